@@ -1,0 +1,459 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace SessionStores.Memory;
+
+/// <summary>
+/// A session store in this process's memory: fast, bounded, and lost on restart. Suitable for a single instance, for
+/// development and tests; it is also the reference model of the conformance kit.
+/// </summary>
+/// <remarks>
+/// Reads are lock-free. Writes to one id are serialised by a striped lock, so compare-and-set is exact. Expired
+/// sessions are invisible at once and removed by a background pass that inspects at most
+/// <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries each <see cref="MemorySessionStoreOptions.PruneInterval"/>.
+/// Expiry follows the <see cref="TimeProvider"/> given to the constructor.
+/// </remarks>
+public sealed partial class MemorySessionStore : ISessionStore, IDisposable
+{
+    private const int LockStripes = 64;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _subjects = new(StringComparer.Ordinal);
+    private readonly object[] _locks;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxDataBytes;
+    private readonly int? _maxSessions;
+    private readonly int _pruneBatchSize;
+    private readonly ITimer _pruneTimer;
+    private readonly object _pruneGate = new();
+    private IEnumerator<KeyValuePair<string, Entry>>? _pruneCursor;
+    private int _count;
+
+    /// <summary>Creates a store.</summary>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock that decides expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public MemorySessionStore(MemorySessionStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<MemorySessionStore>? logger = null)
+    {
+        options ??= new MemorySessionStoreOptions();
+        Validate(options);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _maxDataBytes = options.MaxDataBytes;
+        _maxSessions = options.MaxSessions;
+        _pruneBatchSize = options.PruneBatchSize;
+        _locks = new object[LockStripes];
+        for (var i = 0; i < _locks.Length; i++)
+        {
+            _locks[i] = new object();
+        }
+
+        _pruneTimer = _time.CreateTimer(static state => ((MemorySessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
+    }
+
+    /// <summary>Creates a store from dependency injection.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public MemorySessionStore(IOptions<MemorySessionStoreOptions> options, TimeProvider? timeProvider, ILogger<MemorySessionStore>? logger)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), timeProvider, logger)
+    {
+    }
+
+    /// <summary>The number of entries held, including expired ones not yet pruned.</summary>
+    public int EntryCount => Volatile.Read(ref _count);
+
+    /// <inheritdoc />
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMs();
+        return Task.FromResult(_entries.TryGetValue(id, out var e) && e.IsLive(now) ? e.ToRecord(id) : null);
+    }
+
+    /// <inheritdoc />
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateTtl(ttl);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (LockFor(id))
+        {
+            var now = NowMs();
+            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
+            {
+                return Task.FromResult<SessionRecord?>(null);
+            }
+
+            var touched = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
+            _entries[id] = touched;
+            return Task.FromResult<SessionRecord?>(touched.ToRecord(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateWrite(write, _maxDataBytes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var data = write.Data.ToArray();
+        lock (LockFor(id))
+        {
+            var now = NowMs();
+            var exists = _entries.TryGetValue(id, out var current);
+            var live = exists && current!.IsLive(now);
+            var liveVersion = live ? current!.Version : 0;
+            if (write.ExpectedVersion is { } expected && expected != liveVersion)
+            {
+                return Task.FromResult(SessionSetResult.Conflict(liveVersion));
+            }
+
+            if (!exists)
+            {
+                ReserveSlot();
+                Interlocked.Increment(ref _count);
+            }
+
+            var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current!.CreatedAtMs : now, write.Subject);
+            if (write.Subject is not null)
+            {
+                AddToSubject(write.Subject, id);
+            }
+
+            _entries[id] = next;
+            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))
+            {
+                RemoveFromSubject(oldSubject, id);
+            }
+
+            return Task.FromResult(SessionSetResult.Success(next.Version));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateTtl(ttl);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (LockFor(id))
+        {
+            var now = NowMs();
+            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
+            {
+                return Task.FromResult(false);
+            }
+
+            _entries[id] = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Remove(id, NowMs(), onlyIfExpired: false));
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        return ListCore(query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMs();
+        long count = 0;
+        foreach (var id in Candidates(query.Subject))
+        {
+            if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))
+            {
+                count++;
+            }
+        }
+
+        return Task.FromResult(count);
+    }
+
+    /// <inheritdoc />
+    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMs();
+        long count = 0;
+        foreach (var id in Candidates(query.Subject))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (LockFor(id))
+            {
+                if (_entries.TryGetValue(id, out var e) && Matches(e, query.Subject))
+                {
+                    if (e.IsLive(now))
+                    {
+                        count++;
+                    }
+
+                    RemoveLocked(id, e);
+                }
+            }
+        }
+
+        return Task.FromResult(count);
+    }
+
+    /// <summary>Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>).</summary>
+    /// <returns>The number of expired sessions removed.</returns>
+    public int PruneExpired()
+    {
+        lock (_pruneGate)
+        {
+            var now = NowMs();
+            var removed = 0;
+            _pruneCursor ??= _entries.GetEnumerator();
+            for (var inspected = 0; inspected < _pruneBatchSize; inspected++)
+            {
+                if (!_pruneCursor.MoveNext())
+                {
+                    _pruneCursor.Dispose();
+                    _pruneCursor = null;
+                    PruneEmptySubjects();
+                    break;
+                }
+
+                var (id, entry) = _pruneCursor.Current;
+                if (!entry.IsLive(now) && Remove(id, now, onlyIfExpired: true))
+                {
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>Stops the background pruner.</summary>
+    public void Dispose() => _pruneTimer.Dispose();
+
+    private static void Validate(MemorySessionStoreOptions options)
+    {
+        if (options.MaxDataBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDataBytes, "MemorySessionStoreOptions.MaxDataBytes must be positive.");
+        }
+
+        if (options.MaxSessions is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSessions, "MemorySessionStoreOptions.MaxSessions must be positive or null.");
+        }
+
+        if (options.PruneInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PruneInterval, "MemorySessionStoreOptions.PruneInterval must be positive.");
+        }
+
+        if (options.PruneBatchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PruneBatchSize, "MemorySessionStoreOptions.PruneBatchSize must be positive.");
+        }
+    }
+
+    private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);
+
+    private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMs();
+        var yielded = 0;
+        foreach (var id in Candidates(query.Subject))
+        {
+            if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))
+            {
+                yield return e.ToInfo(id, query.IncludeData);
+                if (++yielded % query.PageSize == 0)
+                {
+                    // Give other work a turn between pages, as a networked store would.
+                    await Task.Yield();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+    }
+
+    private IEnumerable<string> Candidates(string? subject)
+    {
+        if (subject is null)
+        {
+            foreach (var pair in _entries)
+            {
+                yield return pair.Key;
+            }
+        }
+        else if (_subjects.TryGetValue(subject, out var ids))
+        {
+            foreach (var pair in ids)
+            {
+                yield return pair.Key;
+            }
+        }
+    }
+
+    private void PruneOnTimer()
+    {
+        try
+        {
+            var removed = PruneExpired();
+            if (removed > 0)
+            {
+                Log.Pruned(_logger, removed);
+            }
+        }
+        catch (Exception ex)
+        {
+            // A timer callback has no caller to throw to; the failure is logged, and the next tick retries.
+            Log.PruneFailed(_logger, ex);
+        }
+    }
+
+    private void ReserveSlot()
+    {
+        if (_maxSessions is { } max && Volatile.Read(ref _count) >= max)
+        {
+            PruneExpired();
+            if (Volatile.Read(ref _count) >= max)
+            {
+                Log.Full(_logger, max);
+                throw new SessionStoreException(
+                    $"The in-memory session store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.",
+                    null,
+                    isTransient: true);
+            }
+        }
+    }
+
+    private bool Remove(string id, long now, bool onlyIfExpired)
+    {
+        lock (LockFor(id))
+        {
+            if (!_entries.TryGetValue(id, out var e) || (onlyIfExpired && e.IsLive(now)))
+            {
+                return false;
+            }
+
+            RemoveLocked(id, e);
+            return onlyIfExpired || e.IsLive(now);
+        }
+    }
+
+    private void RemoveLocked(string id, Entry e)
+    {
+        if (_entries.TryRemove(id, out _))
+        {
+            Interlocked.Decrement(ref _count);
+            if (e.Subject is not null)
+            {
+                RemoveFromSubject(e.Subject, id);
+            }
+        }
+    }
+
+    private void AddToSubject(string subject, string id)
+    {
+        while (true)
+        {
+            var ids = _subjects.GetOrAdd(subject, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+            ids.TryAdd(id, 0);
+
+            // The pruner may have dropped this set as empty just before the add; then add to the fresh one.
+            if (_subjects.TryGetValue(subject, out var registered) && ReferenceEquals(registered, ids))
+            {
+                return;
+            }
+        }
+    }
+
+    private void RemoveFromSubject(string subject, string id)
+    {
+        if (_subjects.TryGetValue(subject, out var ids))
+        {
+            ids.TryRemove(id, out _);
+        }
+    }
+
+    private void PruneEmptySubjects()
+    {
+        foreach (var pair in _subjects)
+        {
+            if (pair.Value.IsEmpty)
+            {
+                _subjects.TryRemove(pair);
+            }
+        }
+    }
+
+    private object LockFor(string id) => _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % LockStripes];
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // A class, not a record: ConcurrentDictionary compares values by reference, which is what replacement needs.
+    private sealed class Entry
+    {
+        public Entry(byte[] data, long version, long expiresAtMs, long createdAtMs, string? subject)
+        {
+            Data = data;
+            Version = version;
+            ExpiresAtMs = expiresAtMs;
+            CreatedAtMs = createdAtMs;
+            Subject = subject;
+        }
+
+        public byte[] Data { get; }
+
+        public long Version { get; }
+
+        public long ExpiresAtMs { get; }
+
+        public long CreatedAtMs { get; }
+
+        public string? Subject { get; }
+
+        public bool IsLive(long nowMs) => nowMs < ExpiresAtMs;
+
+        public Entry WithExpiry(long expiresAtMs) => new(Data, Version, expiresAtMs, CreatedAtMs, Subject);
+
+        public SessionRecord ToRecord(string id) =>
+            new(id, Data, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject);
+
+        public SessionInfo ToInfo(string id, bool includeData) =>
+            new(id, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject, Data.Length, includeData ? Data : null);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Pruned {Count} expired sessions from memory")]
+        public static partial void Pruned(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Pruning expired sessions from memory failed")]
+        public static partial void PruneFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "The in-memory session store is full ({Max} sessions); a new session was refused")]
+        public static partial void Full(ILogger logger, int max);
+    }
+}

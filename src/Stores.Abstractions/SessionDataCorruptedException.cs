@@ -1,0 +1,30 @@
+using System;
+
+namespace SessionStores;
+
+/// <summary>
+/// A stored session could not be decoded (a foreign or damaged record in the store's namespace).
+/// </summary>
+/// <remarks>
+/// The policy, identical in every store: the read that meets the record (<see cref="ISessionStore.GetAsync"/>,
+/// <see cref="ISessionStore.GetAndTouchAsync"/>, <see cref="ISessionStore.SetAsync"/> with an expected version, or a
+/// listing) throws this exception, naming the id, and changes nothing. The record is never silently treated as absent,
+/// so no data is overwritten by accident. <see cref="ISessionStore.DestroyAsync"/> and
+/// <see cref="ISessionStore.DestroyManyAsync"/> still delete it, which is how an application recovers; an unconditional
+/// <see cref="ISessionStore.SetAsync"/> replaces it.
+/// </remarks>
+public sealed class SessionDataCorruptedException : SessionStoreException
+{
+    /// <summary>Creates an exception.</summary>
+    /// <param name="sessionId">The id of the damaged session.</param>
+    /// <param name="reason">What could not be decoded.</param>
+    /// <param name="innerException">The decoding error, if any.</param>
+    public SessionDataCorruptedException(string sessionId, string reason, Exception? innerException = null)
+        : base($"The stored session '{SessionValidation.Shorten(sessionId)}' cannot be decoded: {reason}. Destroy it to recover.", innerException, isTransient: false)
+    {
+        SessionId = sessionId;
+    }
+
+    /// <summary>The id of the damaged session.</summary>
+    public string SessionId { get; }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace SessionStores.Conformance;
+
+/// <summary>
+/// The conformance suite every <see cref="ISessionStore"/> must pass. Subclass it once per store with a sealed class
+/// and a fixture: <c>public sealed class MyStoreConformance(MyFixture f) : SessionStoreConformanceTests&lt;MyFixture&gt;(f);</c>
+/// </summary>
+/// <typeparam name="TFixture">The fixture that creates the store.</typeparam>
+public abstract partial class SessionStoreConformanceTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : class, ISessionStoreFixture
+{
+    /// <summary>Creates the suite.</summary>
+    /// <param name="fixture">The fixture.</param>
+    protected SessionStoreConformanceTests(TFixture fixture)
+        : base(fixture)
+    {
+    }
+}
+
+/// <summary>Expiry tests on a fake clock, for stores that take a <see cref="TimeProvider"/>.</summary>
+/// <typeparam name="TFixture">The fixture that creates the store.</typeparam>
+public abstract partial class FakeClockConformanceTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : class, IClockFixture
+{
+    /// <summary>Creates the suite.</summary>
+    /// <param name="fixture">The fixture.</param>
+    protected FakeClockConformanceTests(TFixture fixture)
+        : base(fixture)
+    {
+    }
+}
+
+/// <summary>The corrupt-data policy (<see cref="SessionDataCorruptedException"/>), for stores with a serialised format.</summary>
+/// <typeparam name="TFixture">The fixture that creates the store and plants damaged records.</typeparam>
+public abstract partial class CorruptDataConformanceTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : class, ICorruptDataFixture
+{
+    /// <summary>Creates the suite.</summary>
+    /// <param name="fixture">The fixture.</param>
+    protected CorruptDataConformanceTests(TFixture fixture)
+        : base(fixture)
+    {
+    }
+}
+
+/// <summary>What the conformance suites share: store creation per test, unique ids, cleanup.</summary>
+/// <typeparam name="TFixture">The fixture that creates the store.</typeparam>
+public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
+    where TFixture : class, ISessionStoreFixture
+{
+    private readonly List<ISessionStore> _stores = [];
+
+    /// <summary>Creates the base.</summary>
+    /// <param name="fixture">The fixture.</param>
+    protected ConformanceTestBase(TFixture fixture)
+    {
+        Fixture = fixture ?? throw new ArgumentNullException(nameof(fixture));
+    }
+
+    /// <summary>The fixture.</summary>
+    protected TFixture Fixture { get; }
+
+    /// <summary>The test's cancellation token.</summary>
+    protected static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    /// <inheritdoc />
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            switch (store)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A fresh namespace name: <c>t</c> + 20 hex digits.</summary>
+    /// <returns>The name.</returns>
+    protected static string NewNamespace() => "t" + Guid.NewGuid().ToString("N")[..20];
+
+    /// <summary>A fresh session id.</summary>
+    /// <returns>The id.</returns>
+    protected static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Creates a store over a fresh namespace; it is disposed after the test.</summary>
+    /// <param name="options">Options; a fresh namespace when <see langword="null"/>.</param>
+    /// <returns>The store.</returns>
+    protected async Task<ISessionStore> CreateStoreAsync(ConformanceStoreOptions? options = null)
+    {
+        var store = await Fixture.CreateStoreAsync(options ?? new ConformanceStoreOptions(NewNamespace()), Token);
+        _stores.Add(store);
+        return store;
+    }
+}
