@@ -98,6 +98,50 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
     /// <returns>The id.</returns>
     protected static string NewId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>The TTL used where a test does not care about expiry: long enough never to expire during a run.</summary>
+    protected static TimeSpan LongTtl { get; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A write of <paramref name="data"/> with <see cref="LongTtl"/> unless told otherwise.</summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="ttl">The TTL.</param>
+    /// <param name="subject">The subject.</param>
+    /// <param name="expectedVersion">The expected version.</param>
+    /// <returns>The write.</returns>
+    protected static SessionWrite Write(byte[] data, TimeSpan? ttl = null, string? subject = null, long? expectedVersion = null) =>
+        new(data, ttl ?? LongTtl, subject, expectedVersion);
+
+    /// <summary>Bytes from a string, for readable tests.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>Its UTF-8 bytes.</returns>
+    protected static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    /// <summary>Sets a session unconditionally and asserts it succeeded.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="id">The id.</param>
+    /// <param name="write">The write.</param>
+    /// <returns>The new version.</returns>
+    protected static async Task<long> SetOkAsync(ISessionStore store, string id, SessionWrite write)
+    {
+        var result = await store.SetAsync(id, write, Token);
+        Assert.True(result.Succeeded, $"Set of {id} unexpectedly reported a conflict (current version {result.Version}).");
+        return result.Version;
+    }
+
+    /// <summary>Collects a listing.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="query">The query.</param>
+    /// <returns>Every entry listed.</returns>
+    protected static async Task<List<SessionInfo>> ListAllAsync(ISessionStore store, SessionQuery query)
+    {
+        var list = new List<SessionInfo>();
+        await foreach (var info in store.ListAsync(query, Token))
+        {
+            list.Add(info);
+        }
+
+        return list;
+    }
+
     /// <summary>Creates a store over a fresh namespace; it is disposed after the test.</summary>
     /// <param name="options">Options; a fresh namespace when <see langword="null"/>.</param>
     /// <returns>The store.</returns>

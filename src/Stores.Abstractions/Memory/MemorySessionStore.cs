@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace SessionStores.Memory;
 
@@ -57,15 +56,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
 
         _pruneTimer = _time.CreateTimer(static state => ((MemorySessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
-    }
-
-    /// <summary>Creates a store from dependency injection.</summary>
-    /// <param name="options">The options.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    /// <param name="logger">The logger.</param>
-    public MemorySessionStore(IOptions<MemorySessionStoreOptions> options, TimeProvider? timeProvider, ILogger<MemorySessionStore>? logger)
-        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), timeProvider, logger)
-    {
     }
 
     /// <summary>The number of entries held, including expired ones not yet pruned.</summary>
@@ -442,7 +432,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
             new(id, Data, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject);
 
         public SessionInfo ToInfo(string id, bool includeData) =>
-            new(id, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject, Data.Length, includeData ? Data : null);
+            new(id, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject, Data.Length, includeData ? new ReadOnlyMemory<byte>(Data) : (ReadOnlyMemory<byte>?)null);
     }
 
     private static partial class Log

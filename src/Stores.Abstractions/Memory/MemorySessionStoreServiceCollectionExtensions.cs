@@ -37,7 +37,7 @@ public static class MemorySessionStoreServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<MemorySessionStore, MemorySessionStore>(sp => new MemorySessionStore(
-            sp.GetRequiredService<IOptions<MemorySessionStoreOptions>>(),
+            sp.GetRequiredService<IOptions<MemorySessionStoreOptions>>().Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<MemorySessionStore>>())));
         services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<MemorySessionStore>()));

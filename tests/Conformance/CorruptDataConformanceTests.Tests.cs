@@ -1,0 +1,92 @@
+using System;
+using System.Threading.Tasks;
+using Xunit;
+
+#pragma warning disable CS1591
+
+namespace SessionStores.Conformance;
+
+// The one corrupt-data policy (see SessionDataCorruptedException): reads report it naming the id and change nothing;
+// destroy and an unconditional set recover.
+public abstract partial class CorruptDataConformanceTests<TFixture>
+{
+    private async Task<(ISessionStore Store, string Id)> CreateStoreWithCorruptRecordAsync()
+    {
+        var options = new ConformanceStoreOptions(NewNamespace());
+        var store = await CreateStoreAsync(options);
+        var id = NewId();
+        await Fixture.WriteCorruptRecordAsync(options, id, Token);
+        return (store, id);
+    }
+
+    [Fact]
+    public async Task Get_reports_a_corrupt_record_naming_its_id()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        var ex = await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+
+        Assert.Equal(id, ex.SessionId);
+        Assert.False(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task GetAndTouch_reports_a_corrupt_record()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAndTouchAsync(id, TimeSpan.FromMinutes(5), Token));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_reports_a_corrupt_record_and_writes_nothing()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 0), Token));
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+    }
+
+    [Fact]
+    public async Task Listing_reports_a_corrupt_record()
+    {
+        var (store, _) = await CreateStoreWithCorruptRecordAsync();
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(async () => await ListAllAsync(store, SessionQuery.All with { IncludeData = true }));
+    }
+
+    [Fact]
+    public async Task Destroy_removes_a_corrupt_record()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        await store.DestroyAsync(id, Token);
+
+        Assert.Null(await store.GetAsync(id, Token));
+    }
+
+    [Fact]
+    public async Task DestroyMany_removes_a_corrupt_record()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        await store.DestroyManyAsync(SessionQuery.All, Token);
+
+        Assert.Null(await store.GetAsync(id, Token));
+    }
+
+    [Fact]
+    public async Task An_unconditional_set_replaces_a_corrupt_record_as_a_new_session()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        var result = await store.SetAsync(id, new SessionWrite(new byte[] { 42 }, TimeSpan.FromMinutes(5)), Token);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(1, result.Version);
+        var record = await store.GetAsync(id, Token);
+        Assert.Equal(new byte[] { 42 }, record!.Data.ToArray());
+    }
+}

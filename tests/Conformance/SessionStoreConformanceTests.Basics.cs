@@ -1,0 +1,184 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+// Test names state the rule they check; they are the documentation of these methods.
+#pragma warning disable CS1591
+
+namespace SessionStores.Conformance;
+
+public abstract partial class SessionStoreConformanceTests<TFixture>
+{
+    [Fact]
+    public async Task Get_returns_null_for_a_session_that_never_existed()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.Null(await store.GetAsync(NewId(), Token));
+    }
+
+    [Fact]
+    public async Task Set_then_Get_returns_every_byte_value_bit_exact()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        var data = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 256)).ToArray();
+
+        await SetOkAsync(store, id, Write(data, subject: "user-1"));
+        var record = await store.GetAsync(id, Token);
+
+        Assert.NotNull(record);
+        Assert.Equal(id, record.Id);
+        Assert.Equal(data, record.Data.ToArray());
+        Assert.Equal("user-1", record.Subject);
+        Assert.Equal(1, record.Version);
+    }
+
+    [Fact]
+    public async Task Empty_data_round_trips_as_empty()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+
+        await SetOkAsync(store, id, Write([]));
+
+        var record = await store.GetAsync(id, Token);
+        Assert.NotNull(record);
+        Assert.Equal(0, record.Data.Length);
+    }
+
+    [Fact]
+    public async Task Payload_of_exactly_the_default_limit_round_trips()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        var data = new byte[SessionLimits.DefaultMaxDataBytes];
+        new Random(42).NextBytes(data);
+
+        await SetOkAsync(store, id, Write(data));
+
+        var record = await store.GetAsync(id, Token);
+        Assert.NotNull(record);
+        Assert.True(data.AsSpan().SequenceEqual(record.Data.Span), "The 1 MiB payload did not come back bit-exact.");
+    }
+
+    [Fact]
+    public async Task Payload_over_the_configured_limit_is_rejected_and_the_stored_session_is_kept()
+    {
+        var store = await CreateStoreAsync(new ConformanceStoreOptions(NewNamespace()) { MaxDataBytes = 1000 });
+        var id = NewId();
+        await SetOkAsync(store, id, Write(new byte[1000]));
+
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(id, Write(new byte[1001]), Token));
+
+        Assert.Contains("1000", ex.Message, StringComparison.Ordinal);
+        var record = await store.GetAsync(id, Token);
+        Assert.NotNull(record);
+        Assert.Equal(1000, record.Data.Length);
+        Assert.Equal(1, record.Version);
+    }
+
+    [Fact]
+    public async Task Payload_over_the_default_limit_is_rejected()
+    {
+        var store = await CreateStoreAsync();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(NewId(), Write(new byte[SessionLimits.DefaultMaxDataBytes + 1]), Token));
+    }
+
+    [Fact]
+    public async Task Set_replaces_data_and_subject_and_keeps_created_at()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        await SetOkAsync(store, id, Write(Bytes("first"), subject: "alice"));
+        var first = await store.GetAsync(id, Token);
+
+        await SetOkAsync(store, id, Write(Bytes("second")));
+        var second = await store.GetAsync(id, Token);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Equal(Bytes("second"), second.Data.ToArray());
+        Assert.Null(second.Subject);
+        Assert.Equal(first.CreatedAt, second.CreatedAt);
+        Assert.Equal(2, second.Version);
+    }
+
+    [Fact]
+    public async Task Destroy_deletes_a_live_session_and_reports_it()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        await SetOkAsync(store, id, Write(Bytes("x")));
+
+        Assert.True(await store.DestroyAsync(id, Token));
+
+        Assert.Null(await store.GetAsync(id, Token));
+        Assert.False(await store.DestroyAsync(id, Token));
+    }
+
+    [Fact]
+    public async Task Destroy_of_an_absent_session_returns_false()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.False(await store.DestroyAsync(NewId(), Token));
+    }
+
+    [Fact]
+    public async Task A_session_created_again_after_destroy_starts_at_version_1_with_a_new_created_at()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        await SetOkAsync(store, id, Write(Bytes("a")));
+        await SetOkAsync(store, id, Write(Bytes("b")));
+        var before = await store.GetAsync(id, Token);
+        await store.DestroyAsync(id, Token);
+        await Task.Delay(20, Token);
+
+        var version = await SetOkAsync(store, id, Write(Bytes("c")));
+
+        var after = await store.GetAsync(id, Token);
+        Assert.Equal(1, version);
+        Assert.NotNull(before);
+        Assert.NotNull(after);
+        Assert.True(after.CreatedAt > before.CreatedAt, $"created-at {after.CreatedAt:O} should be later than {before.CreatedAt:O}");
+    }
+
+    [Fact]
+    public async Task Ids_are_case_sensitive()
+    {
+        var store = await CreateStoreAsync();
+
+        await SetOkAsync(store, "Session", Write(Bytes("upper")));
+        await SetOkAsync(store, "session", Write(Bytes("lower")));
+
+        Assert.Equal(Bytes("upper"), (await store.GetAsync("Session", Token))!.Data.ToArray());
+        Assert.Equal(Bytes("lower"), (await store.GetAsync("session", Token))!.Data.ToArray());
+        Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
+    public async Task Every_character_class_of_valid_ids_works_including_dot_names_and_the_longest_id()
+    {
+        var store = await CreateStoreAsync();
+        string[] ids = [".", "..", "...", "~", "-", "_", "a.b", "A-Z_0~9", new string('x', SessionLimits.MaxIdLength), "3q2-7wQ_~.z"];
+
+        foreach (var id in ids)
+        {
+            await SetOkAsync(store, id, Write(Bytes("v:" + id)));
+        }
+
+        foreach (var id in ids)
+        {
+            var record = await store.GetAsync(id, Token);
+            Assert.NotNull(record);
+            Assert.Equal(Bytes("v:" + id), record.Data.ToArray());
+        }
+
+        var listed = (await ListAllAsync(store, SessionQuery.All)).Select(i => i.Id).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(ids.Order(StringComparer.Ordinal).ToArray(), listed);
+    }
+}

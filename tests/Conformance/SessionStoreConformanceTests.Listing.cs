@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+#pragma warning disable CS1591
+
+namespace SessionStores.Conformance;
+
+public abstract partial class SessionStoreConformanceTests<TFixture>
+{
+    [Fact]
+    public async Task Namespaces_are_isolated_even_when_one_name_is_a_prefix_of_the_other()
+    {
+        var name = NewNamespace();
+        var store = await CreateStoreAsync(new ConformanceStoreOptions(name));
+        var longer = await CreateStoreAsync(new ConformanceStoreOptions(name + "x"));
+        await SetOkAsync(store, "shared", Write(Bytes("mine"), subject: "alice"));
+        await SetOkAsync(store, "only-mine", Write(Bytes("mine")));
+        await SetOkAsync(longer, "shared", Write(Bytes("theirs"), subject: "alice"));
+        await SetOkAsync(longer, "only-theirs", Write(Bytes("theirs"), subject: "alice"));
+
+        Assert.Equal(Bytes("mine"), (await store.GetAsync("shared", Token))!.Data.ToArray());
+        Assert.Null(await store.GetAsync("only-theirs", Token));
+        Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(["only-mine", "shared"], (await ListAllAsync(store, SessionQuery.All)).Select(i => i.Id).Order(StringComparer.Ordinal));
+
+        Assert.Equal(2, await store.DestroyManyAsync(SessionQuery.All, Token));
+
+        Assert.Equal(2, await longer.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(2, await longer.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(Bytes("theirs"), (await longer.GetAsync("shared", Token))!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task Listing_reports_metadata_without_data_unless_asked()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        var data = Bytes("twelve bytes");
+        await SetOkAsync(store, id, Write(data, subject: "alice"));
+        await SetOkAsync(store, id, Write(data, subject: "alice"));
+        var record = await store.GetAsync(id, Token);
+
+        var plain = Assert.Single(await ListAllAsync(store, SessionQuery.All));
+        var withData = Assert.Single(await ListAllAsync(store, SessionQuery.All with { IncludeData = true }));
+
+        Assert.Equal(id, plain.Id);
+        Assert.Equal(2, plain.Version);
+        Assert.Equal("alice", plain.Subject);
+        Assert.Equal(data.Length, plain.Size);
+        Assert.Equal(record!.ExpiresAt, plain.ExpiresAt);
+        Assert.Equal(record.CreatedAt, plain.CreatedAt);
+        Assert.Null(plain.Data);
+        Assert.NotNull(withData.Data);
+        Assert.Equal(data, withData.Data.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task Listing_thousands_of_sessions_in_small_pages_shows_each_exactly_once()
+    {
+        const int total = 2500;
+        var store = await CreateStoreAsync();
+        var ids = Enumerable.Range(0, total).Select(i => $"s{i:D5}-{NewId()[..8]}").ToArray();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Token }, async (id, ct) =>
+        {
+            var result = await store.SetAsync(id, Write(Bytes(id), subject: id.EndsWith('7') ? "seven" : null), ct);
+            Assert.True(result.Succeeded);
+        });
+
+        var listed = await ListAllAsync(store, new SessionQuery { PageSize = 97 });
+
+        Assert.Equal(total, listed.Count);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listed.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.All(listed, i => Assert.Equal(i.Id.Length, i.Size));
+        Assert.Equal(total, await store.CountAsync(SessionQuery.All, Token));
+        var sevens = ids.Where(i => i.EndsWith('7')).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(sevens, (await ListAllAsync(store, new SessionQuery { Subject = "seven", PageSize = 13 })).Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(sevens.Length, await store.CountAsync(SessionQuery.ForSubject("seven"), Token));
+
+        Assert.Equal(total, await store.DestroyManyAsync(SessionQuery.All, Token));
+        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
+    public async Task Subjects_find_exactly_their_live_sessions_after_destroy_expiry_and_rebinding()
+    {
+        var store = await CreateStoreAsync();
+        var (a1, a2, a3, b1, none) = (NewId(), NewId(), NewId(), NewId(), NewId());
+        await SetOkAsync(store, a1, Write(Bytes("a1"), subject: "alice"));
+        await SetOkAsync(store, a2, Write(Bytes("a2"), TimeSpan.FromMilliseconds(300), "alice"));
+        await SetOkAsync(store, a3, Write(Bytes("a3"), subject: "alice"));
+        await SetOkAsync(store, b1, Write(Bytes("b1"), subject: "bob"));
+        await SetOkAsync(store, none, Write(Bytes("none")));
+        Assert.Equal(3, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+
+        await store.DestroyAsync(a1, Token);
+        await Task.Delay(TimeSpan.FromMilliseconds(800), Token);
+        await SetOkAsync(store, a3, Write(Bytes("a3"), subject: "bob"));
+
+        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Empty(await ListAllAsync(store, SessionQuery.ForSubject("alice")));
+        Assert.Equal(new[] { a3, b1 }.Order(StringComparer.Ordinal), (await ListAllAsync(store, SessionQuery.ForSubject("bob"))).Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.All(await ListAllAsync(store, SessionQuery.ForSubject("bob")), i => Assert.Equal("bob", i.Subject));
+        Assert.Equal(3, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_destroys_exactly_one_subjects_sessions()
+    {
+        var store = await CreateStoreAsync();
+        var alice = Enumerable.Range(0, 4).Select(_ => NewId()).ToArray();
+        foreach (var id in alice)
+        {
+            await SetOkAsync(store, id, Write(Bytes("a"), subject: "alice"));
+        }
+
+        var bob = NewId();
+        var anonymous = NewId();
+        await SetOkAsync(store, bob, Write(Bytes("b"), subject: "bob"));
+        await SetOkAsync(store, anonymous, Write(Bytes("n")));
+
+        Assert.Equal(4, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+
+        foreach (var id in alice)
+        {
+            Assert.Null(await store.GetAsync(id, Token));
+        }
+
+        Assert.NotNull(await store.GetAsync(bob, Token));
+        Assert.NotNull(await store.GetAsync(anonymous, Token));
+        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    /// <summary>Subjects with characters that mean something to some backend (globs, braces, quotes, paths, Unicode).</summary>
+    public static TheoryData<string> OddSubjects { get; } =
+        ["user@example.com", "a*b?[c]", "{tag}", "O'Brien; DROP TABLE x", "../../etc", "名前", "with space", "emoji-\ud83d\ude00", "%s%n", "a\\b"];
+
+    [Theory]
+    [MemberData(nameof(OddSubjects))]
+    public async Task Subjects_with_special_characters_are_matched_exactly(string subject)
+    {
+        var store = await CreateStoreAsync();
+        var mine = NewId();
+        var lookalike = NewId();
+        await SetOkAsync(store, mine, Write(Bytes("x"), subject: subject));
+        await SetOkAsync(store, lookalike, Write(Bytes("y"), subject: subject + "2"));
+        await SetOkAsync(store, NewId(), Write(Bytes("z"), subject: "a"));
+
+        Assert.Equal(subject, (await store.GetAsync(mine, Token))!.Subject);
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(subject), Token));
+        Assert.Equal(mine, Assert.Single(await ListAllAsync(store, SessionQuery.ForSubject(subject))).Id);
+        Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.ForSubject(subject), Token));
+        Assert.NotNull(await store.GetAsync(lookalike, Token));
+    }
+
+    [Fact]
+    public async Task Count_and_DestroyMany_of_an_empty_namespace_are_zero()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("nobody"), Token));
+        Assert.Empty(await ListAllAsync(store, SessionQuery.All));
+        Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
+    public async Task DestroyMany_of_all_returns_the_live_count_and_empties_the_namespace()
+    {
+        var store = await CreateStoreAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var id = NewId();
+            ids.Add(id);
+            await SetOkAsync(store, id, Write(Bytes("x"), subject: i % 3 == 0 ? "alice" : null));
+        }
+
+        Assert.Equal(30, await store.DestroyManyAsync(SessionQuery.All, Token));
+
+        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Null(await store.GetAsync(ids[0], Token));
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SessionStores.Memory;
+using Xunit;
+
+namespace SessionStores.Abstractions.Tests;
+
+public sealed class MemorySessionStoreTests
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    private static System.Threading.CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Each_pruning_pass_inspects_at_most_the_batch_size_and_later_passes_finish_the_job()
+    {
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneBatchSize = 30, PruneInterval = TimeSpan.FromHours(1) }, clock);
+        for (var i = 0; i < 100; i++)
+        {
+            await store.SetAsync($"s{i}", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        }
+
+        await store.SetAsync("live", new SessionWrite(new byte[] { 2 }, TimeSpan.FromHours(2)), Token);
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        var first = store.PruneExpired();
+
+        Assert.InRange(first, 1, 30);
+        Assert.Equal(101 - first, store.EntryCount);
+        var total = first;
+        for (var pass = 0; pass < 10 && store.EntryCount > 1; pass++)
+        {
+            total += store.PruneExpired();
+        }
+
+        Assert.Equal(100, total);
+        Assert.Equal(1, store.EntryCount);
+        Assert.NotNull(await store.GetAsync("live", Token));
+    }
+
+    [Fact]
+    public async Task The_background_pruner_runs_on_the_clock()
+    {
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneInterval = Minute }, clock);
+        await store.SetAsync("a", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(5)), Token);
+        Assert.Equal(1, store.EntryCount);
+
+        clock.Advance(Minute);
+
+        Assert.Equal(0, store.EntryCount);
+    }
+
+    [Fact]
+    public async Task A_full_store_refuses_new_sessions_with_a_transient_error_but_keeps_serving_existing_ones()
+    {
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, clock);
+        await store.SetAsync("a", new SessionWrite(new byte[] { 1 }, Minute), Token);
+        await store.SetAsync("b", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+
+        var ex = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync("c", new SessionWrite(new byte[] { 1 }, Minute), Token));
+
+        Assert.True(ex.IsTransient);
+        Assert.Contains("MaxSessions", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await store.SetAsync("a", new SessionWrite(new byte[] { 2 }, Minute), Token)).Version);
+        Assert.Null(await store.GetAsync("c", Token));
+    }
+
+    [Fact]
+    public async Task A_full_store_makes_room_by_pruning_expired_sessions_first()
+    {
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 2 }, clock);
+        await store.SetAsync("a", new SessionWrite(new byte[] { 1 }, Minute), Token);
+        await store.SetAsync("b", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        var result = await store.SetAsync("c", new SessionWrite(new byte[] { 1 }, Minute), Token);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(2, store.EntryCount);
+    }
+
+    [Fact]
+    public async Task Stored_data_is_a_copy_of_the_callers_buffer()
+    {
+        using var store = new MemorySessionStore();
+        var buffer = new byte[] { 1, 2, 3 };
+        await store.SetAsync("a", new SessionWrite(buffer, Minute), Token);
+
+        buffer[0] = 99;
+
+        Assert.Equal(new byte[] { 1, 2, 3 }, (await store.GetAsync("a", Token))!.Data.ToArray());
+    }
+
+    [Theory]
+    [InlineData(0, null, 60, 10)]
+    [InlineData(10, 0, 60, 10)]
+    [InlineData(10, null, 0, 10)]
+    [InlineData(10, null, 60, 0)]
+    public void Invalid_options_are_rejected_when_the_store_is_built(int maxDataBytes, int? maxSessions, int pruneSeconds, int batch)
+    {
+        var options = new MemorySessionStoreOptions
+        {
+            MaxDataBytes = maxDataBytes,
+            MaxSessions = maxSessions,
+            PruneInterval = TimeSpan.FromSeconds(pruneSeconds),
+            PruneBatchSize = batch,
+        };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MemorySessionStore(options));
+    }
+
+    [Fact]
+    public void Dependency_injection_registers_one_store_and_validates_options()
+    {
+        var services = new ServiceCollection();
+        services.AddMemorySessionStore(o => o.MaxDataBytes = 0);
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MemorySessionStoreOptions>>().Value);
+
+        Assert.Contains("MaxDataBytes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_later_registration_replaces_the_earlier_store()
+    {
+        var services = new ServiceCollection();
+        services.AddMemorySessionStore(o => o.MaxDataBytes = 10);
+        services.AddMemorySessionStore(o => o.MaxDataBytes = 20);
+        using var provider = services.BuildServiceProvider();
+
+        var stores = provider.GetServices<ISessionStore>();
+
+        var store = Assert.Single(stores);
+        Assert.Same(provider.GetRequiredService<MemorySessionStore>(), store);
+    }
+}
