@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Breaks one rule at a time in a copy of the in-memory store and runs the conformance suite against it.
+
+Every mutant must be caught (at least one conformance test fails). Prints, per mutation, the tests that caught it.
+Usage: python3 eng/mutation-check.py            (takes a few minutes: one build + test run per mutant)
+"""
+import os, re, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STORE = "src/Stores.Abstractions/Memory/MemorySessionStore.cs"
+
+MUTANTS = [
+    ("Touch resurrects an expired session",
+     "            _entries[id] = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));\n            return Task.FromResult(true);",
+     None,
+     # replace the liveness guard of TouchAsync only (the second occurrence of the guard in the file)
+     ),
+    ("Set ignores the expected version",
+     "if (write.ExpectedVersion is { } expected && expected != liveVersion)",
+     "if (write.ExpectedVersion is { } expected && expected != liveVersion && expected < 0)"),
+    ("Touch bumps the version",
+     "public Entry WithExpiry(long expiresAtMs) => new(Data, Version, expiresAtMs, CreatedAtMs, Subject);",
+     "public Entry WithExpiry(long expiresAtMs) => new(Data, Version + 1, expiresAtMs, CreatedAtMs, Subject);"),
+    ("Expiry is off by one millisecond (alive at now == expiry)",
+     "public bool IsLive(long nowMs) => nowMs < ExpiresAtMs;",
+     "public bool IsLive(long nowMs) => nowMs <= ExpiresAtMs;"),
+    ("Count includes expired sessions",
+     "if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))\n            {\n                count++;",
+     "if (_entries.TryGetValue(id, out var e) && Matches(e, query.Subject))\n            {\n                count++;"),
+    ("Subject queries ignore the subject of the record",
+     "private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);",
+     "private static bool Matches(Entry e, string? subject) => true;"),
+    ("DestroyMany counts expired sessions",
+     "                    if (e.IsLive(now))\n                    {\n                        count++;",
+     "                    if (e.Version > 0)\n                    {\n                        count++;"),
+    ("Created-at is reset by every write",
+     "live ? current!.CreatedAtMs : now",
+     "now"),
+    ("TTL truncated to whole seconds",
+     "var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl),",
+     "var next = new Entry(data, liveVersion + 1, now + (((long)write.Ttl.TotalSeconds + 1) * 1000),"),
+    ("Get returns expired sessions",
+     "return Task.FromResult(_entries.TryGetValue(id, out var e) && e.IsLive(now) ? e.ToRecord(id) : null);",
+     "return Task.FromResult(_entries.TryGetValue(id, out var e) ? e.ToRecord(id) : null);"),
+    ("Version continues after expiry instead of restarting at 1",
+     "var liveVersion = live ? current!.Version : 0;",
+     "var liveVersion = exists ? current!.Version : 0;"),
+    ("Destroy reports true for an expired session",
+     "return onlyIfExpired || e.IsLive(now);",
+     "return true;"),
+]
+
+
+def apply(source, mutant):
+    name, old, new = mutant
+    if new is None:  # Touch resurrects: drop the liveness check in TouchAsync
+        i = source.index("public Task<bool> TouchAsync(")
+        j = source.index("|| !e.IsLive(now))", i)
+        return source[:j] + ")" + source[j + len("|| !e.IsLive(now))"):]
+    assert old in source, f"mutation '{name}' no longer matches the store's source"
+    return source.replace(old, new, 1)
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="mutants-")
+    for item in ["src", "tests", "Directory.Build.props", "Directory.Packages.props", ".editorconfig", "global.json"]:
+        src = os.path.join(ROOT, item)
+        dst = os.path.join(work, item)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("bin", "obj", "TestResults"))
+        else:
+            shutil.copy(src, dst)
+    original = open(os.path.join(ROOT, STORE), encoding="utf-8").read()
+    survivors = 0
+    for mutant in MUTANTS:
+        open(os.path.join(work, STORE), "w", encoding="utf-8").write(apply(original, mutant))
+        run = subprocess.run(
+            ["dotnet", "test", "tests/Stores.Abstractions.Tests", "--filter",
+             "FullyQualifiedName~MemoryConformance|FullyQualifiedName~MemoryFakeClockConformance"],
+            cwd=work, capture_output=True, text=True)
+        failed = sorted(set(re.findall(r"\.(\w+?)(?:\(.*?\))? \[FAIL\]", run.stdout)))
+        if "error CS" in run.stdout:
+            print(f"- {mutant[0]}: DOES NOT COMPILE\n{run.stdout[-2000:]}")
+            survivors += 1
+        elif failed:
+            print(f"- {mutant[0]}: caught by {len(failed)} test(s): {', '.join(failed)}")
+        else:
+            print(f"- {mutant[0]}: SURVIVED (no test failed)")
+            survivors += 1
+        sys.stdout.flush()
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(MUTANTS) - survivors} of {len(MUTANTS)} mutants caught")
+    sys.exit(1 if survivors else 0)
+
+
+if __name__ == "__main__":
+    main()

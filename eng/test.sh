@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need (on Debian/Ubuntu, as root or with sudo), then runs every test
+# project against real servers. Servers are started by the tests themselves from local binaries (see
+# tests/TestServers); set SESSIONSTORES_REDIS / _REDIS_CLUSTER / _POSTGRES / _MONGO / _SQLSERVER to use your own.
+# Backends listed in SESSIONSTORES_REQUIRED_BACKENDS fail instead of skipping when no server can be had.
+# Usage: eng/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing: ${need[*]}"
+  SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+export SESSIONSTORES_REQUIRED_BACKENDS="${SESSIONSTORES_REQUIRED_BACKENDS:-memory,file,redis,redis-cluster,postgres}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+rm -rf TestResults
+status=0
+dotnet test SessionStores.sln -c Release --logger "trx" --results-directory TestResults "$@" || status=$?
+
+python3 - <<'PY'
+import glob, re
+p = f = s = 0
+for path in glob.glob('TestResults/**/*.trx', recursive=True):
+    counters = re.search(r'<Counters [^>]*>', open(path, encoding='utf-8').read()).group(0)
+    c = {k: int(v) for k, v in re.findall(r'(\w+)="(\d+)"', counters)}
+    p += c['passed']; f += c['failed'] + c.get('error', 0) + c.get('timeout', 0) + c.get('aborted', 0)
+    s += c['total'] - c['executed']
+print(f"{p} passed, {f} failed, {s} skipped")
+PY
+exit $status
