@@ -1,0 +1,26 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace SessionStores.AspNetCore.Internal;
+
+/// <summary>Log messages of the ASP.NET Core integration. Session ids are shortened; session data is never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Session {SessionId} could not be loaded; the request continues read-only (degraded mode)")]
+    public static partial void LoadDegraded(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Session {SessionId} passed its absolute lifetime and was destroyed")]
+    public static partial void AbsoluteExpired(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Session {SessionId} changed concurrently (attempt {Attempt}); re-applying this request's changes to version {Version}")]
+    public static partial void Merging(ILogger logger, string sessionId, int attempt, long version);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Committing session {SessionId} failed")]
+    public static partial void CommitFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A session store failure ended the request")]
+    public static partial void RequestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The session commit failed after the response had started; the connection is aborted")]
+    public static partial void AbortedAfterCommitFailure(ILogger logger, Exception exception);
+}

@@ -1,0 +1,33 @@
+using System;
+using System.Threading;
+using Microsoft.AspNetCore.Http;
+
+namespace SessionStores.AspNetCore.Internal;
+
+/// <summary>
+/// Carries the current <see cref="HttpContext"/> to <see cref="StoreBackedSessionStore.Create"/> (which the session
+/// middleware calls without one) and brings commit failures back to <see cref="SessionRequestScopeMiddleware"/>,
+/// because the session middleware catches and only logs what <c>CommitAsync</c> throws.
+/// </summary>
+internal sealed class SessionRequestScope
+{
+    private static readonly AsyncLocal<SessionRequestScope?> CurrentScope = new();
+
+    public SessionRequestScope(HttpContext context)
+    {
+        Context = context;
+    }
+
+    public static SessionRequestScope? Current
+    {
+        get => CurrentScope.Value;
+        set => CurrentScope.Value = value;
+    }
+
+    public HttpContext Context { get; }
+
+    /// <summary>The first commit failure of this request, if any.</summary>
+    public Exception? CommitFailure { get; private set; }
+
+    public void ReportCommitFailure(Exception exception) => CommitFailure ??= exception;
+}

@@ -1,0 +1,321 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace SessionStores.AspNetCore.Internal;
+
+/// <summary>
+/// One request's view of one session. It loads asynchronously (never synchronously: an access before
+/// <see cref="LoadAsync"/> throws), keeps the values as a dictionary plus a log of this request's own changes, and
+/// commits with compare-and-set (see <c>StoreBackedSession.Commit.cs</c>).
+/// </summary>
+internal sealed partial class StoreBackedSession : ISession
+{
+    private readonly Settings _settings;
+    private readonly string _key;
+    private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _ioTimeout;
+    private readonly Func<bool> _tryEstablishSession;
+    private readonly bool _isNewSessionKey;
+    private readonly SessionRequestScope? _scope;
+
+    private State _state;
+    private Dictionary<string, byte[]> _values = Empty();
+    private Dictionary<string, byte[]?>? _changes;
+    private bool _cleared;
+    private bool _dirty;
+    private bool _touchDue;
+    private bool _established;
+    private long _version;
+    private long _createdAtMs;
+    private string? _subject;
+    private bool _subjectChanged;
+    private Exception? _commitFailure;
+
+    public StoreBackedSession(Settings settings, string key, TimeSpan idleTimeout, TimeSpan ioTimeout, Func<bool> tryEstablishSession, bool isNewSessionKey, SessionRequestScope? scope)
+    {
+        _settings = settings;
+        _key = key;
+        _idleTimeout = idleTimeout;
+        _ioTimeout = ioTimeout;
+        _tryEstablishSession = tryEstablishSession;
+        _isNewSessionKey = isNewSessionKey;
+        _scope = scope;
+    }
+
+    private enum State
+    {
+        NotLoaded,
+        Loaded,
+        Unavailable,
+        Destroyed,
+    }
+
+    /// <summary>Whether the session loaded and can be written (false before <see cref="LoadAsync"/>, in degraded mode
+    /// and after destroy). Never causes I/O.</summary>
+    public bool IsAvailable => _state == State.Loaded;
+
+    /// <summary>The session key, which is also the id in the store (unlike the built-in session's second GUID), so the
+    /// admin listing and the application speak of the same id.</summary>
+    public string Id => _key;
+
+    public IEnumerable<string> Keys => EnsureReadable().Keys;
+
+    public string? Subject => _subject;
+
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state != State.NotLoaded)
+        {
+            return;
+        }
+
+        if (_isNewSessionKey)
+        {
+            // The middleware just generated this key: nothing can be stored under it, so no round trip is needed.
+            StartEmpty();
+            _state = State.Loaded;
+            RegisterCommitHook();
+            return;
+        }
+
+        try
+        {
+            var record = await WithIoTimeout(
+                static (s, ct) => s._settings.Options.TouchThreshold is null
+                    ? s._settings.Store.GetAndTouchAsync(s._key, s._idleTimeout, ct)
+                    : s._settings.Store.GetAsync(s._key, ct),
+                "loading",
+                cancellationToken).ConfigureAwait(false);
+            await ApplyLoadedAsync(record, cancellationToken).ConfigureAwait(false);
+            _state = State.Loaded;
+        }
+        catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
+        {
+            Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            StartEmpty();
+            _state = State.Unavailable;
+            return;
+        }
+
+        RegisterCommitHook();
+    }
+
+    public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (EnsureReadable().TryGetValue(key, out var found))
+        {
+            value = found;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    public void Set(string key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        EnsureWritable();
+
+        if (_values.TryGetValue(key, out var existing) && existing.AsSpan().SequenceEqual(value))
+        {
+            return;
+        }
+
+        // Copied, as the built-in session does: the caller may reuse its array.
+        var copy = value.AsSpan().ToArray();
+        _values[key] = copy;
+        (_changes ??= new(StringComparer.Ordinal))[key] = copy;
+        _dirty = true;
+    }
+
+    public void Remove(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        EnsureWritable();
+        if (_values.Remove(key))
+        {
+            (_changes ??= new(StringComparer.Ordinal))[key] = null;
+            _dirty = true;
+        }
+    }
+
+    public void Clear()
+    {
+        EnsureWritable();
+        if (_values.Count == 0)
+        {
+            return;
+        }
+
+        _values.Clear();
+        _changes = null;
+        _cleared = true;
+        _dirty = true;
+    }
+
+    /// <summary>Binds the session to a subject (user id), or unbinds it with <see langword="null"/>.</summary>
+    public void SetSubject(string? subject)
+    {
+        SessionValidation.ValidateSubject(subject);
+        EnsureWritable();
+        if (string.Equals(_subject, subject, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _subject = subject;
+        _subjectChanged = true;
+        _dirty = true;
+    }
+
+    /// <summary>Deletes the stored session and the cookie; later writes in this request throw.</summary>
+    public async Task DestroyAsync(CancellationToken cancellationToken = default)
+    {
+        await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+        _state = State.Destroyed;
+        _values = Empty();
+        _changes = null;
+        _dirty = false;
+        _touchDue = false;
+        _subject = null;
+        var response = _scope?.Context.Response;
+        if (response is { HasStarted: false })
+        {
+            var cookie = _settings.SessionOptions.Cookie;
+            response.Cookies.Delete(cookie.Name!, new CookieOptions { Path = cookie.Path ?? "/", Domain = cookie.Domain });
+        }
+    }
+
+    private static Dictionary<string, byte[]> Empty() => new(StringComparer.Ordinal);
+
+    private async Task ApplyLoadedAsync(SessionRecord? record, CancellationToken cancellationToken)
+    {
+        if (record is null)
+        {
+            StartEmpty();
+            return;
+        }
+
+        var values = SessionPayload.Decode(_key, record.Data.Span, out var createdAtMs);
+        var nowMs = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_settings.Options.AbsoluteTimeout is { } absolute && createdAtMs + (long)absolute.TotalMilliseconds <= nowMs)
+        {
+            // Past its absolute lifetime: the stored session goes, and this request starts afresh under the same key.
+            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            StartEmpty();
+            return;
+        }
+
+        _values = values;
+        _version = record.Version;
+        _createdAtMs = createdAtMs;
+        _subject = record.Subject;
+        if (_settings.Options.TouchThreshold is { } threshold)
+        {
+            var slidSince = record.ExpiresAt - _idleTimeout;
+            _touchDue = _settings.Time.GetUtcNow() - slidSince >= threshold;
+        }
+    }
+
+    private void StartEmpty()
+    {
+        _values = Empty();
+        _version = 0;
+        _createdAtMs = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        _subject = null;
+    }
+
+    private void RegisterCommitHook()
+    {
+        if (_settings.Options.CommitBeforeResponse && _scope?.Context.Response is { HasStarted: false } response)
+        {
+            response.OnStarting(static state => ((StoreBackedSession)state).CommitBeforeResponseAsync(), this);
+        }
+    }
+
+    private Dictionary<string, byte[]> EnsureReadable() => _state switch
+    {
+        State.NotLoaded => throw NotLoaded(),
+        _ => _values,
+    };
+
+    private void EnsureWritable()
+    {
+        switch (_state)
+        {
+            case State.NotLoaded:
+                throw NotLoaded();
+            case State.Unavailable:
+                throw new InvalidOperationException(
+                    "The session store was unavailable when this session loaded (SessionStoreFailureMode.ReadOnlyWhenUnavailable); the session is read-only for this request and the change was not made.");
+            case State.Destroyed:
+                throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
+        }
+
+        if (_isNewSessionKey && !_established)
+        {
+            // As the built-in session: a new session needs its cookie, which can only be set before the response starts.
+            if (!_tryEstablishSession())
+            {
+                throw new InvalidOperationException("The session cannot be established after the response has started.");
+            }
+
+            _established = true;
+        }
+    }
+
+    private static InvalidOperationException NotLoaded() => new(
+        "The session has not been loaded. Call 'await HttpContext.Session.LoadAsync()' before using it: this session never loads synchronously (no blocking I/O on request threads).");
+
+    private async Task<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
+    {
+        if (_ioTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await operation(this, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_ioTimeout);
+        try
+        {
+            return await operation(this, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SessionStoreException($"Timed out {what} the session after {_ioTimeout} (SessionOptions.IOTimeout).", ex, isTransient: true);
+        }
+    }
+
+    /// <summary>What every session of one application shares.</summary>
+    internal sealed class Settings
+    {
+        public Settings(ISessionStore store, StoreBackedSessionOptions options, SessionOptions sessionOptions, TimeProvider time, ILogger logger)
+        {
+            Store = store;
+            Options = options;
+            SessionOptions = sessionOptions;
+            Time = time;
+            Logger = logger;
+        }
+
+        public ISessionStore Store { get; }
+
+        public StoreBackedSessionOptions Options { get; }
+
+        public SessionOptions SessionOptions { get; }
+
+        public TimeProvider Time { get; }
+
+        public ILogger Logger { get; }
+    }
+}

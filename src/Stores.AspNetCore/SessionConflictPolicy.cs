@@ -1,0 +1,20 @@
+namespace SessionStores.AspNetCore;
+
+/// <summary>What a session commit does when another request stored a newer version of the same session.</summary>
+public enum SessionConflictPolicy
+{
+    /// <summary>
+    /// Re-read the latest version and re-apply only this request's own changes to it, key by key (set, remove, clear,
+    /// subject), then compare-and-set again. Keys this request did not touch keep the other request's values, so two
+    /// requests that change different keys both win; when both change the same key, the later commit's value stays.
+    /// </summary>
+    Merge = 0,
+
+    /// <summary>Write this request's whole view unconditionally, as ASP.NET Core's built-in session does: the last
+    /// commit wins and the other request's changes are lost. One round trip fewer on conflict; no version check.</summary>
+    LastWriteWins = 1,
+
+    /// <summary>Write nothing and throw <see cref="SessionCommitConflictException"/> (status 409 when the response has not
+    /// started), so the application can tell the user to retry.</summary>
+    Fail = 2,
+}

@@ -1,0 +1,83 @@
+using System;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SessionStores;
+using SessionStores.AspNetCore;
+using SessionStores.AspNetCore.Internal;
+using AspNetSessionStore = Microsoft.AspNetCore.Session.ISessionStore;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs the registered <see cref="ISessionStore"/> into ASP.NET Core's session middleware and <see cref="IDistributedCache"/>.</summary>
+public static class StoreBackedSessionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Makes <c>HttpContext.Session</c> live in the application's <see cref="ISessionStore"/> (registered by an
+    /// <c>Add*SessionStore</c> call): <c>AddSession()</c> and <c>UseSession()</c> stay as they are. Also registers
+    /// <see cref="SessionAdmin"/>.
+    /// </summary>
+    /// <remarks>
+    /// It <em>replaces</em> the session middleware's <c>Microsoft.AspNetCore.Session.ISessionStore</c>, so the order of
+    /// calls does not matter: called before <c>AddSession()</c>, whose <c>TryAdd</c> then keeps ours; called after, it
+    /// removes the built-in <c>DistributedSessionStore</c> (no <see cref="IDistributedCache"/> is needed any more). It adds
+    /// one outermost middleware through an <see cref="IStartupFilter"/> that makes store failures visible (a status
+    /// code, or an aborted response) even though the session middleware itself only logs commit failures.
+    /// Options are validated at start.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options; may be <see langword="null"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddStoreBackedSession(this IServiceCollection services, Action<StoreBackedSessionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<StoreBackedSessionOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options
+            .Validate(o => o.AbsoluteTimeout is null || (o.AbsoluteTimeout > TimeSpan.Zero && o.AbsoluteTimeout <= SessionLimits.MaxTtl), "StoreBackedSessionOptions.AbsoluteTimeout must be positive and at most 400 days, or null.")
+            .Validate(o => o.TouchThreshold is null || o.TouchThreshold > TimeSpan.Zero, "StoreBackedSessionOptions.TouchThreshold must be positive or null.")
+            .Validate(o => o.MaxMergeAttempts >= 1, "StoreBackedSessionOptions.MaxMergeAttempts must be at least 1.")
+            .Validate(o => Enum.IsDefined(o.ConflictPolicy), "StoreBackedSessionOptions.ConflictPolicy is not a defined value.")
+            .Validate(o => Enum.IsDefined(o.FailureMode), "StoreBackedSessionOptions.FailureMode is not a defined value.")
+            .Validate(o => o.UnavailableStatusCode is >= 400 and <= 599, "StoreBackedSessionOptions.UnavailableStatusCode must be an error status (400-599).")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.RemoveAll<AspNetSessionStore>();
+        services.AddSingleton<AspNetSessionStore, StoreBackedSessionStore>();
+        services.TryAddSingleton<SessionAdmin>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SessionRequestScopeMiddleware.StartupFilter>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the application's <see cref="ISessionStore"/> as its <see cref="IDistributedCache"/>
+    /// (<see cref="SessionStoreDistributedCache"/>; read its remarks for what expirations map to).
+    /// </summary>
+    /// <remarks>It <em>replaces</em> any <see cref="IDistributedCache"/> registered before: an application has one.</remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options; may be <see langword="null"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddSessionStoreDistributedCache(this IServiceCollection services, Action<SessionStoreDistributedCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SessionStoreDistributedCacheOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.KeyPrefix is not null && o.KeyPrefix.Length <= 32, "SessionStoreDistributedCacheOptions.KeyPrefix must be 0 to 32 characters.").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => new SessionStoreDistributedCache(
+            sp.GetRequiredService<ISessionStore>(),
+            sp.GetRequiredService<IOptions<SessionStoreDistributedCacheOptions>>(),
+            sp.GetService<TimeProvider>())));
+        return services;
+    }
+}
