@@ -1,0 +1,39 @@
+using System;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SessionStores;
+using SessionStores.Mongo;
+using SessionStores.Mongo.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="MongoSessionStore"/>.</summary>
+public static class MongoSessionStoreServiceCollectionExtensions
+{
+    /// <summary>Registers a singleton <see cref="MongoSessionStore"/> as the application's <see cref="ISessionStore"/>.</summary>
+    /// <remarks>
+    /// An application has one session store, so this <em>replaces</em> any <see cref="ISessionStore"/> registered before
+    /// (the last <c>Add*SessionStore</c> call wins, never a silent mix). Options are validated at start: set
+    /// <see cref="MongoSessionStoreOptions.ConnectionString"/> or pass an existing
+    /// <see cref="MongoSessionStoreOptions.Client"/>.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddMongoSessionStore(this IServiceCollection services, Action<MongoSessionStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<MongoSessionStoreOptions>()
+            .Configure(configure)
+            .Validate(o => MongoNames.Problem(o) is null, "MongoSessionStoreOptions are invalid: set ConnectionString or Client, valid DatabaseName and CollectionName, and MaxDataBytes of at most 15 MiB.")
+            .ValidateOnStart();
+
+        services.Replace(ServiceDescriptor.Singleton<MongoSessionStore, MongoSessionStore>(sp => new MongoSessionStore(
+            sp.GetRequiredService<IOptions<MongoSessionStoreOptions>>().Value,
+            sp.GetService<ILogger<MongoSessionStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<MongoSessionStore>()));
+        return services;
+    }
+}
