@@ -1,0 +1,48 @@
+using System;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SessionDemo;
+
+/// <summary>Builds the demo application; the tests start the same application on a free loopback port.</summary>
+public static class DemoApp
+{
+    /// <summary>The session cookie's name.</summary>
+    public const string CookieName = "demo.sid";
+
+    /// <summary>Builds the app from command-line arguments (<c>--store</c>, <c>--connection</c>, <c>--urls</c>, ...).</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="configureServices">Extra service registrations (tests use it to wrap the store).</param>
+    /// <returns>The app, not yet started.</returns>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var settings = DemoSettings.From(builder.Configuration);
+
+        // The user's code stays the ASP.NET Core classic: AddSession + UseSession.
+        builder.Services.AddSession(o =>
+        {
+            o.Cookie.Name = CookieName;
+            o.Cookie.IsEssential = true;
+            o.IdleTimeout = settings.IdleTimeout;
+        });
+        DemoStores.Register(builder.Services, settings);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<BenchCounters>();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        if (settings.BenchCounters)
+        {
+            app.UseMiddleware<BenchCounters.Middleware>();
+        }
+
+        app.UseSession();
+        Routes.Map(app);
+        AdminPage.Map(app);
+        return app;
+    }
+}

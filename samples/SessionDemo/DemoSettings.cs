@@ -1,0 +1,43 @@
+using System;
+using Microsoft.Extensions.Configuration;
+
+namespace SessionDemo;
+
+/// <summary>The demo's command-line settings.</summary>
+public sealed class DemoSettings
+{
+    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver; or, for the benchmark,
+    /// builtin-memory and builtin-redis (ASP.NET Core's own session over a distributed cache).</summary>
+    public string Store { get; init; } = "file";
+
+    /// <summary><c>--connection</c>: the store's connection string (the directory for <c>file</c>).</summary>
+    public string? Connection { get; init; }
+
+    /// <summary><c>--idle-minutes</c>: the session idle timeout. Default 20.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary><c>--absolute-seconds</c>: the absolute lifetime. Default 12 hours.</summary>
+    public TimeSpan AbsoluteTimeout { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary><c>--admin-user</c>: the user allowed on <c>/admin</c>. Default <c>admin</c>.</summary>
+    public string AdminUser { get; init; } = "admin";
+
+    /// <summary><c>--bench-counters true</c>: count successful <c>GET /</c> responses per session cookie (benchmark check).</summary>
+    public bool BenchCounters { get; init; }
+
+    /// <summary>Whether the store is ASP.NET Core's built-in session (no admin features).</summary>
+    public bool IsBuiltIn => Store.StartsWith("builtin-", StringComparison.Ordinal);
+
+    /// <summary>Reads the settings.</summary>
+    /// <param name="configuration">The configuration (command line included).</param>
+    /// <returns>The settings.</returns>
+    public static DemoSettings From(IConfiguration configuration) => new()
+    {
+        Store = (configuration["store"] ?? "file").ToLowerInvariant(),
+        Connection = configuration["connection"],
+        IdleTimeout = TimeSpan.FromMinutes(configuration.GetValue("idle-minutes", 20.0)),
+        AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
+        AdminUser = configuration["admin-user"] ?? "admin",
+        BenchCounters = configuration.GetValue("bench-counters", false),
+    };
+}

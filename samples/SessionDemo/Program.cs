@@ -1,0 +1,3 @@
+using SessionDemo;
+
+await DemoApp.Build(args).RunAsync();

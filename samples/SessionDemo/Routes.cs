@@ -1,0 +1,126 @@
+using System;
+using System.Net;
+using System.Text;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using SessionStores.AspNetCore;
+
+namespace SessionDemo;
+
+/// <summary>The classic session routes of the express-session and ASP.NET Core tutorials.</summary>
+internal static class Routes
+{
+    public const string UserKey = "user";
+    public const string ViewsKey = "views";
+    public const string DemoPassword = "demo";
+
+    public static void Map(WebApplication app)
+    {
+        // Read-modify-write: one load (with sliding expiry) and one compare-and-set per request.
+        app.MapGet("/", async (HttpContext context) =>
+        {
+            await context.Session.LoadAsync(context.RequestAborted);
+            var views = (context.Session.GetInt32(ViewsKey) ?? 0) + 1;
+            context.Session.SetInt32(ViewsKey, views);
+            return Results.Text($"views: {views}\n");
+        });
+
+        app.MapGet("/set-session", async (HttpContext context, string? key, string? value) =>
+        {
+            await context.Session.LoadAsync(context.RequestAborted);
+            key ??= "message";
+            if (key is ViewsKey or UserKey)
+            {
+                return Results.BadRequest($"'{key}' is managed by the demo\n");
+            }
+
+            context.Session.SetString(key, value ?? "hello");
+            return Results.Text($"set {key}\n");
+        });
+
+        // Read-only: one round trip (load with sliding expiry), nothing written.
+        app.MapGet("/get-session", async (HttpContext context) =>
+        {
+            await context.Session.LoadAsync(context.RequestAborted);
+            var text = new StringBuilder();
+            foreach (var key in context.Session.Keys)
+            {
+                text.Append(key).Append('=').Append(key == ViewsKey ? context.Session.GetInt32(key)?.ToString(System.Globalization.CultureInfo.InvariantCulture) : context.Session.GetString(key)).Append('\n');
+            }
+
+            return Results.Text(text.Length == 0 ? "(empty session)\n" : text.ToString());
+        });
+
+        app.MapGet("/destroy-session", async (HttpContext context) =>
+        {
+            await DestroyAsync(context);
+            return Results.Text("session destroyed\n");
+        });
+
+        app.MapGet("/login", (HttpContext context) => Html.Page("Log in", """
+            <form method="post" action="/login">
+              <label>User name <input name="username" autofocus required></label>
+              <label>Password <input name="password" type="password" required></label>
+              <button type="submit">Log in</button>
+            </form>
+            <p class="hint">Every user's password is <code>demo</code>; the user <code>admin</code> may open <a href="/admin">/admin</a>.</p>
+            """));
+
+        app.MapPost("/login", async (HttpContext context) =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var user = form["username"].ToString().Trim();
+            if (user.Length is 0 or > 64 || form["password"] != DemoPassword)
+            {
+                return Results.Text("wrong user name or password\n", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            await context.Session.LoadAsync(context.RequestAborted);
+            context.Session.SetString(UserKey, user);
+            if (context.Session.IsStoreBacked())
+            {
+                // Bound to the user: the admin page lists it and "sign out everywhere" finds it.
+                context.Session.SetSubject(user);
+            }
+
+            return Results.Redirect("/dashboard", permanent: false);
+        });
+
+        app.MapGet("/dashboard", async (HttpContext context) =>
+        {
+            await context.Session.LoadAsync(context.RequestAborted);
+            var user = context.Session.GetString(UserKey);
+            if (user is null)
+            {
+                return Results.Redirect("/login");
+            }
+
+            var views = context.Session.GetInt32(ViewsKey) ?? 0;
+            return Html.Page("Dashboard", $"""
+                <p>Welcome, <strong id="user">{WebUtility.HtmlEncode(user)}</strong>. You viewed <code>/</code> {views} time(s) in this session.</p>
+                <p><a href="/">count a view</a> · <a href="/get-session">session contents</a> · <a href="/admin">admin</a> · <a href="/logout">log out</a></p>
+                """);
+        });
+
+        app.MapMethods("/logout", ["GET", "POST"], async (HttpContext context) =>
+        {
+            await DestroyAsync(context);
+            return Results.Redirect("/login");
+        });
+    }
+
+    private static async Task DestroyAsync(HttpContext context)
+    {
+        if (context.Session.IsStoreBacked())
+        {
+            await context.Session.DestroyAsync(context.RequestAborted);
+        }
+        else
+        {
+            // The built-in session cannot delete its entry; clearing it is the best it offers.
+            await context.Session.LoadAsync(context.RequestAborted);
+            context.Session.Clear();
+        }
+    }
+}
