@@ -78,7 +78,7 @@ def main():
             ["dotnet", "test", "tests/Stores.Abstractions.Tests", "--filter",
              "FullyQualifiedName~MemoryConformance|FullyQualifiedName~MemoryFakeClockConformance"],
             cwd=work, capture_output=True, text=True)
-        failed = sorted(set(re.findall(r"\.(\w+?)(?:\(.*?\))? \[FAIL\]", run.stdout)))
+        failed = sorted(set(re.findall(r"\.(\w+?)(?:\(.*?\))? \[FAIL\]", run.stdout + run.stderr)))
         if "error CS" in run.stdout:
             print(f"- {mutant[0]}: DOES NOT COMPILE\n{run.stdout[-2000:]}")
             survivors += 1
