@@ -1,0 +1,263 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Enumeration;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+using SessionStores.File.Internal;
+using IOFile = System.IO.File;
+
+namespace SessionStores.File;
+
+// Reading, writing and deleting session files and subject markers.
+public sealed partial class FileSessionStore
+{
+    private enum DeleteOutcome
+    {
+        Missing,
+        Expired,
+        Live,
+        Corrupt,
+        OtherSubject,
+    }
+
+    /// <summary>Reads a session file; <paramref name="expectedId"/> is checked against the id it holds.</summary>
+    private async ValueTask<StoredFile> ReadAsync(
+        string fileName, string? expectedId, bool includeData, CancellationToken cancellationToken, bool throwIfCorrupt = true)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            // FileShare.Delete lets a writer rename over (or delete) the file while it is read, also on Windows.
+            handle = IOFile.OpenHandle(Path.Combine(_sessionsDirectory, fileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return default;
+        }
+
+        using (handle)
+        {
+            var length = RandomAccess.GetLength(handle);
+            SessionHeader? header = null;
+            string? error = null;
+            var buffer = Array.Empty<byte>();
+            if (includeData)
+            {
+                if (length > Array.MaxLength)
+                {
+                    error = $"the file is {length} bytes long, too long to be a session";
+                }
+                else
+                {
+                    buffer = new byte[length];
+                    header = await ReadExactlyAsync(handle, buffer, cancellationToken).ConfigureAwait(false)
+                        ? SessionFileFormat.TryRead(buffer, length, verifyData: true, out error)
+                        : null;
+                    error ??= header is null ? "the file is shorter than its length" : null;
+                }
+            }
+            else
+            {
+                var rented = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, SessionFileFormat.MaxHeaderSize));
+                try
+                {
+                    var headerBytes = rented.AsMemory(0, (int)Math.Min(length, SessionFileFormat.MaxHeaderSize));
+                    header = await ReadExactlyAsync(handle, headerBytes, cancellationToken).ConfigureAwait(false)
+                        ? SessionFileFormat.TryRead(headerBytes.Span, length, verifyData: false, out error)
+                        : null;
+                    error ??= header is null ? "the file is shorter than its length" : null;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+
+            if (header is { } h)
+            {
+                if (expectedId is not null && !string.Equals(h.Id, expectedId, StringComparison.Ordinal))
+                {
+                    error = "the file holds a different session id";
+                }
+                else if (expectedId is null && !string.Equals(SessionFileNames.ForId(h.Id), fileName, StringComparison.Ordinal))
+                {
+                    error = "the file's name does not match the session id it holds";
+                }
+            }
+
+            if (error is not null)
+            {
+                if (throwIfCorrupt)
+                {
+                    throw new SessionDataCorruptedException(expectedId ?? SessionFileNames.TryGetId(fileName) ?? header?.Id ?? fileName, error);
+                }
+
+                return new StoredFile(true, null, buffer, error);
+            }
+
+            return new StoredFile(true, header, buffer, null);
+        }
+    }
+
+    private static async ValueTask<bool> ReadExactlyAsync(SafeFileHandle handle, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var offset = 0;
+        while (offset < buffer.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, buffer[offset..], offset, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            offset += read;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces a session file atomically: write a new file in <c>tmp/</c>, flush it, stamp its modification time
+    /// with the expiry (the reaper's hint), and rename it over the old one.
+    /// </summary>
+    private async ValueTask ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
+    {
+        // The creation time in the name lets the reaper recognise files orphaned by a crashed writer.
+        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
+        var renamed = false;
+        try
+        {
+            using (var handle = IOFile.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                await RandomAccess.WriteAsync(handle, record, 0, cancellationToken).ConfigureAwait(false);
+                if (_flushToDisk)
+                {
+                    RandomAccess.FlushToDisk(handle);
+                }
+
+                IOFile.SetLastWriteTimeUtc(handle, DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs).UtcDateTime);
+            }
+
+            IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
+            renamed = true;
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                TryDeleteFile(temp);
+            }
+        }
+    }
+
+    /// <summary>Deletes a session file under its lock; with <paramref name="subject"/>, only if it belongs to it.</summary>
+    private async ValueTask<DeleteOutcome> DeleteLockedAsync(string fileName, string? expectedId, string? subject, CancellationToken cancellationToken)
+    {
+        var file = await ReadAsync(fileName, expectedId, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+        if (!file.Exists)
+        {
+            return DeleteOutcome.Missing;
+        }
+
+        if (file.Header is not { } header)
+        {
+            // Deleting is how an application recovers from a corrupt session (see SessionDataCorruptedException).
+            IOFile.Delete(Path.Combine(_sessionsDirectory, fileName));
+            return DeleteOutcome.Corrupt;
+        }
+
+        if (subject is not null && !string.Equals(header.Subject, subject, StringComparison.Ordinal))
+        {
+            return DeleteOutcome.OtherSubject;
+        }
+
+        IOFile.Delete(Path.Combine(_sessionsDirectory, fileName));
+        if (header.Subject is not null)
+        {
+            RemoveMarker(header.Subject, fileName);
+        }
+
+        return header.IsLive(NowMs()) ? DeleteOutcome.Live : DeleteOutcome.Expired;
+    }
+
+    private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));
+
+    private void AddMarker(string subject, string fileName)
+    {
+        var directory = SubjectDirectory(subject);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(directory);
+                IOFile.OpenHandle(Path.Combine(directory, fileName), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+                // Another writer removed the subject's directory as empty between our create and open; create it again.
+            }
+        }
+    }
+
+    /// <summary>Removes a marker and, when it was the last one, its subject directory. Never throws: a stale marker
+    /// is harmless (readers verify every marker against the session file).</summary>
+    private void RemoveMarker(string subject, string fileName)
+    {
+        var directory = SubjectDirectory(subject);
+        TryDeleteFile(Path.Combine(directory, fileName));
+        try
+        {
+            Directory.Delete(directory, recursive: false);
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            // Not empty (the usual case) or already gone.
+        }
+    }
+
+    private void TryDeleteFile(string path)
+    {
+        try
+        {
+            IOFile.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            Log.CleanupFailed(_logger, Path.GetFileName(Path.GetDirectoryName(path)) ?? string.Empty, ex);
+        }
+    }
+
+    /// <summary>The names of the session files (or markers) in a directory, streamed: memory stays flat at any size.</summary>
+    private static IEnumerable<string> EnumerateSessionFiles(string directory) =>
+        new FileSystemEnumerable<string>(directory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), new EnumerationOptions { AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory && SessionFileNames.IsSessionFile(entry.FileName),
+        };
+
+    private readonly record struct StoredFile(bool Exists, SessionHeader? Header, byte[] Buffer, string? Error)
+    {
+        public bool IsLive(long nowMs) => Header is { } header && header.IsLive(nowMs);
+
+        public SessionRecord ToRecord()
+        {
+            var h = Header!.Value;
+            return new(h.Id, Buffer.AsMemory(h.HeaderLength, h.DataLength), h.Version, FromUnixMs(h.ExpiresAtMs), FromUnixMs(h.CreatedAtMs), h.Subject);
+        }
+
+        public SessionInfo ToInfo(bool includeData)
+        {
+            var h = Header!.Value;
+            return new(h.Id, h.Version, FromUnixMs(h.ExpiresAtMs), FromUnixMs(h.CreatedAtMs), h.Subject, h.DataLength,
+                includeData ? Buffer.AsMemory(h.HeaderLength, h.DataLength) : null);
+        }
+
+        private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    }
+}

@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.File.Internal;
+
+namespace SessionStores.File;
+
+// Listing, counting and bulk deletion. A listing streams directory entries and opens one file at a time, so memory
+// stays flat whatever the number of sessions. Listing by subject walks that subject's marker directory and checks
+// every marker against the session file it names, so expired, destroyed and rebound sessions never show up.
+public sealed partial class FileSessionStore
+{
+    /// <inheritdoc />
+    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        return ListCoreAsync(query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "count");
+        try
+        {
+            long count = 0;
+            using var names = EnumerateFor(query.Subject).GetEnumerator();
+            while (await NextListedAsync(names, query.Subject, includeData: false, cancellationToken).ConfigureAwait(false) is (true, var info))
+            {
+                if (info is not null)
+                {
+                    count++;
+                }
+            }
+
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "destroy_many");
+        try
+        {
+            long count = 0;
+            using var names = EnumerateFor(query.Subject).GetEnumerator();
+            while (MoveNext(names))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = names.Current;
+                using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+                {
+                    var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, cancellationToken).ConfigureAwait(false);
+                    if (query.Subject is not null && outcome is not (DeleteOutcome.Live or DeleteOutcome.Expired))
+                    {
+                        // A stale marker (its session is gone or bound to someone else), or the marker of a corrupt file.
+                        RemoveMarker(query.Subject, name);
+                    }
+
+                    if (outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt)
+                    {
+                        count++;
+                    }
+                }
+            }
+
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "list");
+        var failed = false;
+        try
+        {
+            using var names = EnumerateFor(query.Subject).GetEnumerator();
+            var yielded = 0;
+            while (true)
+            {
+                (bool More, SessionInfo? Info) next;
+                try
+                {
+                    next = await NextListedAsync(names, query.Subject, query.IncludeData, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsIoFailure(ex))
+                {
+                    failed = true;
+                    throw Fail(ref operation, Wrap(ex));
+                }
+                catch (Exception ex)
+                {
+                    failed = true;
+                    operation.Fail(ex);
+                    throw;
+                }
+
+                if (!next.More)
+                {
+                    break;
+                }
+
+                if (next.Info is not null)
+                {
+                    yield return next.Info;
+                    if (++yielded % query.PageSize == 0)
+                    {
+                        // Let other work run between pages, as a networked store's round trip would.
+                        await Task.Yield();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // A consumer that stops early ends a successful listing too.
+            if (!failed)
+            {
+                operation.Complete();
+            }
+        }
+    }
+
+    /// <summary>Reads the next entry; <c>Info</c> is <see langword="null"/> when it is not a live match.</summary>
+    private async ValueTask<(bool More, SessionInfo? Info)> NextListedAsync(
+        IEnumerator<string> names, string? subject, bool includeData, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!MoveNext(names))
+        {
+            return (false, null);
+        }
+
+        var name = names.Current;
+        var file = await ReadAsync(name, expectedId: null, includeData, cancellationToken).ConfigureAwait(false);
+        if (subject is not null && (!file.Exists || !string.Equals(file.Header!.Value.Subject, subject, StringComparison.Ordinal)))
+        {
+            await CleanStaleMarkerAsync(subject, name, cancellationToken).ConfigureAwait(false);
+            return (true, null);
+        }
+
+        return (true, file.IsLive(NowMs()) ? file.ToInfo(includeData) : null);
+    }
+
+    /// <summary>Removes a marker whose session is gone or bound to another subject, re-checked under the session's
+    /// lock (a writer may be binding it right now). Housekeeping: failures are logged, never thrown.</summary>
+    private async ValueTask CleanStaleMarkerAsync(string subject, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
+            {
+                var file = await ReadAsync(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+                if (!file.Exists || (file.Header is { } header && !string.Equals(header.Subject, subject, StringComparison.Ordinal)))
+                {
+                    RemoveMarker(subject, fileName);
+                }
+            }
+        }
+        catch (Exception ex) when (IsIoFailure(ex) || ex is SessionStoreException)
+        {
+            Log.CleanupFailed(_logger, "subjects", ex);
+        }
+    }
+
+    private IEnumerable<string> EnumerateFor(string? subject) =>
+        EnumerateSessionFiles(subject is null ? _sessionsDirectory : SubjectDirectory(subject));
+
+    // A subject's directory disappears when its last marker goes; that is an empty listing, not an error.
+    private static bool MoveNext(IEnumerator<string> names)
+    {
+        try
+        {
+            return names.MoveNext();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+}

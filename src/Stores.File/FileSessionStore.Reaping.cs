@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Enumeration;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.File.Internal;
+
+namespace SessionStores.File;
+
+// The background reaper. Expired sessions are already invisible; the reaper only reclaims their disk space. It reads
+// modification times from the directory listing (every write sets a file's modification time to its expiry) and
+// opens only files whose time has passed, checking the stored expiry under the session's lock before deleting, so a
+// wrong modification time (a restored backup, a coarse file system) can delay reaping but never delete a live session.
+public sealed partial class FileSessionStore
+{
+    private readonly ITimer _reapTimer;
+    private readonly SemaphoreSlim _reapGate = new(1, 1);
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly int _reapBatchSize;
+    private readonly long _orphanTempFileAgeMs;
+    private IEnumerator<ReapCandidate>? _reapCursor;
+
+    /// <summary>
+    /// Runs one bounded reaper pass now (the timer does this every <see cref="FileSessionStoreOptions.ReapInterval"/>):
+    /// it inspects at most <see cref="FileSessionStoreOptions.ReapBatchSize"/> directory entries, continuing where the
+    /// previous pass stopped, deletes the expired session files among them and the temporary files crashed writers left
+    /// behind.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    /// <returns>What the pass did.</returns>
+    public async Task<FileReapResult> ReapAsync(CancellationToken cancellationToken = default)
+    {
+        await _reapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReapCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Wrap(ex);
+        }
+        finally
+        {
+            _reapGate.Release();
+        }
+    }
+
+    /// <summary>Stops the background reaper.</summary>
+    public void Dispose()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposed.Cancel();
+        _reapTimer.Dispose();
+    }
+
+    /// <summary>Stops the background reaper and waits for a pass in progress to end.</summary>
+    /// <returns>A task that completes when the reaper has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await _reapGate.WaitAsync().ConfigureAwait(false);
+        _reapGate.Release();
+    }
+
+    private async Task<FileReapResult> ReapCoreAsync(CancellationToken cancellationToken)
+    {
+        var nowMs = NowMs();
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+        var inspected = 0;
+        var sessions = 0;
+        var temporary = 0;
+        try
+        {
+            _reapCursor ??= EnumerateReapCandidates().GetEnumerator();
+            while (inspected < _reapBatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!MoveNextCandidate(_reapCursor))
+                {
+                    // A full sweep ended; the next pass starts a fresh one.
+                    _reapCursor.Dispose();
+                    _reapCursor = null;
+                    break;
+                }
+
+                inspected++;
+                var candidate = _reapCursor.Current;
+                if (candidate.IsTemporary)
+                {
+                    if (IsOrphan(candidate.Name, nowMs))
+                    {
+                        TryDeleteFile(Path.Combine(_tempDirectory, candidate.Name));
+                        temporary++;
+                    }
+                }
+                else if (candidate.ModifiedAt <= now && await TryReapAsync(candidate.Name, cancellationToken).ConfigureAwait(false))
+                {
+                    sessions++;
+                }
+            }
+        }
+        catch
+        {
+            // Start over next time rather than resume a cursor in an unknown state.
+            _reapCursor?.Dispose();
+            _reapCursor = null;
+            throw;
+        }
+
+        return new FileReapResult(inspected, sessions, temporary, _reapCursor is null);
+    }
+
+    private async ValueTask<bool> TryReapAsync(string fileName, CancellationToken cancellationToken)
+    {
+        using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
+        {
+            var file = await ReadAsync(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+            if (file.Error is not null)
+            {
+                // The corrupt-data policy leaves damaged sessions to the application (Destroy recovers); say so.
+                Log.CorruptFileKept(_logger, Shorten(fileName), file.Error);
+                return false;
+            }
+
+            if (!file.Exists || file.IsLive(NowMs()))
+            {
+                return false;
+            }
+
+            return await DeleteLockedAsync(fileName, expectedId: null, subject: null, cancellationToken).ConfigureAwait(false) == DeleteOutcome.Expired;
+        }
+    }
+
+    private bool IsOrphan(string tempName, long nowMs)
+    {
+        var dash = tempName.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0
+            && long.TryParse(tempName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var createdMs)
+            && nowMs - createdMs >= _orphanTempFileAgeMs;
+    }
+
+    private IEnumerable<ReapCandidate> EnumerateReapCandidates()
+    {
+        foreach (var candidate in Enumerate(_sessionsDirectory, temporary: false))
+        {
+            yield return candidate;
+        }
+
+        foreach (var candidate in Enumerate(_tempDirectory, temporary: true))
+        {
+            yield return candidate;
+        }
+
+        static IEnumerable<ReapCandidate> Enumerate(string directory, bool temporary) =>
+            new FileSystemEnumerable<ReapCandidate>(
+                directory,
+                (ref FileSystemEntry entry) => new ReapCandidate(entry.FileName.ToString(), entry.LastWriteTimeUtc, temporary),
+                new EnumerationOptions { AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+                    !entry.IsDirectory && (temporary ? entry.FileName.EndsWith(".tmp", StringComparison.Ordinal) : SessionFileNames.IsSessionFile(entry.FileName)),
+            };
+    }
+
+    private static bool MoveNextCandidate(IEnumerator<ReapCandidate> cursor)
+    {
+        try
+        {
+            return cursor.MoveNext();
+        }
+        catch (FileNotFoundException)
+        {
+            // The entry was deleted between the directory read and its stat; the enumerator has moved past it.
+            return MoveNextCandidate(cursor);
+        }
+    }
+
+    private static string Shorten(string fileName) => SessionValidation.Shorten(SessionFileNames.TryGetId(fileName) ?? fileName);
+
+    private void ReapOnTimer() => _ = ReapInBackgroundAsync();
+
+    private async Task ReapInBackgroundAsync()
+    {
+        // A pass still running (a huge directory, a slow disk) simply makes this tick a no-op.
+        if (_disposed.IsCancellationRequested || !_reapGate.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            var result = await ReapCoreAsync(_disposed.Token).ConfigureAwait(false);
+            if (result.SessionsDeleted > 0 || result.TemporaryFilesDeleted > 0)
+            {
+                Log.Reaped(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A timer has no caller to throw to; the failure is logged and the next tick retries.
+            Log.ReapFailed(_logger, ex);
+        }
+        finally
+        {
+            _reapGate.Release();
+        }
+    }
+
+    private readonly record struct ReapCandidate(string Name, DateTimeOffset ModifiedAt, bool IsTemporary);
+}

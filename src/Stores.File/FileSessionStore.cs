@@ -1,0 +1,313 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SessionStores.File.Internal;
+
+namespace SessionStores.File;
+
+/// <summary>
+/// A session store that keeps one file per session in a directory: no server, survives restarts, and can be shared
+/// by several processes on one machine.
+/// </summary>
+/// <remarks>
+/// <para><b>Layout.</b> Under <see cref="FileSessionStoreOptions.Directory"/>: <c>sessions/</c> holds one file per
+/// session (named from the id so that no id can leave the directory, see the package README), <c>subjects/</c> one
+/// directory of empty marker files per subject, <c>locks/</c> the lock files and <c>tmp/</c> writes in progress.</para>
+/// <para><b>Atomic writes.</b> Every write goes to a new file in <c>tmp/</c>, is flushed to disk, and is renamed over
+/// the session's file, so a reader or a crash sees the old session or the new one, never a torn one.</para>
+/// <para><b>Compare-and-set</b> across threads and processes holds an exclusive operating-system file lock
+/// (<c>flock</c> on Unix) while it reads the version and renames the new file into place. Reads take no lock.</para>
+/// <para><b>Expiry</b> follows the <see cref="TimeProvider"/> given to the constructor and is stored in each file;
+/// the file's modification time is set to the same instant so that the background reaper finds expired files from
+/// the directory listing alone, opening only those.</para>
+/// </remarks>
+public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyncDisposable
+{
+    private const string BackendName = "file";
+
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SessionLocks _locks;
+    private readonly string _sessionsDirectory;
+    private readonly string _subjectsDirectory;
+    private readonly string _tempDirectory;
+    private readonly int _maxDataBytes;
+    private readonly bool _flushToDisk;
+
+    /// <summary>Creates a store, creating its directory when missing.</summary>
+    /// <param name="options">The options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
+    /// <param name="timeProvider">The clock that decides expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The directory cannot be created, or the file system does not enforce file locks.</exception>
+    public FileSessionStore(FileSessionStoreOptions options, TimeProvider? timeProvider = null, ILogger<FileSessionStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Validate(options) is { } error)
+        {
+            throw new ArgumentException(error, nameof(options));
+        }
+
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _maxDataBytes = options.MaxDataBytes;
+        _flushToDisk = options.FlushToDisk;
+        _reapBatchSize = options.ReapBatchSize;
+        _orphanTempFileAgeMs = (long)options.OrphanTempFileAge.TotalMilliseconds;
+        RootDirectory = Path.GetFullPath(options.Directory!);
+        _sessionsDirectory = Path.Combine(RootDirectory, "sessions");
+        _subjectsDirectory = Path.Combine(RootDirectory, "subjects");
+        _tempDirectory = Path.Combine(RootDirectory, "tmp");
+        var locksDirectory = Path.Combine(RootDirectory, "locks");
+        try
+        {
+            Directory.CreateDirectory(_sessionsDirectory);
+            Directory.CreateDirectory(_subjectsDirectory);
+            Directory.CreateDirectory(_tempDirectory);
+            Directory.CreateDirectory(locksDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"The session directory '{RootDirectory}' (FileSessionStoreOptions.Directory) cannot be created: {ex.Message}", ex);
+        }
+
+        _locks = new SessionLocks(locksDirectory, options.LockTimeout);
+        _locks.VerifyLocking();
+        _reapTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).ReapOnTimer(), this, options.ReapInterval, options.ReapInterval);
+    }
+
+    /// <summary>The full path of the store's directory (its namespace).</summary>
+    public string RootDirectory { get; }
+
+    /// <inheritdoc />
+    public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "get");
+        try
+        {
+            // No lock: files are only ever replaced whole by a rename, so a read sees one complete version.
+            var file = await ReadAsync(SessionFileNames.ForId(id), id, includeData: true, cancellationToken).ConfigureAwait(false);
+            var record = file.IsLive(NowMs()) ? file.ToRecord() : null;
+            operation.Complete();
+            return record;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateTtl(ttl);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "get_and_touch");
+        try
+        {
+            var record = await TouchCoreAsync(id, ttl, cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return record;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateTtl(ttl);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "touch");
+        try
+        {
+            var touched = await TouchCoreAsync(id, ttl, cancellationToken).ConfigureAwait(false) is not null;
+            operation.Complete();
+            return touched;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateWrite(write, _maxDataBytes);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "set");
+        try
+        {
+            var result = await SetCoreAsync(id, write, cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return result;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "destroy");
+        try
+        {
+            var name = SessionFileNames.ForId(id);
+            bool destroyed;
+            using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                destroyed = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false) is DeleteOutcome.Live or DeleteOutcome.Corrupt;
+            }
+
+            operation.Complete();
+            return destroyed;
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Fail(ref operation, Wrap(ex));
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private static string? Validate(FileSessionStoreOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            return "FileSessionStoreOptions.Directory must name the directory that holds the sessions.";
+        }
+
+        if (options.MaxDataBytes <= 0)
+        {
+            return "FileSessionStoreOptions.MaxDataBytes must be positive.";
+        }
+
+        if (options.ReapInterval <= TimeSpan.Zero)
+        {
+            return "FileSessionStoreOptions.ReapInterval must be positive.";
+        }
+
+        if (options.ReapBatchSize <= 0)
+        {
+            return "FileSessionStoreOptions.ReapBatchSize must be positive.";
+        }
+
+        if (options.LockTimeout <= TimeSpan.Zero)
+        {
+            return "FileSessionStoreOptions.LockTimeout must be positive.";
+        }
+
+        return options.OrphanTempFileAge <= TimeSpan.Zero ? "FileSessionStoreOptions.OrphanTempFileAge must be positive." : null;
+    }
+
+    internal static string? ValidateOptions(FileSessionStoreOptions options) => Validate(options);
+
+    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    {
+        var name = SessionFileNames.ForId(id);
+        using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            var current = await ReadAsync(name, id, includeData: false, cancellationToken, throwIfCorrupt: write.ExpectedVersion is not null).ConfigureAwait(false);
+            var now = NowMs();
+            var live = current.IsLive(now);
+            var liveVersion = live ? current.Header!.Value.Version : 0;
+            if (write.ExpectedVersion is { } expected && expected != liveVersion)
+            {
+                return SessionSetResult.Conflict(liveVersion);
+            }
+
+            var next = new SessionHeader(
+                id, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current.Header!.Value.CreatedAtMs : now, write.Subject, write.Data.Length, 0);
+
+            // The marker goes first: a crash after it leaves a stale marker (verified and skipped by readers), never a
+            // session its subject cannot find.
+            if (write.Subject is not null)
+            {
+                AddMarker(write.Subject, name);
+            }
+
+            var size = SessionFileFormat.GetSize(id, write.Subject, write.Data.Length);
+            var buffer = new byte[size];
+            SessionFileFormat.Write(buffer, id, next, write.Data.Span);
+            await ReplaceAsync(name, buffer, next.ExpiresAtMs, cancellationToken).ConfigureAwait(false);
+
+            if (current.Header?.Subject is { } previous && !string.Equals(previous, write.Subject, StringComparison.Ordinal))
+            {
+                RemoveMarker(previous, name);
+            }
+
+            return SessionSetResult.Success(next.Version);
+        }
+    }
+
+    private async Task<SessionRecord?> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var name = SessionFileNames.ForId(id);
+        using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            var current = await ReadAsync(name, id, includeData: true, cancellationToken).ConfigureAwait(false);
+            var now = NowMs();
+            if (!current.IsLive(now))
+            {
+                return null;
+            }
+
+            // Only the expiry (and the header checksum) change; data and version are written back as they were.
+            var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
+            SessionFileFormat.SetExpiry(current.Buffer, expiresAtMs);
+            await ReplaceAsync(name, current.Buffer, expiresAtMs, cancellationToken).ConfigureAwait(false);
+            return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
+        }
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static bool IsIoFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
+
+    private static SessionStoreException Fail(ref SessionStoreOperation operation, SessionStoreException ex)
+    {
+        operation.Fail(ex);
+        return ex;
+    }
+
+    private SessionStoreException Wrap(Exception ex) =>
+        new($"The file session store in '{RootDirectory}' failed: {ex.Message}", ex, isTransient: ex is IOException);
+}
