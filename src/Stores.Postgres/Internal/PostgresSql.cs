@@ -1,0 +1,204 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace SessionStores.Postgres.Internal;
+
+/// <summary>
+/// Every statement the store sends, built once per store from its quoted table name. Values are always positional
+/// parameters ($1, $2, …): Npgsql sends them without rewriting the SQL text, and nothing a caller passes is ever
+/// spliced into a statement.
+/// </summary>
+internal sealed class PostgresSql
+{
+    /// <summary>The schema version this library writes and understands.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The table, per schema, that records which schema version each session table has.</summary>
+    public const string VersionTableName = "sessionstores_schema";
+
+    // The database clock decides expiry. now() is the start of the (single-statement) transaction; truncating to whole
+    // milliseconds matches the contract's precision and the reference store.
+    private const string NowMs = "date_trunc('milliseconds', now())";
+
+    public PostgresSql(string schemaName, string tableName)
+    {
+        Schema = Quote(schemaName);
+        Table = Schema + "." + Quote(tableName);
+        QualifiedName = schemaName + "." + tableName;
+        VersionTable = Schema + "." + Quote(VersionTableName);
+        ExpiresIndex = Quote(tableName + "_expires_idx");
+        SubjectIndex = Quote(tableName + "_subject_idx");
+
+        const string Columns = "data, version, expires_at, created_at, subject";
+        const string Live = "expires_at > now()";
+
+        Get = $"SELECT {Columns} FROM {Table} WHERE id = $1 AND {Live}";
+
+        // A row with an impossible version (corrupt) is matched but left as it was, so the caller gets the corrupt-data
+        // exception and nothing changes.
+        GetAndTouch =
+            $"UPDATE {Table} SET expires_at = CASE WHEN version > 0 THEN {Expiry("$2")} ELSE expires_at END " +
+            $"WHERE id = $1 AND {Live} RETURNING {Columns}";
+
+        // With a threshold: rewrite only when the new expiry is at least $3 ms away from the stored one. The read and the
+        // conditional write are one statement; the returned expiry is the one stored after it.
+        GetAndTouchWithThreshold =
+            $"WITH cur AS (SELECT {Columns} FROM {Table} WHERE id = $1 AND {Live}), " +
+            $"upd AS (UPDATE {Table} SET expires_at = {Expiry("$2")} WHERE id = $1 AND {Live} AND version > 0 AND {FarFrom("$2", "$3")} RETURNING expires_at) " +
+            "SELECT cur.data, cur.version, coalesce((SELECT expires_at FROM upd), cur.expires_at), cur.created_at, cur.subject FROM cur";
+
+        Touch =
+            $"UPDATE {Table} SET expires_at = CASE WHEN version > 0 THEN {Expiry("$2")} ELSE expires_at END " +
+            $"WHERE id = $1 AND {Live} RETURNING version";
+
+        TouchWithThreshold =
+            $"WITH cur AS (SELECT version FROM {Table} WHERE id = $1 AND {Live}), " +
+            $"upd AS (UPDATE {Table} SET expires_at = {Expiry("$2")} WHERE id = $1 AND {Live} AND version > 0 AND {FarFrom("$2", "$3")} RETURNING 1) " +
+            "SELECT version FROM cur";
+
+        // $1 id, $2 data, $3 ttl ms, $4 subject. A live, decodable row keeps its created_at and gets version + 1; an
+        // expired or corrupt one is replaced as a new session.
+        const string KeepsLiveRow = "s.expires_at > now() AND s.version > 0";
+        SetUnconditional =
+            $"INSERT INTO {Table} AS s (id, data, expires_at, version, subject, created_at) " +
+            $"VALUES ($1, $2, {Expiry("$3")}, 1, $4, {NowMs}) " +
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, subject = excluded.subject, " +
+            $"version = CASE WHEN {KeepsLiveRow} THEN s.version + 1 ELSE 1 END, " +
+            $"created_at = CASE WHEN {KeepsLiveRow} THEN s.created_at ELSE excluded.created_at END " +
+            "RETURNING version";
+
+        // Create only: an expired row counts as absent and is replaced as a new session. ON CONFLICT locks the row it
+        // meets even when the WHERE is false, so the version read after it (CurrentVersion, same implicit transaction)
+        // is exactly the one that caused the conflict.
+        SetCreateOnly =
+            $"INSERT INTO {Table} AS s (id, data, expires_at, version, subject, created_at) " +
+            $"VALUES ($1, $2, {Expiry("$3")}, 1, $4, {NowMs}) " +
+            "ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, subject = excluded.subject, " +
+            "version = 1, created_at = excluded.created_at WHERE s.expires_at <= now() " +
+            "RETURNING version";
+
+        // $5 expected version (>= 1).
+        SetIfVersion =
+            $"UPDATE {Table} SET data = $2, expires_at = {Expiry("$3")}, subject = $4, version = version + 1 " +
+            $"WHERE id = $1 AND {Live} AND version = $5 RETURNING version";
+
+        // Runs in the same batch (one round trip, one implicit transaction) after a conditional write; being a separate
+        // statement it takes a fresh snapshot, so it sees the version a concurrent writer just committed.
+        CurrentVersion = $"SELECT version FROM {Table} WHERE id = $1 AND {Live}";
+
+        Destroy = $"DELETE FROM {Table} WHERE id = $1 RETURNING {Live}";
+
+        DestroyAll = $"WITH d AS (DELETE FROM {Table} RETURNING {Live} AS live) SELECT count(*) FILTER (WHERE live) FROM d";
+        DestroyBySubject = $"WITH d AS (DELETE FROM {Table} WHERE subject = $1 RETURNING {Live} AS live) SELECT count(*) FILTER (WHERE live) FROM d";
+
+        CountAll = $"SELECT count(*) FROM {Table} WHERE {Live}";
+        CountBySubject = $"SELECT count(*) FROM {Table} WHERE {Live} AND subject = $1";
+
+        // Keyset paging on the primary key: each page is one indexed range read, and with no concurrent writes every
+        // live row appears exactly once. $1 = last id seen ('' first), $2 = page size, $3 = subject.
+        const string ListColumns = "id, version, expires_at, created_at, subject, octet_length(data)";
+        ListPage = $"SELECT {ListColumns} FROM {Table} WHERE {Live} AND id > $1 ORDER BY id LIMIT $2";
+        ListPageWithData = $"SELECT {ListColumns}, data FROM {Table} WHERE {Live} AND id > $1 ORDER BY id LIMIT $2";
+        ListPageBySubject = $"SELECT {ListColumns} FROM {Table} WHERE {Live} AND subject = $3 AND id > $1 ORDER BY id LIMIT $2";
+        ListPageBySubjectWithData = $"SELECT {ListColumns}, data FROM {Table} WHERE {Live} AND subject = $3 AND id > $1 ORDER BY id LIMIT $2";
+
+        // One bounded batch: walks the expiry index from the oldest row, skips rows a live request holds (SKIP LOCKED),
+        // and re-checks expiry at deletion. $1 = batch size.
+        PruneBatch =
+            $"DELETE FROM {Table} WHERE id IN (SELECT id FROM {Table} WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) " +
+            "AND expires_at <= now()";
+
+        ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
+    }
+
+    public string Schema { get; }
+
+    public string Table { get; }
+
+    public string QualifiedName { get; }
+
+    public string VersionTable { get; }
+
+    public string ExpiresIndex { get; }
+
+    public string SubjectIndex { get; }
+
+    public string Get { get; }
+
+    public string GetAndTouch { get; }
+
+    public string GetAndTouchWithThreshold { get; }
+
+    public string Touch { get; }
+
+    public string TouchWithThreshold { get; }
+
+    public string SetUnconditional { get; }
+
+    public string SetCreateOnly { get; }
+
+    public string SetIfVersion { get; }
+
+    public string CurrentVersion { get; }
+
+    public string Destroy { get; }
+
+    public string DestroyAll { get; }
+
+    public string DestroyBySubject { get; }
+
+    public string CountAll { get; }
+
+    public string CountBySubject { get; }
+
+    public string ListPage { get; }
+
+    public string ListPageWithData { get; }
+
+    public string ListPageBySubject { get; }
+
+    public string ListPageBySubjectWithData { get; }
+
+    public string PruneBatch { get; }
+
+    public string ReadSchemaVersion { get; }
+
+    /// <summary>Quotes an identifier: always, so names that need quoting (upper case, dots, spaces, quotes) just work.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The DDL of schema version 1: what the store runs under its advisory lock and what DBAs run themselves.</summary>
+    public string CreateScript(string tableName, bool unlogged)
+    {
+        var sb = new StringBuilder();
+        sb.Append("CREATE SCHEMA IF NOT EXISTS ").Append(Schema).Append(";\n");
+        sb.Append("CREATE TABLE IF NOT EXISTS ").Append(VersionTable).Append(" (\n")
+          .Append("    table_name text COLLATE \"C\" NOT NULL PRIMARY KEY,\n")
+          .Append("    version    integer NOT NULL,\n")
+          .Append("    applied_at timestamptz NOT NULL DEFAULT now()\n);\n");
+        sb.Append(unlogged ? "CREATE UNLOGGED TABLE IF NOT EXISTS " : "CREATE TABLE IF NOT EXISTS ").Append(Table).Append(" (\n")
+          .Append("    id         text COLLATE \"C\" NOT NULL PRIMARY KEY,\n")
+          .Append("    data       bytea NOT NULL,\n")
+          .Append("    expires_at timestamptz NOT NULL,\n")
+          .Append("    version    bigint NOT NULL,\n")
+          .Append("    subject    text COLLATE \"C\",\n")
+          .Append("    created_at timestamptz NOT NULL\n);\n");
+        sb.Append("CREATE INDEX IF NOT EXISTS ").Append(ExpiresIndex).Append(" ON ").Append(Table).Append(" (expires_at);\n");
+        sb.Append("CREATE INDEX IF NOT EXISTS ").Append(SubjectIndex).Append(" ON ").Append(Table).Append(" (subject) WHERE subject IS NOT NULL;\n");
+        sb.Append("INSERT INTO ").Append(VersionTable).Append(" (table_name, version) VALUES (")
+          .Append(Literal(tableName)).Append(", ").Append(SchemaVersion.ToString(CultureInfo.InvariantCulture))
+          .Append(") ON CONFLICT (table_name) DO NOTHING;\n");
+        return sb.ToString();
+    }
+
+    // The new expiry: the database's now, in whole milliseconds, plus the TTL parameter (milliseconds).
+    private static string Expiry(string ttlParameter) => $"({NowMs} + {ttlParameter} * interval '1 millisecond')";
+
+    // True when the stored expiry is at least the threshold away from the new one, in either direction.
+    private static string FarFrom(string ttlParameter, string thresholdParameter) =>
+        $"(expires_at <= {Expiry(ttlParameter)} - {thresholdParameter} * interval '1 millisecond' " +
+        $"OR expires_at >= {Expiry(ttlParameter)} + {thresholdParameter} * interval '1 millisecond')";
+
+    // Only for the DDL script, which cannot take parameters: a standard-conforming string literal.
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SessionStores.Postgres;
+
+// List, Count and DestroyMany: the operations over many sessions.
+public sealed partial class PostgresSessionStore
+{
+    /// <inheritdoc />
+    /// <remarks>Keyset paging on the primary key: one indexed range read per page of <see cref="SessionQuery.PageSize"/>,
+    /// each on a connection held only for that page.</remarks>
+    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        return ListCoreAsync(query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        var operation = SessionStoreOperation.Start(DbSystem, "count");
+        try
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            var command = _dataSource.CreateCommand(query.Subject is null ? _sql.CountAll : _sql.CountBySubject);
+            await using var commandScope = command.ConfigureAwait(false);
+            if (query.Subject is not null)
+            {
+                command.Parameters.Add(Text(query.Subject));
+            }
+
+            var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            operation.Fail(ex);
+            throw Wrap(ex, "Count", null);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>DELETE</c>; expired leftovers of the namespace (or subject) are removed too but not counted.</remarks>
+    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
+        try
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            var command = _dataSource.CreateCommand(query.Subject is null ? _sql.DestroyAll : _sql.DestroyBySubject);
+            await using var commandScope = command.ConfigureAwait(false);
+            if (query.Subject is not null)
+            {
+                command.Parameters.Add(Text(query.Subject));
+            }
+
+            var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            operation.Fail(ex);
+            throw Wrap(ex, "DestroyMany", null);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var after = string.Empty;
+        while (true)
+        {
+            var page = await FetchPageAsync(query, after, cancellationToken).ConfigureAwait(false);
+            foreach (var info in page)
+            {
+                yield return info;
+            }
+
+            if (page.Count < query.PageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+
+    // A page is read whole and its connection returned before the caller sees it, so a slow consumer never holds a
+    // pooled connection; memory stays bounded by the page size.
+    private async Task<List<SessionInfo>> FetchPageAsync(SessionQuery query, string after, CancellationToken cancellationToken)
+    {
+        var operation = SessionStoreOperation.Start(DbSystem, "list");
+        try
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            var sql = (query.Subject is null, query.IncludeData) switch
+            {
+                (true, false) => _sql.ListPage,
+                (true, true) => _sql.ListPageWithData,
+                (false, false) => _sql.ListPageBySubject,
+                (false, true) => _sql.ListPageBySubjectWithData,
+            };
+            var command = _dataSource.CreateCommand(sql);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(Text(after));
+            command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = query.PageSize });
+            if (query.Subject is not null)
+            {
+                command.Parameters.Add(Text(query.Subject));
+            }
+
+            var page = new List<SessionInfo>(Math.Min(query.PageSize, 1024));
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var id = reader.GetString(0);
+                    page.Add(new SessionInfo(
+                        id,
+                        CheckVersion(id, reader.GetInt64(1)),
+                        reader.GetFieldValue<DateTimeOffset>(2),
+                        reader.GetFieldValue<DateTimeOffset>(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        reader.GetInt32(5),
+                        query.IncludeData ? new ReadOnlyMemory<byte>(reader.GetFieldValue<byte[]>(6)) : null));
+                }
+            }
+
+            operation.Complete();
+            return page;
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            operation.Fail(ex);
+            throw Wrap(ex, "List", null);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+}

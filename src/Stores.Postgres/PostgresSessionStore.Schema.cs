@@ -1,0 +1,161 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+using SessionStores.Postgres.Internal;
+
+namespace SessionStores.Postgres;
+
+// Schema management: create-if-missing under an advisory lock, the recorded schema version, the DBA script.
+public sealed partial class PostgresSessionStore
+{
+    /// <summary>The schema version this library creates and understands, recorded per table in
+    /// <c>&lt;schema&gt;.sessionstores_schema</c> so later versions can migrate.</summary>
+    public const int SchemaVersion = PostgresSql.SchemaVersion;
+
+    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly string _tableName;
+    private readonly bool _createSchema;
+    private readonly bool _unlogged;
+    private volatile bool _schemaReady;
+
+    /// <summary>
+    /// The SQL a DBA runs to create the session table (and its schema, indexes and version record) when the application
+    /// may not create tables (<see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/> = <see langword="false"/>).
+    /// It is exactly what the store itself runs. The package also ships it for the defaults as <c>sql/create-sessionstores.sql</c>.
+    /// </summary>
+    /// <param name="schemaName">The schema name.</param>
+    /// <param name="tableName">The table name.</param>
+    /// <param name="unlogged">Whether to create an <c>UNLOGGED</c> table (see <see cref="PostgresSessionStoreOptions.UnloggedTable"/>).</param>
+    /// <returns>The script, idempotent (every statement is <c>IF NOT EXISTS</c>), wrapped in one transaction.</returns>
+    public static string GenerateSchemaScript(
+        string schemaName = PostgresSessionStoreOptions.DefaultSchemaName,
+        string tableName = PostgresSessionStoreOptions.DefaultTableName,
+        bool unlogged = false)
+    {
+        var error = PostgresSessionStoreOptionsValidation.Validate(
+            new PostgresSessionStoreOptions { SchemaName = schemaName, TableName = tableName }, requireConnection: false);
+        if (error is not null)
+        {
+            throw new ArgumentException(error);
+        }
+
+        var sql = new PostgresSql(schemaName, tableName);
+        return "-- SessionStores.Postgres schema version " + SchemaVersion + " for " + sql.Table + "\nBEGIN;\n" +
+               sql.CreateScript(tableName, unlogged) + "COMMIT;\n";
+    }
+
+    /// <summary>
+    /// Makes sure the session table exists with a schema version this library understands, creating it when missing and
+    /// <see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/> allows. Every operation does this on first use;
+    /// call it at start-up to fail fast.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>A task that completes when the table is ready.</returns>
+    /// <exception cref="InvalidOperationException">The table is missing and may not be created, or has another schema version.</exception>
+    /// <exception cref="SessionStoreException">The database could not be reached or refused the DDL.</exception>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            throw Wrap(ex, "EnsureSchema", null);
+        }
+    }
+
+    // The hot path costs one volatile read; only the first operations of a store's life take the gate.
+    private Task EnsureReadyAsync(CancellationToken cancellationToken) =>
+        _schemaReady ? Task.CompletedTask : EnsureSchemaCoreAsync(cancellationToken);
+
+    private async Task EnsureSchemaCoreAsync(CancellationToken cancellationToken)
+    {
+        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady)
+            {
+                return;
+            }
+
+            // Read first: an application without CREATE rights on an existing table never issues DDL.
+            var version = await ReadSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+            if (version is null)
+            {
+                if (!_createSchema)
+                {
+                    throw new InvalidOperationException(
+                        $"The session table {_sql.Table} has no SessionStores schema record in {_sql.VersionTable}. Create it with " +
+                        "PostgresSessionStore.GenerateSchemaScript (sql/create-sessionstores.sql) or set PostgresSessionStoreOptions.CreateSchemaIfMissing to true.");
+                }
+
+                version = await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (version != SchemaVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The session table {_sql.Table} has SessionStores schema version {version}, but this version of SessionStores.Postgres " +
+                    $"uses {SchemaVersion}. Upgrade the package (or migrate the table) so that they match.");
+            }
+
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    private async Task<int?> ReadSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var command = _dataSource.CreateCommand(_sql.ReadSchemaVersion);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : null;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return null;
+        }
+    }
+
+    // Several instances may start at once: they serialise on a transaction-scoped advisory lock for the schema, so the
+    // IF NOT EXISTS statements never race each other (CREATE … IF NOT EXISTS alone can still fail on a concurrent create).
+    private async Task<int?> CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction);
+        await using (lockCommand.ConfigureAwait(false))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = LockKeys.For("schema", _sql.Schema) });
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var ddl = new NpgsqlCommand(_sql.CreateScript(_tableName, _unlogged), connection, transaction);
+        await using (ddl.ConfigureAwait(false))
+        {
+            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int? version;
+        var read = new NpgsqlCommand(_sql.ReadSchemaVersion, connection, transaction);
+        await using (read.ConfigureAwait(false))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
+            version = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : null;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Log.SchemaEnsured(_logger, _sql.Table, version ?? 0);
+        return version;
+    }
+}

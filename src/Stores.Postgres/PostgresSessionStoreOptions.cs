@@ -1,0 +1,81 @@
+using System;
+using Npgsql;
+
+namespace SessionStores.Postgres;
+
+/// <summary>Options of <see cref="PostgresSessionStore"/>.</summary>
+public sealed class PostgresSessionStoreOptions : SessionStoreOptions
+{
+    /// <summary>The default <see cref="SchemaName"/>.</summary>
+    public const string DefaultSchemaName = "public";
+
+    /// <summary>The default <see cref="TableName"/>.</summary>
+    public const string DefaultTableName = "sessions";
+
+    /// <summary>
+    /// The Npgsql connection string. The store then creates and owns its own <see cref="NpgsqlDataSource"/> (and its
+    /// connection pool). Ignored when <see cref="DataSource"/> is set. Default: <see langword="null"/>.
+    /// </summary>
+    /// <remarks>Pool size, timeouts (<c>Timeout</c>, <c>Command Timeout</c>) and statement preparation
+    /// (<c>Max Auto Prepare</c>) are set here, as for any Npgsql application.</remarks>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// An existing data source to use instead of <see cref="ConnectionString"/>, shared with the rest of the
+    /// application. The store does not dispose it. Default: <see langword="null"/>.
+    /// </summary>
+    public NpgsqlDataSource? DataSource { get; set; }
+
+    /// <summary>The schema that holds the session table; any name, it is always quoted. Default: <c>public</c>.</summary>
+    public string SchemaName { get; set; } = DefaultSchemaName;
+
+    /// <summary>
+    /// The session table; any name up to 50 bytes of UTF-8 (its index names add a suffix and PostgreSQL cuts identifiers
+    /// at 63 bytes); it is always quoted. Default: <c>sessions</c>.
+    /// </summary>
+    public string TableName { get; set; } = DefaultTableName;
+
+    /// <summary>
+    /// Whether the store creates the schema, table and indexes on first use when they are missing, under an advisory
+    /// lock so that many instances starting at once do not collide. Turn it off when a DBA creates them with the shipped
+    /// script (<c>sql/create-sessionstores.sql</c> or <see cref="PostgresSessionStore.GenerateSchemaScript"/>); the store
+    /// then only checks the recorded schema version. Default: <see langword="true"/>.
+    /// </summary>
+    public bool CreateSchemaIfMissing { get; set; } = true;
+
+    /// <summary>
+    /// Whether a table the store creates is <c>UNLOGGED</c>: writes skip the write-ahead log, so they are cheaper, but
+    /// after a crash or an unclean shutdown PostgreSQL empties the table (every user is signed out), and the table is
+    /// not copied to streaming-replication standbys (a failover loses all sessions). Has no effect on an existing
+    /// table. Default: <see langword="false"/> (a logged, durable table).
+    /// </summary>
+    public bool UnloggedTable { get; set; }
+
+    /// <summary>
+    /// Lets <see cref="ISessionStore.TouchAsync"/> and <see cref="ISessionStore.GetAndTouchAsync"/> skip rewriting the
+    /// row when the new expiry differs from the stored one by less than this. Every rewrite of a PostgreSQL row writes
+    /// a new row version, an index entry and WAL, so on read-heavy sliding-expiry traffic a threshold of, say, 1% of
+    /// the TTL saves most writes. The cost: a session may then expire up to this much earlier (or later) than
+    /// now + TTL. Default: <see cref="TimeSpan.Zero"/> (always write; expiry is exact).
+    /// </summary>
+    public TimeSpan TouchWriteThreshold { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether this instance deletes expired rows in the background. Expired rows are invisible either way; pruning
+    /// only reclaims space. Turn it off when a database-side job (for example pg_cron running
+    /// <see cref="PostgresSessionStore.PruneExpiredAsync"/>'s statement) does it instead. Default: <see langword="true"/>.
+    /// </summary>
+    public bool EnablePruning { get; set; } = true;
+
+    /// <summary>How often the background pruner runs. Default: 5 minutes.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The most rows one pruning statement deletes; a pass runs statements until fewer than this are left. Small
+    /// batches keep each transaction short so live requests never wait behind it. Default: 1,000.
+    /// </summary>
+    public int PruneBatchSize { get; set; } = 1_000;
+
+    /// <summary>A pause between two pruning batches, to leave the server to live traffic. Default: <see cref="TimeSpan.Zero"/>.</summary>
+    public TimeSpan PruneBatchDelay { get; set; } = TimeSpan.Zero;
+}

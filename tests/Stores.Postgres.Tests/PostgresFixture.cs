@@ -1,0 +1,69 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using SessionStores.Conformance;
+using SessionStores.Postgres;
+using SessionStores.TestServers;
+
+namespace SessionStores.Postgres.Tests;
+
+/// <summary>
+/// Each conformance namespace is a fresh table in the schema <see cref="Schema"/> of this process's PostgreSQL server.
+/// The stores share one data source (one connection pool) so that a test does not pay for new connections.
+/// </summary>
+public sealed class PostgresFixture : ICorruptDataFixture
+{
+    public const string Schema = "sessionstores_conformance";
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static NpgsqlDataSource? _shared;
+
+    /// <summary>The server's connection string; skips (or fails, when required) without a server.</summary>
+    public static async Task<string> ConnectionStringAsync() => (await PostgresTestServer.ResolveAsync()).EnsureAvailable();
+
+    /// <summary>The data source shared by the tests of this process.</summary>
+    public static async Task<NpgsqlDataSource> DataSourceAsync()
+    {
+        var connectionString = await ConnectionStringAsync();
+        await Gate.WaitAsync();
+        try
+        {
+            return _shared ??= NpgsqlDataSource.Create(connectionString);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = await DataSourceAsync(),
+            SchemaName = Schema,
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+
+            // Exact expiry, as the contract states it; the threshold has its own tests.
+            TouchWriteThreshold = System.TimeSpan.Zero,
+        });
+        await store.EnsureSchemaAsync(cancellationToken);
+        return store;
+    }
+
+    /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour.</summary>
+    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    {
+        var dataSource = await DataSourceAsync();
+        await using var command = dataSource.CreateCommand(
+            $"INSERT INTO \"{Schema}\".\"{options.Namespace}\" (id, data, expires_at, version, subject, created_at) " +
+            "VALUES ($1, '\\x00'::bytea, now() + interval '1 hour', 0, NULL, now())");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+public sealed class PostgresConformance(PostgresFixture fixture) : SessionStoreConformanceTests<PostgresFixture>(fixture);
+
+public sealed class PostgresCorruptDataConformance(PostgresFixture fixture) : CorruptDataConformanceTests<PostgresFixture>(fixture);

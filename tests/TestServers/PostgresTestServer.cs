@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using DotNet.Testcontainers.Configurations;
+using SessionStores.Conformance;
+using Testcontainers.PostgreSql;
+
+namespace SessionStores.TestServers;
+
+/// <summary>
+/// The PostgreSQL server of this test process: <c>$SESSIONSTORES_POSTGRES</c>, else a throwaway server from the
+/// binaries in <c>/usr/lib/postgresql/*/bin</c> (run as user <c>postgres</c> when this process is root, because
+/// initdb refuses root), else a Testcontainers container. Resolved once per process.
+/// </summary>
+public static class PostgresTestServer
+{
+    /// <summary>The backend name in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>.</summary>
+    public const string Backend = "postgres";
+
+    /// <summary>The variable that may hold an Npgsql connection string.</summary>
+    public const string EnvironmentVariable = "SESSIONSTORES_POSTGRES";
+
+    private static readonly Lazy<Task<BackendResolution>> Resolution = new(
+        () => TestBackends.ResolveAsync(Backend, EnvironmentVariable, StartLocalAsync, StartContainerAsync));
+
+    /// <summary>The server of this process (started on first call).</summary>
+    /// <returns>The resolution; call <see cref="BackendResolution.EnsureAvailable"/> for the connection string.</returns>
+    public static Task<BackendResolution> ResolveAsync() => Resolution.Value;
+
+    /// <summary>Starts a throwaway server from local binaries, or returns <see langword="null"/> when there are none.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server, or <see langword="null"/>.</returns>
+    public static async Task<ITestServer?> StartLocalAsync(CancellationToken cancellationToken)
+    {
+        var bin = FindBinaries();
+        return bin is null ? null : await LocalPostgresServer.StartAsync(bin, cancellationToken);
+    }
+
+    /// <summary>Starts a PostgreSQL container, or returns <see langword="null"/> when no Docker engine answers.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server, or <see langword="null"/>.</returns>
+    public static async Task<ITestServer?> StartContainerAsync(CancellationToken cancellationToken)
+    {
+        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        {
+            return null;
+        }
+
+        var container = new PostgreSqlBuilder("postgres:15-alpine")
+            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300")
+            .Build();
+        await container.StartAsync(cancellationToken);
+        return new ContainerServer(container.GetConnectionString(), container.DisposeAsync);
+    }
+
+    private static string? FindBinaries()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("PGBIN") is { Length: > 0 } fromEnvironment)
+        {
+            candidates.Add(fromEnvironment);
+        }
+
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            // Newest major version first.
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var major) ? major : 0)
+                .Select(d => Path.Combine(d, "bin")));
+        }
+
+        candidates.Add("/usr/local/pgsql/bin");
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+    }
+
+    private sealed class ContainerServer(string connectionString, Func<ValueTask> dispose) : ITestServer
+    {
+        public string ConnectionString { get; } = connectionString;
+
+        public ValueTask DisposeAsync() => dispose();
+    }
+}
+
+/// <summary>
+/// A PostgreSQL cluster in a temp directory on a free loopback port: initdb + pg_ctl, as user <c>postgres</c> when this
+/// process is root. Durability is switched off (fsync) because the data is thrown away. Disposing stops it
+/// (<c>pg_ctl -m fast stop</c>) and deletes the directory; a watchdog does the same should this process die first.
+/// </summary>
+public sealed class LocalPostgresServer : ITestServer
+{
+    private readonly string _bin;
+    private readonly string _root;
+    private readonly bool _asPostgresUser;
+    private int _disposed;
+
+    private LocalPostgresServer(string bin, string root, bool asPostgresUser, int port)
+    {
+        _bin = bin;
+        _root = root;
+        _asPostgresUser = asPostgresUser;
+        Port = port;
+        ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Maximum Pool Size=100";
+    }
+
+    /// <summary>The port the server listens on (127.0.0.1).</summary>
+    public int Port { get; }
+
+    /// <inheritdoc />
+    public string ConnectionString { get; }
+
+    /// <summary>Initialises and starts a server.</summary>
+    /// <param name="bin">The directory with initdb and pg_ctl.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LocalPostgresServer> StartAsync(string bin, CancellationToken cancellationToken)
+    {
+        var asPostgresUser = Environment.UserName == "root";
+        var root = Directory.CreateTempSubdirectory("sessionstores-pg-").FullName;
+        try
+        {
+            if (asPostgresUser)
+            {
+                await RunAsync("chown", ["postgres:", root], root, asPostgresUser: false, cancellationToken);
+            }
+
+            var data = Path.Combine(root, "data");
+            await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"], root, asPostgresUser, cancellationToken);
+
+            // A free port can be taken between the probe and the bind: try a few.
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = FreePort();
+                var server = new LocalPostgresServer(bin, root, asPostgresUser, port);
+                try
+                {
+                    await RunAsync(
+                        Path.Combine(bin, "pg_ctl"),
+                        [
+                            "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
+                            $"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off " +
+                            "-c full_page_writes=off -c max_connections=300",
+                        ],
+                        root,
+                        asPostgresUser,
+                        cancellationToken);
+                    server.StartWatchdog();
+                    await server.WaitReadyAsync(cancellationToken);
+                    return server;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                    // The port was taken; initdb's data directory is reused.
+                }
+            }
+        }
+        catch
+        {
+            TryDelete(root);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_root, "data"), "-m", "fast", "-w", "stop"], _root, _asPostgresUser, CancellationToken.None);
+        }
+        finally
+        {
+            TryDelete(_root);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, string workingDirectory, bool asPostgresUser, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(asPostgresUser ? "runuser" : file)
+        {
+            // Run from a directory the postgres user can read (not root's home).
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (asPostgresUser)
+        {
+            foreach (var arg in new[] { "-u", "postgres", "--", file })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
+        foreach (var arg in arguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            var log = Path.Combine(workingDirectory, "server.log");
+            var serverLog = File.Exists(log) ? File.ReadAllText(log) : string.Empty;
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr} {serverLog}");
+        }
+    }
+
+    // If the test process is killed, nothing runs its exit handlers; a detached shell notices and stops the server.
+    private void StartWatchdog()
+    {
+        var pgCtl = Path.Combine(_bin, "pg_ctl");
+        var stop = (_asPostgresUser ? "runuser -u postgres -- " : string.Empty) + $"'{pgCtl}' -D '{_root}/data' -m immediate stop";
+        var script =
+            $"( while [ -d /proc/{Environment.ProcessId} ] && [ -d '{_root}/data' ]; do sleep 2; done; " +
+            $"[ -d '{_root}/data' ] && {stop}; rm -rf '{_root}' ) </dev/null >/dev/null 2>&1 &";
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = _root };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start);
+        process?.WaitForExit();
+    }
+
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        // pg_ctl -w already waited; pg_isready confirms the TCP listener the tests use. Poll, never a fixed sleep.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var start = new ProcessStartInfo(Path.Combine(_bin, "pg_isready"))
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var arg in new[] { "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "5" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"PostgreSQL on port {Port} did not become ready.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}
