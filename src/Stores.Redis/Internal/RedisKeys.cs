@@ -1,0 +1,81 @@
+using System;
+using System.Text;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis.Internal;
+
+/// <summary>
+/// The key layout of one store. A session lives in <c>{prefix}s{{id}}</c> and a subject index in
+/// <c>{prefix}u{{subject}}</c>. The braces are Redis Cluster hash tags: a session's key hashes on its id alone, so
+/// every script that touches one session touches one slot. Prefixes cannot contain braces, which keeps the tag ours
+/// and makes the two key shapes unambiguous between neighbouring prefixes.
+/// </summary>
+internal sealed class RedisKeys
+{
+    private const string SessionMarker = "s{";
+    private const string SubjectMarker = "u{";
+
+    public RedisKeys(string prefix)
+    {
+        Prefix = prefix;
+        SessionPrefix = prefix + SessionMarker;
+        SubjectPrefix = prefix + SubjectMarker;
+        SessionPattern = EscapeGlob(prefix) + SessionMarker + "*";
+        SubjectPattern = EscapeGlob(prefix) + SubjectMarker + "*";
+    }
+
+    public string Prefix { get; }
+
+    public string SessionPrefix { get; }
+
+    public string SubjectPrefix { get; }
+
+    /// <summary>The SCAN MATCH pattern of every session key; glob characters of the prefix are escaped.</summary>
+    public string SessionPattern { get; }
+
+    /// <summary>The SCAN MATCH pattern of every subject index key.</summary>
+    public string SubjectPattern { get; }
+
+    public RedisKey Session(string id) => string.Concat(SessionPrefix, id, "}");
+
+    public RedisKey Subject(string subject) => string.Concat(SubjectPrefix, subject, "}");
+
+    /// <summary>
+    /// The session id of a key found by SCAN, or <see langword="null"/> when the key is not one of this store's
+    /// session keys. SCAN's pattern already selects the prefix; this check is exact (it does not trust the glob).
+    /// </summary>
+    public string? TryGetSessionId(RedisKey key)
+    {
+        var text = (string?)key;
+        if (text is null || !text.StartsWith(SessionPrefix, StringComparison.Ordinal) || !text.EndsWith('}'))
+        {
+            return null;
+        }
+
+        var id = text.AsSpan(SessionPrefix.Length, text.Length - SessionPrefix.Length - 1);
+        return SessionValidation.IsValidId(id) ? id.ToString() : null;
+    }
+
+    public bool IsSubjectKey(RedisKey key)
+    {
+        var text = (string?)key;
+        return text is not null && text.StartsWith(SubjectPrefix, StringComparison.Ordinal) && text.EndsWith('}');
+    }
+
+    /// <summary>Escapes the characters Redis glob patterns give a meaning: <c>* ? [ ] \</c> (and <c>^ -</c>, harmless).</summary>
+    public static string EscapeGlob(string text)
+    {
+        var builder = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\' or '^' or '-')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+}

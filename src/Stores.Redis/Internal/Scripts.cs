@@ -1,0 +1,164 @@
+namespace SessionStores.Redis.Internal;
+
+/// <summary>
+/// The server-side scripts. Each touches only the keys it declares, all in one hash slot, so every script runs on a
+/// Redis Cluster. Times come from <c>TIME</c> on the server that holds the key: the application's clock never
+/// decides expiry. StackExchange.Redis sends a script's SHA1 (EVALSHA) once the server has seen it and re-sends the
+/// source only after a NOSCRIPT reply (a restart or SCRIPT FLUSH), so the source crosses the wire once per server.
+/// </summary>
+internal static class Scripts
+{
+    /// <summary>
+    /// How far, in ms, a subject index horizon is kept beyond the expiry it covers, to absorb clock differences
+    /// between the node holding a session and the node holding its subject index.
+    /// </summary>
+    public const long ClockAllowanceMs = 1000;
+
+    // Spliced between lines of the scripts below; the newlines keep it on lines of its own.
+    private const string Now = "\n" + """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        """ + "\n";
+
+    /// <summary>
+    /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
+    /// Returns the new version, or -(live version + 1) on a compare-and-set conflict.
+    /// A key that cannot be decoded fails a compare-and-set (corrupt) and is replaced by an unconditional write.
+    /// </summary>
+    public const string Set = """
+        local k = KEYS[1]
+        local expected = tonumber(ARGV[1])
+        local ttl = tonumber(ARGV[2])
+        local subject = ARGV[3]
+        local live, created = 0, nil
+        local h = redis.pcall('GETRANGE', k, 0, 53)
+        if type(h) == 'table' then
+          if expected >= 0 then return redis.error_reply('SESSIONSTORES_CORRUPT WRONGTYPE the key holds another Redis type') end
+        elseif #h > 0 then
+          local v, c = nil, nil
+          if #h == 54 and string.sub(h, 1, 2) == 'S1' then
+            v = tonumber(string.sub(h, 3, 14), 16)
+            c = tonumber(string.sub(h, 15, 26), 16)
+          end
+          if v and c and v >= 1 then
+            live, created = v, c
+          elseif expected >= 0 then
+            return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid')
+          end
+        end
+        if expected >= 0 and expected ~= live then return -(live + 1) end
+        """ + Now + """
+
+        local exp = now + ttl
+        local horizon = 0
+        if #subject > 0 then horizon = now + 2 * ttl end
+        local version = live + 1
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, created or now, exp, horizon, #subject) .. subject .. ARGV[4], 'PXAT', exp)
+        return version
+        """;
+
+    /// <summary>
+    /// GET plus sliding expiry. KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
+    /// index horizon to extend to (0 when the subject index already covers the new expiry) }.
+    /// </summary>
+    public const string GetAndTouch = """
+        local k = KEYS[1]
+        local value = redis.call('GET', k)
+        if not value then return false end
+        local horizon = #value >= 54 and string.sub(value, 1, 2) == 'S1' and tonumber(string.sub(value, 39, 50), 16)
+        local sl = horizon and tonumber(string.sub(value, 51, 54), 16)
+        if not sl then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
+        local ttl = tonumber(ARGV[1])
+        """ + Now + """
+
+        local exp = now + ttl
+        redis.call('PEXPIREAT', k, exp)
+        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        local bump = 0
+        if sl > 0 and exp > horizon then bump = now + 2 * ttl end
+        return { value, exp, bump }
+        """;
+
+    /// <summary>
+    /// Sliding expiry without reading the data. KEYS[1] session; ARGV[1] ttl ms. Returns 0 when absent, 1 when
+    /// touched, or { horizon to extend to, subject } when the subject index must be extended.
+    /// </summary>
+    public const string Touch = """
+        local k = KEYS[1]
+        local h = redis.call('GETRANGE', k, 0, 53)
+        if #h == 0 then return 0 end
+        local horizon = #h == 54 and string.sub(h, 1, 2) == 'S1' and tonumber(string.sub(h, 39, 50), 16)
+        local sl = horizon and tonumber(string.sub(h, 51, 54), 16)
+        if not sl then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
+        local ttl = tonumber(ARGV[1])
+        """ + Now + """
+
+        local exp = now + ttl
+        redis.call('PEXPIREAT', k, exp)
+        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        if sl > 0 and exp > horizon then
+          return { now + 2 * ttl, redis.call('GETRANGE', k, 54, 53 + sl) }
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Records in a session's header that its subject index now covers <c>ARGV[2]</c>, if the session still has subject
+    /// <c>ARGV[1]</c>. KEYS[1] session. Never creates a key.
+    /// </summary>
+    public const string SetHorizon = """
+        local k = KEYS[1]
+        local h = redis.pcall('GETRANGE', k, 0, 53)
+        if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' then return 0 end
+        local horizon = tonumber(string.sub(h, 39, 50), 16)
+        local sl = tonumber(string.sub(h, 51, 54), 16)
+        local want = tonumber(ARGV[2])
+        if not horizon or not sl or sl ~= #ARGV[1] or horizon >= want then return 0 end
+        if redis.call('GETRANGE', k, 54, 53 + sl) ~= ARGV[1] then return 0 end
+        redis.call('SETRANGE', k, 38, string.format('%012x', want))
+        return 1
+        """;
+
+    /// <summary>
+    /// Adds or extends a subject index entry. KEYS[1] index; ARGV: id, absolute horizon ms (0 = from ttl), ttl ms.
+    /// The score (the time after which the entry is certainly stale) strictly grows with every call, so a reader that
+    /// saw an older score can tell that the entry was renewed. Entries past their score are trimmed, and the index key
+    /// expires with its last entry.
+    /// </summary>
+    public const string IndexAdd = """
+        local idx = KEYS[1]
+        """ + Now + """
+
+        local score = tonumber(ARGV[2])
+        if score == 0 then score = now + 2 * tonumber(ARGV[3]) end
+        score = score + tonumber(ARGV[4])
+        local old = tonumber(redis.call('ZSCORE', idx, ARGV[1]))
+        if old and old >= score then score = old + 1 end
+        redis.call('ZADD', idx, score, ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', idx, '-inf', string.format('(%d', now))
+        local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+        if top[2] then redis.call('PEXPIREAT', idx, string.format('%d', tonumber(top[2]))) end
+        return 1
+        """;
+
+    /// <summary>
+    /// Removes a subject index entry found stale, unless it was renewed since it was read. KEYS[1] index; ARGV: id,
+    /// the score as read.
+    /// </summary>
+    public const string IndexRemoveIfUnchanged = """
+        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+        return 0
+        """;
+
+    /// <summary>Deletes a session if it is bound to subject ARGV[1]. KEYS[1] session. Returns 1 when deleted.</summary>
+    public const string DestroyIfSubject = """
+        local k = KEYS[1]
+        local h = redis.pcall('GETRANGE', k, 0, 53)
+        if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' then return 0 end
+        local sl = tonumber(string.sub(h, 51, 54), 16)
+        if not sl or sl ~= #ARGV[1] or sl == 0 then return 0 end
+        if redis.call('GETRANGE', k, 54, 53 + sl) ~= ARGV[1] then return 0 end
+        return redis.call('DEL', k)
+        """;
+}

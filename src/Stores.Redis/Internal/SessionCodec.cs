@@ -1,0 +1,107 @@
+using System;
+using System.Text;
+
+namespace SessionStores.Redis.Internal;
+
+/// <summary>
+/// The stored format: one Redis string per session, a fixed ASCII header followed by the subject and the data.
+/// <code>
+/// offset  0  "S1"            magic and format version
+///         2  12 hex digits   version
+///        14  12 hex digits   created at, Unix ms (server clock)
+///        26  12 hex digits   expires at, Unix ms (server clock; equal to the key's PEXPIREAT)
+///        38  12 hex digits   subject index horizon, Unix ms (0 without a subject)
+///        50   4 hex digits   subject length in UTF-8 bytes
+///        54  subject bytes, then the data bytes
+/// </code>
+/// </summary>
+/// <remarks>
+/// One string instead of a hash keeps <c>Get</c> a single plain <c>GET</c> (the same command and reply size as a raw
+/// cache read) and lets a listing fetch only the header with <c>GETRANGE</c>. Hex text is what Lua can read and write
+/// with <c>tonumber(s, 16)</c> and <c>string.format('%012x')</c> without the 53-bit pitfalls of packing binary
+/// integers; 12 hex digits cover Unix milliseconds until the year 10889.
+/// </remarks>
+internal static class SessionCodec
+{
+    public const int HeaderLength = 54;
+
+    /// <summary>Header plus the longest subject (256 UTF-16 units, at most 3 UTF-8 bytes each), minus one for GETRANGE's inclusive end.</summary>
+    public const int HeadRangeEnd = HeaderLength + (SessionLimits.MaxSubjectLength * 3) - 1;
+
+    private const int VersionOffset = 2;
+    private const int CreatedOffset = 14;
+    private const int ExpiresOffset = 26;
+    private const int SubjectLengthOffset = 50;
+
+    /// <summary>Decodes a full value (header, subject, data) read by GET.</summary>
+    public static SessionRecord DecodeRecord(string id, ReadOnlyMemory<byte> value, long? expiresAtOverride = null)
+    {
+        var header = DecodeHeader(id, value.Span, requireWholeSubject: true);
+        var data = value[(HeaderLength + header.SubjectLength)..];
+        return new SessionRecord(
+            id,
+            data,
+            header.Version,
+            DateTimeOffset.FromUnixTimeMilliseconds(expiresAtOverride ?? header.ExpiresAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
+            header.Subject);
+    }
+
+    /// <summary>Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN.</summary>
+    public static Header DecodeHeader(string id, ReadOnlySpan<byte> value, bool requireWholeSubject)
+    {
+        if (value.Length < HeaderLength || value[0] != (byte)'S' || value[1] != (byte)'1')
+        {
+            throw new SessionDataCorruptedException(id, "the value does not start with the SessionStores header (S1)");
+        }
+
+        if (!TryHex(value.Slice(VersionOffset, 12), out var version) || version < 1
+            || !TryHex(value.Slice(CreatedOffset, 12), out var created)
+            || !TryHex(value.Slice(ExpiresOffset, 12), out var expires)
+            || !TryHex(value.Slice(SubjectLengthOffset, 4), out var subjectLength)
+            || (requireWholeSubject && HeaderLength + subjectLength > value.Length)
+            || subjectLength > SessionLimits.MaxSubjectLength * 3)
+        {
+            throw new SessionDataCorruptedException(id, "the SessionStores header has an invalid field");
+        }
+
+        var length = (int)subjectLength;
+        string? subject = null;
+        if (length > 0)
+        {
+            if (HeaderLength + length > value.Length)
+            {
+                throw new SessionDataCorruptedException(id, "the subject is cut short");
+            }
+
+            subject = Encoding.UTF8.GetString(value.Slice(HeaderLength, length));
+        }
+
+        return new Header(version, created, expires, length, subject);
+    }
+
+    public static bool TryHex(ReadOnlySpan<byte> digits, out long result)
+    {
+        result = 0;
+        foreach (var b in digits)
+        {
+            int nibble = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (nibble < 0)
+            {
+                return false;
+            }
+
+            result = (result << 4) | (uint)nibble;
+        }
+
+        return true;
+    }
+
+    internal readonly record struct Header(long Version, long CreatedAtMs, long ExpiresAtMs, int SubjectLength, string? Subject);
+}

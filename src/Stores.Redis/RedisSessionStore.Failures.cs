@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis;
+
+public sealed partial class RedisSessionStore
+{
+    /// <summary>
+    /// Maps what an operation threw to the contract's exceptions: the caller's cancellation and our own exceptions pass
+    /// through unchanged; a key of the wrong Redis type or an undecodable header becomes
+    /// <see cref="SessionDataCorruptedException"/>; driver errors become <see cref="SessionStoreException"/>, transient
+    /// for connection loss, timeouts and the server's retry-later replies. Anything else (a bug) passes through.
+    /// </summary>
+    private Exception Failure(Exception exception, string operation, string? id, CancellationToken cancellationToken)
+    {
+        Exception? mapped = exception switch
+        {
+            OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+            SessionStoreException => null,
+            RedisServerException server when id is not null && IsCorrupt(server.Message) =>
+                new SessionDataCorruptedException(id, server.Message.Contains("WRONGTYPE", StringComparison.Ordinal)
+                    ? "the key holds another Redis type than a string"
+                    : "the SessionStores header is invalid", server),
+            RedisServerException server => new SessionStoreException(
+                $"Redis rejected the {operation} operation: {server.Message}", server, IsTransientReply(server.Message)),
+            RedisConnectionException or RedisTimeoutException or TimeoutException or SocketException or IOException
+                or OperationCanceledException => new SessionStoreException(
+                    $"The {operation} operation could not reach Redis: {exception.Message}", exception, isTransient: true),
+            RedisException or ObjectDisposedException => new SessionStoreException(
+                $"The {operation} operation failed: {exception.Message}", exception, isTransient: false),
+            _ => null,
+        };
+
+        if (mapped is null)
+        {
+            ExceptionDispatchInfo.Throw(exception);
+        }
+
+        if (mapped is SessionStoreException { IsTransient: true })
+        {
+            Log.OperationFailed(_logger, operation, SessionValidation.Shorten(id), exception);
+        }
+
+        return mapped;
+    }
+
+    private static bool IsCorrupt(string message) =>
+        message.Contains("SESSIONSTORES_CORRUPT", StringComparison.Ordinal) || message.Contains("WRONGTYPE", StringComparison.Ordinal);
+
+    private static bool IsTransientReply(string message) =>
+        message.StartsWith("LOADING", StringComparison.Ordinal) || message.StartsWith("BUSY", StringComparison.Ordinal)
+        || message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("MASTERDOWN", StringComparison.Ordinal) || message.StartsWith("READONLY", StringComparison.Ordinal)
+        || message.StartsWith("MOVED", StringComparison.Ordinal) || message.StartsWith("ASK", StringComparison.Ordinal);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Connecting to Redis failed")]
+        public static partial void ConnectFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Redis session {Operation} failed transiently (session {SessionId})")]
+        public static partial void OperationFailed(ILogger logger, string operation, string sessionId, Exception exception);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Removed {Count} stale entries from a Redis subject index")]
+        public static partial void StaleIndexEntriesRemoved(ILogger logger, int count);
+    }
+}

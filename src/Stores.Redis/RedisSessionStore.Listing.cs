@@ -1,0 +1,461 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Redis.Internal;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis;
+
+// Listing, counting and bulk deletes. Without a subject they SCAN every primary (a cluster's keys are spread over
+// them) with an escaped MATCH pattern and then look the found keys up page by page, pipelined. With a subject they
+// read the subject's index (a sorted set of ids) and verify every entry against its session before using it.
+public sealed partial class RedisSessionStore
+{
+    /// <inheritdoc />
+    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        return ListCore(query, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(DbSystem, "count");
+        try
+        {
+            long count = 0;
+            if (query.Subject is null)
+            {
+                var db = await DatabaseAsync("count", cancellationToken).ConfigureAwait(false);
+                foreach (var server in Primaries("count"))
+                {
+                    await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, query.PageSize, "count", cancellationToken).ConfigureAwait(false))
+                    {
+                        var tasks = new Task<bool>[page.Count];
+                        for (var i = 0; i < page.Count; i++)
+                        {
+                            tasks[i] = db.KeyExistsAsync(page[i]);
+                        }
+
+                        await WhenAllAsync(tasks, page, "count", cancellationToken).ConfigureAwait(false);
+                        foreach (var task in tasks)
+                        {
+                            count += task.Result ? 1 : 0;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken).ConfigureAwait(false))
+                {
+                    count++;
+                }
+            }
+
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw Failure(ex, "count", null, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
+        try
+        {
+            var db = await DatabaseAsync("destroy_many", cancellationToken).ConfigureAwait(false);
+            var count = query.Subject is null
+                ? await DestroyAllAsync(db, query.PageSize, cancellationToken).ConfigureAwait(false)
+                : await DestroySubjectAsync(db, query.Subject, query.PageSize, cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return count;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw Failure(ex, "destroy_many", null, cancellationToken);
+        }
+    }
+
+    private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (query.Subject is not null)
+        {
+            await foreach (var info in ListSubjectAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                yield return info;
+            }
+
+            yield break;
+        }
+
+        var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
+        foreach (var server in Primaries("list"))
+        {
+            await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, query.PageSize, "list", cancellationToken).ConfigureAwait(false))
+            {
+                var ids = new string[page.Count];
+                for (var i = 0; i < page.Count; i++)
+                {
+                    ids[i] = _keys.TryGetSessionId(page[i])!;
+                }
+
+                var infos = await FetchAsync(db, ids, query.IncludeData, "list", cancellationToken).ConfigureAwait(false);
+                foreach (var info in infos)
+                {
+                    if (info is not null)
+                    {
+                        yield return info;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Lists a subject's live sessions from its index, removing entries found stale.</summary>
+    private async IAsyncEnumerable<SessionInfo> ListSubjectAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
+        var subject = query.Subject!;
+        var indexKey = _keys.Subject(subject);
+        await foreach (var page in ScanIndexPagesAsync(db, indexKey, query.PageSize, cancellationToken).ConfigureAwait(false))
+        {
+            var ids = new string[page.Count];
+            for (var i = 0; i < page.Count; i++)
+            {
+                ids[i] = (string)page[i].Element!;
+            }
+
+            var infos = await FetchAsync(db, ids, query.IncludeData, "list", cancellationToken).ConfigureAwait(false);
+            List<SortedSetEntry>? stale = null;
+            for (var i = 0; i < infos.Length; i++)
+            {
+                if (infos[i] is { } info && string.Equals(info.Subject, subject, StringComparison.Ordinal))
+                {
+                    yield return info;
+                }
+                else
+                {
+                    (stale ??= []).Add(page[i]);
+                }
+            }
+
+            if (stale is not null)
+            {
+                await RemoveStaleAsync(db, indexKey, stale, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        foreach (var server in Primaries("destroy_many"))
+        {
+            await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
+            {
+                var tasks = new Task<bool>[page.Count];
+                for (var i = 0; i < page.Count; i++)
+                {
+                    tasks[i] = db.KeyDeleteAsync(page[i]);
+                }
+
+                await WhenAllAsync(tasks, page, "destroy_many", cancellationToken).ConfigureAwait(false);
+                foreach (var task in tasks)
+                {
+                    count += task.Result ? 1 : 0;
+                }
+            }
+
+            // The subject indexes of a namespace emptied of sessions hold only stale entries.
+            await foreach (var page in ScanPagesAsync(server, _keys.SubjectPattern, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
+            {
+                var tasks = new Task<bool>[page.Count];
+                for (var i = 0; i < page.Count; i++)
+                {
+                    tasks[i] = db.KeyDeleteAsync(page[i]);
+                }
+
+                await WhenAllAsync(tasks, page, "destroy_many", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return count;
+    }
+
+    private async Task<long> DestroySubjectAsync(IDatabase db, string subject, int pageSize, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        var indexKey = _keys.Subject(subject);
+        var subjectBytes = Encoding.UTF8.GetBytes(subject);
+        await foreach (var page in ScanIndexPagesAsync(db, indexKey, pageSize, cancellationToken).ConfigureAwait(false))
+        {
+            var tasks = new Task<RedisResult>[page.Count];
+            var keys = new RedisKey[page.Count];
+            for (var i = 0; i < page.Count; i++)
+            {
+                keys[i] = _keys.Session((string)page[i].Element!);
+                tasks[i] = db.ScriptEvaluateAsync(Scripts.DestroyIfSubject, [keys[i]], [subjectBytes]);
+            }
+
+            await WhenAllAsync(tasks, keys, "destroy_many", cancellationToken).ConfigureAwait(false);
+            foreach (var task in tasks)
+            {
+                count += (long)task.Result;
+            }
+
+            // Every entry of the page is now stale: destroyed here, or not (or no longer) of this subject.
+            await RemoveStaleAsync(db, indexKey, page, cancellationToken).ConfigureAwait(false);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
+    /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
+    /// that cannot be decoded.
+    /// </summary>
+    private async Task<SessionInfo?[]> FetchAsync(IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken)
+    {
+        var keys = new RedisKey[ids.Length];
+        var values = new Task<RedisValue>[ids.Length];
+        var lengths = includeData ? null : new Task<long>[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            keys[i] = _keys.Session(ids[i]);
+            if (includeData)
+            {
+                values[i] = db.StringGetAsync(keys[i]);
+            }
+            else
+            {
+                values[i] = db.StringGetRangeAsync(keys[i], 0, SessionCodec.HeadRangeEnd);
+                lengths![i] = db.StringLengthAsync(keys[i]);
+            }
+        }
+
+        await WhenAllAsync(values, keys, operation, cancellationToken).ConfigureAwait(false);
+        if (lengths is not null)
+        {
+            await WhenAllAsync(lengths, keys, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        var infos = new SessionInfo?[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var value = values[i].Result;
+            if (value.IsNull || ((ReadOnlyMemory<byte>)value).IsEmpty)
+            {
+                continue;
+            }
+
+            ReadOnlyMemory<byte> bytes = value;
+            var header = SessionCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+            var dataStart = SessionCodec.HeaderLength + header.SubjectLength;
+            var size = includeData ? bytes.Length - dataStart : lengths![i].Result - dataStart;
+            if (size < 0)
+            {
+                // Deleted and re-created between the two reads; the header no longer matches the length.
+                continue;
+            }
+
+            infos[i] = new SessionInfo(
+                ids[i],
+                header.Version,
+                DateTimeOffset.FromUnixTimeMilliseconds(header.ExpiresAtMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
+                header.Subject,
+                size,
+                includeData ? (ReadOnlyMemory<byte>?)bytes[dataStart..] : null);
+        }
+
+        return infos;
+    }
+
+    private async Task RemoveStaleAsync(IDatabase db, RedisKey indexKey, List<SortedSetEntry> entries, CancellationToken cancellationToken)
+    {
+        var tasks = new Task<RedisResult>[entries.Count];
+        var keys = new RedisKey[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            keys[i] = indexKey;
+
+            // Removed only if the score is still the one read: a concurrent write of that session renews the score.
+            tasks[i] = db.ScriptEvaluateAsync(Scripts.IndexRemoveIfUnchanged, [indexKey], [entries[i].Element, entries[i].Score.ToString("R", CultureInfo.InvariantCulture)]);
+        }
+
+        await WhenAllAsync(tasks, keys, "list", cancellationToken).ConfigureAwait(false);
+        Log.StaleIndexEntriesRemoved(_logger, entries.Count);
+    }
+
+    private async IAsyncEnumerable<List<RedisKey>> ScanPagesAsync(
+        IServer server, string pattern, int pageSize, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = server.KeysAsync(_database, pattern, pageSize).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var page = new List<RedisKey>(pageSize);
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await enumerator.MoveNextAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    throw Failure(ex, operation, null, cancellationToken);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                var key = enumerator.Current;
+                if (pattern == _keys.SessionPattern ? _keys.TryGetSessionId(key) is null : !_keys.IsSubjectKey(key))
+                {
+                    continue;
+                }
+
+                page.Add(key);
+                if (page.Count == pageSize)
+                {
+                    yield return page;
+                    page = new List<RedisKey>(pageSize);
+                }
+            }
+
+            if (page.Count > 0)
+            {
+                yield return page;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async IAsyncEnumerable<List<SortedSetEntry>> ScanIndexPagesAsync(
+        IDatabase db, RedisKey indexKey, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = db.SortedSetScanAsync(indexKey, default, pageSize).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var page = new List<SortedSetEntry>(Math.Min(pageSize, 256));
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await enumerator.MoveNextAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    throw Failure(ex, "list", null, cancellationToken);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                var entry = enumerator.Current;
+                if (!SessionValidation.IsValidId((string?)entry.Element))
+                {
+                    continue;
+                }
+
+                page.Add(entry);
+                if (page.Count == pageSize)
+                {
+                    yield return page;
+                    page = new List<SortedSetEntry>(Math.Min(pageSize, 256));
+                }
+            }
+
+            if (page.Count > 0)
+            {
+                yield return page;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<IDatabase> DatabaseAsync(string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ex, operation, null, cancellationToken);
+        }
+    }
+
+    /// <summary>The primaries to scan; a disconnected one would make the result incomplete, so it fails the operation.</summary>
+    private List<IServer> Primaries(string operation)
+    {
+        var primaries = new List<IServer>();
+        foreach (var server in _connection!.GetServers())
+        {
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
+            if (!server.IsConnected)
+            {
+                throw new SessionStoreException(
+                    $"The {operation} operation needs every Redis primary, but {server.EndPoint} is not connected.", null, isTransient: true);
+            }
+
+            primaries.Add(server);
+        }
+
+        return primaries;
+    }
+
+    /// <summary>Awaits pipelined commands; a failure is reported with the key (and so the session) it concerns.</summary>
+    private async Task WhenAllAsync<T>(Task<T>[] tasks, IReadOnlyList<RedisKey> keys, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                if (tasks[i].IsFaulted)
+                {
+                    throw Failure(tasks[i].Exception!.InnerException!, operation, _keys.TryGetSessionId(keys[i]), cancellationToken);
+                }
+            }
+
+            throw Failure(ex, operation, null, cancellationToken);
+        }
+    }
+}

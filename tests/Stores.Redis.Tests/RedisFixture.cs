@@ -1,0 +1,88 @@
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Conformance;
+using SessionStores.TestServers;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis.Tests;
+
+/// <summary>
+/// Stores over this process's standalone Redis server. Each conformance namespace is a key prefix
+/// (<c>{namespace}:</c>); the stores share one connection, as an application shares its multiplexer.
+/// </summary>
+public class RedisFixture : ICorruptDataFixture
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static IConnectionMultiplexer? _standalone;
+    private static IConnectionMultiplexer? _cluster;
+
+    /// <summary>Whether this fixture targets the 3-primary cluster.</summary>
+    public virtual bool IsCluster => false;
+
+    /// <summary>The server's connection string; skips (or fails, when required) without a server.</summary>
+    public async Task<string> ConnectionStringAsync() =>
+        (await (IsCluster ? RedisTestServer.ResolveClusterAsync() : RedisTestServer.ResolveAsync())).EnsureAvailable();
+
+    /// <summary>The connection shared by the tests of this process.</summary>
+    public async Task<IConnectionMultiplexer> ConnectionAsync()
+    {
+        var connectionString = await ConnectionStringAsync();
+        await Gate.WaitAsync();
+        try
+        {
+            if (IsCluster)
+            {
+                return _cluster ??= await ConnectionMultiplexer.ConnectAsync(connectionString);
+            }
+
+            return _standalone ??= await ConnectionMultiplexer.ConnectAsync(connectionString);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public static string PrefixOf(ConformanceStoreOptions options) => options.Namespace + ":";
+
+    public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionMultiplexer = await ConnectionAsync(),
+            KeyPrefix = PrefixOf(options),
+            MaxDataBytes = options.MaxDataBytes,
+        });
+
+    /// <summary>
+    /// Alternates between the two kinds of damage a Redis store can meet: a key of another Redis type (a hash) and a
+    /// string without the SessionStores header. Both live for an hour.
+    /// </summary>
+    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    {
+        var db = (await ConnectionAsync()).GetDatabase();
+        RedisKey key = PrefixOf(options) + "s{" + id + "}";
+        if ((id[0] & 1) == 0)
+        {
+            await db.HashSetAsync(key, "d", "not a session");
+            await db.KeyExpireAsync(key, System.TimeSpan.FromHours(1));
+        }
+        else
+        {
+            await db.StringSetAsync(key, "garbage without a header", System.TimeSpan.FromHours(1));
+        }
+    }
+}
+
+/// <summary>Stores over this process's 3-primary Redis Cluster.</summary>
+public sealed class RedisClusterFixture : RedisFixture
+{
+    public override bool IsCluster => true;
+}
+
+public sealed class RedisConformance(RedisFixture fixture) : SessionStoreConformanceTests<RedisFixture>(fixture);
+
+public sealed class RedisCorruptDataConformance(RedisFixture fixture) : CorruptDataConformanceTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterConformance(RedisClusterFixture fixture) : SessionStoreConformanceTests<RedisClusterFixture>(fixture);
+
+public sealed class RedisClusterCorruptDataConformance(RedisClusterFixture fixture) : CorruptDataConformanceTests<RedisClusterFixture>(fixture);

@@ -1,0 +1,399 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using DotNet.Testcontainers.Configurations;
+using SessionStores.Conformance;
+using Testcontainers.Redis;
+
+namespace SessionStores.TestServers;
+
+/// <summary>
+/// The Redis servers of this test process. Standalone: <c>$SESSIONSTORES_REDIS</c>, else a throwaway
+/// <c>redis-server</c> on a free loopback port, else a Testcontainers container. Cluster (three primaries, no
+/// replicas): <c>$SESSIONSTORES_REDIS_CLUSTER</c> (comma-separated nodes), else three throwaway <c>redis-server</c>
+/// processes joined with <c>redis-cli --cluster create</c>. Each is resolved once per process.
+/// </summary>
+public static class RedisTestServer
+{
+    /// <summary>The standalone backend name in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>.</summary>
+    public const string Backend = "redis";
+
+    /// <summary>The cluster backend name in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>.</summary>
+    public const string ClusterBackend = "redis-cluster";
+
+    /// <summary>The variable that may hold a StackExchange.Redis connection string of a standalone server.</summary>
+    public const string EnvironmentVariable = "SESSIONSTORES_REDIS";
+
+    /// <summary>The variable that may hold a StackExchange.Redis connection string of a cluster.</summary>
+    public const string ClusterEnvironmentVariable = "SESSIONSTORES_REDIS_CLUSTER";
+
+    private static readonly Lazy<Task<BackendResolution>> Standalone = new(
+        () => TestBackends.ResolveAsync(Backend, EnvironmentVariable, StartLocalAsync, StartContainerAsync));
+
+    private static readonly Lazy<Task<BackendResolution>> Cluster = new(
+        () => TestBackends.ResolveAsync(ClusterBackend, ClusterEnvironmentVariable, StartLocalClusterAsync, startContainer: null));
+
+    /// <summary>The standalone server of this process (started on first call).</summary>
+    /// <returns>The resolution; call <see cref="BackendResolution.EnsureAvailable"/> for the connection string.</returns>
+    public static Task<BackendResolution> ResolveAsync() => Standalone.Value;
+
+    /// <summary>The 3-primary cluster of this process (started on first call).</summary>
+    /// <returns>The resolution; call <see cref="BackendResolution.EnsureAvailable"/> for the connection string.</returns>
+    public static Task<BackendResolution> ResolveClusterAsync() => Cluster.Value;
+
+    /// <summary>Starts a throwaway standalone server, or returns <see langword="null"/> without a <c>redis-server</c> binary.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server, or <see langword="null"/>.</returns>
+    public static async Task<ITestServer?> StartLocalAsync(CancellationToken cancellationToken)
+    {
+        var binary = LocalRedis.FindBinary("redis-server");
+        return binary is null ? null : await LocalRedisServer.StartAsync(binary, cancellationToken);
+    }
+
+    /// <summary>Starts a throwaway 3-primary cluster, or returns <see langword="null"/> without <c>redis-server</c> and <c>redis-cli</c>.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The cluster, or <see langword="null"/>.</returns>
+    public static async Task<ITestServer?> StartLocalClusterAsync(CancellationToken cancellationToken)
+    {
+        var server = LocalRedis.FindBinary("redis-server");
+        var cli = LocalRedis.FindBinary("redis-cli");
+        return server is null || cli is null ? null : await LocalRedisCluster.StartAsync(server, cli, 3, cancellationToken);
+    }
+
+    /// <summary>Starts a Redis container, or returns <see langword="null"/> when no Docker engine answers.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The server, or <see langword="null"/>.</returns>
+    public static async Task<ITestServer?> StartContainerAsync(CancellationToken cancellationToken)
+    {
+        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        {
+            return null;
+        }
+
+        var container = new RedisBuilder("redis:7.0").Build();
+        await container.StartAsync(cancellationToken);
+        return new ContainerServer(container.GetConnectionString(), container.DisposeAsync);
+    }
+
+    private sealed class ContainerServer(string connectionString, Func<ValueTask> dispose) : ITestServer
+    {
+        public string ConnectionString { get; } = connectionString;
+
+        public ValueTask DisposeAsync() => dispose();
+    }
+}
+
+/// <summary>
+/// One <c>redis-server</c> process on 127.0.0.1, persistence off, files in a temp directory. Disposing stops it and
+/// deletes the directory; a watchdog does the same should this process die first.
+/// </summary>
+public sealed class LocalRedisServer : ITestServer
+{
+    private readonly Process _process;
+    private readonly string _root;
+    private int _disposed;
+
+    private LocalRedisServer(Process process, string root, int port)
+    {
+        _process = process;
+        _root = root;
+        Port = port;
+        ConnectionString = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>The port the server listens on (127.0.0.1).</summary>
+    public int Port { get; }
+
+    /// <inheritdoc />
+    public string ConnectionString { get; }
+
+    /// <summary>Starts a server (standalone, or a cluster node with <paramref name="clusterNode"/>) and waits until it answers PING.</summary>
+    /// <param name="binary">The path of <c>redis-server</c>.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="clusterNode">Whether to start it with <c>cluster-enabled yes</c> (its bus port is port + 10000).</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LocalRedisServer> StartAsync(string binary, CancellationToken cancellationToken, bool clusterNode = false)
+    {
+        var root = Directory.CreateTempSubdirectory("sessionstores-redis-").FullName;
+
+        // A free port can be taken between the probe and the bind: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = LocalRedis.FreePort(needsBusPort: clusterNode);
+            var arguments = new List<string>
+            {
+                "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty,
+                "--appendonly", "no", "--daemonize", "no", "--dir", root, "--logfile", Path.Combine(root, "redis.log"),
+                "--protected-mode", "no",
+            };
+            if (clusterNode)
+            {
+                arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]);
+            }
+
+            var start = new ProcessStartInfo(binary) { UseShellExecute = false, WorkingDirectory = root };
+            arguments.ForEach(start.ArgumentList.Add);
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
+            var server = new LocalRedisServer(process, root, port);
+            server.StartWatchdog();
+            try
+            {
+                await server.WaitReadyAsync(cancellationToken);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await server.DisposeAsync();
+                root = Directory.CreateTempSubdirectory("sessionstores-redis-").FullName;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+            LocalRedis.TryDelete(_root);
+        }
+    }
+
+    // If the test process is killed, nothing runs its exit handlers; a detached shell notices and stops the server.
+    private void StartWatchdog()
+    {
+        var script =
+            $"( while [ -d /proc/{Environment.ProcessId} ] && [ -d /proc/{_process.Id} ]; do sleep 2; done; " +
+            $"kill {_process.Id} 2>/dev/null; rm -rf '{_root}' ) </dev/null >/dev/null 2>&1 &";
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = _root };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start);
+        process?.WaitForExit();
+    }
+
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                var log = Path.Combine(_root, "redis.log");
+                throw new InvalidOperationException(
+                    $"redis-server on port {Port} exited with {_process.ExitCode}: {(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}");
+            }
+
+            if (await LocalRedis.PingAsync(Port, cancellationToken))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING.");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}
+
+/// <summary>A Redis Cluster of throwaway <see cref="LocalRedisServer"/> primaries (no replicas), slots spread evenly.</summary>
+public sealed class LocalRedisCluster : ITestServer
+{
+    private readonly IReadOnlyList<LocalRedisServer> _nodes;
+
+    private LocalRedisCluster(IReadOnlyList<LocalRedisServer> nodes)
+    {
+        _nodes = nodes;
+        ConnectionString = string.Join(',', nodes.Select(n => n.ConnectionString));
+    }
+
+    /// <inheritdoc />
+    public string ConnectionString { get; }
+
+    /// <summary>The primaries.</summary>
+    public IReadOnlyList<LocalRedisServer> Nodes => _nodes;
+
+    /// <summary>Starts the nodes, creates the cluster and waits until every node reports <c>cluster_state:ok</c>.</summary>
+    /// <param name="serverBinary">The path of <c>redis-server</c>.</param>
+    /// <param name="cliBinary">The path of <c>redis-cli</c>.</param>
+    /// <param name="primaries">How many primaries (at least 3).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running cluster.</returns>
+    public static async Task<LocalRedisCluster> StartAsync(string serverBinary, string cliBinary, int primaries, CancellationToken cancellationToken)
+    {
+        var nodes = new List<LocalRedisServer>();
+        try
+        {
+            for (var i = 0; i < primaries; i++)
+            {
+                nodes.Add(await LocalRedisServer.StartAsync(serverBinary, cancellationToken, clusterNode: true));
+            }
+
+            var create = new List<string> { "--cluster", "create" };
+            create.AddRange(nodes.Select(n => n.ConnectionString));
+            create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
+            await LocalRedis.RunAsync(cliBinary, create, cancellationToken);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            foreach (var node in nodes)
+            {
+                while (!(await LocalRedis.RunAsync(cliBinary, ["-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken))
+                    .Contains("cluster_state:ok", StringComparison.Ordinal))
+                {
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        throw new InvalidOperationException($"The Redis cluster did not reach cluster_state:ok on port {node.Port}.");
+                    }
+
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+
+            return new LocalRedisCluster(nodes);
+        }
+        catch
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+}
+
+internal static class LocalRedis
+{
+    public static string? FindBinary(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/local/bin")
+            .Select(d => Path.Combine(d, name))
+            .FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>A free loopback port; for a cluster node also port + 10000 (its bus port) must be free.</summary>
+    public static int FreePort(bool needsBusPort)
+    {
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (!needsBusPort)
+            {
+                return port;
+            }
+
+            if (port + 10000 > IPEndPoint.MaxPort)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var bus = new TcpListener(IPAddress.Loopback, port + 10000);
+                bus.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // The bus port is taken; try another.
+            }
+        }
+    }
+
+    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            return read >= 5 && buffer.AsSpan(0, 5).SequenceEqual("+PONG"u8);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr}");
+        }
+
+        return await stdout;
+    }
+
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
