@@ -235,11 +235,32 @@ public sealed partial class FileSessionStore
     }
 
     /// <summary>The names of the session files (or markers) in a directory, streamed: memory stays flat at any size.</summary>
-    private static IEnumerable<string> EnumerateSessionFiles(string directory) =>
-        new FileSystemEnumerable<string>(directory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), new EnumerationOptions { AttributesToSkip = 0 })
+    private static IEnumerable<string> EnumerateSessionFiles(string directory)
+    {
+        FileSystemEnumerable<string>? entries;
+        try
         {
-            ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory && SessionFileNames.IsSessionFile(entry.FileName),
-        };
+            entries = new(directory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), new EnumerationOptions { AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory && SessionFileNames.IsSessionFile(entry.FileName),
+            };
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A subject's directory disappears with its last marker: that is an empty listing, not an error.
+            entries = null;
+        }
+
+        if (entries is null)
+        {
+            yield break;
+        }
+
+        foreach (var name in entries)
+        {
+            yield return name;
+        }
+    }
 
     private readonly record struct StoredFile(bool Exists, SessionHeader? Header, byte[] Buffer, string? Error)
     {
@@ -255,7 +276,7 @@ public sealed partial class FileSessionStore
         {
             var h = Header!.Value;
             return new(h.Id, h.Version, FromUnixMs(h.ExpiresAtMs), FromUnixMs(h.CreatedAtMs), h.Subject, h.DataLength,
-                includeData ? Buffer.AsMemory(h.HeaderLength, h.DataLength) : null);
+                includeData ? (ReadOnlyMemory<byte>?)Buffer.AsMemory(h.HeaderLength, h.DataLength) : null);
         }
 
         private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

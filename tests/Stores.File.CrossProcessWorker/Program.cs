@@ -1,0 +1,60 @@
+using System;
+using System.Buffers.Binary;
+using System.Threading.Tasks;
+using SessionStores;
+using SessionStores.File;
+
+// Usage:
+//   increment <directory> <id> <count> <slot>  prints "ready", waits for a line on stdin, then performs <count>
+//                                              compare-and-set increments of the 8-byte counter at <slot> of the
+//                                              session's data and prints "done <conflicts>".
+//   probe <directory>                          creates a store: exit 0, or exit 3 when it refuses (no file locking).
+if (args is ["probe", var probeDirectory])
+{
+    try
+    {
+        await using var probed = new FileSessionStore(new FileSessionStoreOptions { Directory = probeDirectory });
+        Console.WriteLine("ok");
+        return 0;
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.WriteLine(ex.Message);
+        return 3;
+    }
+}
+
+if (args is not ["increment", var directory, var id, var countText, var slotText])
+{
+    Console.Error.WriteLine("usage: increment <directory> <id> <count> <slot> | probe <directory>");
+    return 2;
+}
+
+var count = int.Parse(countText, System.Globalization.CultureInfo.InvariantCulture);
+var slot = int.Parse(slotText, System.Globalization.CultureInfo.InvariantCulture);
+await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = directory });
+Console.WriteLine("ready");
+_ = Console.ReadLine();
+
+var conflicts = 0;
+for (var done = 0; done < count;)
+{
+    var current = await store.GetAsync(id) ?? throw new InvalidOperationException("the counter session is missing");
+    var data = current.Data.ToArray();
+    var value = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(slot * 8));
+    BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(slot * 8), value + 1);
+    var result = await store.SetAsync(id, new SessionWrite(data, TimeSpan.FromMinutes(10), expectedVersion: current.Version));
+    if (result.Succeeded)
+    {
+        done++;
+    }
+    else
+    {
+        conflicts++;
+    }
+
+    await Task.Yield();
+}
+
+Console.WriteLine($"done {conflicts}");
+return 0;

@@ -1,0 +1,45 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Conformance;
+using SessionStores.File.Internal;
+
+namespace SessionStores.File.Tests;
+
+/// <summary>Each namespace is a fresh subdirectory of one temporary root, deleted with the fixture.</summary>
+public sealed class FileFixture : ICorruptDataFixture, IClockFixture, IDisposable
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "sessionstores-file-tests", Guid.NewGuid().ToString("N")[..12]);
+
+    public string DirectoryFor(ConformanceStoreOptions options) => Path.Combine(Root, options.Namespace);
+
+    public ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new FileSessionStore(
+            new FileSessionStoreOptions { Directory = DirectoryFor(options), MaxDataBytes = options.MaxDataBytes }, options.Clock));
+
+    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    {
+        // Garbage where the session's file belongs: no magic number, no valid header.
+        var garbage = new byte[300];
+        new Random(42).NextBytes(garbage);
+        await System.IO.File.WriteAllBytesAsync(Path.Combine(DirectoryFor(options), "sessions", SessionFileNames.ForId(id)), garbage, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
+
+public sealed class FileConformance(FileFixture fixture) : SessionStoreConformanceTests<FileFixture>(fixture);
+
+public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockConformanceTests<FileFixture>(fixture);
+
+public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDataConformanceTests<FileFixture>(fixture);
