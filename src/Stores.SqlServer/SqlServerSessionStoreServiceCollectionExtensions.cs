@@ -1,0 +1,40 @@
+using System;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SessionStores;
+using SessionStores.SqlServer;
+using SessionStores.SqlServer.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="SqlServerSessionStore"/>.</summary>
+public static class SqlServerSessionStoreServiceCollectionExtensions
+{
+    /// <summary>Registers a singleton <see cref="SqlServerSessionStore"/> as the application's <see cref="ISessionStore"/>.</summary>
+    /// <remarks>
+    /// An application has one session store, so this <em>replaces</em> any <see cref="ISessionStore"/> registered before
+    /// (the last <c>Add*SessionStore</c> call wins, never a silent mix). Options are validated at start: set
+    /// <see cref="SqlServerSessionStoreOptions.ConnectionString"/> or
+    /// <see cref="SqlServerSessionStoreOptions.ConnectionFactory"/>. The container disposes the store, which stops its
+    /// background pruner.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddSqlServerSessionStore(this IServiceCollection services, Action<SqlServerSessionStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<SqlServerSessionStoreOptions>()
+            .Configure(configure)
+            .Validate(o => SqlServerOptionsCheck.Problem(o) is null, "SqlServerSessionStoreOptions are invalid: set ConnectionString or ConnectionFactory, a SchemaName and a TableName of at most 100 characters, PruneBatchSize of 1 to 4000 and positive timeouts.")
+            .ValidateOnStart();
+
+        services.Replace(ServiceDescriptor.Singleton<SqlServerSessionStore, SqlServerSessionStore>(sp => new SqlServerSessionStore(
+            sp.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value,
+            sp.GetService<ILogger<SqlServerSessionStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<SqlServerSessionStore>()));
+        return services;
+    }
+}
