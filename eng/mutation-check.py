@@ -9,6 +9,10 @@ import os, re, shutil, subprocess, sys, tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STORE = "src/Stores.Abstractions/Memory/MemorySessionStore.cs"
 
+REBIND_CLEANUP = (
+    "            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))\n"
+    "            {\n                RemoveFromSubject(oldSubject, id);\n            }\n")
+
 MUTANTS = [
     ("Touch resurrects an expired session",
      "            _entries[id] = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));\n            return Task.FromResult(true);",
@@ -27,9 +31,10 @@ MUTANTS = [
     ("Count includes expired sessions",
      "if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))\n            {\n                count++;",
      "if (_entries.TryGetValue(id, out var e) && Matches(e, query.Subject))\n            {\n                count++;"),
-    ("Subject queries ignore the subject of the record",
-     "private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);",
-     "private static bool Matches(Entry e, string? subject) => true;"),
+    # Dropping only the index cleanup is an equivalent mutant (queries re-check each record's subject), so the
+    # meaningful break is both together: a stale index entry that queries trust.
+    ("Rebinding leaves a stale subject-index entry and queries trust the index",
+     None, "stale-and-trusting"),
     ("DestroyMany counts expired sessions",
      "                    if (e.IsLive(now))\n                    {\n                        count++;",
      "                    if (e.Version > 0)\n                    {\n                        count++;"),
@@ -53,6 +58,11 @@ MUTANTS = [
 
 def apply(source, mutant):
     name, old, new = mutant
+    if new == "stale-and-trusting":
+        source = source.replace(REBIND_CLEANUP, "", 1)
+        return source.replace(
+            "private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);",
+            "private static bool Matches(Entry e, string? subject) => true;", 1)
     if new is None:  # Touch resurrects: drop the liveness check in TouchAsync
         i = source.index("public Task<bool> TouchAsync(")
         j = source.index("|| !e.IsLive(now))", i)
