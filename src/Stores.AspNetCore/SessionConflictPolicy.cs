@@ -6,7 +6,9 @@ public enum SessionConflictPolicy
     /// <summary>
     /// Re-read the latest version and re-apply only this request's own changes to it, key by key (set, remove, clear,
     /// subject), then compare-and-set again. Keys this request did not touch keep the other request's values, so two
-    /// requests that change different keys both win; when both change the same key, the later commit's value stays.
+    /// requests that change different keys both win. When both changed the <em>same</em> key to different values, no
+    /// merge can keep both updates (two increments of a counter would count once), so the commit throws
+    /// <see cref="SessionCommitConflictException"/> (status 409) instead of losing one silently.
     /// </summary>
     Merge = 0,
 

@@ -29,5 +29,15 @@ internal sealed class SessionRequestScope
     /// <summary>The first commit failure of this request, if any.</summary>
     public Exception? CommitFailure { get; private set; }
 
-    public void ReportCommitFailure(Exception exception) => CommitFailure ??= exception;
+    /// <summary>Whether the failure was already answered with a status code (as the response started).</summary>
+    public bool FailureAnswered { get; private set; }
+
+    public void ReportCommitFailure(Exception exception, bool answered)
+    {
+        if (CommitFailure is null)
+        {
+            CommitFailure = exception;
+            FailureAnswered = answered;
+        }
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class SessionRequestScopeMiddleware
             SessionRequestScope.Current = null;
         }
 
-        if (scope.CommitFailure is { } failure)
+        if (scope.CommitFailure is { } failure && !scope.FailureAnswered)
         {
             if (!context.Response.HasStarted)
             {
@@ -62,18 +62,23 @@ internal sealed class SessionRequestScopeMiddleware
         }
     }
 
+    /// <summary>The status that reports a session failure: 409 for a conflict, the configured code (503) for a
+    /// transient store failure, 500 for anything else.</summary>
+    internal static int StatusFor(Exception failure, StoreBackedSessionOptions options) => failure switch
+    {
+        SessionCommitConflictException => StatusCodes.Status409Conflict,
+        SessionStoreException { IsTransient: true } => options.UnavailableStatusCode,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     private static bool IsOurs(SessionStoreException ex) => ex.IsTransient || ex is SessionCommitConflictException;
 
     private void WriteFailure(HttpContext context, Exception failure)
     {
         context.Response.Clear();
-        if (failure is SessionCommitConflictException)
+        context.Response.StatusCode = StatusFor(failure, _options);
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
-            context.Response.StatusCode = StatusCodes.Status409Conflict;
-        }
-        else
-        {
-            context.Response.StatusCode = _options.UnavailableStatusCode;
             context.Response.Headers.RetryAfter = "1";
         }
     }

@@ -2,12 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
 
 namespace SessionStores.AspNetCore.Internal;
 
 /// <summary>The commit: nothing when nothing changed, otherwise compare-and-set with the configured conflict policy.</summary>
 internal sealed partial class StoreBackedSession
 {
+    private int _mergeAttempt;
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         if (_state != State.Loaded || _commitFailure is not null)
@@ -24,7 +27,7 @@ internal sealed partial class StoreBackedSession
             // The session middleware catches and only logs what this throws: report it to the request scope, which
             // turns it into a status code (or aborts a started response), so no failed write looks like a success.
             _commitFailure = ex;
-            _scope?.ReportCommitFailure(ex);
+            _scope?.ReportCommitFailure(ex, answered: false);
             Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
             throw;
         }
@@ -37,17 +40,25 @@ internal sealed partial class StoreBackedSession
             return;
         }
 
+        var context = _scope!.Context;
         try
         {
-            await CommitCoreAsync(_scope!.Context.RequestAborted).ConfigureAwait(false);
+            await CommitCoreAsync(context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
-            // Thrown into the write that started the response, so it reaches the application and the scope middleware.
+            // Throwing here would make Kestrel answer a bare 500; the headers are still ours to set, so the status says
+            // what happened (409 conflict, 503 store unavailable, 500 otherwise). The body the endpoint is writing
+            // still follows: the status, not the body, is the truth for this response.
             _commitFailure = ex;
-            _scope?.ReportCommitFailure(ex);
             Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
-            throw;
+            context.Response.StatusCode = SessionRequestScopeMiddleware.StatusFor(ex, _settings.Options);
+            if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            _scope.ReportCommitFailure(ex, answered: true);
         }
     }
 
@@ -104,6 +115,7 @@ internal sealed partial class StoreBackedSession
             }
 
             Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
+            _mergeAttempt = attempt;
             var latest = result.Version == 0
                 ? null
                 : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
@@ -127,12 +139,22 @@ internal sealed partial class StoreBackedSession
             // Destroyed or expired meanwhile (e.g. "sign out everywhere"): start from nothing, and never re-bind the old
             // subject unless this request bound it itself.
             values = Empty();
+            if (!_cleared)
+            {
+                ThrowOnSameKeyConflict(values);
+            }
+
             _version = 0;
             _subject = _subjectChanged ? _subject : null;
         }
         else
         {
             var latestValues = SessionPayload.Decode(_key, latest.Data.Span, out _createdAtMs);
+            if (!_cleared)
+            {
+                ThrowOnSameKeyConflict(latestValues);
+            }
+
             values = _cleared ? Empty() : latestValues;
             _version = latest.Version;
             _subject = _subjectChanged ? _subject : latest.Subject;
@@ -156,10 +178,38 @@ internal sealed partial class StoreBackedSession
         _values = values;
     }
 
+    /// <summary>
+    /// A key this request changed that the other request changed too (to something else) cannot be merged without
+    /// losing one of the two updates (a counter incremented twice would count once): that is a conflict, not a merge.
+    /// </summary>
+    private void ThrowOnSameKeyConflict(Dictionary<string, byte[]> latestValues)
+    {
+        if (_changes is null)
+        {
+            return;
+        }
+
+        foreach (var (key, ours) in _changes)
+        {
+            latestValues.TryGetValue(key, out var theirs);
+            byte[]? original = null;
+            _originals?.TryGetValue(key, out original);
+            if (!BytesEqual(theirs, original))
+            {
+                throw new SessionCommitConflictException(_key, _mergeAttempt);
+            }
+
+            _originals![key] = theirs;
+        }
+    }
+
+    private static bool BytesEqual(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
     private void MarkCommitted(long version)
     {
         _version = version;
         _changes = null;
+        _originals = null;
         _cleared = false;
         _subjectChanged = false;
         _dirty = false;

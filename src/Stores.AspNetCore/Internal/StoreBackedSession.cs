@@ -27,6 +27,7 @@ internal sealed partial class StoreBackedSession : ISession
     private State _state;
     private Dictionary<string, byte[]> _values = Empty();
     private Dictionary<string, byte[]?>? _changes;
+    private Dictionary<string, byte[]?>? _originals;
     private bool _cleared;
     private bool _dirty;
     private bool _touchDue;
@@ -132,6 +133,7 @@ internal sealed partial class StoreBackedSession : ISession
 
         // Copied, as the built-in session does: the caller may reuse its array.
         var copy = value.AsSpan().ToArray();
+        RememberOriginal(key, existing);
         _values[key] = copy;
         (_changes ??= new(StringComparer.Ordinal))[key] = copy;
         _dirty = true;
@@ -141,8 +143,9 @@ internal sealed partial class StoreBackedSession : ISession
     {
         ArgumentNullException.ThrowIfNull(key);
         EnsureWritable();
-        if (_values.Remove(key))
+        if (_values.Remove(key, out var existing))
         {
+            RememberOriginal(key, existing);
             (_changes ??= new(StringComparer.Ordinal))[key] = null;
             _dirty = true;
         }
@@ -196,6 +199,9 @@ internal sealed partial class StoreBackedSession : ISession
     }
 
     private static Dictionary<string, byte[]> Empty() => new(StringComparer.Ordinal);
+
+    /// <summary>Keeps the value a key had when this request first changed it, to tell a merge from a lost update.</summary>
+    private void RememberOriginal(string key, byte[]? original) => (_originals ??= new(StringComparer.Ordinal)).TryAdd(key, original);
 
     private async Task ApplyLoadedAsync(SessionRecord? record, CancellationToken cancellationToken)
     {

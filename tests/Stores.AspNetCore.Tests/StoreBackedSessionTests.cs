@@ -1,0 +1,291 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace SessionStores.AspNetCore.Tests;
+
+/// <summary>
+/// HttpContext.Session over a real store, through real HTTP on loopback. Each backend is a sealed subclass (Memory,
+/// File, Redis, PostgreSQL); round trips are counted at the store by <see cref="InterceptingSessionStore"/>.
+/// </summary>
+public abstract class StoreBackedSessionTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Creates a store in a fresh namespace of the backend.</summary>
+    protected abstract Task<ISessionStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task Cookie_round_trip_keeps_the_session_and_a_new_client_starts_empty()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        Assert.Equal("1", await browser.GetStringAsync("/incr?key=n", Ct));
+        Assert.Equal("2", await browser.GetStringAsync("/incr?key=n", Ct));
+        Assert.Equal("3", await browser.GetStringAsync("/incr?key=n", Ct));
+
+        using var other = site.NewClient();
+        Assert.Equal("1", await other.GetStringAsync("/incr?key=n", Ct));
+        Assert.Equal("3", await browser.GetStringAsync("/count?key=n", Ct));
+    }
+
+    [Fact]
+    public async Task Round_trips_are_zero_for_untouched_one_for_read_only_and_two_for_read_modify_write()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+
+        // A brand-new session: no load (the key was just generated), one create.
+        await browser.GetStringAsync("/incr?key=n", Ct);
+        Assert.Equal((0, 1), (site.Store.GetAndTouches, site.Store.Sets));
+
+        site.Store.ResetCounts();
+        await browser.GetStringAsync("/none", Ct);
+        Assert.Equal(0, site.Store.RoundTrips);
+
+        site.Store.ResetCounts();
+        Assert.Equal("1", await browser.GetStringAsync("/count?key=n", Ct));
+        Assert.Equal(1, site.Store.RoundTrips);
+        Assert.Equal(1, site.Store.GetAndTouches);
+
+        site.Store.ResetCounts();
+        Assert.Equal("2", await browser.GetStringAsync("/incr?key=n", Ct));
+        Assert.Equal(2, site.Store.RoundTrips);
+        Assert.Equal((1, 1), (site.Store.GetAndTouches, site.Store.Sets));
+
+        // Setting a value to what it already is changes nothing, so nothing is written.
+        await browser.GetStringAsync("/set?key=color&value=blue", Ct);
+        site.Store.ResetCounts();
+        await browser.GetStringAsync("/set?key=color&value=blue", Ct);
+        Assert.Equal((1, 0), (site.Store.GetAndTouches, site.Store.Sets));
+    }
+
+    [Fact]
+    public async Task Touch_threshold_reads_without_rewriting_expiry()
+    {
+        await using var site = await StartAsync(o => o.TouchThreshold = TimeSpan.FromMinutes(5));
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/incr?key=n", Ct);
+        site.Store.ResetCounts();
+        await browser.GetStringAsync("/count?key=n", Ct);
+        Assert.Equal((1, 0, 0, 0), (site.Store.Gets, site.Store.GetAndTouches, site.Store.Touches, site.Store.Sets));
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_changing_different_keys_all_keep_their_update()
+    {
+        const int requests = 4;
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=base&value=0", Ct);
+
+        // Every request loads the same version before any commits: each commit after the first meets a conflict.
+        var loaded = new Barrier(requests);
+        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        site.Store.ResetCounts();
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browser.GetAsync($"/set?key=k{i}&value=v{i}", Ct)));
+        site.Store.AfterGetAndTouch = null;
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True(site.Store.Sets > requests, $"expected compare-and-set conflicts, saw {site.Store.Sets} writes for {requests} requests");
+        Assert.Equal("base,k0,k1,k2,k3", await browser.GetStringAsync("/keys", Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_increments_of_one_key_never_lose_an_acknowledged_update()
+    {
+        const int requests = 3;
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/incr?key=n", Ct);
+
+        var loaded = new Barrier(requests);
+        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => browser.GetAsync("/incr?key=n", Ct)));
+        site.Store.AfterGetAndTouch = null;
+
+        // Same key, same starting value: one wins, the others are told (409) instead of silently counting once.
+        var ok = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(1, ok);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.Equal((1 + ok).ToString(System.Globalization.CultureInfo.InvariantCulture), await browser.GetStringAsync("/count?key=n", Ct));
+    }
+
+    [Fact]
+    public async Task Last_write_wins_policy_loses_the_other_requests_keys_as_documented()
+    {
+        const int requests = 3;
+        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.LastWriteWins);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=base&value=0", Ct);
+        var loaded = new Barrier(requests);
+        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browser.GetAsync($"/set?key=k{i}&value=v{i}", Ct)));
+        site.Store.AfterGetAndTouch = null;
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(2, (await browser.GetStringAsync("/keys", Ct)).Split(',').Length);
+    }
+
+    [Fact]
+    public async Task Fail_policy_answers_409_on_any_conflict()
+    {
+        const int requests = 2;
+        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.Fail);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=base&value=0", Ct);
+        var loaded = new Barrier(requests);
+        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browser.GetAsync($"/set?key=k{i}&value=v{i}", Ct)));
+        site.Store.AfterGetAndTouch = null;
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.Conflict],
+            responses.Select(r => r.StatusCode).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Destroy_deletes_the_stored_session_and_the_cookie()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+        Assert.NotNull(await site.Store.Inner.GetAsync(id, Ct));
+
+        await browser.GetStringAsync("/destroy", Ct);
+
+        Assert.Null(await site.Store.Inner.GetAsync(id, Ct));
+        Assert.DoesNotContain(cookies.GetCookies(site.Address), c => c.Name == TestSite.CookieName);
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Fact]
+    public async Task Absolute_timeout_ends_an_active_session()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var site = await StartAsync(o => o.AbsoluteTimeout = TimeSpan.FromHours(1), s => s.AddSingleton<TimeProvider>(clock));
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+
+        // Active all along (idle expiry keeps sliding), yet past its absolute lifetime.
+        clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+        Assert.Null(await site.Store.Inner.GetAsync(id, Ct));
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_destroys_every_session_of_the_subject_only()
+    {
+        await using var site = await StartAsync();
+        using var laptop = site.NewClient();
+        using var phone = site.NewClient();
+        using var bob = site.NewClient();
+        var subject = "alice-" + Guid.NewGuid().ToString("N");
+        await laptop.GetStringAsync($"/login?user={subject}", Ct);
+        await phone.GetStringAsync($"/login?user={subject}", Ct);
+        await bob.GetStringAsync("/login?user=bob", Ct);
+        var admin = site.Services.GetRequiredService<SessionAdmin>();
+        Assert.Equal(2, await admin.CountAsync(subject, Ct));
+
+        Assert.Equal(2, await admin.SignOutEverywhereAsync(subject, Ct));
+
+        Assert.Equal("(none)", await laptop.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("(none)", await phone.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("bob", await bob.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal(0, await admin.CountAsync(subject, Ct));
+    }
+
+    [Fact]
+    public async Task Back_to_back_requests_read_their_own_writes_even_when_the_store_is_slow()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=0", Ct);
+
+        // A slow write: the built-in session would already have sent the response and the next read would see "0".
+        site.Store.BeforeSet = () => Task.Delay(300, Ct);
+        for (var i = 1; i <= 3; i++)
+        {
+            await browser.GetStringAsync($"/set?key=a&value={i}", Ct);
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), await browser.GetStringAsync("/read?key=a", Ct));
+            await browser.GetAsync($"/set-nobody?key=a&value=x{i}", Ct);
+            Assert.Equal($"x{i}", await browser.GetStringAsync("/read?key=a", Ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_store_outage_is_a_503_never_a_silently_dropped_write()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+
+        site.Store.BeforeSet = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
+        var withBody = await browser.GetAsync("/set?key=a&value=2", Ct);
+        var withoutBody = await browser.GetAsync("/set-nobody?key=a&value=3", Ct);
+        site.Store.BeforeSet = null;
+
+        // Whether the commit ran as the body started (Response.OnStarting) or when the middleware ended: 503, and the
+        // stored value is unchanged.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, withBody.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, withoutBody.StatusCode);
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+
+        site.Store.BeforeLoad = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await browser.GetAsync("/read?key=a", Ct)).StatusCode);
+        site.Store.BeforeLoad = null;
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Fact]
+    public async Task Degraded_mode_reads_empty_and_refuses_writes_loudly()
+    {
+        await using var site = await StartAsync(o => o.FailureMode = SessionStoreFailureMode.ReadOnlyWhenUnavailable);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+
+        site.Store.BeforeLoad = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+        Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/set?key=a&value=2", Ct)).StatusCode);
+        site.Store.BeforeLoad = null;
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Fact]
+    public async Task Registering_before_AddSession_works_as_well_as_after()
+    {
+        await using var site = await StartAsync(registerBeforeAddSession: true);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/incr?key=n", Ct);
+        Assert.Equal("2", await browser.GetStringAsync("/incr?key=n", Ct));
+        Assert.Equal(1, site.Store.GetAndTouches);
+    }
+
+    [Fact]
+    public async Task Using_the_session_before_LoadAsync_fails_fast_instead_of_blocking()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=x&value=1", Ct);
+        site.Store.ResetCounts();
+        Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/unloaded-read", Ct)).StatusCode);
+        Assert.Equal(0, site.Store.RoundTrips);
+    }
+
+    private async Task<TestSite> StartAsync(
+        Action<StoreBackedSessionOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        bool registerBeforeAddSession = false) =>
+        await TestSite.StartAsync(await CreateStoreAsync(), configure, services, registerBeforeAddSession);
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace SessionStores.AspNetCore.Tests;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 (a free port) with the classic AddSession/UseSession code and our one call, over
+/// a real store wrapped in <see cref="InterceptingSessionStore"/>.
+/// </summary>
+public sealed class TestSite : IAsyncDisposable
+{
+    public const string CookieName = "test.sid";
+
+    private readonly WebApplication _app;
+
+    private TestSite(WebApplication app, InterceptingSessionStore store, Uri address)
+    {
+        _app = app;
+        Store = store;
+        Address = address;
+    }
+
+    public InterceptingSessionStore Store { get; }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestSite> StartAsync(
+        ISessionStore store,
+        Action<StoreBackedSessionOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        bool registerBeforeAddSession = false)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var intercepting = new InterceptingSessionStore(store);
+        builder.Services.AddSingleton<ISessionStore>(intercepting);
+        if (registerBeforeAddSession)
+        {
+            builder.Services.AddStoreBackedSession(configure);
+        }
+
+        builder.Services.AddSession(o => o.Cookie.Name = CookieName);
+        if (!registerBeforeAddSession)
+        {
+            builder.Services.AddStoreBackedSession(configure);
+        }
+
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseSession();
+        MapRoutes(app);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestSite(app, intercepting, new Uri(address));
+    }
+
+    /// <summary>A client with its own cookie jar (one browser).</summary>
+    public HttpClient NewClient(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = true }) { BaseAddress = Address };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static void MapRoutes(WebApplication app)
+    {
+        app.MapGet("/none", () => "untouched");
+        app.MapGet("/read", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            return c.Session.GetString(key) ?? "(none)";
+        });
+        app.MapGet("/incr", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            var n = (c.Session.GetInt32(key) ?? 0) + 1;
+            c.Session.SetInt32(key, n);
+            return n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        app.MapGet("/count", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            return (c.Session.GetInt32(key) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        app.MapGet("/set", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            return "set";
+        });
+
+        // Commits when the middleware ends (no body written by the endpoint), the other read-your-writes path.
+        app.MapGet("/set-nobody", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            return Results.NoContent();
+        });
+        app.MapGet("/keys", async (HttpContext c) =>
+        {
+            await c.Session.LoadAsync();
+            return string.Join(",", c.Session.Keys.Order(StringComparer.Ordinal));
+        });
+        app.MapGet("/login", async (HttpContext c, string user) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString("user", user);
+            c.Session.SetSubject(user);
+            return c.Session.Id;
+        });
+        app.MapGet("/id", (HttpContext c) => c.Session.Id);
+        app.MapGet("/destroy", async (HttpContext c) =>
+        {
+            await c.Session.DestroyAsync();
+            return "destroyed";
+        });
+        app.MapGet("/unloaded-read", (HttpContext c) => c.Session.GetString("x") ?? "(none)");
+    }
+}
