@@ -211,7 +211,7 @@ public sealed partial class RedisSessionStore
             for (var i = 0; i < page.Count; i++)
             {
                 keys[i] = _keys.Session((string)page[i].Element!);
-                tasks[i] = db.ScriptEvaluateAsync(Scripts.DestroyIfSubject, [keys[i]], [subjectBytes]);
+                tasks[i] = Scripts.DestroyIfSubject.EvaluateAsync(db, [keys[i]], [subjectBytes]);
             }
 
             await WhenAllAsync(tasks, keys, "destroy_many", cancellationToken).ConfigureAwait(false);
@@ -298,7 +298,7 @@ public sealed partial class RedisSessionStore
             keys[i] = indexKey;
 
             // Removed only if the score is still the one read: a concurrent write of that session renews the score.
-            tasks[i] = db.ScriptEvaluateAsync(Scripts.IndexRemoveIfUnchanged, [indexKey], [entries[i].Element, entries[i].Score.ToString("R", CultureInfo.InvariantCulture)]);
+            tasks[i] = Scripts.IndexRemoveIfUnchanged.EvaluateAsync(db, [indexKey], [entries[i].Element, entries[i].Score.ToString("R", CultureInfo.InvariantCulture)]);
         }
 
         await WhenAllAsync(tasks, keys, "list", cancellationToken).ConfigureAwait(false);

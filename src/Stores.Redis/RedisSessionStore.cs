@@ -34,7 +34,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private readonly int _database;
     private readonly ILogger _logger;
     private readonly ConfigurationOptions? _ownedConfiguration;
-    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly object _connectGate = new();
+    private Task<IDatabase>? _connecting;
     private IConnectionMultiplexer? _connection;
     private volatile IDatabase? _db;
     private bool _isCluster;
@@ -105,7 +106,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
             var key = _keys.Session(id);
-            var result = await db.ScriptEvaluateAsync(Scripts.GetAndTouch, [key], [SessionValidation.ToMilliseconds(ttl)])
+            var result = await Scripts.GetAndTouch.EvaluateAsync(db, [key], [SessionValidation.ToMilliseconds(ttl)])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             SessionRecord? record = null;
             if (!result.IsNull)
@@ -144,8 +145,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
             var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
             var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-            var setTask = db.ScriptEvaluateAsync(
-                Scripts.Set,
+            var setTask = Scripts.Set.EvaluateAsync(db,
                 [_keys.Session(id)],
                 [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
 
@@ -190,7 +190,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         try
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await db.ScriptEvaluateAsync(Scripts.Touch, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)])
+            var result = await Scripts.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             bool touched;
             if (result.Resp2Type == ResultType.Array)
@@ -249,7 +249,6 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             _connection?.Dispose();
         }
 
-        _connectGate.Dispose();
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.</summary>
@@ -267,7 +266,6 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        _connectGate.Dispose();
     }
 
     internal static string? Validate(RedisSessionStoreOptions options)
@@ -298,47 +296,66 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         return null;
     }
 
+    /// <summary>
+    /// The slow path of the first operation: connect once (shared by concurrent callers; a failed attempt is forgotten so
+    /// the next operation tries again). The caller's token abandons the wait, not the connection attempt.
+    /// </summary>
     private async ValueTask<IDatabase> ConnectAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task<IDatabase> connecting;
+        lock (_connectGate)
+        {
+            connecting = _connecting ??= ConnectCoreAsync();
+        }
+
         try
         {
-            if (_db is { } ready)
-            {
-                return ready;
-            }
-
-            if (_connection is null)
-            {
-                try
-                {
-                    _connection = await ConnectionMultiplexer.ConnectAsync(_ownedConfiguration!).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    Log.ConnectFailed(_logger, ex);
-                    throw;
-                }
-            }
-
-            foreach (var server in _connection.GetServers())
-            {
-                _isCluster |= server.ServerType == ServerType.Cluster;
-            }
-
-            var db = _connection.GetDatabase(_database);
-            _db = db;
-            return db;
+            return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception) when (connecting.IsFaulted)
         {
-            _connectGate.Release();
+            lock (_connectGate)
+            {
+                if (ReferenceEquals(_connecting, connecting))
+                {
+                    _connecting = null;
+                }
+            }
+
+            throw;
         }
     }
 
+    private async Task<IDatabase> ConnectCoreAsync()
+    {
+        if (_connection is null)
+        {
+            try
+            {
+                _connection = await ConnectionMultiplexer.ConnectAsync(_ownedConfiguration!).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ConnectFailed(_logger, ex);
+                throw;
+            }
+        }
+
+        var isCluster = false;
+        foreach (var server in _connection.GetServers())
+        {
+            isCluster |= server.ServerType == ServerType.Cluster;
+        }
+
+        _isCluster = isCluster;
+        var db = _connection.GetDatabase(_database);
+        _db = db;
+        return db;
+    }
+
     private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, long ttlMs) =>
-        db.ScriptEvaluateAsync(Scripts.IndexAdd, [_keys.Subject(subject)], [id, horizonMs, ttlMs, Scripts.ClockAllowanceMs]);
+        Scripts.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, ttlMs, Scripts.ClockAllowanceMs]);
 
     /// <summary>
     /// A touch moved a session's expiry past what its subject index entry covers: extend the entry first, then record
@@ -348,7 +365,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, CancellationToken cancellationToken)
     {
         await AddToSubjectIndexAsync(db, id, subject, horizonMs, 0).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await db.ScriptEvaluateAsync(Scripts.SetHorizon, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs])
+        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

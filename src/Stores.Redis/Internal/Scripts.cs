@@ -14,6 +14,20 @@ internal static class Scripts
     /// </summary>
     public const long ClockAllowanceMs = 1000;
 
+    public static readonly RedisScript Set = new(SetSource);
+
+    public static readonly RedisScript GetAndTouch = new(GetAndTouchSource);
+
+    public static readonly RedisScript Touch = new(TouchSource);
+
+    public static readonly RedisScript SetHorizon = new(SetHorizonSource);
+
+    public static readonly RedisScript IndexAdd = new(IndexAddSource);
+
+    public static readonly RedisScript IndexRemoveIfUnchanged = new(IndexRemoveIfUnchangedSource);
+
+    public static readonly RedisScript DestroyIfSubject = new(DestroyIfSubjectSource);
+
     // Spliced between lines of the scripts below; the newlines keep it on lines of its own.
     private const string Now = "\n" + """
         local t = redis.call('TIME')
@@ -25,7 +39,7 @@ internal static class Scripts
     /// Returns the new version, or -(live version + 1) on a compare-and-set conflict.
     /// A key that cannot be decoded fails a compare-and-set (corrupt) and is replaced by an unconditional write.
     /// </summary>
-    public const string Set = """
+    private const string SetSource = """
         local k = KEYS[1]
         local expected = tonumber(ARGV[1])
         local ttl = tonumber(ARGV[2])
@@ -61,7 +75,7 @@ internal static class Scripts
     /// GET plus sliding expiry. KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
     /// index horizon to extend to (0 when the subject index already covers the new expiry) }.
     /// </summary>
-    public const string GetAndTouch = """
+    private const string GetAndTouchSource = """
         local k = KEYS[1]
         local value = redis.call('GET', k)
         if not value then return false end
@@ -83,7 +97,7 @@ internal static class Scripts
     /// Sliding expiry without reading the data. KEYS[1] session; ARGV[1] ttl ms. Returns 0 when absent, 1 when
     /// touched, or { horizon to extend to, subject } when the subject index must be extended.
     /// </summary>
-    public const string Touch = """
+    private const string TouchSource = """
         local k = KEYS[1]
         local h = redis.call('GETRANGE', k, 0, 53)
         if #h == 0 then return 0 end
@@ -106,7 +120,7 @@ internal static class Scripts
     /// Records in a session's header that its subject index now covers <c>ARGV[2]</c>, if the session still has subject
     /// <c>ARGV[1]</c>. KEYS[1] session. Never creates a key.
     /// </summary>
-    public const string SetHorizon = """
+    private const string SetHorizonSource = """
         local k = KEYS[1]
         local h = redis.pcall('GETRANGE', k, 0, 53)
         if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' then return 0 end
@@ -125,7 +139,7 @@ internal static class Scripts
     /// saw an older score can tell that the entry was renewed. Entries past their score are trimmed, and the index key
     /// expires with its last entry.
     /// </summary>
-    public const string IndexAdd = """
+    private const string IndexAddSource = """
         local idx = KEYS[1]
         """ + Now + """
 
@@ -145,14 +159,14 @@ internal static class Scripts
     /// Removes a subject index entry found stale, unless it was renewed since it was read. KEYS[1] index; ARGV: id,
     /// the score as read.
     /// </summary>
-    public const string IndexRemoveIfUnchanged = """
+    private const string IndexRemoveIfUnchangedSource = """
         local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
         if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
         return 0
         """;
 
     /// <summary>Deletes a session if it is bound to subject ARGV[1]. KEYS[1] session. Returns 1 when deleted.</summary>
-    public const string DestroyIfSubject = """
+    private const string DestroyIfSubjectSource = """
         local k = KEYS[1]
         local h = redis.pcall('GETRANGE', k, 0, 53)
         if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' then return 0 end

@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Conformance;
+using StackExchange.Redis;
+using Xunit;
+
+namespace SessionStores.Redis.Tests;
+
+/// <summary>What the conformance kit cannot know about Redis: key layout, glob prefixes, the subject index, failures.</summary>
+public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    protected TFixture Fixture { get; } = fixture;
+
+    protected static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    protected static string NewId() => Guid.NewGuid().ToString("N");
+
+    protected async Task<RedisSessionStore> StoreAsync(string prefix) => new(new RedisSessionStoreOptions
+    {
+        ConnectionMultiplexer = await Fixture.ConnectionAsync(),
+        KeyPrefix = prefix,
+    });
+
+    [Fact]
+    public async Task A_prefix_with_glob_characters_lists_counts_and_destroys_only_its_own_keys()
+    {
+        // Given a prefix full of glob syntax, and a neighbour prefix that its unescaped pattern would match.
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var globby = await StoreAsync($"a*b?[c]\\{unique}:");
+        var neighbour = await StoreAsync($"aXXb1c\\{unique}:");
+        var mine = NewId();
+        var theirs = NewId();
+        await globby.SetAsync(mine, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), "alice"), Token);
+        await neighbour.SetAsync(theirs, new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(5), "alice"), Token);
+
+        // When the glob store lists, counts and destroys everything it has.
+        var listed = await ListAsync(globby, SessionQuery.All);
+        var count = await globby.CountAsync(SessionQuery.All, Token);
+        var destroyed = await globby.DestroyManyAsync(SessionQuery.All, Token);
+
+        // Then it saw only its own session, and the neighbour's is untouched.
+        Assert.Equal([mine], listed.Select(i => i.Id));
+        Assert.Equal(1, count);
+        Assert.Equal(1, destroyed);
+        Assert.NotNull(await neighbour.GetAsync(theirs, Token));
+        Assert.Equal(1, await neighbour.CountAsync(SessionQuery.ForSubject("alice"), Token));
+    }
+
+    [Fact]
+    public async Task Stale_subject_index_entries_are_cleaned_after_expiry_and_destroy_and_never_returned()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await StoreAsync(prefix);
+        var subject = "user-" + Guid.NewGuid().ToString("N")[..6];
+        var live = NewId();
+        var expiring = new[] { NewId(), NewId(), NewId() };
+        var destroyed = NewId();
+        await store.SetAsync(live, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject), Token);
+        await store.SetAsync(destroyed, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject), Token);
+        foreach (var id in expiring)
+        {
+            await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMilliseconds(150), subject), Token);
+        }
+
+        var db = (await Fixture.ConnectionAsync()).GetDatabase();
+        RedisKey index = prefix + "u{" + subject + "}";
+        Assert.Equal(5, await db.SortedSetLengthAsync(index));
+
+        // When the short sessions expire by TTL and one is destroyed.
+        await store.DestroyAsync(destroyed, Token);
+        foreach (var id in expiring)
+        {
+            while (await store.GetAsync(id, Token) is not null)
+            {
+                await Task.Delay(25, Token);
+            }
+        }
+
+        // Then the subject shows only the live session, and the read removed the stale entries from the index.
+        Assert.Equal([live], (await ListAsync(store, SessionQuery.ForSubject(subject))).Select(i => i.Id));
+        Assert.Equal(1, await db.SortedSetLengthAsync(index));
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(subject), Token));
+    }
+
+    [Fact]
+    public async Task A_touch_beyond_the_indexed_horizon_keeps_the_session_in_its_subject_index()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await StoreAsync(prefix);
+        var subject = "user-" + Guid.NewGuid().ToString("N")[..6];
+        var id = NewId();
+        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMilliseconds(200), subject), Token);
+        var db = (await Fixture.ConnectionAsync()).GetDatabase();
+        RedisKey index = prefix + "u{" + subject + "}";
+        var scoreAfterSet = (await db.SortedSetScoreAsync(index, id))!.Value;
+
+        // When a touch moves the expiry far past what the index entry covered.
+        Assert.True(await store.TouchAsync(id, TimeSpan.FromMinutes(10), Token));
+        Assert.NotNull(await store.GetAndTouchAsync(id, TimeSpan.FromMinutes(20), Token));
+
+        // Then the entry now covers the new expiry (and outlives the index key's old expiry), so the subject still finds it.
+        var record = await store.GetAsync(id, Token);
+        var score = (await db.SortedSetScoreAsync(index, id))!.Value;
+        Assert.True(score > scoreAfterSet);
+        Assert.True(score >= record!.ExpiresAt.ToUnixTimeMilliseconds(), $"index score {score} < expiry {record.ExpiresAt.ToUnixTimeMilliseconds()}");
+        Assert.True((await db.KeyTimeToLiveAsync(index))!.Value >= TimeSpan.FromMinutes(19));
+        Assert.Equal([id], (await ListAsync(store, SessionQuery.ForSubject(subject))).Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task Touch_and_GetAndTouch_report_a_key_of_another_type_or_a_bad_header_as_corrupt_and_leave_it()
+    {
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await StoreAsync(prefix);
+        var db = (await Fixture.ConnectionAsync()).GetDatabase();
+        var wrongType = NewId();
+        var badHeader = NewId();
+        await db.ListRightPushAsync(prefix + "s{" + wrongType + "}", "x");
+        await db.StringSetAsync(prefix + "s{" + badHeader + "}", "S1zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+
+        foreach (var id in new[] { wrongType, badHeader })
+        {
+            var touch = await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.TouchAsync(id, TimeSpan.FromMinutes(1), Token));
+            Assert.Equal(id, touch.SessionId);
+            await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAndTouchAsync(id, TimeSpan.FromMinutes(1), Token));
+            await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+        }
+
+        // Nothing was changed: no expiry was added to either key.
+        Assert.Null(await db.KeyTimeToLiveAsync(prefix + "s{" + wrongType + "}"));
+        Assert.Null(await db.KeyTimeToLiveAsync(prefix + "s{" + badHeader + "}"));
+    }
+
+    [Fact]
+    public async Task A_store_pointed_at_a_closed_port_fails_transiently()
+    {
+        await using var store = new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = $"127.0.0.1:{ClosedPort()},connectTimeout=300,syncTimeout=500,asyncTimeout=500,connectRetry=0",
+        });
+
+        var get = await Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(NewId(), Token));
+        var set = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync(NewId(), new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), Token));
+        var list = await Assert.ThrowsAsync<SessionStoreException>(() => store.CountAsync(SessionQuery.All, Token));
+
+        Assert.All(new[] { get, set, list }, ex => Assert.True(ex.IsTransient, ex.ToString()));
+        Assert.NotNull(get.InnerException);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_while_waiting_for_an_unreachable_server_is_OperationCanceledException()
+    {
+        await using var store = new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = $"127.0.0.1:{ClosedPort()},connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000",
+        });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetAsync(NewId(), cancel.Token));
+    }
+
+    [Fact]
+    public void A_prefix_with_braces_is_rejected_naming_the_setting()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = "127.0.0.1:1",
+            KeyPrefix = "{app}:",
+        }));
+        Assert.Contains("KeyPrefix", ex.Message, StringComparison.Ordinal);
+    }
+
+    protected static async Task<List<SessionInfo>> ListAsync(ISessionStore store, SessionQuery query)
+    {
+        var result = new List<SessionInfo>();
+        await foreach (var info in store.ListAsync(query, Token))
+        {
+            result.Add(info);
+        }
+
+        return result;
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed class RedisStandaloneStoreTests(RedisFixture fixture) : RedisStoreTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterStoreTests(RedisClusterFixture fixture) : RedisStoreTests<RedisClusterFixture>(fixture);
