@@ -14,6 +14,22 @@ internal static class DemoStores
             case "memory":
                 services.AddMemorySessionStore();
                 break;
+            case "file":
+                // The default: no server needed; one file per session in a directory.
+                services.AddFileSessionStore(settings.Connection ?? DefaultFileDirectory());
+                break;
+            case "redis":
+                services.AddRedisSessionStore(o => o.ConnectionString = Required(settings));
+                break;
+            case "postgres":
+                services.AddPostgresSessionStore(Required(settings));
+                break;
+            case "mongo":
+                services.AddMongoSessionStore(o => o.ConnectionString = Required(settings));
+                break;
+            case "sqlserver":
+                services.AddSqlServerSessionStore(o => o.ConnectionString = Required(settings));
+                break;
             case "builtin-memory":
                 // ASP.NET Core's own session over its in-memory cache: the ceiling the benchmark compares against.
                 services.AddDistributedMemoryCache();

@@ -76,6 +76,10 @@ public sealed class TestSite : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (Store.Inner is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
     }
 
     private static void MapRoutes(WebApplication app)
