@@ -27,13 +27,20 @@ public static class MongoSessionStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<MongoSessionStoreOptions>()
             .Configure(configure)
-            .Validate(o => MongoNames.Problem(o) is null, "MongoSessionStoreOptions are invalid: set ConnectionString or Client, valid DatabaseName and CollectionName, and MaxDataBytes of at most 15 MiB.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MongoSessionStoreOptions>, Validator>());
 
         services.Replace(ServiceDescriptor.Singleton<MongoSessionStore, MongoSessionStore>(sp => new MongoSessionStore(
             sp.GetRequiredService<IOptions<MongoSessionStoreOptions>>().Value,
             sp.GetService<ILogger<MongoSessionStore>>())));
         services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<MongoSessionStore>()));
         return services;
+    }
+
+    /// <summary>Reports the first problem of the options, naming the setting to fix.</summary>
+    private sealed class Validator : IValidateOptions<MongoSessionStoreOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MongoSessionStoreOptions options) =>
+            MongoNames.Problem(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

@@ -332,7 +332,17 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             var connection = _connect();
             await using (connection.ConfigureAwait(false))
             {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not SessionStoreException)
+                {
+                    // A server that cannot be reached may be back later; a refused login or unknown database will not.
+                    throw new SessionStoreException(
+                        $"The SQL Server session store's '{operation}' could not connect: {ex.Message}", ex, SqlServerErrors.IsTransientConnectFailure(ex));
+                }
+
                 var result = await action(connection, cancellationToken).ConfigureAwait(false);
                 telemetry.Complete();
                 return result;

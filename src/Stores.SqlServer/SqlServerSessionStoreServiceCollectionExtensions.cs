@@ -28,13 +28,20 @@ public static class SqlServerSessionStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<SqlServerSessionStoreOptions>()
             .Configure(configure)
-            .Validate(o => SqlServerOptionsCheck.Problem(o) is null, "SqlServerSessionStoreOptions are invalid: set ConnectionString or ConnectionFactory, a SchemaName and a TableName of at most 100 characters, PruneBatchSize of 1 to 4000 and positive timeouts.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqlServerSessionStoreOptions>, Validator>());
 
         services.Replace(ServiceDescriptor.Singleton<SqlServerSessionStore, SqlServerSessionStore>(sp => new SqlServerSessionStore(
             sp.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value,
             sp.GetService<ILogger<SqlServerSessionStore>>())));
         services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<SqlServerSessionStore>()));
         return services;
+    }
+
+    /// <summary>Reports the first problem of the options, naming the setting to fix.</summary>
+    private sealed class Validator : IValidateOptions<SqlServerSessionStoreOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SqlServerSessionStoreOptions options) =>
+            SqlServerOptionsCheck.Problem(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

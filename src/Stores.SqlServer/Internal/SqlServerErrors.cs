@@ -20,6 +20,9 @@ internal static class SqlServerErrors
         _ => false,
     };
 
+    /// <summary>Opening a connection failed: transient unless the server answered with a login or permission error.</summary>
+    public static bool IsTransientConnectFailure(Exception ex) => ex is not SqlException { Number: 18456 or 18452 or 4060 or 916 } || IsTransient(ex);
+
     public static SessionStoreException Wrap(string operation, Exception ex) =>
         new($"The SQL Server session store's '{operation}' failed: {ex.Message}", ex, IsTransient(ex));
 

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.SqlClient;
+using SessionStores.Conformance;
+using SessionStores.SqlServer.Internal;
+using SessionStores.TestServers;
+
+namespace SessionStores.SqlServer.Tests;
+
+/// <summary>
+/// Each conformance namespace is a fresh table in the database <see cref="Database"/> of this process's SQL Server
+/// (<c>$SESSIONSTORES_SQLSERVER</c>, else a container); the database is created when the connection string names none.
+/// The tables are dropped when the test class ends.
+/// </summary>
+public sealed class SqlServerFixture : ICorruptDataFixture, IAsyncDisposable
+{
+    public const string Database = "sessionstores_tests";
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? _connectionString;
+
+    private readonly ConcurrentBag<string> _tables = [];
+
+    /// <summary>The connection string of the test database; skips (or fails, when required) without a server.</summary>
+    public static async Task<string> ConnectionStringAsync()
+    {
+        var server = await SqlServerTestServer.ConnectionStringOrSkipAsync();
+        await Gate.WaitAsync();
+        try
+        {
+            if (_connectionString is null)
+            {
+                var builder = new SqlConnectionStringBuilder(server);
+                if (string.IsNullOrEmpty(builder.InitialCatalog) || builder.InitialCatalog.Equals("master", StringComparison.OrdinalIgnoreCase))
+                {
+                    await using (var connection = new SqlConnection(server))
+                    {
+                        await connection.OpenAsync();
+                        await using var command = new SqlCommand($"IF DB_ID(N'{Database}') IS NULL CREATE DATABASE [{Database}];", connection);
+                        await command.ExecuteNonQueryAsync();
+                    }
+
+                    builder.InitialCatalog = Database;
+                }
+
+                _connectionString = builder.ConnectionString;
+            }
+
+            return _connectionString;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var store = new SqlServerSessionStore(new SqlServerSessionStoreOptions
+        {
+            ConnectionString = await ConnectionStringAsync(),
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+        });
+        _tables.Add(options.Namespace);
+        await store.EnsureSchemaAsync(cancellationToken);
+        return store;
+    }
+
+    /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour by the server's clock.</summary>
+    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqlConnection(await ConnectionStringAsync());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new SqlCommand(
+            $"INSERT INTO [dbo].{SqlIdentifier.Quote(options.Namespace)} ([Id], [Data], [Version], [ExpiresAt], [CreatedAt], [Subject]) " +
+            "VALUES (@Id, 0x00, 0, DATEADD(hour, 1, SYSUTCDATETIME()), SYSUTCDATETIME(), NULL);",
+            connection);
+        command.Parameters.Add(new SqlParameter("@Id", System.Data.SqlDbType.VarChar, 256) { Value = id });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connectionString is null || _tables.IsEmpty)
+        {
+            return;
+        }
+
+        await using var connection = new SqlConnection(_connectionString);
+        await connection.OpenAsync();
+        foreach (var table in _tables)
+        {
+            await using var command = new SqlCommand($"DROP TABLE IF EXISTS [dbo].{SqlIdentifier.Quote(table)};", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}
+
+public sealed class SqlServerConformance(SqlServerFixture fixture) : SessionStoreConformanceTests<SqlServerFixture>(fixture);
+
+public sealed class SqlServerCorruptDataConformance(SqlServerFixture fixture) : CorruptDataConformanceTests<SqlServerFixture>(fixture);
