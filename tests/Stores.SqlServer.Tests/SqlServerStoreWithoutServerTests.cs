@@ -89,7 +89,11 @@ public sealed class SqlServerStoreWithoutServerTests
     [Fact]
     public async Task The_DI_extension_validates_on_start_and_registers_one_store()
     {
-        var invalid = new ServiceCollection().AddSqlServerSessionStore(o => o.TableName = "");
+        var invalid = new ServiceCollection().AddSqlServerSessionStore(o =>
+        {
+            o.ConnectionString = Unreachable;
+            o.TableName = "";
+        });
         await using (var provider = invalid.BuildServiceProvider())
         {
             var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value);
