@@ -55,6 +55,7 @@ public sealed partial class PostgresSessionStore
                     var rows = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     deleted += rows;
                     batches++;
+                    Log.PruneBatch(_logger, rows, _sql.Table);
                     if (rows < _pruneBatchSize)
                     {
                         break;
@@ -97,7 +98,7 @@ public sealed partial class PostgresSessionStore
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
-            Log.PruneUnlockFailed(_logger, _sql.Table, ex);
+            Log.UnlockFailed(_logger, _sql.Table, ex);
         }
     }
 
@@ -182,8 +183,11 @@ public sealed partial class PostgresSessionStore
         [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Skipped pruning {Table}: another instance holds the pruning lock")]
         public static partial void PruneSkipped(ILogger logger, string table);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Releasing the pruning lock of {Table} failed; it is released when the connection closes")]
-        public static partial void PruneUnlockFailed(ILogger logger, string table, Exception exception);
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Releasing an advisory lock for {Table} failed; the server releases it when the connection closes")]
+        public static partial void UnlockFailed(ILogger logger, string table, Exception exception);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Trace, Message = "Pruning statement deleted {Count} expired sessions from {Table}")]
+        public static partial void PruneBatch(ILogger logger, int count, string table);
 
         [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Session table {Table} is ready (schema version {Version})")]
         public static partial void SchemaEnsured(ILogger logger, string table, int version);

@@ -141,7 +141,7 @@ public sealed partial class PostgresSessionStore
                         reader.GetFieldValue<DateTimeOffset>(3),
                         reader.IsDBNull(4) ? null : reader.GetString(4),
                         reader.GetInt32(5),
-                        query.IncludeData ? new ReadOnlyMemory<byte>(reader.GetFieldValue<byte[]>(6)) : null));
+                        query.IncludeData ? new ReadOnlyMemory<byte>(reader.GetFieldValue<byte[]>(6)) : (ReadOnlyMemory<byte>?)null));
                 }
             }
 

@@ -125,37 +125,59 @@ public sealed partial class PostgresSessionStore
         }
     }
 
-    // Several instances may start at once: they serialise on a transaction-scoped advisory lock for the schema, so the
-    // IF NOT EXISTS statements never race each other (CREATE … IF NOT EXISTS alone can still fail on a concurrent create).
+    // Several instances may start at once: they serialise on a session-level advisory lock for the schema, so the
+    // IF NOT EXISTS statements never race each other (CREATE … IF NOT EXISTS alone can still fail on a concurrent
+    // create). The lock is taken before the DDL transaction begins, not inside it: a transaction's start is where the
+    // backend catches up with catalog changes committed meanwhile; a lock taken inside an older transaction would let
+    // it act on a stale "schema does not exist".
     private async Task<int?> CreateSchemaAsync(CancellationToken cancellationToken)
     {
+        var key = LockKeys.For("schema", _sql.Schema);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
-        var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction);
-        await using (lockCommand.ConfigureAwait(false))
-        {
-            lockCommand.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = LockKeys.For("schema", _sql.Schema) });
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var ddl = new NpgsqlCommand(_sql.CreateScript(_tableName, _unlogged), connection, transaction);
-        await using (ddl.ConfigureAwait(false))
-        {
-            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await RunLockAsync(connection, "SELECT pg_advisory_lock($1)", key, cancellationToken).ConfigureAwait(false);
         int? version;
-        var read = new NpgsqlCommand(_sql.ReadSchemaVersion, connection, transaction);
-        await using (read.ConfigureAwait(false))
+        try
         {
-            read.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
-            version = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : null;
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            var ddl = new NpgsqlCommand(_sql.CreateScript(_tableName, _unlogged), connection, transaction);
+            await using (ddl.ConfigureAwait(false))
+            {
+                await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var read = new NpgsqlCommand(_sql.ReadSchemaVersion, connection, transaction);
+            await using (read.ConfigureAwait(false))
+            {
+                read.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
+                version = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : null;
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Not cancellable, so the lock never stays with the pooled connection; a broken connection drops it anyway.
+            try
+            {
+                await RunLockAsync(connection, "SELECT pg_advisory_unlock($1)", key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex)
+            {
+                Log.UnlockFailed(_logger, _sql.Table, ex);
+            }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Log.SchemaEnsured(_logger, _sql.Table, version ?? 0);
         return version;
+    }
+
+    private static async Task RunLockAsync(NpgsqlConnection connection, string sql, long key, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = key });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,7 +4,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using SessionStores.Postgres.Internal;
@@ -73,14 +72,6 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         {
             _pruneLoop = RunPruneLoopAsync(options.PruneInterval, _disposed.Token);
         }
-    }
-
-    /// <summary>Creates a store from dependency injection.</summary>
-    /// <param name="options">The options.</param>
-    /// <param name="logger">The logger.</param>
-    public PostgresSessionStore(IOptions<PostgresSessionStoreOptions> options, ILogger<PostgresSessionStore>? logger)
-        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), logger)
-    {
     }
 
     /// <inheritdoc />

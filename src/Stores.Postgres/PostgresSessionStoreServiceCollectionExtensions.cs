@@ -43,7 +43,7 @@ public static class PostgresSessionStoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresSessionStoreOptions>, DetailedValidation>());
 
         services.Replace(ServiceDescriptor.Singleton<PostgresSessionStore, PostgresSessionStore>(sp => new PostgresSessionStore(
-            sp.GetRequiredService<IOptions<PostgresSessionStoreOptions>>(),
+            sp.GetRequiredService<IOptions<PostgresSessionStoreOptions>>().Value,
             sp.GetService<ILogger<PostgresSessionStore>>())));
         services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<PostgresSessionStore>()));
         return services;

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using SessionStores.TestServers;
+
+namespace SessionStores.Postgres.Benchmarks;
+
+/// <summary>
+/// Get latency while 200k expired rows are pruned, against the same Get loop without pruning; and, for contrast, while
+/// one unbatched DELETE removes them.
+/// </summary>
+public static class PruningExperiment
+{
+    private const int LiveSessions = 10_000;
+    private const int ExpiredRows = 200_000;
+    private const int GetWorkers = 4;
+    private const string Table = "\"bench_prune\".\"sessions\"";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var batchSize = IntArg(args, "--batch-size", 1_000);
+        var delayMs = IntArg(args, "--batch-delay-ms", 0);
+        var rounds = IntArg(args, "--rounds", 3);
+        var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)) { MaxPoolSize = 32 }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await ExecuteAsync(dataSource, "DROP SCHEMA IF EXISTS \"bench_prune\" CASCADE");
+        await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = dataSource,
+            SchemaName = "bench_prune",
+            TableName = "sessions",
+            EnablePruning = false,
+            PruneBatchSize = batchSize,
+            PruneBatchDelay = TimeSpan.FromMilliseconds(delayMs),
+        });
+        await store.EnsureSchemaAsync();
+        var payload = new byte[512];
+        Random.Shared.NextBytes(payload);
+        var ids = Enumerable.Range(0, LiveSessions).Select(i => $"live-{i:D6}").ToArray();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await Task.WhenAll(chunk.Select(id => store.SetAsync(id, new SessionWrite(payload, TimeSpan.FromHours(1)))));
+        }
+
+        Console.WriteLine($"Pruning experiment: {LiveSessions} live sessions, {ExpiredRows} expired rows, {GetWorkers} Get workers, batch size {batchSize}, batch delay {delayMs} ms");
+        Console.WriteLine("| round | phase | Gets | Get p50 (ms) | Get p99 (ms) | Get max (ms) | phase duration (s) | rows deleted | statements |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        for (var round = 1; round <= rounds; round++)
+        {
+            await FillExpiredAsync(dataSource, payload);
+
+            // Baseline: the expired rows are there, nobody deletes them.
+            var baseline = await MeasureGetsAsync(store, ids, () => Task.Delay(TimeSpan.FromSeconds(5)));
+            Print(round, "no pruning (baseline)", baseline, TimeSpan.FromSeconds(5), 0, 0);
+
+            // The store's pruner: bounded batches, SKIP LOCKED.
+            PostgresPruneResult result = default;
+            var pruneTime = Stopwatch.StartNew();
+            var during = await MeasureGetsAsync(store, ids, async () => result = await store.PruneExpiredAsync());
+            Print(round, $"store pruning (batches of {batchSize})", during, pruneTime.Elapsed, result.Deleted, result.Batches);
+
+            // Contrast: one unbatched DELETE of everything expired.
+            await FillExpiredAsync(dataSource, payload);
+            var deleted = 0;
+            var deleteTime = Stopwatch.StartNew();
+            var unbatched = await MeasureGetsAsync(store, ids, async () =>
+            {
+                await using var command = dataSource.CreateCommand($"DELETE FROM {Table} WHERE expires_at <= now()");
+                command.CommandTimeout = 600;
+                deleted = await command.ExecuteNonQueryAsync();
+            });
+            Print(round, "one unbatched DELETE (contrast)", unbatched, deleteTime.Elapsed, deleted, 1);
+        }
+    }
+
+    private static async Task FillExpiredAsync(NpgsqlDataSource dataSource, byte[] payload)
+    {
+        await using var fill = dataSource.CreateCommand(
+            $"INSERT INTO {Table} (id, data, expires_at, version, subject, created_at) " +
+            "SELECT 'expired-' || g || '-' || md5(random()::text), $1, now() - interval '1 minute' * (1 + g % 60), 1, 'user' || (g % 1000), now() - interval '2 hours' " +
+            "FROM generate_series(1, $2) g");
+        fill.CommandTimeout = 600;
+        fill.Parameters.Add(new NpgsqlParameter { Value = payload });
+        fill.Parameters.Add(new NpgsqlParameter { Value = ExpiredRows });
+        await fill.ExecuteNonQueryAsync();
+        await ExecuteAsync(dataSource, $"VACUUM ANALYZE {Table}");
+    }
+
+    // Runs GetWorkers loops of GetAsync on live ids until phase completes; returns every latency in milliseconds.
+    private static async Task<double[]> MeasureGetsAsync(PostgresSessionStore store, string[] ids, Func<Task> phase)
+    {
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, GetWorkers).Select(_ => Task.Run(async () =>
+        {
+            var latencies = new List<double>(100_000);
+            while (!stop.IsCancellationRequested)
+            {
+                var id = ids[Random.Shared.Next(ids.Length)];
+                var started = Stopwatch.GetTimestamp();
+                if (await store.GetAsync(id) is null)
+                {
+                    throw new InvalidOperationException("A live session was not found.");
+                }
+
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return latencies;
+        })).ToArray();
+
+        try
+        {
+            await phase();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        return (await Task.WhenAll(workers)).SelectMany(l => l).Order().ToArray();
+    }
+
+    private static void Print(int round, string phase, double[] sorted, TimeSpan duration, long deleted, int statements) =>
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {round} | {phase} | {sorted.Length} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted[^1]:F2} | {duration.TotalSeconds:F2} | {deleted} | {statements} |"));
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Xunit;
+
+namespace SessionStores.Postgres.Tests;
+
+public sealed class PruningTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Pruning_removes_only_expired_rows_in_bounded_batches()
+    {
+        var logger = new CapturingLogger();
+        var (store, table) = await CreateStoreAsync(batchSize: 1000, logger: logger);
+        await using (store)
+        {
+            await FillAsync(table, expired: 2500, live: 40);
+
+            var result = await store.PruneExpiredAsync(Token);
+
+            Assert.True(result.Acquired);
+            Assert.Equal(2500, result.Deleted);
+            Assert.Equal(3, result.Batches);
+            var perStatement = logger.Entries.Where(e => e.Id.Id == 6).Select(e => e.Message).ToArray();
+            Assert.Equal(["1000", "1000", "500"], perStatement.Select(m => m.Split(' ')[3]).ToArray());
+            Assert.Equal(40L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
+            Assert.Equal(40, await store.CountAsync(SessionQuery.All, Token));
+        }
+    }
+
+    [Fact]
+    public async Task Only_one_instance_prunes_at_a_time()
+    {
+        var (first, table) = await CreateStoreAsync(batchSize: 100);
+        await using var second = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = await PostgresFixture.DataSourceAsync(),
+            SchemaName = PostgresFixture.Schema,
+            TableName = table.Split('.')[1].Trim('"'),
+            EnablePruning = false,
+            PruneBatchSize = 100,
+        });
+        await using (first)
+        {
+            Assert.Equal(first.PruneLockKey, second.PruneLockKey);
+            await FillAsync(table, expired: 300, live: 0);
+
+            // Another instance (here: a DBA's job) holds the pruning lock: this instance does nothing.
+            await using (var holder = await (await PostgresFixture.DataSourceAsync()).OpenConnectionAsync(Token))
+            {
+                await using var take = new NpgsqlCommand("SELECT pg_advisory_lock($1)", holder);
+                take.Parameters.Add(new NpgsqlParameter { Value = first.PruneLockKey });
+                await take.ExecuteNonQueryAsync(Token);
+
+                Assert.Equal(new PostgresPruneResult(false, 0, 0), await first.PruneExpiredAsync(Token));
+                Assert.Equal(new PostgresPruneResult(false, 0, 0), await second.PruneExpiredAsync(Token));
+                Assert.Equal(300L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
+
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", holder);
+                release.Parameters.Add(new NpgsqlParameter { Value = first.PruneLockKey });
+                Assert.True((bool)(await release.ExecuteScalarAsync(Token))!);
+            }
+
+            // Both at once: together they delete every row exactly once, and no pass errs.
+            var results = await Task.WhenAll(first.PruneExpiredAsync(Token), second.PruneExpiredAsync(Token));
+            Assert.Equal(300, results.Sum(r => r.Deleted));
+            Assert.Contains(results, r => r.Acquired);
+            Assert.Equal(0L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
+
+            // The lock was released: a later pass acquires it.
+            Assert.True((await second.PruneExpiredAsync(Token)).Acquired);
+        }
+    }
+
+    [Fact]
+    public async Task The_background_pruner_deletes_expired_rows()
+    {
+        var (store, table) = await CreateStoreAsync(batchSize: 50, interval: TimeSpan.FromMilliseconds(200));
+        await using (store)
+        {
+            await FillAsync(table, expired: 120, live: 3);
+
+            var deadline = Stopwatch.StartNew();
+            while (await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}") > 3)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the background pruner did not run");
+                await Task.Delay(100, Token);
+            }
+
+            Assert.Equal(3, await store.CountAsync(SessionQuery.All, Token));
+        }
+    }
+
+    [Fact]
+    public async Task Background_pruning_failures_are_logged_and_never_reach_requests()
+    {
+        var logger = new CapturingLogger();
+        var (store, table) = await CreateStoreAsync(batchSize: 10, interval: TimeSpan.FromMilliseconds(100), logger: logger);
+        await using (store)
+        {
+            await store.EnsureSchemaAsync(Token);
+            await Db.ExecuteAsync($"DROP TABLE {table}");
+
+            var deadline = Stopwatch.StartNew();
+            while (!logger.Entries.Any(e => e.Id.Id == 2 && e.Level == LogLevel.Error))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the pruning failure was not logged");
+                await Task.Delay(50, Token);
+            }
+
+            var failure = logger.Entries.First(e => e.Id.Id == 2);
+            Assert.IsType<SessionStoreException>(failure.Exception);
+
+            // The pruner keeps going (and keeps logging) instead of dying on the first failure.
+            var failures = logger.Entries.Count(e => e.Id.Id == 2);
+            while (logger.Entries.Count(e => e.Id.Id == 2) == failures)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the pruner stopped after a failure");
+                await Task.Delay(50, Token);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Pruning_can_be_turned_off()
+    {
+        var table = Db.NewName("off");
+        await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = await PostgresFixture.DataSourceAsync(),
+            SchemaName = PostgresFixture.Schema,
+            TableName = table,
+            EnablePruning = false,
+            PruneInterval = TimeSpan.Zero,
+        });
+
+        await store.EnsureSchemaAsync(Token);
+        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    private static async Task<(PostgresSessionStore Store, string QuotedTable)> CreateStoreAsync(int batchSize, TimeSpan? interval = null, CapturingLogger? logger = null)
+    {
+        var table = Db.NewName("p");
+        var store = new PostgresSessionStore(
+            new PostgresSessionStoreOptions
+            {
+                DataSource = await PostgresFixture.DataSourceAsync(),
+                SchemaName = PostgresFixture.Schema,
+                TableName = table,
+                EnablePruning = interval is not null,
+                PruneInterval = interval ?? TimeSpan.FromMinutes(5),
+                PruneBatchSize = batchSize,
+            },
+            logger);
+        await store.EnsureSchemaAsync(Token);
+        return (store, $"\"{PostgresFixture.Schema}\".\"{table}\"");
+    }
+
+    private static Task FillAsync(string table, int expired, int live) => Db.ExecuteAsync(
+        $"INSERT INTO {table} (id, data, expires_at, version, subject, created_at) " +
+        "SELECT 'e' || g, '\\x01'::bytea, now() - interval '1 hour', 1, NULL, now() - interval '2 hours' FROM generate_series(1, $1) g " +
+        "UNION ALL SELECT 'l' || g, '\\x01'::bytea, now() + interval '1 hour', 1, NULL, now() FROM generate_series(1, $2) g",
+        expired,
+        live);
+}
