@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using SessionDemo;
+using SessionStores.Conformance;
+using Xunit;
+
+namespace SessionStores.AspNetCore.Tests;
+
+/// <summary>
+/// The sample's admin page in a real browser: Debian's chromium driven through chromedriver (apt packages
+/// <c>chromium</c> and <c>chromium-driver</c>; nothing is downloaded). The sample runs on its default File store.
+/// </summary>
+public sealed class AdminPageBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+
+    [Fact]
+    public async Task Admin_lists_live_sessions_signs_a_user_out_everywhere_and_destroys_one_session()
+    {
+        RequireBrowser();
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Path.Combine(Path.GetTempPath(), "sessionstores-aspnet-browser", Guid.NewGuid().ToString("N"));
+        await using var app = DemoApp.Build(["--store", "file", "--connection", directory, "--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync(ct);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        // Given: alice on two devices, bob on one, each logged in over plain HTTP.
+        using var aliceLaptop = await LoggedInClientAsync(address, "alice");
+        using var alicePhone = await LoggedInClientAsync(address, "alice");
+        using var bob = await LoggedInClientAsync(address, "bob");
+
+        using var browser = StartBrowser();
+        browser.Navigate().GoToUrl(new Uri(address, "/login"));
+        browser.FindElement(By.Name("username")).SendKeys("admin");
+        browser.FindElement(By.Name("password")).SendKeys("demo");
+        browser.FindElement(By.CssSelector("button[type=submit]")).Click();
+        Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
+
+        // When the admin opens the page, every live session is listed with its subject.
+        browser.Navigate().GoToUrl(new Uri(address, "/admin"));
+        Assert.Equal("4", browser.FindElement(By.Id("count")).Text);
+        Assert.Equal(["admin", "alice", "alice", "bob"], Subjects(browser));
+
+        // And signs alice out everywhere: both of her sessions go, nobody else's.
+        browser.FindElement(By.CssSelector("tr[data-subject='alice'] button.sign-out")).Click();
+        Assert.Equal("2", browser.FindElement(By.Id("count")).Text);
+        Assert.Equal(["admin", "bob"], Subjects(browser));
+        Assert.Equal("(empty session)\n", await aliceLaptop.GetStringAsync("/get-session", ct));
+        Assert.Equal("(empty session)\n", await alicePhone.GetStringAsync("/get-session", ct));
+
+        // And destroys bob's one session.
+        browser.FindElement(By.CssSelector("tr[data-subject='bob'] button.destroy")).Click();
+        Assert.Equal(["admin"], Subjects(browser));
+        Assert.Equal("(empty session)\n", await bob.GetStringAsync("/get-session", ct));
+        Assert.Contains("(you)", browser.FindElement(By.CssSelector("tr[data-subject='admin']")).Text, StringComparison.Ordinal);
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "admin-page.png");
+        ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(screenshot);
+        TestContext.Current.AddAttachment("admin-page", screenshot);
+        await app.StopAsync(ct);
+    }
+
+    private static List<string> Subjects(IWebDriver browser) =>
+        browser.FindElements(By.CssSelector("#sessions tbody tr")).Select(r => r.GetAttribute("data-subject") ?? "").Order(StringComparer.Ordinal).ToList();
+
+    private static async Task<HttpClient> LoggedInClientAsync(Uri address, string user)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = address };
+        var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = user, ["password"] = "demo" }), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    private static ChromeDriver StartBrowser()
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+
+        // Headless, as root, on a machine without outside network: no sandbox, no background traffic.
+        options.AddArguments(
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+            "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "sessionstores-chromium-" + Guid.NewGuid().ToString("N")));
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        driver.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(5);
+        return driver;
+    }
+
+    private static void RequireBrowser()
+    {
+        if (System.IO.File.Exists(Chromium) && System.IO.File.Exists(ChromeDriver))
+        {
+            return;
+        }
+
+        var reason = $"Debian's chromium and chromium-driver are not installed ({Chromium}, {ChromeDriver}); eng/test.sh installs them.";
+        if (TestBackends.IsRequired("chromium"))
+        {
+            Assert.Fail(reason);
+        }
+
+        Assert.Skip(reason);
+    }
+}
