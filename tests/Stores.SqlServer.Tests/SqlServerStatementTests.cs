@@ -126,6 +126,19 @@ public sealed class SqlServerStatementTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Statements))]
+    public void Subjects_are_compared_exactly_including_trailing_spaces(int names, string statement)
+    {
+        var sql = Sql(names, statement);
+        // Comparisons follow WHERE or AND; in SET lists the same text is an assignment.
+        var comparisons = sql.Split("WHERE [Subject] = @Subject").Length + sql.Split("AND [Subject] = @Subject").Length - 2;
+
+        // "=" pads with spaces, so "alice" would match "alice " without the length check.
+        Assert.Equal(comparisons, sql.Split("[Subject] = @Subject AND DATALENGTH([Subject]) = DATALENGTH(@Subject)").Length - 1);
+        Assert.Equal(statement.Contains("ForSubject", StringComparison.Ordinal), comparisons > 0);
+    }
+
     [Fact]
     public void GetAndTouch_is_one_UPDATE_with_OUTPUT_and_no_separate_read()
     {

@@ -21,6 +21,9 @@ internal sealed class SqlServerStatements
 {
     private const string Now = "DECLARE @Now datetime2(3) = SYSUTCDATETIME();\n";
     private const string Expiry = "DATEADD(millisecond, @TtlRemainderMs, DATEADD(day, @TtlDays, @Now))";
+    /// <summary>Subject equality that is exact: <c>=</c> ignores trailing spaces, so the lengths must match too.</summary>
+    private const string SubjectMatches = "[Subject] = @Subject AND DATALENGTH([Subject]) = DATALENGTH(@Subject)";
+
     private const string RecordColumns = "[Id], [Data], [Version], [ExpiresAt], [CreatedAt], [Subject]";
 
     public SqlServerStatements(string schemaName, string tableName)
@@ -98,7 +101,7 @@ internal sealed class SqlServerStatements
         DestroyManyBatch = DestroyMany(t, subject: false);
         DestroyManyBatchForSubject = DestroyMany(t, subject: true);
         Count = "SET NOCOUNT ON;\n" + Now + $"SELECT COUNT_BIG(*) FROM {t} WHERE [ExpiresAt] > @Now;";
-        CountForSubject = "SET NOCOUNT ON;\n" + Now + $"SELECT COUNT_BIG(*) FROM {t} WHERE [ExpiresAt] > @Now AND [Subject] = @Subject;";
+        CountForSubject = "SET NOCOUNT ON;\n" + Now + $"SELECT COUNT_BIG(*) FROM {t} WHERE [ExpiresAt] > @Now AND {SubjectMatches};";
         ListPages = [ListPage(t, false, false), ListPage(t, false, true), ListPage(t, true, false), ListPage(t, true, true)];
 
         // One instance at a time (a session-owned app lock, not waited for), bounded batches below the lock-escalation
@@ -213,7 +216,7 @@ internal sealed class SqlServerStatements
         "SET NOCOUNT ON;\n" + Now +
         "SELECT TOP (@PageSize) [Id], [Version], [ExpiresAt], [CreatedAt], [Subject], DATALENGTH([Data]) AS [Size]" + (includeData ? ", [Data]" : string.Empty) + "\n" +
         $"FROM {t}\n" +
-        "WHERE [Id] > @After AND [ExpiresAt] > @Now" + (forSubject ? " AND [Subject] = @Subject" : string.Empty) + "\n" +
+        "WHERE [Id] > @After AND [ExpiresAt] > @Now" + (forSubject ? " AND " + SubjectMatches : string.Empty) + "\n" +
         "ORDER BY [Id];";
 
     /// <summary>One bounded batch of DestroyMany; the caller repeats it until a batch deletes fewer than
@@ -223,7 +226,7 @@ internal sealed class SqlServerStatements
         "DECLARE @Deleted TABLE ([Live] bit NOT NULL);\n" +
         $"DELETE TOP (@BatchSize) FROM {t}\n" +
         "OUTPUT CASE WHEN deleted.[ExpiresAt] > @Now THEN CAST(1 AS bit) ELSE CAST(0 AS bit) END INTO @Deleted ([Live])" +
-        (subject ? "\nWHERE [Subject] = @Subject;\n" : ";\n") +
+        (subject ? "\nWHERE " + SubjectMatches + ";\n" : ";\n") +
         "SELECT COUNT_BIG(*) AS [Deleted], COUNT_BIG(CASE WHEN [Live] = 1 THEN 1 END) AS [Live] FROM @Deleted;";
 
     private static string CreateTableStatements(string schemaName, string tableName)
