@@ -226,6 +226,9 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             parameters.Add("SchemaName", _schemaName, DbType.String, size: 128);
             parameters.Add("QualifiedName", _sql.Table, DbType.String, size: 300);
             await connection.ExecuteAsync(Command(_sql.EnsureSchema, parameters, ct)).ConfigureAwait(false);
+
+            // Done once is done for this store: operations need not check again.
+            _ = Interlocked.CompareExchange(ref _schema, Task.CompletedTask, null);
             return true;
         }, ensureSchema: false, cancellationToken);
 
@@ -235,6 +238,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
     {
         Dispose();
         await _pruneLoop.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     /// <summary>Signals the background pruner to stop (without waiting for a running batch to end).</summary>
