@@ -283,6 +283,22 @@ public abstract class StoreBackedSessionTests
         Assert.Equal(0, site.Store.RoundTrips);
     }
 
+    [Fact]
+    public async Task A_damaged_payload_is_an_error_not_an_empty_session_and_destroy_recovers()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+        await site.Store.Inner.SetAsync(id, new SessionWrite(new byte[] { 9, 9, 9 }, TimeSpan.FromMinutes(5)), Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/read?key=a", Ct)).StatusCode);
+        Assert.Equal(3, (await site.Store.Inner.GetAsync(id, Ct))!.Data.Length);
+
+        await browser.GetStringAsync("/destroy", Ct);
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,

@@ -1,0 +1,56 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+using SessionStores.Memory;
+using Xunit;
+
+namespace SessionStores.AspNetCore.Tests;
+
+/// <summary>The IDistributedCache adapter over a real (in-memory) store, counting round trips at the store.</summary>
+public sealed class DistributedCacheTests
+{
+    private static readonly byte[] Value = [1, 2, 3];
+
+    private readonly InterceptingSessionStore _store = new(new MemorySessionStore());
+
+    private SessionStoreDistributedCache Cache => new(_store, Options.Create(new SessionStoreDistributedCacheOptions()));
+
+    [Fact]
+    public async Task Set_get_and_remove_round_trip_any_key()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string key = "user:42/profile?x=ä ~";
+        await Cache.SetAsync(key, Value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) }, ct);
+        Assert.Equal(Value, await Cache.GetAsync(key, ct));
+        Assert.Null(await Cache.GetAsync("user:42/profile?x=a ~", ct));
+        await Cache.RemoveAsync(key, ct);
+        Assert.Null(await Cache.GetAsync(key, ct));
+    }
+
+    [Fact]
+    public async Task Sliding_entries_are_touched_on_read_and_absolute_ones_are_not()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Cache.SetAsync("sliding", Value, new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(5) }, ct);
+        await Cache.SetAsync("absolute", Value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) }, ct);
+        _store.ResetCounts();
+        await Cache.GetAsync("sliding", ct);
+        Assert.Equal(1, _store.Touches);
+        await Cache.GetAsync("absolute", ct);
+        await Cache.RefreshAsync("absolute", ct);
+        Assert.Equal(1, _store.Touches);
+    }
+
+    [Fact]
+    public async Task Misuse_is_reported_not_ignored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Cache.SetAsync("k", Value, new DistributedCacheEntryOptions { AbsoluteExpiration = DateTimeOffset.UtcNow.AddMinutes(-1) }, ct));
+        Assert.Throws<NotSupportedException>(() => Cache.Get("k"));
+        Assert.Throws<NotSupportedException>(() => Cache.Set("k", Value, new DistributedCacheEntryOptions()));
+        var longKey = new string('x', 1000);
+        await Cache.SetAsync(longKey, Value, new DistributedCacheEntryOptions(), ct);
+        Assert.Equal(Value, await Cache.GetAsync(longKey, ct));
+    }
+}
