@@ -65,12 +65,13 @@ store_args() {
 }
 
 # Store work counters: Redis commands (INFO commandstats, scripts' inner commands included), PostgreSQL statements
-# (pg_stat_statements calls, updated as each statement ends; pg_stat_database lags by seconds), nothing for the others
+# (pg_stat_statements calls, updated as each statement ends; pg_stat_database lags by seconds; Npgsql's DISCARD ALL
+# on returning a pooled connection is left out), nothing for the others
 # (file operations are counted with strace below).
 store_counter() {
   case $1 in
     *redis) redis-cli -p "$REDIS_PORT" info commandstats | grep -v 'cmdstat_info\|cmdstat_config' | sed -n 's/.*:calls=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}' ;;
-    *postgres) psql_q "select coalesce(sum(calls), 0) from pg_stat_statements where query not ilike '%pg_stat_statements%'" ;;
+    *postgres) psql_q "select coalesce(sum(calls), 0) from pg_stat_statements where query not ilike '%pg_stat_statements%' and query not ilike 'discard%'" ;;
     *) echo 0 ;;
   esac
 }
