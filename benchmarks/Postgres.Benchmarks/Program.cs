@@ -9,7 +9,7 @@ namespace SessionStores.Postgres.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --filter *</c> runs the BenchmarkDotNet comparison; <c>dotnet run -c Release -- --prune</c>
-/// runs the pruning experiment. Both use <c>$SESSIONSTORES_POSTGRES</c> or start a throwaway local server (whose
+/// runs the pruning experiment; <c>--interleaved</c> the drift-resistant store/raw comparison. Both use <c>$SESSIONSTORES_POSTGRES</c> or start a throwaway local server (whose
 /// connection string the benchmark child processes inherit through that variable).
 /// </summary>
 public static class Program
@@ -30,6 +30,10 @@ public static class Program
             if (args.Contains("--prune"))
             {
                 await PruningExperiment.RunAsync(args);
+            }
+            else if (args.Contains("--interleaved"))
+            {
+                await InterleavedComparison.RunAsync(args);
             }
             else
             {
