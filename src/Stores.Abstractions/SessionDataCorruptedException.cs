@@ -6,12 +6,14 @@ namespace SessionStores;
 /// A stored session could not be decoded (a foreign or damaged record in the store's namespace).
 /// </summary>
 /// <remarks>
-/// The policy, identical in every store: the read that meets the record (<see cref="ISessionStore.GetAsync"/>,
-/// <see cref="ISessionStore.GetAndTouchAsync"/>, <see cref="ISessionStore.SetAsync"/> with an expected version, or a
-/// listing) throws this exception, naming the id, and changes nothing. The record is never silently treated as absent,
-/// so no data is overwritten by accident. <see cref="ISessionStore.DestroyAsync"/> and
-/// <see cref="ISessionStore.DestroyManyAsync"/> still delete it, which is how an application recovers; an unconditional
-/// <see cref="ISessionStore.SetAsync"/> replaces it.
+/// The policy, identical in every store: the operation that meets the record (<see cref="ISessionStore.GetAsync"/>,
+/// <see cref="ISessionStore.GetAndTouchAsync"/>, <see cref="ISessionStore.TouchAsync"/>,
+/// <see cref="ISessionStore.SetAsync"/> with an expected version, or a listing) throws this exception, naming the id,
+/// and changes nothing. The record is never silently treated as absent, so no data is overwritten by accident.
+/// <see cref="ISessionStore.DestroyAsync"/> and <see cref="ISessionStore.DestroyManyAsync"/> still delete it and count
+/// it as a live session deleted (its expiry cannot be read, so it is not known to be expired), which is how an
+/// application recovers; an unconditional <see cref="ISessionStore.SetAsync"/> replaces it with a new session at
+/// version 1. <see cref="ISessionStore.CountAsync"/> may or may not count it, as the backend can count without decoding.
 /// </remarks>
 public sealed class SessionDataCorruptedException : SessionStoreException
 {

@@ -50,6 +50,16 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     }
 
     [Fact]
+    public async Task Touch_reports_a_corrupt_record_and_changes_nothing()
+    {
+        var (store, id) = await CreateStoreWithCorruptRecordAsync();
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.TouchAsync(id, TimeSpan.FromMinutes(5), Token));
+
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+    }
+
+    [Fact]
     public async Task Listing_reports_a_corrupt_record()
     {
         var (store, _) = await CreateStoreWithCorruptRecordAsync();
@@ -62,9 +72,10 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     {
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        await store.DestroyAsync(id, Token);
+        Assert.True(await store.DestroyAsync(id, Token));
 
         Assert.Null(await store.GetAsync(id, Token));
+        Assert.False(await store.DestroyAsync(id, Token));
     }
 
     [Fact]
@@ -72,7 +83,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     {
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        await store.DestroyManyAsync(SessionQuery.All, Token);
+        Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.All, Token));
 
         Assert.Null(await store.GetAsync(id, Token));
     }

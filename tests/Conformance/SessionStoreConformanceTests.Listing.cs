@@ -159,6 +159,26 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     }
 
     [Fact]
+    public async Task Subjects_differing_only_by_case_or_trailing_space_are_different_subjects()
+    {
+        var store = await CreateStoreAsync();
+        string[] subjects = ["alice", "alice ", "Alice", " alice"];
+        foreach (var subject in subjects)
+        {
+            await SetOkAsync(store, NewId(), Write(Bytes(subject), subject: subject));
+        }
+
+        foreach (var subject in subjects)
+        {
+            Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(subject), Token));
+            Assert.Equal(subject, Assert.Single(await ListAllAsync(store, SessionQuery.ForSubject(subject))).Subject);
+        }
+
+        Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(3, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
     public async Task Count_and_DestroyMany_of_an_empty_namespace_are_zero()
     {
         var store = await CreateStoreAsync();
