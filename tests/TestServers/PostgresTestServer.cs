@@ -1,13 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using DotNet.Testcontainers.Configurations;
 using SessionStores.Conformance;
 using Testcontainers.PostgreSql;
 
@@ -47,7 +44,7 @@ public static class PostgresTestServer
     /// <returns>The server, or <see langword="null"/>.</returns>
     public static async Task<ITestServer?> StartContainerAsync(CancellationToken cancellationToken)
     {
-        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        if (!DockerEngine.IsAvailable)
         {
             return null;
         }
@@ -56,7 +53,7 @@ public static class PostgresTestServer
             .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300")
             .Build();
         await container.StartAsync(cancellationToken);
-        return new ContainerServer(container.GetConnectionString(), container.DisposeAsync);
+        return new DockerContainerServer(container.GetConnectionString(), container.DisposeAsync);
     }
 
     private static string? FindBinaries()
@@ -77,13 +74,6 @@ public static class PostgresTestServer
 
         candidates.Add("/usr/local/pgsql/bin");
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    private sealed class ContainerServer(string connectionString, Func<ValueTask> dispose) : ITestServer
-    {
-        public string ConnectionString { get; } = connectionString;
-
-        public ValueTask DisposeAsync() => dispose();
     }
 }
 
@@ -135,7 +125,7 @@ public sealed class LocalPostgresServer : ITestServer
             // A free port can be taken between the probe and the bind: try a few.
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreePort();
+                var port = LocalServerProcess.FreeLoopbackPort();
                 var server = new LocalPostgresServer(bin, root, asPostgresUser, port);
                 try
                 {
@@ -161,7 +151,7 @@ public sealed class LocalPostgresServer : ITestServer
         }
         catch
         {
-            TryDelete(root);
+            LocalServerProcess.TryDelete(root);
             throw;
         }
     }
@@ -180,112 +170,29 @@ public sealed class LocalPostgresServer : ITestServer
         }
         finally
         {
-            TryDelete(_root);
+            LocalServerProcess.TryDelete(_root);
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // Runs a PostgreSQL binary from the server's directory; on failure the message carries the server log.
+    private static Task RunAsync(string file, IReadOnlyList<string> arguments, string root, bool asPostgresUser, CancellationToken cancellationToken) =>
+        LocalServerProcess.RunAsync(
+            file, arguments, cancellationToken, workingDirectory: root, runAsUser: asPostgresUser ? "postgres" : null, logOnFailure: Path.Combine(root, "server.log"));
 
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, string workingDirectory, bool asPostgresUser, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(asPostgresUser ? "runuser" : file)
-        {
-            // Run from a directory the postgres user can read (not root's home).
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgresUser)
-        {
-            foreach (var arg in new[] { "-u", "postgres", "--", file })
-            {
-                start.ArgumentList.Add(arg);
-            }
-        }
-
-        foreach (var arg in arguments)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            var log = Path.Combine(workingDirectory, "server.log");
-            var serverLog = File.Exists(log) ? File.ReadAllText(log) : string.Empty;
-            throw new InvalidOperationException(
-                $"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr} {serverLog}");
-        }
-    }
-
-    // If the test process is killed, nothing runs its exit handlers; a detached shell notices and stops the server.
     private void StartWatchdog()
     {
         var pgCtl = Path.Combine(_bin, "pg_ctl");
         var stop = (_asPostgresUser ? "runuser -u postgres -- " : string.Empty) + $"'{pgCtl}' -D '{_root}/data' -m immediate stop";
-        var script =
-            $"( while [ -d /proc/{Environment.ProcessId} ] && [ -d '{_root}/data' ]; do sleep 2; done; " +
-            $"[ -d '{_root}/data' ] && {stop}; rm -rf '{_root}' ) </dev/null >/dev/null 2>&1 &";
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = _root };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start);
-        process?.WaitForExit();
+        LocalServerProcess.StartWatchdog(_root, aliveCondition: $"[ -d '{_root}/data' ]", stopCommand: $"[ -d '{_root}/data' ] && {stop}");
     }
 
-    private async Task WaitReadyAsync(CancellationToken cancellationToken)
-    {
-        // pg_ctl -w already waited; pg_isready confirms the TCP listener the tests use. Poll, never a fixed sleep.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var start = new ProcessStartInfo(Path.Combine(_bin, "pg_isready"))
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var arg in new[] { "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "5" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            await process.WaitForExitAsync(cancellationToken);
-            if (process.ExitCode == 0)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"PostgreSQL on port {Port} did not become ready.");
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-    }
+    // pg_ctl -w already waited; pg_isready confirms the TCP listener the tests use.
+    private Task WaitReadyAsync(CancellationToken cancellationToken) =>
+        LocalServerProcess.WaitReadyAsync(
+            async ct => (await LocalServerProcess.ExecuteAsync(
+                Path.Combine(_bin, "pg_isready"), ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-t", "5"], ct)).ExitCode == 0,
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100),
+            $"PostgreSQL on port {Port} did not become ready.",
+            cancellationToken);
 }

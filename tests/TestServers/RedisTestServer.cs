@@ -8,7 +8,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using DotNet.Testcontainers.Configurations;
 using SessionStores.Conformance;
 using Testcontainers.Redis;
 
@@ -72,21 +71,14 @@ public static class RedisTestServer
     /// <returns>The server, or <see langword="null"/>.</returns>
     public static async Task<ITestServer?> StartContainerAsync(CancellationToken cancellationToken)
     {
-        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        if (!DockerEngine.IsAvailable)
         {
             return null;
         }
 
         var container = new RedisBuilder("redis:7.0").Build();
         await container.StartAsync(cancellationToken);
-        return new ContainerServer(container.GetConnectionString(), container.DisposeAsync);
-    }
-
-    private sealed class ContainerServer(string connectionString, Func<ValueTask> dispose) : ITestServer
-    {
-        public string ConnectionString { get; } = connectionString;
-
-        public ValueTask DisposeAsync() => dispose();
+        return new DockerContainerServer(container.GetConnectionString(), container.DisposeAsync);
     }
 }
 
@@ -179,48 +171,23 @@ public sealed class LocalRedisServer : ITestServer
         finally
         {
             _process.Dispose();
-            LocalRedis.TryDelete(_root);
+            LocalServerProcess.TryDelete(_root);
         }
     }
 
-    // If the test process is killed, nothing runs its exit handlers; a detached shell notices and stops the server.
-    private void StartWatchdog()
-    {
-        var script =
-            $"( while [ -d /proc/{Environment.ProcessId} ] && [ -d /proc/{_process.Id} ]; do sleep 2; done; " +
-            $"kill {_process.Id} 2>/dev/null; rm -rf '{_root}' ) </dev/null >/dev/null 2>&1 &";
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = _root };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start);
-        process?.WaitForExit();
-    }
+    private void StartWatchdog() =>
+        LocalServerProcess.StartWatchdog(_root, aliveCondition: $"[ -d /proc/{_process.Id} ]", stopCommand: $"kill {_process.Id} 2>/dev/null");
 
-    private async Task WaitReadyAsync(CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                var log = Path.Combine(_root, "redis.log");
-                throw new InvalidOperationException(
-                    $"redis-server on port {Port} exited with {_process.ExitCode}: {(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}");
-            }
-
-            if (await LocalRedis.PingAsync(Port, cancellationToken))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING.");
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-    }
+    private Task WaitReadyAsync(CancellationToken cancellationToken) =>
+        LocalServerProcess.WaitReadyAsync(
+            ct => _process.HasExited
+                ? throw new InvalidOperationException(
+                    $"redis-server on port {Port} exited with {_process.ExitCode}: {LocalServerProcess.ReadIfExists(Path.Combine(_root, "redis.log"))}")
+                : LocalRedis.PingAsync(Port, ct),
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50),
+            $"redis-server on port {Port} did not answer PING.",
+            cancellationToken);
 }
 
 /// <summary>A Redis Cluster of throwaway <see cref="LocalRedisServer"/> primaries (no replicas), slots spread evenly.</summary>
@@ -259,12 +226,12 @@ public sealed class LocalRedisCluster : ITestServer
             var create = new List<string> { "--cluster", "create" };
             create.AddRange(nodes.Select(n => n.ConnectionString));
             create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
-            await LocalRedis.RunAsync(cliBinary, create, cancellationToken);
+            await LocalServerProcess.RunAsync(cliBinary, create, cancellationToken);
 
             var deadline = DateTime.UtcNow.AddSeconds(30);
             foreach (var node in nodes)
             {
-                while (!(await LocalRedis.RunAsync(cliBinary, ["-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken))
+                while (!(await LocalServerProcess.RunAsync(cliBinary, ["-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken))
                     .Contains("cluster_state:ok", StringComparison.Ordinal))
                 {
                     if (DateTime.UtcNow > deadline)
@@ -315,28 +282,10 @@ internal static class LocalRedis
     {
         while (true)
         {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (!needsBusPort)
+            var port = LocalServerProcess.FreeLoopbackPort();
+            if (!needsBusPort || (port + 10000 <= IPEndPoint.MaxPort && LocalServerProcess.IsLoopbackPortFree(port + 10000)))
             {
                 return port;
-            }
-
-            if (port + 10000 > IPEndPoint.MaxPort)
-            {
-                continue;
-            }
-
-            try
-            {
-                using var bus = new TcpListener(IPAddress.Loopback, port + 10000);
-                bus.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // The bus port is taken; try another.
             }
         }
     }
@@ -360,40 +309,6 @@ internal static class LocalRedis
         catch (IOException)
         {
             return false;
-        }
-    }
-
-    public static async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr}");
-        }
-
-        return await stdout;
-    }
-
-    public static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }
