@@ -277,23 +277,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         catch (Exception ex)
         {
             telemetry.Fail(ex);
-            if (ex is SessionStoreException)
-            {
-                throw;
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // The caller cancelled: whatever the driver threw on the way out, report a cancellation.
-                if (ex is OperationCanceledException)
-                {
-                    throw;
-                }
-
-                throw new OperationCanceledException("The session store operation was canceled.", ex, cancellationToken);
-            }
-
-            throw MongoErrors.Wrap(operation, ex);
+            throw SessionStoreErrors.ToThrow(ex, cancellationToken, operation, MongoErrors.Wrap);
         }
     }
 }

@@ -355,23 +355,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         catch (Exception ex)
         {
             telemetry.Fail(ex);
-            if (ex is SessionStoreException)
-            {
-                throw;
-            }
-
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // SqlClient reports a cancelled command as a SqlException; the caller asked for it, so say so.
-                if (ex is OperationCanceledException)
-                {
-                    throw;
-                }
-
-                throw new OperationCanceledException("The session store operation was canceled.", ex, cancellationToken);
-            }
-
-            throw SqlServerErrors.Wrap(operation, ex);
+            throw SessionStoreErrors.ToThrow(ex, cancellationToken, operation, SqlServerErrors.Wrap);
         }
     }
 
