@@ -41,14 +41,9 @@ public sealed partial class FileSessionStore
             operation.Complete();
             return count;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -85,14 +80,9 @@ public sealed partial class FileSessionStore
             operation.Complete();
             return count;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -112,16 +102,10 @@ public sealed partial class FileSessionStore
                 {
                     next = await NextListedAsync(names, query.Subject, query.IncludeData, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsIoFailure(ex))
-                {
-                    failed = true;
-                    throw Fail(ref operation, Wrap(ex));
-                }
                 catch (Exception ex)
                 {
                     failed = true;
-                    operation.Fail(ex);
-                    throw;
+                    throw Failure(ref operation, ex);
                 }
 
                 if (!next.More)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -96,14 +97,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             operation.Complete();
             return record;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -120,14 +116,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             operation.Complete();
             return record;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -144,14 +135,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             operation.Complete();
             return touched;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -168,14 +154,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             operation.Complete();
             return result;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -197,14 +178,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             operation.Complete();
             return destroyed;
         }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Fail(ref operation, Wrap(ex));
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex);
         }
     }
 
@@ -302,10 +278,19 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
     private static bool IsIoFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
 
-    private static SessionStoreException Fail(ref SessionStoreOperation operation, SessionStoreException ex)
+    // The error rule of every operation: I/O failures are recorded and returned wrapped in SessionStoreException (for the
+    // caller to throw); anything else (argument errors, cancellation, corrupt data, bugs) is recorded and rethrown as is.
+    private SessionStoreException Failure(ref SessionStoreOperation operation, Exception ex)
     {
-        operation.Fail(ex);
-        return ex;
+        if (!IsIoFailure(ex))
+        {
+            operation.Fail(ex);
+            ExceptionDispatchInfo.Throw(ex);
+        }
+
+        var wrapped = Wrap(ex);
+        operation.Fail(wrapped);
+        return wrapped;
     }
 
     private SessionStoreException Wrap(Exception ex) =>

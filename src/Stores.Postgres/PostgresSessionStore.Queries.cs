@@ -21,46 +21,24 @@ public sealed partial class PostgresSessionStore
     }
 
     /// <inheritdoc />
-    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        var operation = SessionStoreOperation.Start(DbSystem, "count");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(query.Subject is null ? _sql.CountAll : _sql.CountBySubject);
-            await using var commandScope = command.ConfigureAwait(false);
-            if (query.Subject is not null)
-            {
-                command.Parameters.Add(Text(query.Subject));
-            }
-
-            var count = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            operation.Complete();
-            return count;
-        }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Wrap(ex, "Count", null);
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw;
-        }
-    }
+    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
+        ScalarBySubjectAsync(query, "count", "Count", _sql.CountAll, _sql.CountBySubject, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>One <c>DELETE</c>; expired leftovers of the namespace (or subject) are removed too but not counted.</remarks>
-    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
+        ScalarBySubjectAsync(query, "destroy_many", "DestroyMany", _sql.DestroyAll, _sql.DestroyBySubject, cancellationToken);
+
+    // Count and DestroyMany: one statement over the namespace, or over one subject (its only parameter), returning a count.
+    private async Task<long> ScalarBySubjectAsync(
+        SessionQuery query, string telemetryName, string operationName, string allSql, string bySubjectSql, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateQuery(query);
-        var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
+        var operation = SessionStoreOperation.Start(DbSystem, telemetryName);
         try
         {
             await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(query.Subject is null ? _sql.DestroyAll : _sql.DestroyBySubject);
+            var command = _dataSource.CreateCommand(query.Subject is null ? allSql : bySubjectSql);
             await using var commandScope = command.ConfigureAwait(false);
             if (query.Subject is not null)
             {
@@ -74,7 +52,7 @@ public sealed partial class PostgresSessionStore
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "DestroyMany", null);
+            throw Wrap(ex, operationName, null);
         }
         catch (Exception ex)
         {
