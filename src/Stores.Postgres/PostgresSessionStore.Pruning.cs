@@ -76,7 +76,7 @@ public sealed partial class PostgresSessionStore
         }
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
-            throw Wrap(ex, "PruneExpired", null);
+            throw Fail(ex, "PruneExpired", null, cancellationToken);
         }
     }
 

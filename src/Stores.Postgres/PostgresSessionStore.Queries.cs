@@ -52,7 +52,7 @@ public sealed partial class PostgresSessionStore
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, operationName, null);
+            throw Fail(ex, operationName, null, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -129,7 +129,7 @@ public sealed partial class PostgresSessionStore
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "List", null);
+            throw Fail(ex, "List", null, cancellationToken);
         }
         catch (Exception ex)
         {

@@ -63,7 +63,7 @@ public sealed partial class PostgresSessionStore
         }
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
-            throw Wrap(ex, "EnsureSchema", null);
+            throw Fail(ex, "EnsureSchema", null, cancellationToken);
         }
     }
 

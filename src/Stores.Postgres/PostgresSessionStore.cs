@@ -92,7 +92,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "Get", id);
+            throw Fail(ex, "Get", id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -123,7 +123,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "GetAndTouch", id);
+            throw Fail(ex, "GetAndTouch", id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -153,7 +153,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "Set", id);
+            throw Fail(ex, "Set", id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -183,7 +183,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "Touch", id);
+            throw Fail(ex, "Touch", id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -210,7 +210,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Wrap(ex, "Destroy", id);
+            throw Fail(ex, "Destroy", id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -310,6 +310,13 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         DbException or TimeoutException or System.IO.IOException or System.Net.Sockets.SocketException => true,
         _ => false,
     };
+
+    /// <summary>What a failed operation throws: a cancellation once the caller's token is cancelled (a driver error
+    /// raced with it becomes the inner exception), otherwise the wrapped backend failure.</summary>
+    private static Exception Fail(Exception ex, string operation, string? id, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested
+            ? new OperationCanceledException("The session store operation was canceled.", ex, cancellationToken)
+            : Wrap(ex, operation, id);
 
     private static SessionStoreException Wrap(Exception ex, string operation, string? id)
     {

@@ -11,8 +11,9 @@ namespace SessionStores.Redis;
 public sealed partial class RedisSessionStore
 {
     /// <summary>
-    /// Maps what an operation threw to the contract's exceptions: the caller's cancellation and our own exceptions pass
-    /// through unchanged; a key of the wrong Redis type or an undecodable header becomes
+    /// Maps what an operation threw to the contract's exceptions: our own exceptions pass through unchanged; once the
+    /// caller's token is cancelled the result is an <see cref="OperationCanceledException"/> (the driver's error, if any,
+    /// as its inner exception); a key of the wrong Redis type or an undecodable header becomes
     /// <see cref="SessionDataCorruptedException"/>; driver errors become <see cref="SessionStoreException"/>, transient
     /// for connection loss, timeouts and the server's retry-later replies. Anything else (a bug) passes through.
     /// </summary>
@@ -20,8 +21,12 @@ public sealed partial class RedisSessionStore
     {
         Exception? mapped = exception switch
         {
-            OperationCanceledException when cancellationToken.IsCancellationRequested => null,
             SessionStoreException => null,
+            OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+
+            // The caller cancelled: whatever the driver reported meanwhile, the caller sees a cancellation.
+            _ when cancellationToken.IsCancellationRequested =>
+                new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken),
             RedisServerException server when id is not null && IsCorrupt(server.Message) =>
                 new SessionDataCorruptedException(id, server.Message.Contains("WRONGTYPE", StringComparison.Ordinal)
                     ? "the key holds another Redis type than a string"
