@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# The browser test also accepts Google Chrome with CHROMEWEBDRIVER (GitHub's Ubuntu runners, where apt's chromium is a snap).
+if ! { [ -x /usr/bin/google-chrome ] && [ -n "${CHROMEWEBDRIVER:-}" ]; }; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing: ${need[*]}"
   SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)

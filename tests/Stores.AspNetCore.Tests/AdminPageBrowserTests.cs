@@ -20,11 +20,18 @@ namespace SessionStores.AspNetCore.Tests;
 /// <summary>
 /// The sample's admin page in a real browser: Debian's chromium driven through chromedriver (apt packages
 /// <c>chromium</c> and <c>chromium-driver</c>; nothing is downloaded). The sample runs on its default File store.
+/// Other browsers: <c>SESSIONSTORES_CHROMIUM</c> and <c>SESSIONSTORES_CHROMEDRIVER</c> name the two executables; a
+/// machine with Google Chrome and <c>CHROMEWEBDRIVER</c> (GitHub's Ubuntu runners) is found as well.
 /// </summary>
 public sealed class AdminPageBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private static readonly string? Chromium = Find(
+        "SESSIONSTORES_CHROMIUM", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
+
+    private static readonly string? ChromeDriver = Find(
+        "SESSIONSTORES_CHROMEDRIVER",
+        "/usr/bin/chromedriver",
+        Environment.GetEnvironmentVariable("CHROMEWEBDRIVER") is { Length: > 0 } dir ? Path.Combine(dir, "chromedriver") : null);
 
     [Fact]
     public async Task Admin_lists_live_sessions_signs_a_user_out_everywhere_and_destroys_one_session()
@@ -83,16 +90,27 @@ public sealed class AdminPageBrowserTests
         return client;
     }
 
+    /// <summary>The environment variable's path when set (it must exist), else the first candidate that exists.</summary>
+    private static string? Find(string variable, params string?[] candidates)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured)
+        {
+            return System.IO.File.Exists(configured) ? configured : throw new InvalidOperationException($"{variable} names '{configured}', which does not exist.");
+        }
+
+        return candidates.FirstOrDefault(c => c is not null && System.IO.File.Exists(c));
+    }
+
     private static ChromeDriver StartBrowser()
     {
-        var options = new ChromeOptions { BinaryLocation = Chromium };
+        var options = new ChromeOptions { BinaryLocation = Chromium! };
 
         // Headless, as root, on a machine without outside network: no sandbox, no background traffic.
         options.AddArguments(
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
             "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "sessionstores-chromium-" + Guid.NewGuid().ToString("N")));
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver!)!, Path.GetFileName(ChromeDriver));
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
         var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
@@ -102,12 +120,14 @@ public sealed class AdminPageBrowserTests
 
     private static void RequireBrowser()
     {
-        if (System.IO.File.Exists(Chromium) && System.IO.File.Exists(ChromeDriver))
+        if (Chromium is not null && ChromeDriver is not null)
         {
             return;
         }
 
-        var reason = $"Debian's chromium and chromium-driver are not installed ({Chromium}, {ChromeDriver}); eng/test.sh installs them.";
+        var reason = "No browser for the admin page test: Debian's chromium and chromium-driver are not installed "
+            + "(/usr/bin/chromium, /usr/bin/chromedriver; eng/test.sh installs them), and neither SESSIONSTORES_CHROMIUM / "
+            + "SESSIONSTORES_CHROMEDRIVER nor Google Chrome with CHROMEWEBDRIVER is there.";
         if (TestBackends.IsRequired("chromium"))
         {
             Assert.Fail(reason);

@@ -33,6 +33,9 @@ if (args is not ["increment", var directory, var id, var countText, var slotText
 var count = int.Parse(countText, System.Globalization.CultureInfo.InvariantCulture);
 var slot = int.Parse(slotText, System.Globalization.CultureInfo.InvariantCulture);
 await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = directory });
+
+// Warm the read path before "ready", so that both processes start their loops at nearly the same moment.
+_ = await store.GetAsync(id);
 Console.WriteLine("ready");
 _ = Console.ReadLine();
 
