@@ -210,17 +210,74 @@ public abstract class StoreBackedSessionTests
     public async Task Back_to_back_requests_read_their_own_writes_even_when_the_store_is_slow()
     {
         await using var site = await StartAsync();
-        using var browser = site.NewClient();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        using var secondConnection = site.NewClient(cookies);
         await browser.GetStringAsync("/set?key=a&value=0", Ct);
 
         // A slow write: the built-in session would already have sent the response and the next read would see "0".
         site.Store.BeforeSet = () => Task.Delay(300, Ct);
         for (var i = 1; i <= 3; i++)
         {
-            await browser.GetStringAsync($"/set?key=a&value={i}", Ct);
-            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), await browser.GetStringAsync("/read?key=a", Ct));
+            await browser.GetStringAsync($"/set-sized?key=a&value={i}", Ct);
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), await secondConnection.GetStringAsync("/read?key=a", Ct));
             await browser.GetAsync($"/set-nobody?key=a&value=x{i}", Ct);
-            Assert.Equal($"x{i}", await browser.GetStringAsync("/read?key=a", Ct));
+            Assert.Equal($"x{i}", await secondConnection.GetStringAsync("/read?key=a", Ct));
+        }
+    }
+
+    [Fact]
+    public async Task No_response_reaches_the_client_before_its_session_write_is_stored()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set-sized?key=a&value=0", Ct);
+
+        // Hold the next write inside the store.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        site.Store.BeforeSet = () =>
+        {
+            entered.TrySetResult();
+            return release.Task;
+        };
+        var response = browser.GetStringAsync("/set-sized?key=a&value=1", Ct);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // The endpoint has written and flushed its whole body, yet the client must not have it while the write is held.
+        await Task.WhenAny(response, Task.Delay(500, Ct));
+        Assert.False(response.IsCompleted, "the response reached the client before its session write was stored");
+
+        release.SetResult();
+        Assert.Equal("set", await response);
+        site.Store.BeforeSet = null;
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Fact]
+    public async Task Without_commit_before_response_a_client_can_read_stale_data_the_control_case()
+    {
+        // The control for the test above: the built-in behaviour, which the default mode exists to prevent.
+        await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
+
+        // One browser, two connections (as browsers do): Kestrel serves one connection's requests in order, so a read on
+        // the writing connection would wait for the whole pipeline, commit included.
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        using var secondConnection = site.NewClient(cookies);
+        await browser.GetStringAsync("/set-sized?key=a&value=0", Ct);
+
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        site.Store.BeforeSet = () => release.Task;
+        try
+        {
+            // The response arrives while its write is still held in the store, and the next request reads the old value.
+            Assert.Equal("set", await browser.GetStringAsync("/set-sized?key=a&value=1", Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct));
+            Assert.Equal("0", await secondConnection.GetStringAsync("/read?key=a", Ct));
+        }
+        finally
+        {
+            release.TrySetResult();
         }
     }
 

@@ -109,6 +109,19 @@ public sealed class TestSite : IAsyncDisposable
             return "set";
         });
 
+        // A body with Content-Length, written and flushed by the endpoint: the client has the whole response as soon as
+        // it is sent, before the pipeline (and the built-in session's commit) ends. Only this shape can reveal a response
+        // that overtook its session write; a chunked body ends only with the pipeline.
+        app.MapGet("/set-sized", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            c.Response.ContentType = "text/plain";
+            c.Response.ContentLength = 3;
+            await c.Response.WriteAsync("set");
+            await c.Response.Body.FlushAsync();
+        });
+
         // Commits when the middleware ends (no body written by the endpoint), the other read-your-writes path.
         app.MapGet("/set-nobody", async (HttpContext c, string key, string value) =>
         {
