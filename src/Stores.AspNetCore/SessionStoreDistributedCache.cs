@@ -19,7 +19,8 @@ namespace SessionStores.AspNetCore;
 /// <see cref="RefreshAsync"/> of such an entry moves its expiry to now + sliding, never past the absolute one. That
 /// costs a second round trip (read, then touch), as it does for Microsoft's Redis cache, because the sliding window is
 /// only known after the read. An entry with no expiration lives for <see cref="SessionLimits.MaxTtl"/> (400 days),
-/// the longest TTL a store accepts: "never expires" cannot be expressed.</para>
+/// the longest TTL a store accepts: "never expires" cannot be expressed; a longer sliding window slides by 400 days.
+/// When both absolute expirations are set, the relative one wins, as in Microsoft's caches.</para>
 /// <para><b>Async only.</b> The synchronous members throw <see cref="NotSupportedException"/>: the stores are
 /// async-only and this adapter never blocks a thread on I/O.</para>
 /// <para><b>Keys</b> are arbitrary strings; they are encoded into the store's id alphabet (<c>~XX</c> escapes) and
@@ -47,11 +48,17 @@ public sealed class SessionStoreDistributedCache : IDistributedCache
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
         _prefix = options.Value.KeyPrefix ?? string.Empty;
-        if (_prefix.Length > 32 || (_prefix.Length > 0 && !SessionValidation.IsValidId(_prefix)) || _prefix.Contains('~', StringComparison.Ordinal))
+        if (!IsValidKeyPrefix(_prefix))
         {
-            throw new InvalidOperationException("SessionStoreDistributedCacheOptions.KeyPrefix must be 0 to 32 characters from [A-Za-z0-9._-].");
+            throw new InvalidOperationException(KeyPrefixRule);
         }
     }
+
+    /// <summary>What <see cref="SessionStoreDistributedCacheOptions.KeyPrefix"/> may be.</summary>
+    internal const string KeyPrefixRule = "SessionStoreDistributedCacheOptions.KeyPrefix must be 0 to 32 characters from [A-Za-z0-9._-].";
+
+    internal static bool IsValidKeyPrefix(string? prefix) =>
+        prefix is null || (prefix.Length <= 32 && (prefix.Length == 0 || SessionValidation.IsValidId(prefix)) && !prefix.Contains('~', StringComparison.Ordinal));
 
     /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
@@ -73,19 +80,33 @@ public sealed class SessionStoreDistributedCache : IDistributedCache
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.SlidingExpiration is { } slidingOption && slidingOption <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), slidingOption, "DistributedCacheEntryOptions.SlidingExpiration must be positive.");
+        }
+
+        if (options.AbsoluteExpirationRelativeToNow is { } relative && relative <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), relative, "DistributedCacheEntryOptions.AbsoluteExpirationRelativeToNow must be positive.");
+        }
+
         var id = Encode(key);
         var now = _time.GetUtcNow();
-        DateTimeOffset? absolute = options.AbsoluteExpiration ?? (now + options.AbsoluteExpirationRelativeToNow);
+
+        // As Microsoft's caches: the relative expiration wins when both are set.
+        DateTimeOffset? absolute = options.AbsoluteExpirationRelativeToNow is { } fromNow ? now + fromNow : options.AbsoluteExpiration;
         if (absolute <= now)
         {
             throw new ArgumentOutOfRangeException(nameof(options), absolute, "The absolute expiration value must be in the future.");
         }
 
-        var ttl = Min(options.SlidingExpiration, absolute - now) ?? SessionLimits.MaxTtl;
+        // A sliding window longer than the longest store TTL slides by that TTL (400 days).
+        var sliding = options.SlidingExpiration > SessionLimits.MaxTtl ? SessionLimits.MaxTtl : options.SlidingExpiration;
+        var ttl = Min(sliding, absolute - now) ?? SessionLimits.MaxTtl;
         var data = new byte[HeaderSize + value.Length];
         data[0] = Format;
         BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(1), absolute?.ToUnixTimeMilliseconds() ?? 0);
-        BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(9), options.SlidingExpiration is { } s ? SessionValidation.ToMilliseconds(s) : 0);
+        BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(9), sliding is { } s ? SessionValidation.ToMilliseconds(s) : 0);
         value.CopyTo(data.AsSpan(HeaderSize));
         await _store.SetAsync(id, new SessionWrite(data, ttl > SessionLimits.MaxTtl ? SessionLimits.MaxTtl : ttl), token).ConfigureAwait(false);
     }
@@ -146,7 +167,7 @@ public sealed class SessionStoreDistributedCache : IDistributedCache
             return;
         }
 
-        var ttlMs = slidingMs;
+        var ttlMs = Math.Min(slidingMs, (long)SessionLimits.MaxTtl.TotalMilliseconds);
         if (absoluteMs != 0)
         {
             ttlMs = Math.Min(ttlMs, absoluteMs - _time.GetUtcNow().ToUnixTimeMilliseconds());

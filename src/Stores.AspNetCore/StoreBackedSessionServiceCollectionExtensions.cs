@@ -1,4 +1,5 @@
 using System;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,6 +46,12 @@ public static class StoreBackedSessionServiceCollectionExtensions
             .Validate(o => Enum.IsDefined(o.ConflictPolicy), "StoreBackedSessionOptions.ConflictPolicy is not a defined value.")
             .Validate(o => Enum.IsDefined(o.FailureMode), "StoreBackedSessionOptions.FailureMode is not a defined value.")
             .Validate(o => o.UnavailableStatusCode is >= 400 and <= 599, "StoreBackedSessionOptions.UnavailableStatusCode must be an error status (400-599).")
+            .Validate<IOptions<SessionOptions>>(
+                static (_, session) => session.Value.IdleTimeout > TimeSpan.Zero && session.Value.IdleTimeout <= SessionLimits.MaxTtl,
+                "SessionOptions.IdleTimeout must be positive and at most 400 days (the longest TTL a session store accepts).")
+            .Validate<IOptions<SessionOptions>>(
+                static (o, session) => o.TouchThreshold is null || o.TouchThreshold < session.Value.IdleTimeout,
+                "StoreBackedSessionOptions.TouchThreshold must be shorter than SessionOptions.IdleTimeout, or the idle expiry would never slide.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -72,7 +79,7 @@ public static class StoreBackedSessionServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.KeyPrefix is not null && o.KeyPrefix.Length <= 32, "SessionStoreDistributedCacheOptions.KeyPrefix must be 0 to 32 characters.").ValidateOnStart();
+        options.Validate(o => SessionStoreDistributedCache.IsValidKeyPrefix(o.KeyPrefix), SessionStoreDistributedCache.KeyPrefixRule).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => new SessionStoreDistributedCache(
             sp.GetRequiredService<ISessionStore>(),

@@ -49,8 +49,47 @@ public sealed class DistributedCacheTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Cache.SetAsync("k", Value, new DistributedCacheEntryOptions { AbsoluteExpiration = DateTimeOffset.UtcNow.AddMinutes(-1) }, ct));
         Assert.Throws<NotSupportedException>(() => Cache.Get("k"));
         Assert.Throws<NotSupportedException>(() => Cache.Set("k", Value, new DistributedCacheEntryOptions()));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Cache.SetAsync("k", Value, new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.Zero }, ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Cache.SetAsync("k", Value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(-1) }, ct));
+        Assert.Equal(0, _store.Sets);
         var longKey = new string('x', 1000);
         await Cache.SetAsync(longKey, Value, new DistributedCacheEntryOptions(), ct);
         Assert.Equal(Value, await Cache.GetAsync(longKey, ct));
+    }
+
+    [Fact]
+    public async Task A_sliding_window_longer_than_the_longest_ttl_slides_by_that_ttl()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Cache.SetAsync("forever", Value, new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.MaxValue }, ct);
+        await Cache.SetAsync("long", Value, new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromDays(1000) }, ct);
+
+        // Read twice: each read slides; the entries stay readable and their expiry stays within the store's limit.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(Value, await Cache.GetAsync("forever", ct));
+            Assert.Equal(Value, await Cache.GetAsync("long", ct));
+        }
+
+        await Cache.RefreshAsync("forever", ct);
+        var stored = await _store.Inner.GetAsync("cache.forever", ct);
+        Assert.NotNull(stored);
+        Assert.InRange(stored.ExpiresAt - DateTimeOffset.UtcNow, SessionLimits.MaxTtl - TimeSpan.FromMinutes(1), SessionLimits.MaxTtl);
+    }
+
+    [Fact]
+    public async Task The_relative_expiration_wins_over_the_absolute_one_as_in_Microsofts_caches()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new DistributedCacheEntryOptions
+        {
+            AbsoluteExpiration = DateTimeOffset.UtcNow.AddDays(10),
+            AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5),
+        };
+        await Cache.SetAsync("both", Value, options, ct);
+
+        var stored = await _store.Inner.GetAsync("cache.both", ct);
+        Assert.NotNull(stored);
+        Assert.InRange(stored.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
     }
 }

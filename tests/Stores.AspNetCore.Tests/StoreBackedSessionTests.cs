@@ -185,6 +185,75 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task Absolute_timeout_also_bounds_the_stored_expiry_when_a_load_slides_it()
+    {
+        // The app's clock is fake; the store's is real. 50 minutes into a 1-hour lifetime, 10 minutes remain: the load
+        // must not leave the stored session alive for the full 20-minute idle timeout.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var site = await StartAsync(o => o.AbsoluteTimeout = TimeSpan.FromHours(1), s => s.AddSingleton<TimeProvider>(clock));
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+
+        clock.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+
+        var stored = await site.Store.Inner.GetAsync(id, Ct);
+        Assert.NotNull(stored);
+        Assert.InRange(stored.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
+    public async Task Last_write_wins_never_brings_back_a_session_destroyed_meanwhile()
+    {
+        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.LastWriteWins);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/login?user=alice", Ct);
+        var admin = site.Services.GetRequiredService<SessionAdmin>();
+
+        // The request loads alice's session; before it commits, an admin signs alice out everywhere.
+        site.Store.AfterGetAndTouch = async () =>
+        {
+            site.Store.AfterGetAndTouch = null;
+            Assert.Equal(1, await admin.SignOutEverywhereAsync("alice", Ct));
+        };
+        Assert.Equal("set", await browser.GetStringAsync("/set?key=theme&value=dark", Ct));
+
+        // Its own change is kept, but the login is not resurrected.
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("dark", await browser.GetStringAsync("/read?key=theme", Ct));
+        Assert.Equal(0, await admin.CountAsync("alice", Ct));
+    }
+
+    [Fact]
+    public async Task Destroy_deletes_a_hardened_cookie_with_its_own_attributes()
+    {
+        await using var site = await StartAsync(services: s => s.Configure<Microsoft.AspNetCore.Builder.SessionOptions>(o =>
+        {
+            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.Always;
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.None;
+            o.Cookie.Path = "/";
+        }));
+
+        // A Secure cookie is not sent back over plain HTTP by a cookie jar: carry it by hand.
+        using var raw = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = site.Address };
+        var set = await raw.GetAsync("/set?key=a&value=1", Ct);
+        var issued = Assert.Single(set.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("secure", issued, StringComparison.OrdinalIgnoreCase);
+        using var destroy = new HttpRequestMessage(HttpMethod.Get, "/destroy");
+        destroy.Headers.Add("Cookie", issued.Split(';')[0]);
+
+        var response = await raw.SendAsync(destroy, Ct);
+
+        var deletion = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(TestSite.CookieName + "=;", deletion, StringComparison.Ordinal);
+        Assert.Contains("expires=Thu, 01 Jan 1970", deletion, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", deletion, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=none", deletion, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", deletion, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Sign_out_everywhere_destroys_every_session_of_the_subject_only()
     {
         await using var site = await StartAsync();

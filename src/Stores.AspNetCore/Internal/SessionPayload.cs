@@ -24,6 +24,19 @@ internal static class SessionPayload
     private const int HeaderSize = 1 + sizeof(long);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Rejects a key that cannot be stored (a lone UTF-16 surrogate has no UTF-8 form) when it is set, not at commit.</summary>
+    public static void ValidateKey(string key)
+    {
+        try
+        {
+            _ = StrictUtf8.GetByteCount(key);
+        }
+        catch (EncoderFallbackException ex)
+        {
+            throw new ArgumentException("A session key must be valid UTF-16 text (it contains a lone surrogate).", nameof(key), ex);
+        }
+    }
+
     public static byte[] Encode(long createdAtMs, Dictionary<string, byte[]> values)
     {
         var size = HeaderSize + VarintSize((uint)values.Count);

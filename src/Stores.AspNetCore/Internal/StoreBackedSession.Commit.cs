@@ -69,7 +69,7 @@ internal sealed partial class StoreBackedSession
             if (_touchDue)
             {
                 _touchDue = false;
-                await WithIoTimeout(static (s, ct) => s._settings.Store.TouchAsync(s._key, s._idleTimeout, ct), "touching", cancellationToken).ConfigureAwait(false);
+                await WithIoTimeout(static (s, ct) => s._settings.Store.TouchAsync(s._key, s.SlideTtl(), ct), "touching", cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -94,8 +94,7 @@ internal sealed partial class StoreBackedSession
 
         if (_settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
         {
-            var result = await SetAsync(ttl, expectedVersion: null, cancellationToken).ConfigureAwait(false);
-            MarkCommitted(result.Version);
+            await CommitLastWriteWinsAsync(ttl, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -121,6 +120,44 @@ internal sealed partial class StoreBackedSession
                 : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
             Rebase(latest);
         }
+    }
+
+    /// <summary>
+    /// Last write wins over a concurrent change, but never over a destroy: a session destroyed meanwhile (sign-out
+    /// everywhere, an admin's destroy) is not brought back with the view this request loaded. Then, as with the merge
+    /// policy, only this request's own changes are written into a new session (and the old subject only if this
+    /// request bound it).
+    /// </summary>
+    private async Task CommitLastWriteWinsAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var result = await SetAsync(ttl, _version, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && (_version == 0 || result.Version > 0))
+        {
+            // Changed by someone else (or created meanwhile, when this request started a new session): overwrite.
+            result = await SetAsync(ttl, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!result.Succeeded)
+        {
+            // Destroyed or expired since this request loaded it.
+            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), 1, 0);
+            _values = Empty();
+            _subject = _subjectChanged ? _subject : null;
+            _version = 0;
+            if (_changes is not null)
+            {
+                foreach (var (key, value) in _changes)
+                {
+                    if (value is not null)
+                    {
+                        _values[key] = value;
+                    }
+                }
+            }
+
+            result = await SetAsync(ttl, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        MarkCommitted(result.Version);
     }
 
     private Task<SessionSetResult> SetAsync(TimeSpan ttl, long? expectedVersion, CancellationToken cancellationToken)

@@ -94,6 +94,13 @@ internal sealed partial class StoreBackedSession : ISession
                 "loading",
                 cancellationToken).ConfigureAwait(false);
             await ApplyLoadedAsync(record, cancellationToken).ConfigureAwait(false);
+            if (record is not null && _version > 0 && _settings.Options.TouchThreshold is null && SlideTtl() is var capped && capped < _idleTimeout)
+            {
+                // The load slid the expiry by the idle timeout, past the absolute deadline: pull it back (one more round
+                // trip, only in the last idle window of a session's life), so the store forgets the session on time.
+                await WithIoTimeout((s, ct) => s._settings.Store.TouchAsync(s._key, capped, ct), "touching", cancellationToken).ConfigureAwait(false);
+            }
+
             _state = State.Loaded;
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
@@ -124,6 +131,7 @@ internal sealed partial class StoreBackedSession : ISession
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
+        SessionPayload.ValidateKey(key);
         EnsureWritable();
 
         if (_values.TryGetValue(key, out var existing) && existing.AsSpan().SequenceEqual(value))
@@ -190,11 +198,12 @@ internal sealed partial class StoreBackedSession : ISession
         _dirty = false;
         _touchDue = false;
         _subject = null;
-        var response = _scope?.Context.Response;
-        if (response is { HasStarted: false })
+        if (_scope?.Context is { Response.HasStarted: false } context)
         {
+            // The deletion carries the cookie's own attributes (path, domain, Secure, SameSite): browsers ignore a delete
+            // of a __Host-/__Secure- or SameSite=None cookie that lacks them.
             var cookie = _settings.SessionOptions.Cookie;
-            response.Cookies.Delete(cookie.Name!, new CookieOptions { Path = cookie.Path ?? "/", Domain = cookie.Domain });
+            context.Response.Cookies.Delete(cookie.Name!, cookie.Build(context));
         }
     }
 
@@ -231,6 +240,18 @@ internal sealed partial class StoreBackedSession : ISession
             var slidSince = record.ExpiresAt - _idleTimeout;
             _touchDue = _settings.Time.GetUtcNow() - slidSince >= threshold;
         }
+    }
+
+    /// <summary>The TTL a slide may give: the idle timeout, but never past the absolute deadline (at least 1 ms).</summary>
+    private TimeSpan SlideTtl()
+    {
+        if (_settings.Options.AbsoluteTimeout is not { } absolute)
+        {
+            return _idleTimeout;
+        }
+
+        var remaining = DateTimeOffset.FromUnixTimeMilliseconds(_createdAtMs) + absolute - _settings.Time.GetUtcNow();
+        return remaining >= _idleTimeout ? _idleTimeout : remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1);
     }
 
     private void StartEmpty()
