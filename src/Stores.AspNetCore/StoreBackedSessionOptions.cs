@@ -47,6 +47,16 @@ public sealed class StoreBackedSessionOptions
     public SessionStoreFailureMode FailureMode { get; set; } = SessionStoreFailureMode.Throw;
 
     /// <summary>
+    /// What a load does with a stored session it cannot read (<see cref="SessionDataCorruptedException"/>: a damaged
+    /// record, or a payload format this version does not know). <see langword="false"/> (the default): the request
+    /// fails with 500 and the record stays as it is, so nothing is lost (after a rollback to an older version, say);
+    /// but a sliding load keeps such a record alive while its user keeps retrying, until the application destroys it
+    /// (<c>DestroyAsync</c>, <see cref="SessionAdmin"/>). <see langword="true"/>: the record is destroyed, an error is
+    /// logged (event id 7), and the request continues with an empty session under the same key.
+    /// </summary>
+    public bool DiscardUnreadableSessions { get; set; }
+
+    /// <summary>
     /// The status code written when a session operation fails with a transient <see cref="SessionStoreException"/>
     /// (store down, timeout) and the response has not started yet. Default: 503 (Service Unavailable), with
     /// <c>Retry-After: 1</c>. A conflict that <see cref="SessionConflictPolicy"/> could not resolve gives 409.

@@ -425,6 +425,21 @@ public abstract class StoreBackedSessionTests
         Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
     }
 
+    [Fact]
+    public async Task With_DiscardUnreadableSessions_a_damaged_session_is_destroyed_and_the_request_starts_empty()
+    {
+        await using var site = await StartAsync(o => o.DiscardUnreadableSessions = true);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+        await site.Store.Inner.SetAsync(id, new SessionWrite(new byte[] { 9, 9, 9 }, TimeSpan.FromMinutes(5)), Ct);
+
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+        Assert.Null(await site.Store.Inner.GetAsync(id, Ct));
+        Assert.Equal("set", await browser.GetStringAsync("/set?key=a&value=2", Ct));
+        Assert.Equal("2", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,

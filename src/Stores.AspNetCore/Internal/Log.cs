@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The session commit failed after the response had started; the connection is aborted")]
     public static partial void AbortedAfterCommitFailure(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Session {SessionId} could not be read and was destroyed (DiscardUnreadableSessions); the request starts with an empty session")]
+    public static partial void UnreadableDiscarded(ILogger logger, string sessionId, Exception exception);
 }

@@ -103,6 +103,13 @@ internal sealed partial class StoreBackedSession : ISession
 
             _state = State.Loaded;
         }
+        catch (SessionDataCorruptedException ex) when (_settings.Options.DiscardUnreadableSessions)
+        {
+            Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            StartEmpty();
+            _state = State.Loaded;
+        }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
         {
             Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), ex);
