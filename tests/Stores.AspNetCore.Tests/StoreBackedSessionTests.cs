@@ -440,6 +440,21 @@ public abstract class StoreBackedSessionTests
         Assert.Equal("2", await browser.GetStringAsync("/read?key=a", Ct));
     }
 
+    [Fact]
+    public async Task A_conflict_the_application_handles_after_its_own_CommitAsync_is_its_answer()
+    {
+        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.Fail);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+
+        var response = await browser.GetAsync("/commit-after-concurrent-write", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("conflict handled by the application", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=mine", Ct));
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,

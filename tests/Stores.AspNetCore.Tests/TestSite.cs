@@ -142,6 +142,24 @@ public sealed class TestSite : IAsyncDisposable
             return c.Session.Id;
         });
         app.MapGet("/id", (HttpContext c) => c.Session.Id);
+
+        // Another writer changes the session between this request's load and its own explicit commit.
+        app.MapGet("/commit-after-concurrent-write", async (HttpContext c, ISessionStore store) =>
+        {
+            await c.Session.LoadAsync();
+            var current = await store.GetAsync(c.Session.Id);
+            await store.SetAsync(c.Session.Id, new SessionWrite(current!.Data, TimeSpan.FromMinutes(5)));
+            c.Session.SetString("mine", "1");
+            try
+            {
+                await c.Session.CommitAsync();
+                return "committed";
+            }
+            catch (SessionCommitConflictException)
+            {
+                return "conflict handled by the application";
+            }
+        });
         app.MapGet("/destroy", async (HttpContext c) =>
         {
             await c.Session.DestroyAsync();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace SessionStores.AspNetCore.Internal;
 
@@ -24,14 +25,24 @@ internal sealed partial class StoreBackedSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The session middleware catches and only logs what this throws: report it to the request scope, which
-            // turns it into a status code (or aborts a started response), so no failed write looks like a success.
             _commitFailure = ex;
-            _scope?.ReportCommitFailure(ex, answered: false);
+            if (IsSessionMiddlewareCommit)
+            {
+                // The session middleware catches and only logs what this throws: report it to the request scope, which
+                // turns it into a status code (or aborts a started response), so no failed write looks like a success.
+                _scope?.ReportCommitFailure(ex, answered: false);
+            }
+
+            // Otherwise the application called CommitAsync itself and gets the exception: handling it is its choice
+            // (and the middleware's final commit will not write over it).
             Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
             throw;
         }
     }
+
+    /// <summary>Whether this commit is the session middleware's own, at the end of the request: it removes the session
+    /// feature before it commits, while an application's call still has it.</summary>
+    private bool IsSessionMiddlewareCommit => _scope?.Context.Features.Get<ISessionFeature>() is null;
 
     private async Task CommitBeforeResponseAsync()
     {
