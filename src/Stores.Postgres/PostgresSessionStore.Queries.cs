@@ -11,6 +11,9 @@ namespace SessionStores.Postgres;
 // List, Count and DestroyMany: the operations over many sessions.
 public sealed partial class PostgresSessionStore
 {
+    /// <summary>The most rows one statement of <see cref="DestroyManyAsync"/> deletes.</summary>
+    internal const int DestroyManyBatchSize = 1_000;
+
     /// <inheritdoc />
     /// <remarks>Keyset paging on the primary key: one indexed range read per page of <see cref="SessionQuery.PageSize"/>,
     /// each on a connection held only for that page.</remarks>
@@ -21,24 +24,14 @@ public sealed partial class PostgresSessionStore
     }
 
     /// <inheritdoc />
-    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        ScalarBySubjectAsync(query, "count", "Count", _sql.CountAll, _sql.CountBySubject, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>One <c>DELETE</c>; expired leftovers of the namespace (or subject) are removed too but not counted.</remarks>
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        ScalarBySubjectAsync(query, "destroy_many", "DestroyMany", _sql.DestroyAll, _sql.DestroyBySubject, cancellationToken);
-
-    // Count and DestroyMany: one statement over the namespace, or over one subject (its only parameter), returning a count.
-    private async Task<long> ScalarBySubjectAsync(
-        SessionQuery query, string telemetryName, string operationName, string allSql, string bySubjectSql, CancellationToken cancellationToken)
+    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        var operation = SessionStoreOperation.Start(DbSystem, telemetryName);
+        var operation = SessionStoreOperation.Start(DbSystem, "count");
         try
         {
             await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(query.Subject is null ? allSql : bySubjectSql);
+            var command = _dataSource.CreateCommand(query.Subject is null ? _sql.CountAll : _sql.CountBySubject);
             await using var commandScope = command.ConfigureAwait(false);
             if (query.Subject is not null)
             {
@@ -52,12 +45,79 @@ public sealed partial class PostgresSessionStore
         catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
         {
             operation.Fail(ex);
-            throw Fail(ex, operationName, null, cancellationToken);
+            throw Fail(ex, "Count", null, cancellationToken);
         }
         catch (Exception ex)
         {
             operation.Fail(ex);
             throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Walks the namespace (or the subject's sessions) in key order and deletes at most 1,000
+    /// rows per statement, each statement its own short transaction, so requests on
+    /// the sessions it has not reached yet never wait behind one long <c>DELETE</c>. A row a request holds is waited for,
+    /// never skipped. Expired leftovers are removed too but not counted. Sessions created while it runs may survive it;
+    /// when it fails or is cancelled midway, the batches already run stay deleted.</remarks>
+    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
+        try
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            var deleted = await DestroyManyCoreAsync(query.Subject, cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return deleted;
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            operation.Fail(ex);
+            throw Fail(ex, "DestroyMany", null, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw;
+        }
+    }
+
+    // One connection for the whole walk; each batch is one autocommitted statement (see PostgresSql.DestroyAllBatch).
+    private async Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = new NpgsqlCommand(subject is null ? _sql.DestroyAllBatch : _sql.DestroyBySubjectBatch, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        var after = Text(string.Empty);
+        command.Parameters.Add(after);
+        command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = DestroyManyBatchSize });
+        if (subject is not null)
+        {
+            command.Parameters.Add(Text(subject));
+        }
+
+        long deleted = 0;
+        while (true)
+        {
+            long read;
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = reader.GetInt64(0);
+                deleted += reader.GetInt64(2);
+                if (read == DestroyManyBatchSize)
+                {
+                    after.TypedValue = reader.GetString(1);
+                }
+            }
+
+            if (read < DestroyManyBatchSize)
+            {
+                return deleted;
+            }
         }
     }
 

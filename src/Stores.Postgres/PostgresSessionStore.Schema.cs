@@ -15,6 +15,7 @@ public sealed partial class PostgresSessionStore
     public const int SchemaVersion = PostgresSql.SchemaVersion;
 
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly string _schemaName;
     private readonly string _tableName;
     private readonly bool _createSchema;
     private readonly bool _unlogged;
@@ -23,12 +24,14 @@ public sealed partial class PostgresSessionStore
     /// <summary>
     /// The SQL a DBA runs to create the session table (and its schema, indexes and version record) when the application
     /// may not create tables (<see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/> = <see langword="false"/>).
-    /// It is exactly what the store itself runs. The package also ships it for the defaults as <c>sql/create-sessionstores.sql</c>.
+    /// It creates exactly what the store creates itself; like the store, it creates the schema only when it is missing, so
+    /// a role that may create tables in an existing schema but not schemas in the database can run it. The package also
+    /// ships it for the defaults as <c>sql/create-sessionstores.sql</c>.
     /// </summary>
     /// <param name="schemaName">The schema name.</param>
     /// <param name="tableName">The table name.</param>
     /// <param name="unlogged">Whether to create an <c>UNLOGGED</c> table (see <see cref="PostgresSessionStoreOptions.UnloggedTable"/>).</param>
-    /// <returns>The script, idempotent (every statement is <c>IF NOT EXISTS</c>), wrapped in one transaction.</returns>
+    /// <returns>The script, idempotent (every statement checks for what it creates), wrapped in one transaction.</returns>
     public static string GenerateSchemaScript(
         string schemaName = PostgresSessionStoreOptions.DefaultSchemaName,
         string tableName = PostgresSessionStoreOptions.DefaultTableName,
@@ -43,7 +46,7 @@ public sealed partial class PostgresSessionStore
 
         var sql = new PostgresSql(schemaName, tableName);
         return "-- SessionStores.Postgres schema version " + SchemaVersion + " for " + sql.Table + "\nBEGIN;\n" +
-               sql.CreateScript(tableName, unlogged) + "COMMIT;\n";
+               sql.DbaScript(schemaName, tableName, unlogged) + "COMMIT;\n";
     }
 
     /// <summary>
@@ -82,7 +85,7 @@ public sealed partial class PostgresSessionStore
             }
 
             // Read first: an application without CREATE rights on an existing table never issues DDL.
-            var version = await ReadSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+            var version = await ReadSchemaVersionAsync(null, cancellationToken).ConfigureAwait(false);
             if (version is null)
             {
                 if (!_createSchema)
@@ -110,13 +113,13 @@ public sealed partial class PostgresSessionStore
         }
     }
 
-    private async Task<int?> ReadSchemaVersionAsync(CancellationToken cancellationToken)
+    private async Task<int?> ReadSchemaVersionAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
     {
         try
         {
-            var command = _dataSource.CreateCommand(_sql.ReadSchemaVersion);
+            var command = connection is null ? _dataSource.CreateCommand(_sql.ReadSchemaVersion) : new NpgsqlCommand(_sql.ReadSchemaVersion, connection);
             await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
+            command.Parameters.Add(Text(_tableName));
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : null;
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
@@ -127,9 +130,12 @@ public sealed partial class PostgresSessionStore
 
     // Several instances may start at once: they serialise on a session-level advisory lock for the schema, so the
     // IF NOT EXISTS statements never race each other (CREATE … IF NOT EXISTS alone can still fail on a concurrent
-    // create). The lock is taken before the DDL transaction begins, not inside it: a transaction's start is where the
-    // backend catches up with catalog changes committed meanwhile; a lock taken inside an older transaction would let
-    // it act on a stale "schema does not exist".
+    // create). The lock is taken before anything is read or the DDL transaction begins, not inside a transaction: a
+    // transaction's start is where the backend catches up with catalog changes committed meanwhile; a lock taken inside
+    // an older transaction would let it act on a stale "schema does not exist".
+    // Whoever waited for the lock reads the version again and, when an instance before it created the table, runs no
+    // DDL: CREATE INDEX IF NOT EXISTS takes a SHARE lock on the table (blocking the writes of the instances already
+    // serving) and requires ownership of it, both before it finds that the index exists.
     private async Task<int?> CreateSchemaAsync(CancellationToken cancellationToken)
     {
         var key = LockKeys.For("schema", _sql.Schema);
@@ -139,9 +145,18 @@ public sealed partial class PostgresSessionStore
         int? version;
         try
         {
+            version = await ReadSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (version is not null)
+            {
+                return version;
+            }
+
+            // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database before it looks for the schema: an application
+            // role that may create tables in an existing schema (but not schemas) must not be sent it.
+            var createSchema = !await SchemaExistsAsync(connection, cancellationToken).ConfigureAwait(false);
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var transactionScope = transaction.ConfigureAwait(false);
-            var ddl = new NpgsqlCommand(_sql.CreateScript(_tableName, _unlogged), connection, transaction);
+            var ddl = new NpgsqlCommand((createSchema ? _sql.CreateSchema + ";\n" : string.Empty) + _sql.CreateTablesScript(_tableName, _unlogged), connection, transaction);
             await using (ddl.ConfigureAwait(false))
             {
                 await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +165,7 @@ public sealed partial class PostgresSessionStore
             var read = new NpgsqlCommand(_sql.ReadSchemaVersion, connection, transaction);
             await using (read.ConfigureAwait(false))
             {
-                read.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = _tableName });
+                read.Parameters.Add(Text(_tableName));
                 version = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : null;
             }
 
@@ -171,6 +186,14 @@ public sealed partial class PostgresSessionStore
 
         Log.SchemaEnsured(_logger, _sql.Table, version ?? 0);
         return version;
+    }
+
+    private async Task<bool> SchemaExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(_sql.SchemaExists, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(_schemaName));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     private static async Task RunLockAsync(NpgsqlConnection connection, string sql, long key, CancellationToken cancellationToken)

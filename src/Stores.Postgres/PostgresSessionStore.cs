@@ -16,7 +16,8 @@ namespace SessionStores.Postgres;
 /// </summary>
 /// <remarks>
 /// <para>Each operation is one statement (a compare-and-set is a conditional write plus a read of the current
-/// version, sent together as one batch: one round trip, one implicit transaction). Expired rows are invisible to every
+/// version, sent together as one batch: one round trip, one implicit transaction), except
+/// <see cref="DestroyManyAsync"/>, which deletes in statements of at most 1,000 rows. Expired rows are invisible to every
 /// operation at once; a background pruner deletes them in bounded batches, one instance at a time (advisory lock
 /// <see cref="PruneLockKey"/>).</para>
 /// <para>The table is created on first use when missing (see <see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/>),
@@ -62,6 +63,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         _sql = new PostgresSql(options.SchemaName, options.TableName);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
+        _schemaName = options.SchemaName;
         _tableName = options.TableName;
         _createSchema = options.CreateSchemaIfMissing;
         _unlogged = options.UnloggedTable;

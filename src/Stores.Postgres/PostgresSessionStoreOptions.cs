@@ -39,7 +39,9 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// Whether the store creates the schema, table and indexes on first use when they are missing, under an advisory
     /// lock so that many instances starting at once do not collide. Turn it off when a DBA creates them with the shipped
     /// script (<c>sql/create-sessionstores.sql</c> or <see cref="PostgresSessionStore.GenerateSchemaScript"/>); the store
-    /// then only checks the recorded schema version. Default: <see langword="true"/>.
+    /// then only checks the recorded schema version. The schema itself is created only when it does not exist, so a role
+    /// with <c>USAGE, CREATE</c> on an existing schema (such as <c>public</c>), but no <c>CREATE</c> on the database, is
+    /// enough. Default: <see langword="true"/>.
     /// </summary>
     public bool CreateSchemaIfMissing { get; set; } = true;
 

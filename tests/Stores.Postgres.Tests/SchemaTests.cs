@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Npgsql;
+using SessionStores.Postgres.Internal;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -46,6 +48,145 @@ public sealed class SchemaTests
                 await store.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Instances_that_waited_for_the_schema_lock_find_the_table_and_run_no_ddl()
+    {
+        // Given: the schema's advisory lock is held, so every starting instance reads "no schema version" and queues on it.
+        var dataSource = await PostgresFixture.DataSourceAsync();
+        var schema = Db.NewName("w");
+        var table = Db.NewName("t");
+        var key = LockKeys.For("schema", PostgresSql.Quote(schema));
+        using var ddl = new StatementCounter($"\"{table}\"");
+        var stores = Enumerable.Range(0, 6).Select(_ => new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = dataSource,
+            SchemaName = schema,
+            TableName = table,
+            EnablePruning = false,
+        })).ToArray();
+        try
+        {
+            Task[] starts;
+            await using (var holder = await dataSource.OpenConnectionAsync(Token))
+            {
+                await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock($1)", holder))
+                {
+                    take.Parameters.Add(new NpgsqlParameter { Value = key });
+                    await take.ExecuteNonQueryAsync(Token);
+                }
+
+                starts = stores.Select(s => s.EnsureSchemaAsync(Token)).ToArray();
+                await Db.PollAsync(
+                    async () => await Db.ScalarAsync<long>(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = $1",
+                        key) == stores.Length,
+                    "the starting instances did not all wait for the schema lock");
+
+                // When: the lock is released.
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", holder);
+                release.Parameters.Add(new NpgsqlParameter { Value = key });
+                await release.ExecuteNonQueryAsync(Token);
+            }
+
+            await Task.WhenAll(starts);
+
+            // Then: the first creates the table; the others read the version again and send no DDL (CREATE INDEX IF NOT
+            // EXISTS would take a SHARE lock on the table the first one already serves from).
+            var statements = ddl.Statements;
+            Assert.True(statements.Count == 1, $"{statements.Count} DDL batches: {string.Join(" | ", statements.Lines())}");
+            Assert.Equal(1L, await Db.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".sessionstores_schema WHERE table_name = $1", table));
+            Assert.True((await stores[0].SetAsync("a", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), Token)).Succeeded);
+            foreach (var store in stores)
+            {
+                Assert.NotNull(await store.GetAsync("a", Token));
+            }
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_role_that_may_create_tables_in_public_but_not_schemas_gets_its_table()
+    {
+        // Given: a role with CONNECT on the database and USAGE, CREATE on schema public only (PostgreSQL 15's default for
+        // an application role that does not own the database). CREATE SCHEMA IF NOT EXISTS "public" would fail for it.
+        var admin = await PostgresFixture.DataSourceAsync();
+        if (!await Db.ScalarAsync<bool>("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"))
+        {
+            Assert.Skip("The test server's user may not create roles.");
+        }
+
+        var role = Db.NewName("app");
+        var password = Guid.NewGuid().ToString("N");
+        var database = await Db.ScalarAsync<string>("SELECT current_database()");
+        await Db.ExecuteAsync($"CREATE ROLE {PostgresSql.Quote(role)} LOGIN PASSWORD '{password}'");
+        try
+        {
+            await Db.ExecuteAsync($"GRANT CONNECT ON DATABASE {PostgresSql.Quote(database!)} TO {PostgresSql.Quote(role)}");
+            await Db.ExecuteAsync($"GRANT USAGE, CREATE ON SCHEMA public TO {PostgresSql.Quote(role)}");
+            Assert.False(await Db.ScalarAsync<bool>("SELECT has_database_privilege($1, current_database(), 'CREATE')", role));
+            if (await Db.ScalarAsync<bool>("SELECT to_regclass('public.sessionstores_schema') IS NOT NULL"))
+            {
+                // Left by someone else on a shared server: the role needs what a DBA would grant it.
+                await Db.ExecuteAsync($"GRANT SELECT, INSERT ON public.sessionstores_schema TO {PostgresSql.Quote(role)}");
+            }
+
+            var connectionString = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Username = role, Password = password, Pooling = false };
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+            // When: a store with the default CreateSchemaIfMissing starts on a new table in public.
+            var table = Db.NewName("s");
+            await using (var store = new PostgresSessionStore(new PostgresSessionStoreOptions { DataSource = dataSource, TableName = table, EnablePruning = false }))
+            {
+                await store.EnsureSchemaAsync(Token);
+
+                // Then: it created its table, owned by the role, and works.
+                Assert.Equal(role, await Db.ScalarAsync<string>("SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = $1", table));
+                Assert.Equal(1, (await store.SetAsync("a", new SessionWrite(new byte[] { 7 }, TimeSpan.FromMinutes(1), subject: "alice"), Token)).Version);
+                Assert.Equal(new byte[] { 7 }, (await store.GetAsync("a", Token))!.Data.ToArray());
+                Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+            }
+
+            // And the DBA script, run by the same role, works the same way.
+            var dbaTable = Db.NewName("d");
+            await using (var script = dataSource.CreateCommand(PostgresSessionStore.GenerateSchemaScript("public", dbaTable)))
+            {
+                await script.ExecuteNonQueryAsync(Token);
+            }
+
+            await using (var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+            {
+                DataSource = dataSource,
+                TableName = dbaTable,
+                CreateSchemaIfMissing = false,
+                EnablePruning = false,
+            }))
+            {
+                Assert.Equal(1, (await store.SetAsync("a", new SessionWrite(new byte[] { 8 }, TimeSpan.FromMinutes(1)), Token)).Version);
+            }
+        }
+        finally
+        {
+            await Db.ExecuteAsync($"DROP OWNED BY {PostgresSql.Quote(role)}");
+            await Db.ExecuteAsync($"DROP ROLE {PostgresSql.Quote(role)}");
+        }
+    }
+
+    [Fact]
+    public async Task The_dba_script_creates_a_missing_schema_whatever_its_name()
+    {
+        var schema = "$sessionstores$ 'quoted' \"" + Guid.NewGuid().ToString("N")[..8];
+        await Db.ExecuteAsync(PostgresSessionStore.GenerateSchemaScript(schema, "t"));
+        await Db.ExecuteAsync(PostgresSessionStore.GenerateSchemaScript(schema, "t"));
+
+        Assert.Equal(1L, await Db.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 't'", schema));
     }
 
     [Theory]

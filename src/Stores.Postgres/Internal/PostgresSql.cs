@@ -89,8 +89,16 @@ internal sealed class PostgresSql
 
         Destroy = $"DELETE FROM {Table} WHERE id = $1 RETURNING {Live}";
 
-        DestroyAll = $"WITH d AS (DELETE FROM {Table} RETURNING {Live} AS live) SELECT count(*) FILTER (WHERE live) FROM d";
-        DestroyBySubject = $"WITH d AS (DELETE FROM {Table} WHERE subject = $1 RETURNING {Live} AS live) SELECT count(*) FILTER (WHERE live) FROM d";
+        // DestroyMany deletes in batches, each its own short transaction, so a large namespace is never locked whole
+        // until one commit. A batch reads the next $2 ids after $1 in key order ('' first; $3 = subject) from the
+        // statement's snapshot, then deletes them by primary key (an index scan, whatever the planner thinks of the
+        // table's size); it returns how many ids it read, the last of them (the next cursor) and how many live rows it
+        // deleted. The cursor comes from what was read, not from what was deleted, so rows a concurrent Destroy took
+        // first never end the walk early. A row a request holds is waited for (one short statement), never skipped, so
+        // no session that existed when the call began outlives it; the subject is checked again at deletion, so a
+        // session that changed hands meanwhile is left alone.
+        DestroyAllBatch = DestroyBatch($"SELECT id FROM {Table} WHERE id > $1 ORDER BY id LIMIT $2", string.Empty);
+        DestroyBySubjectBatch = DestroyBatch($"SELECT id FROM {Table} WHERE subject = $3 AND id > $1 ORDER BY id LIMIT $2", " AND subject = $3");
 
         CountAll = $"SELECT count(*) FROM {Table} WHERE {Live}";
         CountBySubject = $"SELECT count(*) FROM {Table} WHERE {Live} AND subject = $1";
@@ -110,6 +118,15 @@ internal sealed class PostgresSql
             "AND expires_at <= now()";
 
         ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
+
+        // By name, as a parameter: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
+        SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
+        CreateSchema = $"CREATE SCHEMA IF NOT EXISTS {Schema}";
+
+        string DestroyBatch(string select, string recheck) =>
+            $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(id) AS last FROM ({select}) b), " +
+            $"d AS (DELETE FROM {Table} WHERE id = ANY ((SELECT ids FROM batch)::text[]){recheck} RETURNING {Live} AS live) " +
+            "SELECT n, last, (SELECT count(*) FILTER (WHERE live) FROM d) FROM batch";
     }
 
     public string Schema { get; }
@@ -144,9 +161,9 @@ internal sealed class PostgresSql
 
     public string Destroy { get; }
 
-    public string DestroyAll { get; }
+    public string DestroyAllBatch { get; }
 
-    public string DestroyBySubject { get; }
+    public string DestroyBySubjectBatch { get; }
 
     public string CountAll { get; }
 
@@ -164,14 +181,25 @@ internal sealed class PostgresSql
 
     public string ReadSchemaVersion { get; }
 
+    public string SchemaExists { get; }
+
+    public string CreateSchema { get; }
+
     /// <summary>Quotes an identifier: always, so names that need quoting (upper case, dots, spaces, quotes) just work.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>The DDL of schema version 1: what the store runs under its advisory lock and what DBAs run themselves.</summary>
-    public string CreateScript(string tableName, bool unlogged)
+    /// <summary>
+    /// The script a DBA runs: the schema (created only when missing, see <see cref="CreateSchemaWhenMissing"/>), then
+    /// <see cref="CreateTablesScript"/>.
+    /// </summary>
+    public string DbaScript(string schemaName, string tableName, bool unlogged) =>
+        CreateSchemaWhenMissing(schemaName) + CreateTablesScript(tableName, unlogged);
+
+    /// <summary>The DDL of schema version 1 below the schema: what the store runs under its advisory lock once the schema
+    /// exists, and the rest of what DBAs run.</summary>
+    public string CreateTablesScript(string tableName, bool unlogged)
     {
         var sb = new StringBuilder();
-        sb.Append("CREATE SCHEMA IF NOT EXISTS ").Append(Schema).Append(";\n");
         sb.Append("CREATE TABLE IF NOT EXISTS ").Append(VersionTable).Append(" (\n")
           .Append("    table_name text COLLATE \"C\" NOT NULL PRIMARY KEY,\n")
           .Append("    version    integer NOT NULL,\n")
@@ -189,6 +217,25 @@ internal sealed class PostgresSql
           .Append(Literal(tableName)).Append(", ").Append(SchemaVersion.ToString(CultureInfo.InvariantCulture))
           .Append(") ON CONFLICT (table_name) DO NOTHING;\n");
         return sb.ToString();
+    }
+
+    // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database before it looks for the schema, so a role that may
+    // create tables in an existing schema, but not schemas, would fail on it. A script cannot take parameters, so the
+    // name is a literal inside a dollar-quoted block whose tag does not occur in it.
+    private string CreateSchemaWhenMissing(string schemaName)
+    {
+        var body = "\nBEGIN\n" +
+                   "    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = " + Literal(schemaName) + ") THEN\n" +
+                   "        CREATE SCHEMA " + Schema + ";\n" +
+                   "    END IF;\n" +
+                   "END\n";
+        var tag = "$sessionstores$";
+        while (body.Contains(tag, StringComparison.Ordinal))
+        {
+            tag = tag[..^1] + "_$";
+        }
+
+        return "DO " + tag + body + tag + ";\n";
     }
 
     // The new expiry: the database's now, in whole milliseconds, plus the TTL parameter (milliseconds).

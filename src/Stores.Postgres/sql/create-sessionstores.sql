@@ -1,6 +1,12 @@
 -- SessionStores.Postgres schema version 1 for "public"."sessions"
 BEGIN;
-CREATE SCHEMA IF NOT EXISTS "public";
+DO $sessionstores$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'public') THEN
+        CREATE SCHEMA "public";
+    END IF;
+END
+$sessionstores$;
 CREATE TABLE IF NOT EXISTS "public"."sessionstores_schema" (
     table_name text COLLATE "C" NOT NULL PRIMARY KEY,
     version    integer NOT NULL,
