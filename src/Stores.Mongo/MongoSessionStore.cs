@@ -93,14 +93,15 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateWrite(write, _maxDataBytes);
         var data = write.Data.ToArray();
         var ttl = SessionValidation.ToMilliseconds(write.Ttl);
+        var writeToken = write.ExpectedVersion == 0 ? Guid.NewGuid().ToString("N") : null;
         var command = write.ExpectedVersion switch
         {
             null => Upsert(id, data, ttl, write.Subject),
-            0 => CreateOnly(id, data, ttl, write.Subject),
+            0 => CreateOnly(id, data, ttl, write.Subject, writeToken!),
             { } expected => CompareAndSet(id, expected, data, ttl, write.Subject),
         };
 
-        return RunAsync("set", ct => SetCoreAsync(id, command, write.ExpectedVersion, ct), cancellationToken);
+        return RunAsync("set", ct => SetCoreAsync(id, command, write.ExpectedVersion, writeToken, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -160,7 +161,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
     /// <summary>Disposes the client when the store created it from <see cref="MongoSessionStoreOptions.ConnectionString"/>.</summary>
     public void Dispose() => _ownedClient?.Dispose();
 
-    private async Task<SessionSetResult> SetCoreAsync(string id, MongoCommand command, long? expectedVersion, CancellationToken cancellationToken)
+    private async Task<SessionSetResult> SetCoreAsync(string id, MongoCommand command, long? expectedVersion, string? writeToken, CancellationToken cancellationToken)
     {
         BsonDocument? written;
         try
@@ -176,8 +177,21 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         }
         catch (Exception ex) when (MongoErrors.IsDuplicateKey(ex) && expectedVersion == 0)
         {
-            // Create-only matched no expired document and its insert hit a live one: that is the conflict.
-            written = null;
+            // A server that did not retry the lost insert race itself: the winner is live, so this is the conflict.
+            return SessionSetResult.Conflict(await CurrentVersionAsync(id, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (expectedVersion == 0)
+        {
+            // The upsert returns the document either way: ours if it carries this call's token, else the one that stays.
+            if (written is null)
+            {
+                throw new SessionStoreException($"The MongoDB create-only upsert of session '{SessionValidation.Shorten(id)}' returned no document.", null, isTransient: true);
+            }
+
+            return written.TryGetValue(WriteTokenField, out var found) && found is BsonString { Value: var value } && value == writeToken
+                ? SessionSetResult.Success(ReadWrittenVersion(id, written))
+                : SessionSetResult.Conflict(MongoSessionDocument.ToInfo(written, includeData: false).Version);
         }
 
         if (written is not null)
@@ -191,8 +205,13 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         }
 
         // The conflict path, and only it, costs a second round trip: the version found now.
+        return SessionSetResult.Conflict(await CurrentVersionAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<long> CurrentVersionAsync(string id, CancellationToken cancellationToken)
+    {
         var current = await FindOneAsync(CurrentVersion(id), cancellationToken).ConfigureAwait(false);
-        return SessionSetResult.Conflict(current is null ? 0 : MongoSessionDocument.ToInfo(current, includeData: false).Version);
+        return current is null ? 0 : MongoSessionDocument.ToInfo(current, includeData: false).Version;
     }
 
     private static long ReadWrittenVersion(string id, BsonDocument written) =>

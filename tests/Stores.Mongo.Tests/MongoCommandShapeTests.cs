@@ -58,12 +58,12 @@ public sealed class MongoCommandShapeTests
     [Fact]
     public void Every_filter_on_sessions_decides_liveness_with_the_server_clock()
     {
-        // The unconditional upsert matches on _id alone; its pipeline decides liveness (checked below).
-        foreach (var command in MongoSessionCommands.Samples().Where(c => c.Kind != MongoCommandKind.CreateIndex && c.Name != "set"))
+        // The upserts match on _id alone; their pipelines decide liveness with the same server-clock test.
+        foreach (var command in MongoSessionCommands.Samples().Where(c => c.Kind != MongoCommandKind.CreateIndex))
         {
-            var expr = command.Filter["$expr"];
-            Assert.True(Contains(expr, "$$NOW"), command.Name);
-            Assert.True(Contains(expr, "$expiresAt"), command.Name);
+            var decides = command.Upsert ? (BsonValue)new BsonArray(command.Pipeline!) : command.Filter["$expr"];
+            Assert.True(Contains(decides, "$$NOW"), command.Name);
+            Assert.True(Contains(decides, "$expiresAt"), command.Name);
         }
     }
 
@@ -148,16 +148,37 @@ public sealed class MongoCommandShapeTests
     }
 
     [Fact]
-    public void Create_only_replaces_only_an_expired_document_and_otherwise_inserts()
+    public void Create_only_upserts_on_the_id_alone_and_keeps_a_live_or_unreadable_document_untouched()
     {
-        var command = MongoSessionCommands.CreateOnly(Id, [7], Ttl, null);
+        var command = MongoSessionCommands.CreateOnly(Id, [7], Ttl, null, "token-1");
 
         Assert.True(command.Upsert);
-        Assert.Equal(Id, command.Filter["_id"]);
-        Assert.Equal(new BsonDocument("$not", new BsonArray { MongoSessionCommands.LiveOrUnreadable() }), command.Filter["$expr"]);
+        Assert.Equal(new BsonDocument("_id", Id), command.Filter);
         var set = command.Pipeline![0]["$set"].AsBsonDocument;
-        Assert.Equal(new BsonDocument("$literal", 1L), set["version"]);
-        Assert.Equal("$$NOW", set["createdAt"]);
+        var keep = new BsonDocument("$and", new BsonArray { MongoSessionCommands.Exists(), MongoSessionCommands.LiveOrUnreadable() });
+        foreach (var field in new[] { "data", "version", "expiresAt", "createdAt", "subject", "writeToken" })
+        {
+            var cond = set[field]["$cond"].AsBsonDocument;
+            Assert.Equal(keep, cond["if"]);
+            Assert.Equal("$" + field, cond["then"]);
+        }
+
+        Assert.Equal(new BsonDocument("$literal", 1L), set["version"]["$cond"]["else"]);
+        Assert.Equal("$$NOW", set["createdAt"]["$cond"]["else"]);
+        Assert.Equal("$$REMOVE", set["subject"]["$cond"]["else"]);
+        Assert.Equal(new BsonDocument("$literal", "token-1"), set["writeToken"]["$cond"]["else"]);
+        Assert.Equal(1, command.Projection!["writeToken"]);
+        Assert.Equal(1, command.Projection["version"]);
+    }
+
+    [Fact]
+    public void No_upsert_filters_with_expr_which_MongoDB_refuses_for_upserts()
+    {
+        foreach (var command in MongoSessionCommands.Samples().Where(c => c.Upsert))
+        {
+            // An equality on _id alone: no $expr anywhere, and the server may retry a lost duplicate-key insert race.
+            Assert.Equal(new BsonDocument("_id", Id), command.Filter);
+        }
     }
 
     [Fact]

@@ -19,6 +19,8 @@ internal static class MongoErrors
     /// document the server rejects) will fail again.</summary>
     public static bool IsTransient(Exception ex) => ex switch
     {
+        // A subclass of MongoConnectionException, but wrong credentials do not heal by retrying.
+        MongoAuthenticationException => false,
         MongoConnectionException or MongoExecutionTimeoutException or MongoNotPrimaryException
             or MongoNodeIsRecoveringException or MongoWaitQueueFullException or TimeoutException => true,
         MongoException mongo when mongo.HasErrorLabel("RetryableWriteError") || mongo.HasErrorLabel("TransientTransactionError") => true,

@@ -78,6 +78,9 @@ internal static class MongoSessionCommands
     public const string CreatedAtField = "createdAt";
     public const string SubjectField = "subject";
 
+    /// <summary>The token of the create-only write that created the document (how that command tells "written" from "found").</summary>
+    public const string WriteTokenField = "writeToken";
+
     /// <summary>Not stored: computed by the info projection (<c>-1</c> when <c>data</c> is not binary).</summary>
     public const string SizeField = "size";
 
@@ -131,21 +134,34 @@ internal static class MongoSessionCommands
         };
 
     /// <summary>
-    /// Create-only (expected version 0): matches only an expired document (which is replaced as new); when none
-    /// matches the upsert inserts, and a live document then makes the insert fail with a duplicate key, which is the
-    /// conflict.
+    /// Create-only (expected version 0): an upsert on <c>_id</c> alone (MongoDB refuses <c>$expr</c> in an upsert's
+    /// filter), whose pipeline keeps a live or unreadable document exactly as it is and otherwise writes the new session
+    /// (version 1) together with <paramref name="writeToken"/>. The returned document tells the outcome in the same round
+    /// trip: it carries this call's token when it was written; otherwise it is the live session (a conflict at its
+    /// version) or an unreadable one (corrupt). Two racing first inserts end in one insert and one conflict: the server
+    /// retries an upsert that lost a duplicate-key race on <c>_id</c>, and the retry finds the winner live.
     /// </summary>
-    public static MongoCommand CreateOnly(string id, byte[] data, long ttlMilliseconds, string? subject) =>
-        new("set_if_absent", MongoCommandKind.FindOneAndUpdate, new BsonDocument
+    public static MongoCommand CreateOnly(string id, byte[] data, long ttlMilliseconds, string? subject, string writeToken)
+    {
+        var keep = new BsonDocument("$and", new BsonArray { Exists(), LiveOrUnreadable() });
+        return new("set_if_absent", MongoCommandKind.FindOneAndUpdate, new BsonDocument(IdField, id))
         {
-            { IdField, id },
-            { "$expr", new BsonDocument("$not", new BsonArray { LiveOrUnreadable() }) },
-        })
-        {
-            Pipeline = [SetStage(new BsonDocument("$literal", 1L), Now, data, ttlMilliseconds, subject)],
-            Projection = VersionProjection(),
+            Pipeline =
+            [
+                new BsonDocument("$set", new BsonDocument
+                {
+                    { DataField, Cond(keep, "$" + DataField, new BsonDocument("$literal", new BsonBinaryData(data, BsonBinarySubType.Binary))) },
+                    { VersionField, Cond(keep, "$" + VersionField, new BsonDocument("$literal", 1L)) },
+                    { ExpiresAtField, Cond(keep, "$" + ExpiresAtField, ExpiryFromNow(ttlMilliseconds)) },
+                    { CreatedAtField, Cond(keep, "$" + CreatedAtField, Now) },
+                    { SubjectField, Cond(keep, "$" + SubjectField, subject is null ? "$$REMOVE" : new BsonDocument("$literal", subject)) },
+                    { WriteTokenField, Cond(keep, "$" + WriteTokenField, new BsonDocument("$literal", writeToken)) },
+                }),
+            ],
+            Projection = WithWriteToken(InfoProjection(includeData: false)),
             Upsert = true,
         };
+    }
 
     /// <summary>After a compare-and-set conflict: the current live version (the only second round trip, on the conflict path).</summary>
     public static MongoCommand CurrentVersion(string id) =>
@@ -208,7 +224,7 @@ internal static class MongoSessionCommands
         {
             yield return Upsert(id, data, ttl, subject);
             yield return CompareAndSet(id, 3, data, ttl, subject);
-            yield return CreateOnly(id, data, ttl, subject);
+            yield return CreateOnly(id, data, ttl, subject, "0123456789abcdef0123456789abcdef");
             yield return DestroyMany(subject);
             yield return Count(subject);
             foreach (var includeData in new[] { false, true })
@@ -246,6 +262,15 @@ internal static class MongoSessionCommands
             TypeIs(ExpiresAtField, "date"),
             TypeIs(CreatedAtField, "date"),
             new BsonDocument("$in", new BsonArray { new BsonDocument("$type", "$" + SubjectField), new BsonArray { "missing", "string" } }),
+        });
+
+    /// <summary>The document holds a session at all (an upsert's new document has only its <c>_id</c>).</summary>
+    internal static BsonDocument Exists() =>
+        new("$or", new BsonArray
+        {
+            new BsonDocument("$ne", new BsonArray { new BsonDocument("$type", "$" + VersionField), "missing" }),
+            new BsonDocument("$ne", new BsonArray { new BsonDocument("$type", "$" + ExpiresAtField), "missing" }),
+            new BsonDocument("$ne", new BsonArray { new BsonDocument("$type", "$" + DataField), "missing" }),
         });
 
     private static BsonDocument Continues() => new("$and", new BsonArray { IsLive(), Decodable() });
@@ -290,6 +315,12 @@ internal static class MongoSessionCommands
         new("$eq", new BsonArray { new BsonDocument("$type", "$" + field), type });
 
     private static BsonDocument VersionProjection() => new(VersionField, 1);
+
+    private static BsonDocument WithWriteToken(BsonDocument projection)
+    {
+        projection.Add(WriteTokenField, 1);
+        return projection;
+    }
 
     private static BsonDocument InfoProjection(bool includeData)
     {
