@@ -73,5 +73,12 @@ public sealed partial class RedisSessionStore
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Removed {Count} stale entries from a Redis subject index")]
         public static partial void StaleIndexEntriesRemoved(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "A Redis subject index update of session {Operation} failed while "
+            + "no caller was waiting for it (session {SessionId}); the session, if it exists, may be missing from its subject's listings until it is written again")]
+        public static partial void IndexWriteFailed(ILogger logger, string operation, string sessionId, Exception exception);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Redis session {Operation} failed after its caller stopped waiting (session {SessionId})")]
+        public static partial void AbandonedOperationFailed(ILogger logger, string operation, string sessionId, Exception exception);
     }
 }

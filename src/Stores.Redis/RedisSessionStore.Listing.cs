@@ -36,7 +36,7 @@ public sealed partial class RedisSessionStore
                 var db = await DatabaseAsync("count", cancellationToken).ConfigureAwait(false);
                 foreach (var server in Primaries("count"))
                 {
-                    await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, query.PageSize, "count", cancellationToken).ConfigureAwait(false))
+                    await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, "count", cancellationToken).ConfigureAwait(false))
                     {
                         var tasks = new Task<bool>[page.Count];
                         for (var i = 0; i < page.Count; i++)
@@ -71,6 +71,9 @@ public sealed partial class RedisSessionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>With <see cref="SessionQuery.All"/> only session keys are deleted; subject index keys are left to expire
+    /// by themselves (their entries are verified on every read), so that a session created during the delete stays
+    /// listed under its subject.</remarks>
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
@@ -108,7 +111,7 @@ public sealed partial class RedisSessionStore
         var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
         foreach (var server in Primaries("list"))
         {
-            await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, query.PageSize, "list", cancellationToken).ConfigureAwait(false))
+            await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, "list", cancellationToken).ConfigureAwait(false))
             {
                 var ids = new string[page.Count];
                 for (var i = 0; i < page.Count; i++)
@@ -163,12 +166,17 @@ public sealed partial class RedisSessionStore
         }
     }
 
+    /// <summary>
+    /// Deletes every session key. Subject index keys are left alone: a session created meanwhile (after its slot was
+    /// scanned) survives, and deleting the indexes would hide it from its subject. The entries of destroyed sessions are
+    /// stale, which readers verify, skip and remove, index writes trim by score, and the index keys expire by themselves.
+    /// </summary>
     private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, CancellationToken cancellationToken)
     {
         long count = 0;
         foreach (var server in Primaries("destroy_many"))
         {
-            await foreach (var page in ScanPagesAsync(server, _keys.SessionPattern, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
+            await foreach (var page in ScanSessionPagesAsync(server, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
             {
                 var tasks = new Task<bool>[page.Count];
                 for (var i = 0; i < page.Count; i++)
@@ -181,18 +189,6 @@ public sealed partial class RedisSessionStore
                 {
                     count += task.Result ? 1 : 0;
                 }
-            }
-
-            // The subject indexes of a namespace emptied of sessions hold only stale entries.
-            await foreach (var page in ScanPagesAsync(server, _keys.SubjectPattern, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
-            {
-                var tasks = new Task<bool>[page.Count];
-                for (var i = 0; i < page.Count; i++)
-                {
-                    tasks[i] = db.KeyDeleteAsync(page[i]);
-                }
-
-                await WhenAllAsync(tasks, page, "destroy_many", cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -305,10 +301,11 @@ public sealed partial class RedisSessionStore
         Log.StaleIndexEntriesRemoved(_logger, entries.Count);
     }
 
-    private async IAsyncEnumerable<List<RedisKey>> ScanPagesAsync(
-        IServer server, string pattern, int pageSize, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>This store's session keys on one server, in pages; the glob match is re-checked exactly.</summary>
+    private async IAsyncEnumerable<List<RedisKey>> ScanSessionPagesAsync(
+        IServer server, int pageSize, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var enumerator = server.KeysAsync(_database, pattern, pageSize).GetAsyncEnumerator(cancellationToken);
+        var enumerator = server.KeysAsync(_database, _keys.SessionPattern, pageSize).GetAsyncEnumerator(cancellationToken);
         try
         {
             var page = new List<RedisKey>(pageSize);
@@ -330,7 +327,7 @@ public sealed partial class RedisSessionStore
                 }
 
                 var key = enumerator.Current;
-                if (pattern == _keys.SessionPattern ? _keys.TryGetSessionId(key) is null : !_keys.IsSubjectKey(key))
+                if (_keys.TryGetSessionId(key) is null)
                 {
                     continue;
                 }

@@ -24,10 +24,19 @@ namespace SessionStores.Redis;
 /// <see cref="SessionStoreException.IsTransient"/> set (after the connection's timeouts); the store does not retry,
 /// so a write is never applied twice behind the caller's back. Caller cancellation abandons the wait with
 /// <see cref="OperationCanceledException"/>; a command already sent may still complete on the server.</para>
+/// <para>Subject index upkeep never depends on the caller's token. When a write or touch that needs an index update
+/// (adding the entry, or extending it past a new expiry) is abandoned by its caller after its script was sent, the
+/// store still waits for the script in the background and, if it succeeded, sends the index update; so a session that
+/// exists is never missing from its subject's listings. A failure of that background update is logged (event 4).</para>
 /// </remarks>
 public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
     private const string DbSystem = "redis";
+
+    // What the connected servers allow for a session write and its subject index write (see CanPipelineIndexWrites).
+    private const int TopologyUnknown = 0;
+    private const int TopologyStandalone = 1;
+    private const int TopologyOther = 2;
 
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
@@ -38,7 +47,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private Task<IDatabase>? _connecting;
     private IConnectionMultiplexer? _connection;
     private volatile IDatabase? _db;
-    private bool _isCluster;
+    private volatile int _topology;
     private bool _disposed;
 
     /// <summary>Creates a store.</summary>
@@ -105,9 +114,18 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         try
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var key = _keys.Session(id);
-            var result = await Scripts.GetAndTouch.EvaluateAsync(db, [key], [SessionValidation.ToMilliseconds(ttl)])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var script = Scripts.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+            RedisResult result;
+            try
+            {
+                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.GetAndTouch, null, 0);
+                throw;
+            }
+
             SessionRecord? record = null;
             if (!result.IsNull)
             {
@@ -116,7 +134,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                 var horizon = (long)parts[2];
                 if (horizon > 0)
                 {
-                    await ExtendSubjectIndexAsync(db, id, record.Subject!, horizon, cancellationToken).ConfigureAwait(false);
+                    await WaitForIndexAsync(ExtendSubjectIndexAsync(db, id, record.Subject!, horizon), "get_and_touch", id, cancellationToken)
+                        .ConfigureAwait(false);
                 }
             }
 
@@ -132,8 +151,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     /// <inheritdoc />
     /// <remarks>Without a subject this is one script call. With a subject the subject index is updated too: in the same
-    /// pipeline on a single server; on a cluster, right after the session write (so that an index reader can never
-    /// drop the entry of a session being written; see the package README).</remarks>
+    /// pipeline on a single standalone server; otherwise (a cluster, a proxy, or while no server has been reached yet)
+    /// right after the session write succeeded, so that an index reader can never drop the entry of a session being
+    /// written (see the package README). Should the caller cancel after the write was sent, the index update is still
+    /// made once the write succeeds (see the class remarks).</remarks>
     public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
@@ -154,19 +175,42 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             {
                 outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            else if (!_isCluster)
+            else if (CanPipelineIndexWrites())
             {
-                // One server, one connection: the index update is pipelined behind the write and runs after it.
+                // One server, one connection: the index update is pipelined behind the write and runs after it (also
+                // after a conflict or a failed write, leaving a stale entry that readers skip and remove).
                 var indexTask = AddToSubjectIndexAsync(db, id, write.Subject, 0, ttlMs);
-                outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await indexTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The index update was sent all the same; it must not fault unobserved.
+                    _ = LogIfIndexWriteFailsAsync(indexTask, "set", id);
+                    throw;
+                }
+
+                await WaitForIndexAsync(indexTask, "set", id, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+                RedisResult result;
+                try
+                {
+                    result = await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    _ = FollowUpDetachedAsync(setTask, db, id, IndexFollowUp.Set, write.Subject, ttlMs);
+                    throw;
+                }
+
+                outcome = (long)result;
                 if (outcome > 0)
                 {
-                    await AddToSubjectIndexAsync(db, id, write.Subject, 0, ttlMs).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await WaitForIndexAsync(AddToSubjectIndexAsync(db, id, write.Subject, 0, ttlMs), "set", id, cancellationToken)
+                        .ConfigureAwait(false);
                 }
             }
 
@@ -190,13 +234,23 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         try
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await Scripts.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var script = Scripts.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+            RedisResult result;
+            try
+            {
+                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Touch, null, 0);
+                throw;
+            }
+
             bool touched;
             if (result.Resp2Type == ResultType.Array)
             {
-                var parts = (RedisResult[])result!;
-                await ExtendSubjectIndexAsync(db, id, (string)parts[1]!, (long)parts[0], cancellationToken).ConfigureAwait(false);
+                await WaitForIndexAsync(IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null, 0)!, "touch", id, cancellationToken)
+                    .ConfigureAwait(false);
                 touched = true;
             }
             else
@@ -278,9 +332,15 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                 + "RedisSessionStoreOptions.ConnectionMultiplexer (with dependency injection, registering an IConnectionMultiplexer also works).";
         }
 
-        if (options.KeyPrefix is null || options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(options.KeyPrefix))
         {
-            return "RedisSessionStoreOptions.KeyPrefix must be set and must not contain '{' or '}' (the store adds its own Redis Cluster hash tags).";
+            return "RedisSessionStoreOptions.KeyPrefix must not be empty: it is the store's namespace, and without one every "
+                + "s{...} key of the database would be listed, counted and destroyed as a session of this store.";
+        }
+
+        if (options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            return "RedisSessionStoreOptions.KeyPrefix must not contain '{' or '}' (the store adds its own Redis Cluster hash tags).";
         }
 
         if (options.MaxDataBytes is <= 0 or > 512 * 1024 * 1024 - 1024)
@@ -342,16 +402,43 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
         }
 
-        var isCluster = false;
-        foreach (var server in _connection.GetServers())
-        {
-            isCluster |= server.ServerType == ServerType.Cluster;
-        }
-
-        _isCluster = isCluster;
         var db = _connection.GetDatabase(_database);
         _db = db;
         return db;
+    }
+
+    /// <summary>
+    /// Whether a session write and its subject index write may be pipelined, which keeps their order only when both go
+    /// to one standalone server over one connection. Decided from servers that are connected, so handshaken (an endpoint
+    /// not reached yet reports <see cref="ServerType.Standalone"/> whatever it is); until one is, the answer is "no": the
+    /// sequential path is correct everywhere, only a round trip slower.
+    /// </summary>
+    private bool CanPipelineIndexWrites()
+    {
+        var topology = _topology;
+        if (topology != TopologyUnknown)
+        {
+            return topology == TopologyStandalone;
+        }
+
+        var connected = false;
+        var standalone = true;
+        foreach (var server in _connection!.GetServers())
+        {
+            if (server.IsConnected)
+            {
+                connected = true;
+                standalone &= server.ServerType == ServerType.Standalone;
+            }
+        }
+
+        if (!connected)
+        {
+            return false;
+        }
+
+        _topology = standalone ? TopologyStandalone : TopologyOther;
+        return standalone;
     }
 
     private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, long ttlMs) =>
@@ -360,12 +447,113 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     /// <summary>
     /// A touch moved a session's expiry past what its subject index entry covers: extend the entry first, then record
     /// the new horizon in the session so that the next touches need not do this again. Runs at most about once per TTL
-    /// period of a session, and never for sessions without a subject.
+    /// period of a session, and never for sessions without a subject. Takes no cancellation token: once started, it
+    /// completes (the header must never claim an index coverage that the index does not have).
     /// </summary>
-    private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, CancellationToken cancellationToken)
+    private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs)
     {
-        await AddToSubjectIndexAsync(db, id, subject, horizonMs, 0).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        await AddToSubjectIndexAsync(db, id, subject, horizonMs, 0).ConfigureAwait(false);
+        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs]).ConfigureAwait(false);
+    }
+
+    /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.</summary>
+    private Task? IndexUpdateAfter(IndexFollowUp kind, RedisResult result, IDatabase db, string id, string? subject, long ttlMs)
+    {
+        switch (kind)
+        {
+            case IndexFollowUp.Set:
+                return (long)result > 0 ? AddToSubjectIndexAsync(db, id, subject!, 0, ttlMs) : null;
+            case IndexFollowUp.GetAndTouch:
+                if (result.IsNull)
+                {
+                    return null;
+                }
+
+                var parts = (RedisResult[])result!;
+                var horizon = (long)parts[2];
+                if (horizon <= 0)
+                {
+                    return null;
+                }
+
+                ReadOnlyMemory<byte> value = (RedisValue)parts[0];
+                return ExtendSubjectIndexAsync(db, id, SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!, horizon);
+            default:
+                if (result.Resp2Type != ResultType.Array)
+                {
+                    return null;
+                }
+
+                var touched = (RedisResult[])result!;
+                return ExtendSubjectIndexAsync(db, id, (string)touched[1]!, (long)touched[0]);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a subject index update on the caller's behalf. The update itself never depends on the caller's token:
+    /// should the caller stop waiting, it still completes, and a failure is logged rather than left unobserved.
+    /// </summary>
+    private async Task WaitForIndexAsync(Task indexWrite, string operation, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await indexWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = LogIfIndexWriteFailsAsync(indexWrite, operation, id);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The caller stopped waiting for <paramref name="script"/>, which was sent and may still commit on the server: once
+    /// it completes, make the subject index update its result calls for, as the operation would have. Never faults.
+    /// </summary>
+    private async Task FollowUpDetachedAsync(Task<RedisResult> script, IDatabase db, string id, IndexFollowUp kind, string? subject, long ttlMs)
+    {
+        var operation = kind switch
+        {
+            IndexFollowUp.Set => "set",
+            IndexFollowUp.GetAndTouch => "get_and_touch",
+            _ => "touch",
+        };
+        Task? indexWrite;
+        try
+        {
+            indexWrite = IndexUpdateAfter(kind, await script.ConfigureAwait(false), db, id, subject, ttlMs);
+        }
+        catch (Exception ex)
+        {
+            // The script failed (or its reply does not decode): nothing to follow up, and nobody is waiting for the error.
+            Log.AbandonedOperationFailed(_logger, operation, SessionValidation.Shorten(id), ex);
+            return;
+        }
+
+        if (indexWrite is not null)
+        {
+            await LogIfIndexWriteFailsAsync(indexWrite, operation, id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Observes a subject index update nobody waits for any more; a failure is logged. Never faults.</summary>
+    private async Task LogIfIndexWriteFailsAsync(Task indexWrite, string operation, string id)
+    {
+        try
+        {
+            await indexWrite.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.IndexWriteFailed(_logger, operation, SessionValidation.Shorten(id), ex);
+        }
+    }
+
+    /// <summary>Which operation's subject index update a script result calls for.</summary>
+    private enum IndexFollowUp
+    {
+        Set,
+        GetAndTouch,
+        Touch,
     }
 }

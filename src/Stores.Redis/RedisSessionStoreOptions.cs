@@ -29,8 +29,9 @@ public sealed class RedisSessionStoreOptions : SessionStoreOptions
 
     /// <summary>
     /// The key prefix, which is the store's namespace: its listings, counts and bulk deletes see only keys under it,
-    /// even when it contains glob characters such as <c>*</c> or <c>[</c>. It must not contain <c>{</c> or <c>}</c>,
-    /// because the store adds its own Redis Cluster hash tags. Default: <c>"session:"</c>.
+    /// even when it contains glob characters such as <c>*</c> or <c>[</c>. It must not be empty (the whole database is
+    /// no namespace) and must not contain <c>{</c> or <c>}</c>, because the store adds its own Redis Cluster hash tags.
+    /// Default: <c>"session:"</c>.
     /// </summary>
     public string KeyPrefix { get; set; } = "session:";
 

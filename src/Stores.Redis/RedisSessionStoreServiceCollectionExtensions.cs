@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SessionStores;
 using SessionStores.Redis;
+using SessionStores.Redis.Internal;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -37,10 +38,8 @@ public static class RedisSessionStoreServiceCollectionExtensions
                     options.ConnectionMultiplexer ??= provider.GetService<IConnectionMultiplexer>();
                 }
             })
-            .Validate(options => RedisSessionStore.Validate(options) is null, "RedisSessionStoreOptions are invalid: set exactly one "
-                + "of ConnectionString, Configuration or ConnectionMultiplexer (or register an IConnectionMultiplexer); KeyPrefix must "
-                + "not contain braces; MaxDataBytes must be positive.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSessionStoreOptions>, RedisSessionStoreOptionsValidation>());
 
         services.Replace(ServiceDescriptor.Singleton<RedisSessionStore, RedisSessionStore>(provider => new RedisSessionStore(
             provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value,

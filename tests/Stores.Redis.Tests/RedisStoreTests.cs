@@ -177,6 +177,18 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
         Assert.Contains("KeyPrefix", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_empty_prefix_is_rejected_naming_the_setting()
+    {
+        // An empty prefix would make the whole database the namespace: foreign s{...} keys listed, counted and destroyed.
+        var ex = Assert.Throws<InvalidOperationException>(() => new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = "127.0.0.1:1",
+            KeyPrefix = string.Empty,
+        }));
+        Assert.Contains("KeyPrefix", ex.Message, StringComparison.Ordinal);
+    }
+
     protected static async Task<List<SessionInfo>> ListAsync(ISessionStore store, SessionQuery query)
     {
         var result = new List<SessionInfo>();

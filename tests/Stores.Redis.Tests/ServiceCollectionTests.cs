@@ -52,4 +52,20 @@ public sealed class ServiceCollectionTests(RedisFixture fixture) : IClassFixture
         Assert.Contains("ConnectionString", ex.Message, StringComparison.Ordinal);
         Assert.Null(provider.GetService<IConnectionMultiplexer>());
     }
+
+    [Fact]
+    public async Task An_empty_key_prefix_fails_validation_naming_it()
+    {
+        var services = new ServiceCollection();
+        var connectionString = await fixture.ConnectionStringAsync();
+        services.AddRedisSessionStore(options =>
+        {
+            options.ConnectionString = connectionString;
+            options.KeyPrefix = string.Empty;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value);
+        Assert.Contains("KeyPrefix must not be empty", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -21,7 +21,6 @@ internal sealed class RedisKeys
         SessionPrefix = prefix + SessionMarker;
         SubjectPrefix = prefix + SubjectMarker;
         SessionPattern = EscapeGlob(prefix) + SessionMarker + "*";
-        SubjectPattern = EscapeGlob(prefix) + SubjectMarker + "*";
     }
 
     public string Prefix { get; }
@@ -32,9 +31,6 @@ internal sealed class RedisKeys
 
     /// <summary>The SCAN MATCH pattern of every session key; glob characters of the prefix are escaped.</summary>
     public string SessionPattern { get; }
-
-    /// <summary>The SCAN MATCH pattern of every subject index key.</summary>
-    public string SubjectPattern { get; }
 
     public RedisKey Session(string id) => string.Concat(SessionPrefix, id, "}");
 
@@ -54,12 +50,6 @@ internal sealed class RedisKeys
 
         var id = text.AsSpan(SessionPrefix.Length, text.Length - SessionPrefix.Length - 1);
         return SessionValidation.IsValidId(id) ? id.ToString() : null;
-    }
-
-    public bool IsSubjectKey(RedisKey key)
-    {
-        var text = (string?)key;
-        return text is not null && text.StartsWith(SubjectPrefix, StringComparison.Ordinal) && text.EndsWith('}');
     }
 
     /// <summary>Escapes the characters Redis glob patterns give a meaning: <c>* ? [ ] \</c> (and <c>^ -</c>, harmless).</summary>

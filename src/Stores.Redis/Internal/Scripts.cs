@@ -34,6 +34,26 @@ internal static class Scripts
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """ + "\n";
 
+    // Spliced into the scripts that read a header: validates every header field exactly as SessionCodec.DecodeHeader does,
+    // from `h` (the value, or at least its first 822 bytes: header plus the longest subject, SessionCodec.HeadRangeEnd
+    // being 821), before anything is written.
+    // `version` is nil when the header is invalid. The hex check comes first because Lua's tonumber(s, 16) also takes a
+    // sign, a 0x prefix and surrounding spaces. 253402300799999 is DateTimeOffset.MaxValue in Unix ms; 768 is
+    // SessionLimits.MaxSubjectLength UTF-8 bytes. It costs no Redis call.
+    private const string ParseHeader = "\n" + """
+        local version, created, horizon, sl
+        if #h >= 54 and string.find(string.sub(h, 1, 54), '^S1%x+$') then
+          version = tonumber(string.sub(h, 3, 14), 16)
+          created = tonumber(string.sub(h, 15, 26), 16)
+          horizon = tonumber(string.sub(h, 39, 50), 16)
+          sl = tonumber(string.sub(h, 51, 54), 16)
+          if version < 1 or created > 253402300799999 or tonumber(string.sub(h, 27, 38), 16) > 253402300799999
+            or sl > 768 or #h < 54 + sl then
+            version = nil
+          end
+        end
+        """ + "\n";
+
     /// <summary>
     /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
     /// Returns the new version, or -(live version + 1) on a compare-and-set conflict.
@@ -44,18 +64,14 @@ internal static class Scripts
         local expected = tonumber(ARGV[1])
         local ttl = tonumber(ARGV[2])
         local subject = ARGV[3]
-        local live, created = 0, nil
-        local h = redis.pcall('GETRANGE', k, 0, 53)
+        local live, born = 0, nil
+        local h = redis.pcall('GETRANGE', k, 0, 821)
         if type(h) == 'table' then
           if expected >= 0 then return redis.error_reply('SESSIONSTORES_CORRUPT WRONGTYPE the key holds another Redis type') end
         elseif #h > 0 then
-          local v, c = nil, nil
-          if #h == 54 and string.sub(h, 1, 2) == 'S1' then
-            v = tonumber(string.sub(h, 3, 14), 16)
-            c = tonumber(string.sub(h, 15, 26), 16)
-          end
-          if v and c and v >= 1 then
-            live, created = v, c
+        """ + ParseHeader + """
+          if version then
+            live, born = version, created
           elseif expected >= 0 then
             return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid')
           end
@@ -67,21 +83,21 @@ internal static class Scripts
         local horizon = 0
         if #subject > 0 then horizon = now + 2 * ttl end
         local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, created or now, exp, horizon, #subject) .. subject .. ARGV[4], 'PXAT', exp)
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, horizon, #subject) .. subject .. ARGV[4], 'PXAT', exp)
         return version
         """;
 
     /// <summary>
     /// GET plus sliding expiry. KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
-    /// index horizon to extend to (0 when the subject index already covers the new expiry) }.
+    /// index horizon to extend to (0 when the subject index already covers the new expiry) }. A value whose header does
+    /// not decode is reported as corrupt before anything is written.
     /// </summary>
     private const string GetAndTouchSource = """
         local k = KEYS[1]
-        local value = redis.call('GET', k)
-        if not value then return false end
-        local horizon = #value >= 54 and string.sub(value, 1, 2) == 'S1' and tonumber(string.sub(value, 39, 50), 16)
-        local sl = horizon and tonumber(string.sub(value, 51, 54), 16)
-        if not sl then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
+        local h = redis.call('GET', k)
+        if not h then return false end
+        """ + ParseHeader + """
+        if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
         local ttl = tonumber(ARGV[1])
         """ + Now + """
 
@@ -90,20 +106,21 @@ internal static class Scripts
         redis.call('SETRANGE', k, 26, string.format('%012x', exp))
         local bump = 0
         if sl > 0 and exp > horizon then bump = now + 2 * ttl end
-        return { value, exp, bump }
+        return { h, exp, bump }
         """;
 
     /// <summary>
-    /// Sliding expiry without reading the data. KEYS[1] session; ARGV[1] ttl ms. Returns 0 when absent, 1 when
-    /// touched, or { horizon to extend to, subject } when the subject index must be extended.
+    /// Sliding expiry without reading the data (it reads the header and at most the longest subject). KEYS[1] session;
+    /// ARGV[1] ttl ms. Returns 0 when absent, 1 when touched, or { horizon to extend to, subject } when the subject
+    /// index must be extended. A header that does not decode (also an empty string) is reported as corrupt before
+    /// anything is written.
     /// </summary>
     private const string TouchSource = """
         local k = KEYS[1]
-        local h = redis.call('GETRANGE', k, 0, 53)
-        if #h == 0 then return 0 end
-        local horizon = #h == 54 and string.sub(h, 1, 2) == 'S1' and tonumber(string.sub(h, 39, 50), 16)
-        local sl = horizon and tonumber(string.sub(h, 51, 54), 16)
-        if not sl then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
+        local h = redis.call('GETRANGE', k, 0, 821)
+        if #h == 0 and redis.call('EXISTS', k) == 0 then return 0 end
+        """ + ParseHeader + """
+        if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
         local ttl = tonumber(ARGV[1])
         """ + Now + """
 
@@ -111,7 +128,7 @@ internal static class Scripts
         redis.call('PEXPIREAT', k, exp)
         redis.call('SETRANGE', k, 26, string.format('%012x', exp))
         if sl > 0 and exp > horizon then
-          return { now + 2 * ttl, redis.call('GETRANGE', k, 54, 53 + sl) }
+          return { now + 2 * ttl, string.sub(h, 55, 54 + sl) }
         end
         return 1
         """;

@@ -31,7 +31,11 @@ internal static class SessionCodec
     private const int VersionOffset = 2;
     private const int CreatedOffset = 14;
     private const int ExpiresOffset = 26;
+    private const int HorizonOffset = 38;
     private const int SubjectLengthOffset = 50;
+
+    /// <summary>The latest time a <see cref="DateTimeOffset"/> holds, in Unix ms; 12 hex digits can say more.</summary>
+    private const long MaxUnixMs = 253_402_300_799_999;
 
     /// <summary>Decodes a full value (header, subject, data) read by GET.</summary>
     public static SessionRecord DecodeRecord(string id, ReadOnlyMemory<byte> value, long? expiresAtOverride = null)
@@ -47,7 +51,10 @@ internal static class SessionCodec
             header.Subject);
     }
 
-    /// <summary>Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN.</summary>
+    /// <summary>
+    /// Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN. Every field is checked
+    /// as the scripts check it (see <c>Scripts.ParseHeader</c>); any damage is a <see cref="SessionDataCorruptedException"/>.
+    /// </summary>
     public static Header DecodeHeader(string id, ReadOnlySpan<byte> value, bool requireWholeSubject)
     {
         if (value.Length < HeaderLength || value[0] != (byte)'S' || value[1] != (byte)'1')
@@ -56,8 +63,9 @@ internal static class SessionCodec
         }
 
         if (!TryHex(value.Slice(VersionOffset, 12), out var version) || version < 1
-            || !TryHex(value.Slice(CreatedOffset, 12), out var created)
-            || !TryHex(value.Slice(ExpiresOffset, 12), out var expires)
+            || !TryHex(value.Slice(CreatedOffset, 12), out var created) || created > MaxUnixMs
+            || !TryHex(value.Slice(ExpiresOffset, 12), out var expires) || expires > MaxUnixMs
+            || !TryHex(value.Slice(HorizonOffset, 12), out _)
             || !TryHex(value.Slice(SubjectLengthOffset, 4), out var subjectLength)
             || (requireWholeSubject && HeaderLength + subjectLength > value.Length)
             || subjectLength > SessionLimits.MaxSubjectLength * 3)

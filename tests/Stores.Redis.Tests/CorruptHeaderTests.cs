@@ -1,0 +1,117 @@
+using System;
+using System.Globalization;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Xunit;
+
+namespace SessionStores.Redis.Tests;
+
+/// <summary>
+/// The corrupt-data policy for headers that look almost right: each field of the 54-byte header damaged on its own,
+/// planted with raw commands. Every read reports <see cref="SessionDataCorruptedException"/> (never a raw exception,
+/// never a silent success) and nothing is changed: neither the stored bytes nor the key's expiry.
+/// </summary>
+public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    private const string Subject = "alice";
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("magic", "S2")]
+    [InlineData("version", "zzzzzzzzzzzz")]
+    [InlineData("version", "000000000000")]
+    [InlineData("version", "-00000000001")] // Lua's tonumber(s, 16) would take the sign
+    [InlineData("version", "0x0000000001")] // ... and a 0x prefix
+    [InlineData("version", "000000001   ")] // ... and trailing spaces
+    [InlineData("created", "ffffffffffff")] // beyond DateTimeOffset.MaxValue
+    [InlineData("created", "zzzzzzzzzzzz")]
+    [InlineData("expires", "ffffffffffff")]
+    [InlineData("expires", "00000000000g")]
+    [InlineData("horizon", "zzzzzzzzzzzz")]
+    [InlineData("subjectLength", "0010")] // longer than what follows the header
+    [InlineData("subjectLength", "ffff")] // above the longest subject a store writes
+    [InlineData("subjectLength", "+005")]
+    public async Task A_damaged_header_field_is_reported_as_corrupt_by_every_read_and_left_unchanged(string field, string value)
+    {
+        // Given a session whose header is valid except for one field, planted without an expiry.
+        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        RedisKey key = prefix + "s{" + id + "}";
+        var planted = Plant(field, value);
+        await db.StringSetAsync(key, planted);
+
+        // When every operation that reads it runs, then each reports the damage naming the session.
+        var ttl = TimeSpan.FromMinutes(30);
+        await AssertCorruptAsync(id, () => store.GetAsync(id, Token));
+        await AssertCorruptAsync(id, () => store.GetAndTouchAsync(id, ttl, Token));
+        await AssertCorruptAsync(id, () => store.TouchAsync(id, ttl, Token));
+        await AssertCorruptAsync(id, () => store.SetAsync(id, new SessionWrite(new byte[] { 9 }, ttl, Subject, expectedVersion: 1), Token));
+        await AssertCorruptAsync(id, () => ListAllAsync(store, includeData: true));
+        await AssertCorruptAsync(id, () => ListAllAsync(store, includeData: false));
+
+        // And nothing was changed: the same bytes, still without an expiry.
+        Assert.Equal(planted, (byte[]?)await db.StringGetAsync(key));
+        Assert.Null(await db.KeyTimeToLiveAsync(key));
+
+        // And the documented ways out still work.
+        Assert.True(await store.DestroyAsync(id, Token));
+    }
+
+    [Fact]
+    public async Task An_empty_string_under_a_session_key_is_corrupt_for_Touch_as_for_Get()
+    {
+        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        RedisKey key = prefix + "s{" + id + "}";
+        await db.StringSetAsync(key, RedisValue.EmptyString);
+
+        await AssertCorruptAsync(id, () => store.GetAsync(id, Token));
+        await AssertCorruptAsync(id, () => store.TouchAsync(id, TimeSpan.FromMinutes(1), Token));
+        await AssertCorruptAsync(id, () => store.GetAndTouchAsync(id, TimeSpan.FromMinutes(1), Token));
+
+        Assert.Null(await db.KeyTimeToLiveAsync(key));
+        Assert.Equal(0, await db.StringLengthAsync(key));
+    }
+
+    /// <summary>A valid header (version 3, created now, expires in an hour, subject "alice"), then data, with one field replaced.</summary>
+    private static byte[] Plant(string field, string value)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string Hex12(long n) => n.ToString("x12", CultureInfo.InvariantCulture);
+        var magic = field == "magic" ? value : "S1";
+        var version = field == "version" ? value : Hex12(3);
+        var created = field == "created" ? value : Hex12(now);
+        var expires = field == "expires" ? value : Hex12(now + 3_600_000);
+        var horizon = field == "horizon" ? value : Hex12(now + 7_200_000);
+        var subjectLength = field == "subjectLength" ? value : Subject.Length.ToString("x4", CultureInfo.InvariantCulture);
+        var text = magic + version + created + expires + horizon + subjectLength + Subject + "data";
+        Assert.Equal(54 + Subject.Length + 4, text.Length);
+        return Encoding.ASCII.GetBytes(text);
+    }
+
+    private static async Task AssertCorruptAsync(string id, Func<Task> operation)
+    {
+        var ex = await Assert.ThrowsAsync<SessionDataCorruptedException>(operation);
+        Assert.Equal(id, ex.SessionId);
+    }
+
+    private static async Task ListAllAsync(ISessionStore store, bool includeData)
+    {
+        await foreach (var info in store.ListAsync(SessionQuery.All with { IncludeData = includeData }, Token))
+        {
+            Assert.Fail($"listed {info.Id} from a namespace that holds only a damaged session");
+        }
+    }
+}
+
+public sealed class RedisStandaloneCorruptHeaderTests(RedisFixture fixture) : CorruptHeaderTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterCorruptHeaderTests(RedisClusterFixture fixture) : CorruptHeaderTests<RedisClusterFixture>(fixture);

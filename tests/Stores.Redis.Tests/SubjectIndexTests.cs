@@ -1,0 +1,146 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Xunit;
+
+namespace SessionStores.Redis.Tests;
+
+/// <summary>
+/// The subject index must list every live session of its subject, also when the caller stops waiting half-way and
+/// while a bulk delete runs.
+/// </summary>
+public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : RedisFixture
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_set_with_a_subject_whose_caller_cancels_after_sending_still_indexes_the_session()
+    {
+        var (store, _, subject) = await NewStoreAsync();
+        var id = Guid.NewGuid().ToString("N");
+
+        // When the caller cancels right after the write was sent (the store is warm, so it is sent synchronously).
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var set = store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject), cancel.Token);
+        await cancel.CancelAsync();
+        await IgnoreCancellationAsync(set);
+
+        // Then the write still lands on the server, and so does its subject index entry.
+        await Poll.UntilAsync(async () => await store.GetAsync(id, Token) is not null, "the session was never written");
+        await Poll.UntilAsync(
+            async () => await store.CountAsync(SessionQuery.ForSubject(subject), Token) == 1,
+            "the live session is missing from its subject's index");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_touch_whose_caller_cancels_after_sending_still_extends_the_subject_index(bool getAndTouch)
+    {
+        var (store, prefix, subject) = await NewStoreAsync();
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        RedisKey index = prefix + "u{" + subject + "}";
+        var id = Guid.NewGuid().ToString("N");
+        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(30), subject), Token);
+
+        // When a touch moves the expiry far past what the index entry covers, and its caller cancels right after sending.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var ttl = TimeSpan.FromMinutes(20);
+        var touch = getAndTouch ? store.GetAndTouchAsync(id, ttl, cancel.Token) : (Task)store.TouchAsync(id, ttl, cancel.Token);
+        await cancel.CancelAsync();
+        await IgnoreCancellationAsync(touch);
+
+        // Then the session was touched and its index entry still comes to cover the new expiry.
+        await Poll.UntilAsync(
+            async () => (await store.GetAsync(id, Token))!.ExpiresAt > DateTimeOffset.UtcNow.AddMinutes(10),
+            "the touch never reached the server");
+        var expiresAt = (await store.GetAsync(id, Token))!.ExpiresAt.ToUnixTimeMilliseconds();
+        await Poll.UntilAsync(
+            async () => await db.SortedSetScoreAsync(index, id) >= expiresAt,
+            "the subject index entry was not extended to the touched expiry");
+    }
+
+    [Fact]
+    public async Task DestroyMany_of_everything_never_unindexes_a_session_created_meanwhile()
+    {
+        var (store, _, _) = await NewStoreAsync();
+        var late = "late-" + Guid.NewGuid().ToString("N")[..6];
+        for (var round = 0; round < 3; round++)
+        {
+            // Given many subjects (so a bulk delete has much to go through) and writers that keep creating sessions.
+            await Task.WhenAll(Enumerable.Range(0, 150).Select(i =>
+                store.SetAsync(Guid.NewGuid().ToString("N"), new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), $"s{round}-{i}"), Token)));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await store.SetAsync(Guid.NewGuid().ToString("N"), new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), late), Token);
+                }
+            })).ToArray();
+
+            // When everything is destroyed meanwhile.
+            await store.DestroyManyAsync(SessionQuery.All with { PageSize = 10 }, Token);
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+
+            // Then every session that survived (only ones created during the delete can) is found by its subject.
+            var alive = await store.CountAsync(SessionQuery.All, Token);
+            Assert.Equal(alive, await store.CountAsync(SessionQuery.ForSubject(late), Token));
+        }
+    }
+
+    private async Task<(RedisSessionStore Store, string Prefix, string Subject)> NewStoreAsync()
+    {
+        var prefix = "si" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+
+        // Warm: connected, and the scripts known to every node, so that an operation sends its command before it returns.
+        for (var i = 0; i < 12; i++)
+        {
+            var warm = Guid.NewGuid().ToString("N");
+            await store.SetAsync(warm, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMilliseconds(200), "warm"), Token);
+            await store.TouchAsync(warm, TimeSpan.FromMinutes(1), Token);
+            await store.GetAndTouchAsync(warm, TimeSpan.FromMinutes(2), Token);
+            await store.DestroyAsync(warm, Token);
+        }
+
+        return (store, prefix, "user-" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    private static async Task IgnoreCancellationAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: the caller stopped waiting. (The reply may also have won the race; both are fine.)
+        }
+    }
+}
+
+/// <summary>Polls a condition (servers are never waited for with fixed sleeps).</summary>
+internal static class Poll
+{
+    public static async Task UntilAsync(Func<Task<bool>> condition, string failure, int timeoutMs = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public static Task UntilAsync(Func<bool> condition, string failure, int timeoutMs = 5000) =>
+        UntilAsync(() => Task.FromResult(condition()), failure, timeoutMs);
+}
+
+public sealed class RedisStandaloneSubjectIndexTests(RedisFixture fixture) : SubjectIndexTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterSubjectIndexTests(RedisClusterFixture fixture) : SubjectIndexTests<RedisClusterFixture>(fixture);
