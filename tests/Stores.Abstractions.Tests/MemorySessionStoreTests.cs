@@ -43,6 +43,52 @@ public sealed class MemorySessionStoreTests
     }
 
     [Fact]
+    public async Task Each_pruning_pass_inspects_at_most_the_batch_size_of_subjects_and_later_passes_drop_every_empty_one()
+    {
+        // Given one live subject and 100 whose sessions were destroyed, leaving their index sets empty
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneBatchSize = 30, PruneInterval = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        await store.SetAsync("kept", new SessionWrite(new byte[] { 1 }, Minute, "kept-user"), Token);
+        for (var i = 0; i < 100; i++)
+        {
+            await store.SetAsync($"s{i}", new SessionWrite(new byte[] { 1 }, Minute, $"user{i}"), Token);
+            Assert.True(await store.DestroyAsync($"s{i}", Token));
+        }
+
+        Assert.Equal(101, store.SubjectIndexCount);
+
+        // When one pass runs, then more
+        store.PruneExpired();
+        var afterOnePass = store.SubjectIndexCount;
+        for (var pass = 0; pass < 10 && store.SubjectIndexCount > 1; pass++)
+        {
+            store.PruneExpired();
+        }
+
+        // Then the first pass dropped at most one batch, and later passes dropped every empty set but kept the live one
+        Assert.InRange(afterOnePass, 101 - 30, 100);
+        Assert.Equal(1, store.SubjectIndexCount);
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("kept-user"), Token));
+    }
+
+    [Fact]
+    public async Task A_listing_never_yields_a_session_that_expired_while_it_was_running()
+    {
+        // Given two sessions with the same expiry
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneInterval = TimeSpan.FromHours(1) }, clock);
+        await store.SetAsync("a", new SessionWrite(new byte[] { 1 }, Minute), Token);
+        await store.SetAsync("b", new SessionWrite(new byte[] { 1 }, Minute), Token);
+        await using var listing = store.ListAsync(SessionQuery.All, Token).GetAsyncEnumerator(Token);
+        Assert.True(await listing.MoveNextAsync());
+
+        // When both expire after the listing yielded the first one
+        clock.Advance(Minute);
+
+        // Then the second one is not yielded
+        Assert.False(await listing.MoveNextAsync());
+    }
+
+    [Fact]
     public async Task The_background_pruner_runs_on_the_clock()
     {
         var clock = new FakeTimeProvider();

@@ -16,11 +16,14 @@ namespace SessionStores.Memory;
 /// <remarks>
 /// Reads are lock-free. Writes to one id are serialised by a striped lock, so compare-and-set is exact. Expired
 /// sessions are invisible at once and removed by a background pass that inspects at most
-/// <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries each <see cref="MemorySessionStoreOptions.PruneInterval"/>.
-/// Expiry follows the <see cref="TimeProvider"/> given to the constructor.
+/// <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries (and as many subject index sets) each
+/// <see cref="MemorySessionStoreOptions.PruneInterval"/>. Expiry follows the <see cref="TimeProvider"/> given to the
+/// constructor.
 /// </remarks>
 public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 {
+    // Lock order, to rule out deadlocks: _pruneGate, then one stripe lock, then one subject set's lock. Nothing waits
+    // for another lock while holding a subject set's lock, and no code takes _pruneGate while holding a stripe lock.
     private const int LockStripes = 64;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -34,6 +37,9 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     private readonly ITimer _pruneTimer;
     private readonly object _pruneGate = new();
     private IEnumerator<KeyValuePair<string, Entry>>? _pruneCursor;
+    private IEnumerator<KeyValuePair<string, ConcurrentDictionary<string, byte>>>? _subjectCursor;
+
+    // Entries held plus slots reserved by creations in progress; never above _maxSessions (see TryReserveSlot).
     private int _count;
 
     /// <summary>Creates a store.</summary>
@@ -60,6 +66,9 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
     /// <summary>The number of entries held, including expired ones not yet pruned.</summary>
     public int EntryCount => Volatile.Read(ref _count);
+
+    /// <summary>The number of subjects in the subject index, including ones left without sessions and not yet pruned.</summary>
+    internal int SubjectIndexCount => _subjects.Count;
 
     /// <inheritdoc />
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -97,37 +106,26 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateWrite(write, _maxDataBytes);
         cancellationToken.ThrowIfCancellationRequested();
         var data = write.Data.ToArray();
-        lock (LockFor(id))
+        if (TrySet(id, write, data, out var result))
         {
-            var now = NowMs();
-            var exists = _entries.TryGetValue(id, out var current);
-            var live = exists && current!.IsLive(now);
-            var liveVersion = live ? current!.Version : 0;
-            if (write.ExpectedVersion is { } expected && expected != liveVersion)
-            {
-                return Task.FromResult(SessionSetResult.Conflict(liveVersion));
-            }
-
-            if (!exists)
-            {
-                ReserveSlot();
-                Interlocked.Increment(ref _count);
-            }
-
-            var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current!.CreatedAtMs : now, write.Subject);
-            if (write.Subject is not null)
-            {
-                AddToSubject(write.Subject, id);
-            }
-
-            _entries[id] = next;
-            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))
-            {
-                RemoveFromSubject(oldSubject, id);
-            }
-
-            return Task.FromResult(SessionSetResult.Success(next.Version));
+            return Task.FromResult(result);
         }
+
+        // Full. Pruning takes stripe locks, so it must run outside this id's stripe lock: a writer pruning inside its
+        // stripe and the pruner (or another writer) waiting for that stripe would wait on each other forever. The
+        // retry re-checks everything, since the session may have been created or changed in between.
+        PruneExpired();
+        if (TrySet(id, write, data, out result))
+        {
+            return Task.FromResult(result);
+        }
+
+        var max = _maxSessions!.Value;
+        Log.Full(_logger, max);
+        throw new SessionStoreException(
+            $"The in-memory session store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.",
+            null,
+            isTransient: true);
     }
 
     /// <inheritdoc />
@@ -209,7 +207,11 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         return Task.FromResult(count);
     }
 
-    /// <summary>Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>).</summary>
+    /// <summary>
+    /// Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>):
+    /// it inspects at most <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries and as many subject index sets,
+    /// each continuing where the previous pass stopped.
+    /// </summary>
     /// <returns>The number of expired sessions removed.</returns>
     public int PruneExpired()
     {
@@ -224,7 +226,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
                 {
                     _pruneCursor.Dispose();
                     _pruneCursor = null;
-                    PruneEmptySubjects();
                     break;
                 }
 
@@ -235,6 +236,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
                 }
             }
 
+            PruneEmptySubjects();
             return removed;
         }
     }
@@ -267,14 +269,53 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
     private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);
 
+    // Returns false, having changed nothing, only when the write would create a session and the store is full.
+    private bool TrySet(string id, SessionWrite write, byte[] data, out SessionSetResult result)
+    {
+        lock (LockFor(id))
+        {
+            var now = NowMs();
+            var exists = _entries.TryGetValue(id, out var current);
+            var live = exists && current!.IsLive(now);
+            var liveVersion = live ? current!.Version : 0;
+            if (write.ExpectedVersion is { } expected && expected != liveVersion)
+            {
+                result = SessionSetResult.Conflict(liveVersion);
+                return true;
+            }
+
+            if (!exists && !TryReserveSlot())
+            {
+                result = default;
+                return false;
+            }
+
+            var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current!.CreatedAtMs : now, write.Subject);
+            if (write.Subject is not null)
+            {
+                AddToSubject(write.Subject, id);
+            }
+
+            _entries[id] = next;
+            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))
+            {
+                RemoveFromSubject(oldSubject, id);
+            }
+
+            result = SessionSetResult.Success(next.Version);
+            return true;
+        }
+    }
+
     private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMs();
         var yielded = 0;
         foreach (var id in Candidates(query.Subject))
         {
-            if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))
+            // The clock is read per entry: a listing can be slow (the consumer awaits between items), and a session that
+            // expired meanwhile must not appear.
+            if (_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) && Matches(e, query.Subject))
             {
                 yield return e.ToInfo(id, query.IncludeData);
                 if (++yielded % query.PageSize == 0)
@@ -322,20 +363,29 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void ReserveSlot()
+    // Check and increment in one atomic step: creations under different stripe locks race for the last slot, and a
+    // separate check and increment would let several of them take it.
+    private bool TryReserveSlot()
     {
-        if (_maxSessions is { } max && Volatile.Read(ref _count) >= max)
+        if (_maxSessions is not { } max)
         {
-            PruneExpired();
-            if (Volatile.Read(ref _count) >= max)
-            {
-                Log.Full(_logger, max);
-                throw new SessionStoreException(
-                    $"The in-memory session store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.",
-                    null,
-                    isTransient: true);
-            }
+            Interlocked.Increment(ref _count);
+            return true;
         }
+
+        var count = Volatile.Read(ref _count);
+        while (count < max)
+        {
+            var seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
+        return false;
     }
 
     private bool Remove(string id, long now, bool onlyIfExpired)
@@ -369,12 +419,17 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         while (true)
         {
             var ids = _subjects.GetOrAdd(subject, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
-            ids.TryAdd(id, 0);
 
-            // The pruner may have dropped this set as empty just before the add; then add to the fresh one.
-            if (_subjects.TryGetValue(subject, out var registered) && ReferenceEquals(registered, ids))
+            // The pruner drops a set only while holding its lock and only when it is empty. Under the same lock, a set
+            // still registered cannot be dropped after this add; a set already dropped is not registered, and the
+            // loop adds to the fresh one instead.
+            lock (ids)
             {
-                return;
+                if (_subjects.TryGetValue(subject, out var registered) && ReferenceEquals(registered, ids))
+                {
+                    ids.TryAdd(id, 0);
+                    return;
+                }
             }
         }
     }
@@ -387,13 +442,27 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
     }
 
+    // Called under _pruneGate. Inspects at most one batch of subjects, continuing where the previous pass stopped, so a
+    // pass stays bounded however many subjects there are.
     private void PruneEmptySubjects()
     {
-        foreach (var pair in _subjects)
+        _subjectCursor ??= _subjects.GetEnumerator();
+        for (var inspected = 0; inspected < _pruneBatchSize; inspected++)
         {
-            if (pair.Value.IsEmpty)
+            if (!_subjectCursor.MoveNext())
             {
-                _subjects.TryRemove(pair);
+                _subjectCursor.Dispose();
+                _subjectCursor = null;
+                return;
+            }
+
+            var pair = _subjectCursor.Current;
+            lock (pair.Value)
+            {
+                if (pair.Value.IsEmpty)
+                {
+                    _subjects.TryRemove(pair);
+                }
             }
         }
     }

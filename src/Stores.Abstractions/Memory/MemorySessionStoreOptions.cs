@@ -18,7 +18,8 @@ public sealed class MemorySessionStoreOptions : SessionStoreOptions
 
     /// <summary>
     /// How many entries one pruning pass inspects at most, so a pass never stalls on a huge store; the next pass
-    /// continues where the last one stopped. Default: 10,000.
+    /// continues where the last one stopped. The same bound applies, separately, to the subject index sets a pass
+    /// inspects for ones left empty. Default: 10,000.
     /// </summary>
     public int PruneBatchSize { get; set; } = 10_000;
 }
