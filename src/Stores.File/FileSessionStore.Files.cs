@@ -121,7 +121,7 @@ public sealed partial class FileSessionStore
 
     /// <summary>
     /// Replaces a session file atomically: write a new file in <c>tmp/</c>, flush it, stamp its modification time
-    /// with the expiry (the reaper's hint), and rename it over the old one.
+    /// with the expiry (the reaper's hint), rename it over the old one, and flush the directory that now names it.
     /// </summary>
     private async ValueTask ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
     {
@@ -143,6 +143,10 @@ public sealed partial class FileSessionStore
 
             IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
             renamed = true;
+
+            // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
+            // after a power cut is an orphan the reaper deletes).
+            FlushDirectory(_sessionsDirectory);
         }
         finally
         {
@@ -181,6 +185,16 @@ public sealed partial class FileSessionStore
         }
 
         return header.IsLive(NowMs()) ? DeleteOutcome.Live : DeleteOutcome.Expired;
+    }
+
+    /// <summary>With <see cref="FileSessionStoreOptions.FlushToDisk"/>, makes the renames and deletes done in
+    /// <paramref name="directory"/> so far survive a power loss (see <see cref="DirectorySync"/>).</summary>
+    private void FlushDirectory(string directory)
+    {
+        if (_flushToDisk)
+        {
+            DirectorySync.Flush(directory);
+        }
     }
 
     private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));

@@ -17,6 +17,7 @@ public sealed partial class FileSessionStore
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
+        ThrowIfDisposed();
         return ListCoreAsync(query, cancellationToken);
     }
 
@@ -24,6 +25,7 @@ public sealed partial class FileSessionStore
     public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "count");
         try
@@ -51,11 +53,13 @@ public sealed partial class FileSessionStore
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "destroy_many");
         try
         {
             long count = 0;
+            var deletedAny = false;
             using var names = EnumerateFor(query.Subject).GetEnumerator();
             while (MoveNext(names))
             {
@@ -74,7 +78,15 @@ public sealed partial class FileSessionStore
                     {
                         count++;
                     }
+
+                    deletedAny |= outcome is DeleteOutcome.Live or DeleteOutcome.Expired or DeleteOutcome.Corrupt;
                 }
+            }
+
+            if (deletedAny)
+            {
+                // One flush makes every delete above durable before the count is reported ("sign out everywhere").
+                FlushDirectory(_sessionsDirectory);
             }
 
             operation.Complete();
@@ -88,6 +100,7 @@ public sealed partial class FileSessionStore
 
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "list");
         var failed = false;

@@ -16,11 +16,17 @@ namespace SessionStores.File;
 public sealed partial class FileSessionStore
 {
     private readonly ITimer _reapTimer;
+    // Held by a reaper pass. It is never disposed: it allocates no wait handle, and a ReapAsync or DisposeAsync still
+    // queued on it when the store is disposed must get through (and then finds the store disposed).
     private readonly SemaphoreSlim _reapGate = new(1, 1);
-    private readonly CancellationTokenSource _disposed = new();
+    private readonly CancellationTokenSource _shutdown = new();
     private readonly int _reapBatchSize;
     private readonly long _orphanTempFileAgeMs;
     private IEnumerator<ReapCandidate>? _reapCursor;
+    private int _disposeState;
+    private volatile bool _resourcesFreed;
+
+    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
 
     /// <summary>
     /// Runs one bounded reaper pass now (the timer does this every <see cref="FileSessionStoreOptions.ReapInterval"/>):
@@ -30,11 +36,14 @@ public sealed partial class FileSessionStore
     /// </summary>
     /// <param name="cancellationToken">Cancels the pass.</param>
     /// <returns>What the pass did.</returns>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public async Task<FileReapResult> ReapAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
         await _reapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfDisposed();
             return await ReapCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsIoFailure(ex))
@@ -43,29 +52,75 @@ public sealed partial class FileSessionStore
         }
         finally
         {
-            _reapGate.Release();
+            ReleaseReapGate();
         }
     }
 
-    /// <summary>Stops the background reaper.</summary>
+    /// <summary>
+    /// Stops the background reaper and releases the store's resources (the reaper's open directory listing, the lock
+    /// semaphores); a pass in progress releases them when it ends. Operations started afterwards throw
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposeState, 1) != 0)
         {
             return;
         }
 
-        _disposed.Cancel();
+        _shutdown.Cancel();
         _reapTimer.Dispose();
+        if (_reapGate.Wait(0))
+        {
+            ReleaseReapGate();
+        }
     }
 
-    /// <summary>Stops the background reaper and waits for a pass in progress to end.</summary>
+    /// <summary>Stops the background reaper, waits for a pass in progress to end, and releases the store's resources.</summary>
     /// <returns>A task that completes when the reaper has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         Dispose();
         await _reapGate.WaitAsync().ConfigureAwait(false);
-        _reapGate.Release();
+        ReleaseReapGate();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    /// <summary>
+    /// Releases the reaper's gate. Once the store is disposed, whoever holds the gate frees the resources a pass uses;
+    /// taking the gate again after releasing it closes the race with a <see cref="Dispose"/> that found it held.
+    /// </summary>
+    private void ReleaseReapGate()
+    {
+        while (true)
+        {
+            if (IsDisposed)
+            {
+                FreeResources();
+            }
+
+            _reapGate.Release();
+            if (!IsDisposed || _resourcesFreed || !_reapGate.Wait(0))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs only while holding the gate, so no pass is using what it frees.</summary>
+    private void FreeResources()
+    {
+        if (_resourcesFreed)
+        {
+            return;
+        }
+
+        _resourcesFreed = true;
+        _reapCursor?.Dispose();
+        _reapCursor = null;
+        _locks.Dispose();
+        _shutdown.Dispose();
     }
 
     private async Task<FileReapResult> ReapCoreAsync(CancellationToken cancellationToken)
@@ -188,20 +243,26 @@ public sealed partial class FileSessionStore
     private async Task ReapInBackgroundAsync()
     {
         // A pass still running (a huge directory, a slow disk) simply makes this tick a no-op.
-        if (_disposed.IsCancellationRequested || !_reapGate.Wait(0))
+        if (IsDisposed || !_reapGate.Wait(0))
         {
             return;
         }
 
         try
         {
-            var result = await ReapCoreAsync(_disposed.Token).ConfigureAwait(false);
+            // Checked again under the gate: only a holder of the gate frees the token source used below.
+            if (IsDisposed)
+            {
+                return;
+            }
+
+            var result = await ReapCoreAsync(_shutdown.Token).ConfigureAwait(false);
             if (result.SessionsDeleted > 0 || result.TemporaryFilesDeleted > 0)
             {
                 Log.Reaped(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
             }
         }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
         }
         catch (Exception ex)
@@ -211,7 +272,7 @@ public sealed partial class FileSessionStore
         }
         finally
         {
-            _reapGate.Release();
+            ReleaseReapGate();
         }
     }
 

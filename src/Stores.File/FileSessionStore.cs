@@ -18,7 +18,9 @@ namespace SessionStores.File;
 /// session (named from the id so that no id can leave the directory, see the package README), <c>subjects/</c> one
 /// directory of empty marker files per subject, <c>locks/</c> the lock files and <c>tmp/</c> writes in progress.</para>
 /// <para><b>Atomic writes.</b> Every write goes to a new file in <c>tmp/</c>, is flushed to disk, and is renamed over
-/// the session's file, so a reader or a crash sees the old session or the new one, never a torn one.</para>
+/// the session's file, so a reader or a crash sees the old session or the new one, never a torn one. With
+/// <see cref="FileSessionStoreOptions.FlushToDisk"/> the directory is flushed after each rename and delete as well, so an
+/// acknowledged write or destroy survives a power loss (on Linux and macOS; see that option for Windows).</para>
 /// <para><b>Compare-and-set</b> across threads and processes holds an exclusive operating-system file lock
 /// (<c>flock</c> on Unix) while it reads the version and renames the new file into place. Reads take no lock.</para>
 /// <para><b>Expiry</b> follows the <see cref="TimeProvider"/> given to the constructor and is stored in each file;
@@ -65,10 +67,18 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         var locksDirectory = Path.Combine(RootDirectory, "locks");
         try
         {
+            var createdRoot = !Directory.Exists(RootDirectory);
             Directory.CreateDirectory(_sessionsDirectory);
             Directory.CreateDirectory(_subjectsDirectory);
             Directory.CreateDirectory(_tempDirectory);
             Directory.CreateDirectory(locksDirectory);
+
+            // Sessions flushed into a directory whose own name is lost to a power cut would be lost with it.
+            FlushDirectory(RootDirectory);
+            if (createdRoot && Path.GetDirectoryName(RootDirectory) is { } parent)
+            {
+                FlushDirectory(parent);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -87,6 +97,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "get");
         try
@@ -108,6 +119,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "get_and_touch");
         try
@@ -127,6 +139,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "touch");
         try
@@ -146,6 +159,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "set");
         try
@@ -164,6 +178,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "destroy");
         try
@@ -172,7 +187,14 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             bool destroyed;
             using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
             {
-                destroyed = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false) is DeleteOutcome.Live or DeleteOutcome.Corrupt;
+                var outcome = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false);
+                if (outcome is not DeleteOutcome.Missing)
+                {
+                    // A logout that a power cut could undo is no logout.
+                    FlushDirectory(_sessionsDirectory);
+                }
+
+                destroyed = outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
             }
 
             operation.Complete();
@@ -238,6 +260,14 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             if (write.Subject is not null)
             {
                 AddMarker(write.Subject, name);
+                if (!string.Equals(current.Header?.Subject, write.Subject, StringComparison.Ordinal))
+                {
+                    // A new binding: its marker (and maybe the subject's directory) must be as durable as the session,
+                    // or "sign out everywhere" could miss it after a power cut. A session already bound to this subject
+                    // had its marker flushed by the write that bound it.
+                    FlushDirectory(SubjectDirectory(write.Subject));
+                    FlushDirectory(_subjectsDirectory);
+                }
             }
 
             var size = SessionFileFormat.GetSize(id, write.Subject, write.Data.Length);

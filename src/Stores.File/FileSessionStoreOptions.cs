@@ -29,10 +29,20 @@ public sealed class FileSessionStoreOptions : SessionStoreOptions
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Whether each write is flushed to the disk (<c>fsync</c>) before it replaces the old file, so a power loss
-    /// keeps either the old or the new session, never an empty file. Turning it off trades that guarantee for speed
-    /// (a process crash is still safe). Default: <see langword="true"/>.
+    /// Whether writes and deletes are flushed to the disk (<c>fsync</c>) before they are acknowledged, so that a power
+    /// loss keeps every acknowledged change: each new file is flushed before it replaces the old one (never an empty
+    /// file), and the sessions directory is flushed after the rename and after a destroy, so that neither a write nor a
+    /// logout or "sign out everywhere" rolls back. Turning it off trades that guarantee for speed (a process crash is
+    /// still safe). Default: <see langword="true"/>.
     /// </summary>
+    /// <remarks>
+    /// Cost: a write (set, touch) flushes twice, the file and the directory; a destroy flushes once, and so does a whole
+    /// <see cref="ISessionStore.DestroyManyAsync"/>; binding a session to a new subject flushes two directories more (its
+    /// marker's). A directory flush that fails surfaces as a <see cref="SessionStoreException"/>, like any I/O failure.
+    /// Directories are flushed on Linux, macOS and FreeBSD; on Windows only files are (there is no supported way to
+    /// flush a directory from .NET), so there a change acknowledged just before a power loss can still be lost. On macOS,
+    /// <c>fsync</c> of a directory does not force the drive's own cache.
+    /// </remarks>
     public bool FlushToDisk { get; set; } = true;
 
     /// <summary>

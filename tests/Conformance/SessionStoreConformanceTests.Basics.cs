@@ -159,6 +159,37 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Assert.Equal(Bytes("upper"), (await store.GetAsync("Session", Token))!.Data.ToArray());
         Assert.Equal(Bytes("lower"), (await store.GetAsync("session", Token))!.Data.ToArray());
         Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+
+        // Neighbours a store that escapes case in names or keys (an upper-case letter as '_' + its lower case, say) or
+        // folds punctuation could merge: each must stay its own session for Get, create-only Set, List and Destroy.
+        string[] neighbours = ["Ab", "_ab", "ab", "AB", "_a_b", "A_b", "a_B", "a.b", "a_b", "a-b", "a~b", "A.b", "_A", "__a", "A", "_a"];
+        foreach (var id in neighbours)
+        {
+            var created = await store.SetAsync(id, Write(Bytes("v:" + id), expectedVersion: 0), Token);
+            Assert.True(created.Succeeded, $"create-only Set of {id} conflicted (version {created.Version}): a neighbour took its place");
+            Assert.Equal(1, created.Version);
+        }
+
+        foreach (var id in neighbours)
+        {
+            var record = await store.GetAsync(id, Token);
+            Assert.True(record is not null, $"{id} is missing after its neighbours were written");
+            Assert.Equal(Bytes("v:" + id), record.Data.ToArray());
+            Assert.Equal(1, record.Version);
+        }
+
+        var listed = (await ListAllAsync(store, SessionQuery.All)).Select(i => i.Id).Where(i => !i.Equals("Session", StringComparison.Ordinal) && !i.Equals("session", StringComparison.Ordinal));
+        Assert.Equal(neighbours.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+
+        // Destroying one of each pair leaves the other untouched.
+        Assert.True(await store.DestroyAsync("Ab", Token));
+        Assert.True(await store.DestroyAsync("a.b", Token));
+        Assert.Equal(Bytes("v:_ab"), (await store.GetAsync("_ab", Token))!.Data.ToArray());
+        Assert.Equal(Bytes("v:a_b"), (await store.GetAsync("a_b", Token))!.Data.ToArray());
+        Assert.False(await store.DestroyAsync("Ab", Token));
+
+        // "Session" and "session", plus the neighbours less the two destroyed.
+        Assert.Equal(2 + neighbours.Length - 2, await store.CountAsync(SessionQuery.All, Token));
     }
 
     [Fact]

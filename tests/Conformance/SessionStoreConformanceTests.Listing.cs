@@ -21,11 +21,45 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         await SetOkAsync(longer, "shared", Write(Bytes("theirs"), subject: "alice"));
         await SetOkAsync(longer, "only-theirs", Write(Bytes("theirs"), subject: "alice"));
 
+        await SetOkAsync(store, "mine-too", Write(Bytes("mine"), subject: "alice"));
+        await SetOkAsync(longer, "theirs-too", Write(Bytes("theirs"), subject: "alice"));
+
         Assert.Equal(Bytes("mine"), (await store.GetAsync("shared", Token))!.Data.ToArray());
         Assert.Null(await store.GetAsync("only-theirs", Token));
-        Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(3, await store.CountAsync(SessionQuery.All, Token));
+        Assert.Equal(["mine-too", "only-mine", "shared"], (await ListAllAsync(store, SessionQuery.All)).Select(i => i.Id).Order(StringComparer.Ordinal));
+
+        // The same subject in both namespaces: each store's subject index sees only its own sessions.
+        Assert.Equal(2, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        var mineForAlice = await ListAllAsync(store, SessionQuery.ForSubject("alice") with { IncludeData = true });
+        Assert.Equal(["mine-too", "shared"], mineForAlice.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.All(mineForAlice, i => Assert.Equal(Bytes("mine"), i.Data!.Value.ToArray()));
+        Assert.Equal(3, await longer.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        var theirsForAlice = await ListAllAsync(longer, SessionQuery.ForSubject("alice") with { IncludeData = true });
+        Assert.Equal(["only-theirs", "shared", "theirs-too"], theirsForAlice.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.All(theirsForAlice, i => Assert.Equal(Bytes("theirs"), i.Data!.Value.ToArray()));
+
+        // Signing alice out of one namespace leaves her sessions in the other.
+        Assert.Equal(2, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+
+        Assert.Null(await store.GetAsync("shared", Token));
+        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(3, await longer.CountAsync(SessionQuery.ForSubject("alice"), Token));
+        Assert.Equal(["only-theirs", "shared", "theirs-too"], (await ListAllAsync(longer, SessionQuery.ForSubject("alice"))).Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(Bytes("theirs"), (await longer.GetAsync("shared", Token))!.Data.ToArray());
+
+        // And the other way round, with the neighbour's subject index now the larger one.
+        await SetOkAsync(store, "shared", Write(Bytes("mine"), subject: "alice"));
+        Assert.Equal(3, await longer.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+
+        Assert.Equal(0, await longer.CountAsync(SessionQuery.ForSubject("alice"), Token));
         Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
-        Assert.Equal(["only-mine", "shared"], (await ListAllAsync(store, SessionQuery.All)).Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal("shared", Assert.Single(await ListAllAsync(store, SessionQuery.ForSubject("alice"))).Id);
+        Assert.Equal(Bytes("mine"), (await store.GetAsync("shared", Token))!.Data.ToArray());
+
+        // Destroying a whole namespace leaves the neighbour's whole namespace.
+        await SetOkAsync(longer, "shared", Write(Bytes("theirs"), subject: "alice"));
+        await SetOkAsync(longer, "only-theirs", Write(Bytes("theirs"), subject: "alice"));
 
         Assert.Equal(2, await store.DestroyManyAsync(SessionQuery.All, Token));
 

@@ -27,7 +27,8 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         var store = await CreateStoreAsync();
         using var model = new MemorySessionStore();
         var random = new Random(seed);
-        string[] ids = ["a", "b", "c", "d", "e", "f", "g", "..", "A"];
+        // "A" and "_a" (and "..") are neighbours a store escaping case or dots in its names or keys could merge.
+        string[] ids = ["a", "b", "c", "d", "e", "f", "g", "..", "A", "_a"];
         string?[] subjects = [null, null, "alice", "bob", "carol"];
 
         for (var step = 0; step < ModelOperations; step++)

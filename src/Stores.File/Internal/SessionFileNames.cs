@@ -10,12 +10,14 @@ namespace SessionStores.File.Internal;
 /// id on a case-insensitive file system.
 /// </summary>
 /// <remarks>
-/// An id becomes <c>s_</c> + the id with each upper-case letter written as <c>_</c> + its lower-case form +
-/// <c>.session</c> (<c>AbC</c> → <c>s__ab_c.session</c>): readable, reversible, and distinct on Windows and macOS
-/// too. <c>_</c> is not an id character, so the escape is unambiguous. The 8-letter suffix also keeps every name
-/// from being a valid 8.3 name, so Windows short names can never alias one. Ids whose escaped form would be longer
-/// than <see cref="MaxEscapedLength"/> (file systems allow 255 bytes) are named <c>h_</c> + SHA-256 of the id in hex
-/// + <c>.session</c> instead. Either way the file also holds the id, and reads check it.
+/// An id becomes <c>s_</c> + the id with each upper-case letter written as <c>+</c> + its lower-case form +
+/// <c>.session</c> (<c>AbC</c> → <c>s_+ab+c.session</c>, <c>_ab</c> → <c>s__ab.session</c>): readable, reversible, and
+/// distinct on Windows and macOS too, because a name never holds an upper-case letter. <c>+</c> is not an id character
+/// (ids are <c>[A-Za-z0-9._~-]</c>), so the escape is unambiguous and the mapping injective; every other id character
+/// stands for itself. <c>+</c> is a plain file-name character on every common file system. The 8-letter suffix also
+/// keeps every name from being a valid 8.3 name, so Windows short names can never alias one. Ids whose escaped form
+/// would be longer than <see cref="MaxEscapedLength"/> (file systems allow 255 bytes) are named <c>h_</c> + SHA-256 of
+/// the id in hex + <c>.session</c> instead. Either way the file also holds the id, and reads check it.
 /// </remarks>
 internal static class SessionFileNames
 {
@@ -26,6 +28,9 @@ internal static class SessionFileNames
     private const string EscapedPrefix = "s_";
     private const string HashedPrefix = "h_";
     private const int MaxEscapedLength = 200;
+
+    // Outside the id alphabet [A-Za-z0-9._~-]: an upper-case letter is the only thing it can introduce.
+    private const char UpperEscape = '+';
 
     public static string ForId(string id)
     {
@@ -48,7 +53,7 @@ internal static class SessionFileNames
         {
             if (char.IsAsciiLetterUpper(c))
             {
-                name.Append('_').Append(char.ToLowerInvariant(c));
+                name.Append(UpperEscape).Append(char.ToLowerInvariant(c));
             }
             else
             {
@@ -72,7 +77,7 @@ internal static class SessionFileNames
         for (var i = 0; i < escaped.Length; i++)
         {
             var c = escaped[i];
-            if (c == '_')
+            if (c == UpperEscape)
             {
                 if (++i == escaped.Length || !char.IsAsciiLetterLower(escaped[i]))
                 {
