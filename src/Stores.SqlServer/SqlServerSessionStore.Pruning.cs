@@ -29,9 +29,38 @@ public sealed partial class SqlServerSessionStore
             parameters.Add("LockResource", _sql.LockResource("prune"), DbType.String, size: 255);
             parameters.Add("BatchSize", _batchSize, DbType.Int32);
             parameters.Add("MaxRows", _batchSize * BatchesPerPruneRun, DbType.Int32);
-            var deleted = await connection.ExecuteScalarAsync<int>(Command(_sql.Prune, parameters, ct)).ConfigureAwait(false);
-            return deleted < 0 ? (int?)null : deleted;
+            int deleted;
+            try
+            {
+                deleted = await connection.ExecuteScalarAsync<int>(Command(_sql.Prune, parameters, ct)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (connection.State == ConnectionState.Open)
+            {
+                await ReleasePruneLockAsync(connection, parameters, ex).ConfigureAwait(false);
+                throw;
+            }
+
+            return deleted switch
+            {
+                -1 => (int?)null,
+                < 0 => throw new SessionStoreException($"SQL Server did not grant the pruning lock of {_sql.Table} (sp_getapplock returned {deleted}).", null, isTransient: true),
+                _ => deleted,
+            };
         }, cancellationToken);
+
+    /// <summary>Releases the pruning lock a failed run may still hold on this (pooled) connection; a failure here is
+    /// logged, and the original failure is what the caller sees.</summary>
+    private async Task ReleasePruneLockAsync(SqlConnection connection, DynamicParameters parameters, Exception original)
+    {
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(_sql.ReleasePruneLock, parameters, commandTimeout: _commandTimeoutSeconds)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SqlException or InvalidOperationException or TimeoutException)
+        {
+            Log.PruneLockReleaseFailed(_logger, _sql.Table, original.GetType().Name, ex);
+        }
+    }
 
     private async Task PruneLoopAsync(TimeSpan interval, CancellationToken stopping)
     {
@@ -88,6 +117,9 @@ public sealed partial class SqlServerSessionStore
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Pruning expired sessions from {Table} failed; the next interval retries")]
         public static partial void PruneFailed(ILogger logger, string table, Exception exception);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Releasing the pruning lock of {Table} after a failed run ({Failure}) failed; the lock ends with the connection")]
+        public static partial void PruneLockReleaseFailed(ILogger logger, string table, string failure, Exception exception);
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "A concurrent first write of session {Id} won the insert; the upsert was retried as an update")]
         public static partial void UpsertRetried(ILogger logger, string id, Exception exception);

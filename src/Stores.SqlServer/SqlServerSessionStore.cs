@@ -224,7 +224,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             var parameters = new DynamicParameters();
             parameters.Add("LockResource", _sql.LockResource("schema"), DbType.String, size: 255);
             parameters.Add("SchemaName", _schemaName, DbType.String, size: 128);
-            parameters.Add("QualifiedName", _sql.Table, DbType.String, size: 300);
+            parameters.Add("QualifiedName", _sql.Table, DbType.String, size: 600);
             await connection.ExecuteAsync(Command(_sql.EnsureSchema, parameters, ct)).ConfigureAwait(false);
 
             // Done once is done for this store: operations need not check again.

@@ -15,13 +15,17 @@ internal static class SqlServerErrors
         SqlException sql => sql.IsTransient || IsTransientNumber(sql.Number),
         TimeoutException or IOException => true,
 
-        // SqlClient reports an exhausted pool (and a connection broken mid-read) this way.
-        InvalidOperationException => true,
+        // SqlClient reports an exhausted pool and a connection broken mid-read this way; other InvalidOperationExceptions
+        // (a Dapper mapping error, say) are bugs that a retry will not fix.
+        InvalidOperationException op => op.Message.Contains("pool", StringComparison.OrdinalIgnoreCase)
+            || op.Message.Contains("connection", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
 
     /// <summary>Opening a connection failed: transient unless the server answered with a login or permission error.</summary>
-    public static bool IsTransientConnectFailure(Exception ex) => ex is not SqlException { Number: 18456 or 18452 or 4060 or 916 } || IsTransient(ex);
+    /// <remarks>4060 (cannot open the database) counts as transient, as in Microsoft's Azure SQL guidance: during a
+    /// failover the database is briefly unavailable; a database that does not exist keeps failing, visibly.</remarks>
+    public static bool IsTransientConnectFailure(Exception ex) => ex is not SqlException { Number: 18456 or 18452 or 916 } || IsTransient(ex);
 
     public static SessionStoreException Wrap(string operation, Exception ex) =>
         new($"The SQL Server session store's '{operation}' failed: {ex.Message}", ex, IsTransient(ex));

@@ -105,13 +105,14 @@ internal sealed class SqlServerStatements
         ListPages = [ListPage(t, false, false), ListPage(t, false, true), ListPage(t, true, false), ListPage(t, true, true)];
 
         // One instance at a time (a session-owned app lock, not waited for), bounded batches below the lock-escalation
-        // threshold, at most @MaxRows per run. Returns -1 when another instance holds the lock.
+        // threshold, at most @MaxRows per run. Returns sp_getapplock's negative result when the lock was not granted
+        // (-1: another instance holds it; -2, -3, -999: cancelled, deadlock victim, error).
         Prune = "SET NOCOUNT ON;\n" +
             "DECLARE @LockResult int, @Deleted int = 0, @Rows int = 1;\n" +
             "EXEC @LockResult = sys.sp_getapplock @Resource = @LockResource, @LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = 0;\n" +
             "IF @LockResult < 0\n" +
             "BEGIN\n" +
-            "    SELECT CAST(-1 AS int) AS [Deleted];\n" +
+            "    SELECT @LockResult AS [Deleted];\n" +
             "    RETURN;\n" +
             "END;\n" +
             "BEGIN TRY\n" +
@@ -128,6 +129,12 @@ internal sealed class SqlServerStatements
             "END CATCH;\n" +
             "EXEC sys.sp_releaseapplock @Resource = @LockResource, @LockOwner = N'Session';\n" +
             "SELECT @Deleted AS [Deleted];";
+
+        // After a failed or cancelled prune (an attention ends the batch before its CATCH can run): release the
+        // session-owned lock if this connection still holds it, so a pooled connection does not keep it.
+        ReleasePruneLock = "SET NOCOUNT ON;\n" +
+            "IF APPLOCK_MODE(N'public', @LockResource, N'Session') <> N'NoLock'\n" +
+            "    EXEC sys.sp_releaseapplock @Resource = @LockResource, @LockOwner = N'Session';";
 
         CreateTable = CreateTableStatements(schemaName, tableName);
 
@@ -178,6 +185,8 @@ internal sealed class SqlServerStatements
 
     public string Prune { get; }
 
+    public string ReleasePruneLock { get; }
+
     /// <summary>The table and its two indexes, unguarded (the body of <see cref="EnsureSchema"/> and of the shipped script).</summary>
     public string CreateTable { get; }
 
@@ -204,6 +213,7 @@ internal sealed class SqlServerStatements
         new("ListPageForSubject", ListPages[2]),
         new("ListPageForSubjectWithData", ListPages[3]),
         new(nameof(Prune), Prune),
+        new(nameof(ReleasePruneLock), ReleasePruneLock),
         new(nameof(EnsureSchema), EnsureSchema),
     ];
 
