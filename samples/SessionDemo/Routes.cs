@@ -77,12 +77,15 @@ internal static class Routes
             }
 
             await context.Session.LoadAsync(context.RequestAborted);
-            context.Session.SetString(UserKey, user);
             if (context.Session.IsStoreBacked())
             {
-                // Bound to the user: the admin page lists it and "sign out everywhere" finds it.
+                // A new id at sign-in (against session fixation), bound to the user: the admin page lists it and
+                // "sign out everywhere" finds it.
+                context.Session.RegenerateId();
                 context.Session.SetSubject(user);
             }
+
+            context.Session.SetString(UserKey, user);
 
             return Results.Redirect("/dashboard", permanent: false);
         });

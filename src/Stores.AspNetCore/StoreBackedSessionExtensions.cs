@@ -30,6 +30,18 @@ public static class StoreBackedSessionExtensions
     public static string? GetSubject(this ISession session) => Ours(session).Subject;
 
     /// <summary>
+    /// Moves the session to a new random id and cookie, keeping its content and subject: call it when a user signs in
+    /// (or gains privileges), so that an id an attacker planted or learned before sign-in is worthless afterwards
+    /// (session fixation). The new cookie is set at once; at commit the session is written under the new id and the
+    /// old id is destroyed. A session created in this request already has a fresh id and is left as it is.
+    /// </summary>
+    /// <param name="session">A loaded, store-backed session.</param>
+    /// <returns>The new session id (also <see cref="ISession.Id"/> from now on).</returns>
+    /// <exception cref="InvalidOperationException">The session is not store-backed, not loaded, read-only or destroyed,
+    /// or the response has already started.</exception>
+    public static string RegenerateId(this ISession session) => Ours(session).RegenerateId();
+
+    /// <summary>
     /// Deletes the session from the store now and deletes its cookie (when the response has not started), unlike
     /// <see cref="ISession.Clear"/>, which keeps an empty session stored. Writes later in the same request throw.
     /// </summary>

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,7 +53,7 @@ public sealed class AdminPageBrowserTests
         browser.Navigate().GoToUrl(new Uri(address, "/login"));
         browser.FindElement(By.Name("username")).SendKeys("admin");
         browser.FindElement(By.Name("password")).SendKeys("demo");
-        browser.FindElement(By.CssSelector("button[type=submit]")).Click();
+        ClickAndWaitForNextPage(browser, By.CssSelector("button[type=submit]"));
         Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
 
         // When the admin opens the page, every live session is listed with its subject.
@@ -61,14 +62,14 @@ public sealed class AdminPageBrowserTests
         Assert.Equal(["admin", "alice", "alice", "bob"], Subjects(browser));
 
         // And signs alice out everywhere: both of her sessions go, nobody else's.
-        browser.FindElement(By.CssSelector("tr[data-subject='alice'] button.sign-out")).Click();
+        ClickAndWaitForNextPage(browser, By.CssSelector("tr[data-subject='alice'] button.sign-out"));
         Assert.Equal("2", browser.FindElement(By.Id("count")).Text);
         Assert.Equal(["admin", "bob"], Subjects(browser));
         Assert.Equal("(empty session)\n", await aliceLaptop.GetStringAsync("/get-session", ct));
         Assert.Equal("(empty session)\n", await alicePhone.GetStringAsync("/get-session", ct));
 
         // And destroys bob's one session.
-        browser.FindElement(By.CssSelector("tr[data-subject='bob'] button.destroy")).Click();
+        ClickAndWaitForNextPage(browser, By.CssSelector("tr[data-subject='bob'] button.destroy"));
         Assert.Equal(["admin"], Subjects(browser));
         Assert.Equal("(empty session)\n", await bob.GetStringAsync("/get-session", ct));
         Assert.Contains("(you)", browser.FindElement(By.CssSelector("tr[data-subject='admin']")).Text, StringComparison.Ordinal);
@@ -77,6 +78,31 @@ public sealed class AdminPageBrowserTests
         ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(screenshot);
         TestContext.Current.AddAttachment("admin-page", screenshot);
         await app.StopAsync(ct);
+    }
+
+    /// <summary>
+    /// Clicks a form button and waits until the page it was on is gone: the form posts and redirects, and an element
+    /// looked up before the new page has replaced the old one would belong to the old page (stale, or showing old text).
+    /// </summary>
+    private static void ClickAndWaitForNextPage(IWebDriver browser, By button)
+    {
+        var oldPage = browser.FindElement(By.TagName("html"));
+        browser.FindElement(button).Click();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                _ = oldPage.TagName;
+            }
+            catch (StaleElementReferenceException)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the page did not change after the click");
+            Thread.Sleep(20);
+        }
     }
 
     private static List<string> Subjects(IWebDriver browser) =>

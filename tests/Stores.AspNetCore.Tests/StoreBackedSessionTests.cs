@@ -455,6 +455,36 @@ public abstract class StoreBackedSessionTests
         Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
     }
 
+    [Fact]
+    public async Task Regenerating_the_id_at_sign_in_moves_the_session_and_leaves_the_old_cookie_worthless()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var oldId = await browser.GetStringAsync("/id", Ct);
+        var planted = cookies.GetCookies(site.Address)[TestSite.CookieName]!.Value;
+
+        var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
+
+        // The browser now carries the new id, with the content from before sign-in and the login.
+        Assert.NotEqual(oldId, newId);
+        Assert.NotEqual(planted, cookies.GetCookies(site.Address)[TestSite.CookieName]!.Value);
+        Assert.Equal(newId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("3", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Null(await site.Store.Inner.GetAsync(oldId, Ct));
+        Assert.Equal("alice", (await site.Store.Inner.GetAsync(newId, Ct))!.Subject);
+        Assert.Equal(1, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
+
+        // Whoever kept the old cookie (planted before sign-in) gets nothing of the signed-in session.
+        var attackerJar = new CookieContainer();
+        attackerJar.Add(site.Address, new Cookie(TestSite.CookieName, planted));
+        using var attacker = site.NewClient(attackerJar);
+        Assert.Equal("(none)", await attacker.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("(none)", await attacker.GetStringAsync("/read?key=cart", Ct));
+    }
+
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,

@@ -141,6 +141,14 @@ public sealed class TestSite : IAsyncDisposable
             c.Session.SetSubject(user);
             return c.Session.Id;
         });
+        app.MapGet("/login-regenerating", async (HttpContext c, string user) =>
+        {
+            await c.Session.LoadAsync();
+            var id = c.Session.RegenerateId();
+            c.Session.SetString("user", user);
+            c.Session.SetSubject(user);
+            return id;
+        });
         app.MapGet("/id", (HttpContext c) => c.Session.Id);
 
         // Another writer changes the session between this request's load and its own explicit commit.

@@ -75,6 +75,17 @@ internal sealed partial class StoreBackedSession
 
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
+        await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (_previousKey is not null)
+        {
+            // A regenerated id: the session is stored under its new id, so the old one goes.
+            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
+            _previousKey = null;
+        }
+    }
+
+    private async Task CommitWriteAsync(CancellationToken cancellationToken)
+    {
         if (!_dirty)
         {
             if (_touchDue)

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,9 +17,10 @@ internal sealed class StoreBackedSessionStore : Microsoft.AspNetCore.Session.ISe
         IOptions<StoreBackedSessionOptions> options,
         IOptions<SessionOptions> sessionOptions,
         TimeProvider time,
-        ILogger<StoreBackedSession> logger)
+        ILogger<StoreBackedSession> logger,
+        IDataProtectionProvider? dataProtection = null)
     {
-        _settings = new StoreBackedSession.Settings(store, options.Value, sessionOptions.Value, time, logger);
+        _settings = new StoreBackedSession.Settings(store, options.Value, sessionOptions.Value, time, logger, dataProtection);
     }
 
     public ISession Create(string sessionKey, TimeSpan idleTimeout, TimeSpan ioTimeout, Func<bool> tryEstablishSession, bool isNewSessionKey) =>
