@@ -485,6 +485,57 @@ public abstract class StoreBackedSessionTests
         Assert.Equal("(none)", await attacker.GetStringAsync("/read?key=cart", Ct));
     }
 
+    [Fact]
+    public async Task Last_write_wins_never_resurrects_a_session_destroyed_between_its_conflict_and_its_overwrite()
+    {
+        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.LastWriteWins);
+        using var browser = site.NewClient();
+        var id = await browser.GetStringAsync("/login?user=alice", Ct);
+        var admin = site.Services.GetRequiredService<SessionAdmin>();
+
+        // After this request loads, another writer bumps the version (so its first write conflicts), and right before its
+        // second write an admin signs alice out everywhere.
+        site.Store.AfterGetAndTouch = async () =>
+        {
+            site.Store.AfterGetAndTouch = null;
+            var current = await site.Store.Inner.GetAsync(id, Ct);
+            await site.Store.Inner.SetAsync(id, new SessionWrite(current!.Data, TimeSpan.FromMinutes(5), current.Subject), Ct);
+        };
+        var sets = 0;
+        site.Store.BeforeSet = async () =>
+        {
+            if (Interlocked.Increment(ref sets) == 2)
+            {
+                Assert.Equal(1, await admin.SignOutEverywhereAsync("alice", Ct));
+            }
+        };
+        Assert.Equal("set", await browser.GetStringAsync("/set?key=theme&value=dark", Ct));
+        site.Store.BeforeSet = null;
+
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("dark", await browser.GetStringAsync("/read?key=theme", Ct));
+        Assert.Equal(0, await admin.CountAsync("alice", Ct));
+    }
+
+    [Fact]
+    public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var oldId = await browser.GetStringAsync("/id", Ct);
+
+        site.Store.BeforeSet = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
+        var failed = await browser.GetAsync("/login-regenerating?user=alice", Ct);
+        site.Store.BeforeSet = null;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal(oldId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("3", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
+    }
+
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,

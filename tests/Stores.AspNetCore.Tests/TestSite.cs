@@ -165,7 +165,15 @@ public sealed class TestSite : IAsyncDisposable
             }
             catch (SessionCommitConflictException)
             {
-                return "conflict handled by the application";
+                try
+                {
+                    c.Session.SetString("later", "1");
+                    return "conflict handled, and a later write was accepted (and would be lost)";
+                }
+                catch (InvalidOperationException)
+                {
+                    return "conflict handled by the application";
+                }
             }
         });
         app.MapGet("/destroy", async (HttpContext c) =>

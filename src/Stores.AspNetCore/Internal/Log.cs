@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Session {SessionId} could not be read and was destroyed (DiscardUnreadableSessions); the request starts with an empty session")]
     public static partial void UnreadableDiscarded(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Session {SessionId}: pulling its expiry back to the absolute deadline failed; it may outlive the deadline by up to one idle timeout")]
+    public static partial void DeadlineTouchFailed(ILogger logger, string sessionId, Exception exception);
 }

@@ -26,6 +26,7 @@ internal sealed partial class StoreBackedSession
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _commitFailure = ex;
+            RestorePreviousCookie();
             if (IsSessionMiddlewareCommit)
             {
                 // The session middleware catches and only logs what this throws: report it to the request scope, which
@@ -63,6 +64,7 @@ internal sealed partial class StoreBackedSession
             // still follows: the status, not the body, is the truth for this response.
             _commitFailure = ex;
             Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            RestorePreviousCookie();
             context.Response.StatusCode = SessionRequestScopeMiddleware.StatusFor(ex, _settings.Options);
             if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
             {
@@ -78,6 +80,7 @@ internal sealed partial class StoreBackedSession
         await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
         if (_previousKey is not null)
         {
+            _regeneratedStored = true;
             // A regenerated id: the session is stored under its new id, so the old one goes.
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             _previousKey = null;
@@ -152,34 +155,47 @@ internal sealed partial class StoreBackedSession
     /// </summary>
     private async Task CommitLastWriteWinsAsync(TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var result = await SetAsync(ttl, _version, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded && (_version == 0 || result.Version > 0))
+        // Every write is a compare-and-set, also the overwrite: an unconditional write could land just after a destroy.
+        var expected = _version;
+        var rebuilt = false;
+        var maxAttempts = Math.Max(1, _settings.Options.MaxMergeAttempts);
+        for (var attempt = 1; ; attempt++)
         {
-            // Changed by someone else (or created meanwhile, when this request started a new session): overwrite.
-            result = await SetAsync(ttl, expectedVersion: null, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!result.Succeeded)
-        {
-            // Destroyed or expired since this request loaded it.
-            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), 1, 0);
-            _values = Empty();
-            _subject = _subjectChanged ? _subject : null;
-            _version = 0;
-            if (_changes is not null)
+            var result = await SetAsync(ttl, expected, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
             {
-                foreach (var (key, value) in _changes)
+                MarkCommitted(result.Version);
+                return;
+            }
+
+            if (attempt >= maxAttempts)
+            {
+                throw new SessionCommitConflictException(_key, attempt);
+            }
+
+            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
+            if (result.Version == 0 && !rebuilt && (_version > 0 || expected > 0))
+            {
+                // Destroyed or expired since this request saw it: keep only this request's own changes, and the subject
+                // only if this request bound it.
+                rebuilt = true;
+                _values = Empty();
+                _subject = _subjectChanged ? _subject : null;
+                if (_changes is not null)
                 {
-                    if (value is not null)
+                    foreach (var (key, value) in _changes)
                     {
-                        _values[key] = value;
+                        if (value is not null)
+                        {
+                            _values[key] = value;
+                        }
                     }
                 }
             }
 
-            result = await SetAsync(ttl, expectedVersion: null, cancellationToken).ConfigureAwait(false);
+            // Otherwise changed by someone else: overwrite exactly the version just seen.
+            expected = result.Version;
         }
-
-        MarkCommitted(result.Version);
     }
 
     private Task<SessionSetResult> SetAsync(TimeSpan ttl, long? expectedVersion, CancellationToken cancellationToken)

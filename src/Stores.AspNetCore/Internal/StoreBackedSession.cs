@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace SessionStores.AspNetCore.Internal;
 
@@ -21,6 +24,7 @@ internal sealed partial class StoreBackedSession : ISession
     private readonly Settings _settings;
     private string _key;
     private string? _previousKey;
+    private bool _regeneratedStored;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _ioTimeout;
     private readonly Func<bool> _tryEstablishSession;
@@ -99,9 +103,7 @@ internal sealed partial class StoreBackedSession : ISession
             await ApplyLoadedAsync(record, cancellationToken).ConfigureAwait(false);
             if (record is not null && _version > 0 && _settings.Options.TouchThreshold is null && SlideTtl() is var capped && capped < _idleTimeout)
             {
-                // The load slid the expiry by the idle timeout, past the absolute deadline: pull it back (one more round
-                // trip, only in the last idle window of a session's life), so the store forgets the session on time.
-                await WithIoTimeout((s, ct) => s._settings.Store.TouchAsync(s._key, capped, ct), "touching", cancellationToken).ConfigureAwait(false);
+                await PullExpiryBackAsync(capped, cancellationToken).ConfigureAwait(false);
             }
 
             _state = State.Loaded;
@@ -109,19 +111,50 @@ internal sealed partial class StoreBackedSession : ISession
         catch (SessionDataCorruptedException ex) when (_settings.Options.DiscardUnreadableSessions)
         {
             Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Shorten(_key), ex);
-            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            }
+            catch (SessionStoreException destroyFailure) when (destroyFailure is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
+            {
+                DegradeToReadOnly(destroyFailure);
+                return;
+            }
+
             StartEmpty();
             _state = State.Loaded;
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
         {
-            Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), ex);
-            StartEmpty();
-            _state = State.Unavailable;
+            DegradeToReadOnly(ex);
             return;
         }
 
         RegisterCommitHook();
+    }
+
+    private void DegradeToReadOnly(SessionStoreException failure)
+    {
+        Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), failure);
+        StartEmpty();
+        _state = State.Unavailable;
+    }
+
+    /// <summary>
+    /// The load slid the expiry by the idle timeout, past the absolute deadline: pull it back (one more round trip, only
+    /// in the last idle window of a session's life), so the store forgets the session on time. Best effort: the data is
+    /// already loaded, so a failure here is logged and the request goes on; the load's own read decides the request.
+    /// </summary>
+    private async Task PullExpiryBackAsync(TimeSpan capped, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WithIoTimeout((s, ct) => s._settings.Store.TouchAsync(s._key, capped, ct), "touching", cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException)
+        {
+            Log.DeadlineTouchFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+        }
     }
 
     public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
@@ -218,11 +251,11 @@ internal sealed partial class StoreBackedSession : ISession
             throw new InvalidOperationException("The session id cannot be regenerated after the response has started (its cookie could not be set).");
         }
 
-        var newKey = Guid.NewGuid().ToString();
-        var cookie = _settings.SessionOptions.Cookie;
-        context.Response.Cookies.Append(cookie.Name!, _settings.ProtectCookieValue(newKey), cookie.Build(context));
-        context.Response.Headers.CacheControl = "no-cache,no-store";
-        context.Response.Headers.Pragma = "no-cache";
+        // Made as the session middleware makes its keys: 16 random bytes as a GUID string (36 characters).
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        var newKey = new Guid(random).ToString();
+        SetCookie(context, newKey);
 
         // The old id is destroyed after the new one is stored (a failure in between leaves the old one, never neither).
         _previousKey ??= _key;
@@ -234,6 +267,35 @@ internal sealed partial class StoreBackedSession : ISession
         _originals = null;
         _cleared = false;
         return newKey;
+    }
+
+    /// <summary>Sets the session cookie for <paramref name="key"/>, replacing one set earlier in this response.</summary>
+    private void SetCookie(HttpContext context, string key)
+    {
+        var cookie = _settings.SessionOptions.Cookie;
+        var prefix = cookie.Name + "=";
+        var earlier = context.Response.Headers.SetCookie;
+        if (earlier.Count > 0)
+        {
+            context.Response.Headers.SetCookie = new StringValues(earlier.Where(v => v is null || !v.StartsWith(prefix, StringComparison.Ordinal)).ToArray());
+        }
+
+        context.Response.Cookies.Append(cookie.Name!, _settings.ProtectCookieValue(key), cookie.Build(context));
+        context.Response.Headers.CacheControl = "no-cache,no-store";
+        context.Response.Headers.Pragma = "no-cache";
+        context.Response.Headers.Expires = "-1";
+    }
+
+    /// <summary>After a failed commit of a regenerated id, the browser keeps the old id (still stored) instead of a new
+    /// one that was never stored. Only while the response has not started.</summary>
+    private void RestorePreviousCookie()
+    {
+        if (_previousKey is { } previous && !_regeneratedStored && _scope?.Context is { Response.HasStarted: false } context)
+        {
+            SetCookie(context, previous);
+            _key = previous;
+            _previousKey = null;
+        }
     }
 
     /// <summary>Deletes the stored session and the cookie; later writes in this request throw.</summary>
@@ -291,8 +353,9 @@ internal sealed partial class StoreBackedSession : ISession
         _subject = record.Subject;
         if (_settings.Options.TouchThreshold is { } threshold)
         {
-            var slidSince = record.ExpiresAt - _idleTimeout;
-            _touchDue = _settings.Time.GetUtcNow() - slidSince >= threshold;
+            // Due when a slide now would move the expiry by at least the threshold (never past the absolute deadline, so
+            // a session already expiring at its deadline is not touched again and again).
+            _touchDue = _settings.Time.GetUtcNow() + SlideTtl() - record.ExpiresAt >= threshold;
         }
     }
 
@@ -341,6 +404,12 @@ internal sealed partial class StoreBackedSession : ISession
                     "The session store was unavailable when this session loaded (SessionStoreFailureMode.ReadOnlyWhenUnavailable); the session is read-only for this request and the change was not made.");
             case State.Destroyed:
                 throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
+        }
+
+        if (_commitFailure is not null)
+        {
+            // The application's own CommitAsync failed earlier in this request; a later change would be lost silently.
+            throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", _commitFailure);
         }
 
         if (_isNewSessionKey && !_established)
