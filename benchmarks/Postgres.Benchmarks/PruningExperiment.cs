@@ -26,6 +26,14 @@ public static class PruningExperiment
         var batchSize = IntArg(args, "--batch-size", 1_000);
         var delayMs = IntArg(args, "--batch-delay-ms", 0);
         var rounds = IntArg(args, "--rounds", 3);
+
+        // 0: each worker loops as fast as it can (closed loop: the 2-core machine is saturated before pruning starts).
+        // N: the workers together send N Gets per second (open loop, paced), leaving the server headroom as live
+        // traffic normally does.
+        var getRate = IntArg(args, "--get-rate", 0);
+
+        // How long the no-pruning baseline measures; a longer window catches more rare stalls, so compare like with like.
+        var baselineSeconds = IntArg(args, "--baseline-seconds", 5);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await ExecuteAsync(dataSource, "DROP SCHEMA IF EXISTS \"bench_prune\" CASCADE");
@@ -47,7 +55,8 @@ public static class PruningExperiment
             await Task.WhenAll(chunk.Select(id => store.SetAsync(id, new SessionWrite(payload, TimeSpan.FromHours(1)))));
         }
 
-        Console.WriteLine($"Pruning experiment: {LiveSessions} live sessions, {ExpiredRows} expired rows, {GetWorkers} Get workers, batch size {batchSize}, batch delay {delayMs} ms");
+        Console.WriteLine($"Pruning experiment: {LiveSessions} live sessions, {ExpiredRows} expired rows, {GetWorkers} Get workers, " +
+            (getRate > 0 ? $"{getRate} Gets/s in total (paced)" : "closed loop (as fast as possible)") + $", batch size {batchSize}, batch delay {delayMs} ms");
         Console.WriteLine("| round | phase | Gets | Get p50 (ms) | Get p99 (ms) | Get max (ms) | phase duration (s) | rows deleted | statements |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         for (var round = 1; round <= rounds; round++)
@@ -55,20 +64,20 @@ public static class PruningExperiment
             await FillExpiredAsync(dataSource, payload);
 
             // Baseline: the expired rows are there, nobody deletes them.
-            var baseline = await MeasureGetsAsync(store, ids, () => Task.Delay(TimeSpan.FromSeconds(5)));
-            Print(round, "no pruning (baseline)", baseline, TimeSpan.FromSeconds(5), 0, 0);
+            var baseline = await MeasureGetsAsync(store, ids, getRate, () => Task.Delay(TimeSpan.FromSeconds(baselineSeconds)));
+            Print(round, "no pruning (baseline)", baseline, TimeSpan.FromSeconds(baselineSeconds), 0, 0);
 
             // The store's pruner: bounded batches, SKIP LOCKED.
             PostgresPruneResult result = default;
             var pruneTime = Stopwatch.StartNew();
-            var during = await MeasureGetsAsync(store, ids, async () => result = await store.PruneExpiredAsync());
+            var during = await MeasureGetsAsync(store, ids, getRate, async () => result = await store.PruneExpiredAsync());
             Print(round, $"store pruning (batches of {batchSize})", during, pruneTime.Elapsed, result.Deleted, result.Batches);
 
             // Contrast: one unbatched DELETE of everything expired.
             await FillExpiredAsync(dataSource, payload);
             var deleted = 0;
             var deleteTime = Stopwatch.StartNew();
-            var unbatched = await MeasureGetsAsync(store, ids, async () =>
+            var unbatched = await MeasureGetsAsync(store, ids, getRate, async () =>
             {
                 await using var command = dataSource.CreateCommand($"DELETE FROM {Table} WHERE expires_at <= now()");
                 command.CommandTimeout = 600;
@@ -92,15 +101,45 @@ public static class PruningExperiment
     }
 
     // Runs GetWorkers loops of GetAsync on live ids until phase completes; returns every latency in milliseconds.
-    private static async Task<double[]> MeasureGetsAsync(PostgresSessionStore store, string[] ids, Func<Task> phase)
+    // With a rate, each worker sends on a fixed schedule (rate / GetWorkers per second); a Get that starts late because
+    // the previous one was slow is timed from its scheduled start, so a stall is not hidden by the pacing.
+    private static async Task<double[]> MeasureGetsAsync(PostgresSessionStore store, string[] ids, int rate, Func<Task> phase)
     {
         using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, GetWorkers).Select(_ => Task.Run(async () =>
+        var interval = rate > 0 ? TimeSpan.FromSeconds((double)GetWorkers / rate) : TimeSpan.Zero;
+        var workers = Enumerable.Range(0, GetWorkers).Select(worker => Task.Run(async () =>
         {
             var latencies = new List<double>(100_000);
-            while (!stop.IsCancellationRequested)
+            var origin = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency * worker / GetWorkers);
+            for (long n = 0; !stop.IsCancellationRequested; n++)
             {
                 var id = ids[Random.Shared.Next(ids.Length)];
+                if (rate > 0)
+                {
+                    var scheduled = origin + (long)(n * interval.TotalSeconds * Stopwatch.Frequency);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
+                    long from;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        // On time: timed from the actual send (a timer that wakes late is not the server's fault).
+                        await Task.Delay(wait);
+                        from = Stopwatch.GetTimestamp();
+                    }
+                    else
+                    {
+                        // Behind schedule because an earlier Get was slow: timed from when this one was due.
+                        from = scheduled;
+                    }
+
+                    if (await store.GetAsync(id) is null)
+                    {
+                        throw new InvalidOperationException("A live session was not found.");
+                    }
+
+                    latencies.Add(Stopwatch.GetElapsedTime(from).TotalMilliseconds);
+                    continue;
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 if (await store.GetAsync(id) is null)
                 {

@@ -50,16 +50,30 @@ public sealed partial class PostgresSessionStore
                 var delete = new NpgsqlCommand(_sql.PruneBatch, connection);
                 await using var deleteScope = delete.ConfigureAwait(false);
                 delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
+                var from = new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc) };
+                delete.Parameters.Add(from);
                 while (true)
                 {
-                    var rows = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    int rows, picked;
+                    DateTime? last;
+                    var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                        rows = reader.GetInt32(0);
+                        picked = reader.GetInt32(1);
+                        last = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2);
+                    }
+
                     deleted += rows;
                     batches++;
                     Log.PruneBatch(_logger, rows, _sql.Table);
-                    if (rows < _pruneBatchSize)
+                    if (picked < _pruneBatchSize || last is null)
                     {
                         break;
                     }
+
+                    from.TypedValue = last.Value;
 
                     if (_pruneBatchDelay > TimeSpan.Zero)
                     {

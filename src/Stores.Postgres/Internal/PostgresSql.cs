@@ -113,9 +113,15 @@ internal sealed class PostgresSql
 
         // One bounded batch: walks the expiry index from the oldest row, skips rows a live request holds (SKIP LOCKED),
         // and re-checks expiry at deletion. $1 = batch size.
+        // One pruning batch: the oldest expired rows from $2 on (keyset: each batch starts where the last one ended, so it
+        // never walks again over the index entries of rows the earlier batches deleted, which stay in the index until
+        // vacuum and made every batch slower than the one before), locked or skipped, then deleted by primary key (an
+        // array, so the delete is an index lookup per id). Returns the rows deleted, the rows picked and the last expiry.
         PruneBatch =
-            $"DELETE FROM {Table} WHERE id IN (SELECT id FROM {Table} WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) " +
-            "AND expires_at <= now()";
+            $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(expires_at) AS last FROM (" +
+            $"SELECT id, expires_at FROM {Table} WHERE expires_at <= now() AND expires_at >= $2 ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) b), " +
+            $"d AS (DELETE FROM {Table} WHERE id = ANY ((SELECT ids FROM batch)::text[]) AND expires_at <= now() RETURNING 1) " +
+            "SELECT (SELECT count(*) FROM d)::int, (SELECT n FROM batch)::int, (SELECT last FROM batch)";
 
         ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
 
