@@ -49,37 +49,11 @@ public sealed partial class PostgresSessionStore
             {
                 var delete = new NpgsqlCommand(_sql.PruneBatch, connection);
                 await using var deleteScope = delete.ConfigureAwait(false);
-                delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
                 var from = new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc) };
                 delete.Parameters.Add(from);
-                while (true)
-                {
-                    int rows, picked;
-                    DateTime? last;
-                    var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                        rows = reader.GetInt32(0);
-                        picked = reader.GetInt32(1);
-                        last = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2);
-                    }
-
-                    deleted += rows;
-                    batches++;
-                    Log.PruneBatch(_logger, rows, _sql.Table);
-                    if (picked < _pruneBatchSize || last is null)
-                    {
-                        break;
-                    }
-
-                    from.TypedValue = last.Value;
-
-                    if (_pruneBatchDelay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(_pruneBatchDelay, cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
+                (deleted, batches) = await DeleteInBatchesAsync(
+                    delete, from, _pruneBatchSize, _pruneBatchDelay, rows => Log.PruneBatch(_logger, (int)rows, _sql.Table), cancellationToken).ConfigureAwait(false);
             }
             finally
             {

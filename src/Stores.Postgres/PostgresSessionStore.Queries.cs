@@ -98,25 +98,46 @@ public sealed partial class PostgresSessionStore
             command.Parameters.Add(Text(subject));
         }
 
-        long deleted = 0;
+        var (deleted, _) = await DeleteInBatchesAsync(command, after, DestroyManyBatchSize, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Runs a keyset batch statement (the DeleteBatch shape of Internal/PostgresSql.cs: rows picked, last cursor, rows
+    /// counted) until a batch picks fewer than <paramref name="batchSize"/> rows, moving <paramref name="cursor"/> to
+    /// where each batch ended. Shared by DestroyMany and pruning.
+    /// </summary>
+    private static async Task<(long Counted, int Batches)> DeleteInBatchesAsync<TCursor>(
+        NpgsqlCommand command, NpgsqlParameter<TCursor> cursor, int batchSize, TimeSpan delay, Action<long>? onBatch, CancellationToken cancellationToken)
+    {
+        long counted = 0;
+        var batches = 0;
         while (true)
         {
-            long read;
+            long picked;
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                read = reader.GetInt64(0);
-                deleted += reader.GetInt64(2);
-                if (read == DestroyManyBatchSize)
+                picked = reader.GetInt64(0);
+                var rows = reader.GetInt64(2);
+                counted += rows;
+                batches++;
+                onBatch?.Invoke(rows);
+                if (picked == batchSize)
                 {
-                    after.TypedValue = reader.GetString(1);
+                    cursor.TypedValue = reader.GetFieldValue<TCursor>(1);
                 }
             }
 
-            if (read < DestroyManyBatchSize)
+            if (picked < batchSize)
             {
-                return deleted;
+                return (counted, batches);
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -207,10 +207,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                 }
 
                 outcome = (long)result;
-                if (outcome > 0)
+                if (IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject, ttlMs) is { } indexWrite)
                 {
-                    await WaitForIndexAsync(AddToSubjectIndexAsync(db, id, write.Subject, 0, ttlMs), "set", id, cancellationToken)
-                        .ConfigureAwait(false);
+                    await WaitForIndexAsync(indexWrite, "set", id, cancellationToken).ConfigureAwait(false);
                 }
             }
 

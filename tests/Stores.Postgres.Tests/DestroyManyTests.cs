@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -75,9 +76,9 @@ public sealed class DestroyManyTests
 
             // Then: the first two batches are committed while it waits (one long DELETE would show nothing until its
             // end), and it neither skips the held row nor fails on it.
-            await Db.PollAsync(
+            await Poll.UntilAsync(
                 async () => await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}") == 500 && await WaitingOnLockAsync(table),
-                "DestroyMany did not commit its first batches while waiting for the held row");
+                "DestroyMany did not commit its first batches while waiting for the held row", timeoutMs: 30_000);
             Assert.False(destroying.IsCompleted);
             await transaction.CommitAsync(Token);
 
@@ -104,7 +105,7 @@ public sealed class DestroyManyTests
 
             // When: alice is signed out everywhere while that write is in flight, and then it commits.
             var destroying = store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token);
-            await Db.PollAsync(() => WaitingOnLockAsync(table), "DestroyMany did not reach the row being moved");
+            await Poll.UntilAsync(() => WaitingOnLockAsync(table), "DestroyMany did not reach the row being moved", timeoutMs: 30_000);
             await transaction.CommitAsync(Token);
 
             // Then: the batch that read l1200 as alice's checks the subject again at deletion and leaves it to bob.

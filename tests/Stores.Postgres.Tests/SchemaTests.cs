@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using SessionStores.Postgres.Internal;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -78,11 +79,11 @@ public sealed class SchemaTests
                 }
 
                 starts = stores.Select(s => s.EnsureSchemaAsync(Token)).ToArray();
-                await Db.PollAsync(
+                await Poll.UntilAsync(
                     async () => await Db.ScalarAsync<long>(
                         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = $1",
                         key) == stores.Length,
-                    "the starting instances did not all wait for the schema lock");
+                    "the starting instances did not all wait for the schema lock", timeoutMs: 30_000);
 
                 // When: the lock is released.
                 await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", holder);

@@ -85,16 +85,5 @@ internal static class Db
 
     public static async Task ExecuteAsync(string sql, params object[] parameters) => await ScalarAsync<object>(sql, parameters);
 
-    /// <summary>Polls a condition of the server's state until it holds; fails after 30 s.</summary>
-    public static async Task PollAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), failure);
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
-
     public static IEnumerable<string> Lines(this IEnumerable<string> statements) => statements.Select(s => s.Split('\n')[0]);
 }

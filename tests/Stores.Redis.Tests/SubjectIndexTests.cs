@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SessionStores.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
@@ -122,23 +123,6 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
             // Expected: the caller stopped waiting. (The reply may also have won the race; both are fine.)
         }
     }
-}
-
-/// <summary>Polls a condition (servers are never waited for with fixed sleeps).</summary>
-internal static class Poll
-{
-    public static async Task UntilAsync(Func<Task<bool>> condition, string failure, int timeoutMs = 5000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
-
-    public static Task UntilAsync(Func<bool> condition, string failure, int timeoutMs = 5000) =>
-        UntilAsync(() => Task.FromResult(condition()), failure, timeoutMs);
 }
 
 public sealed class RedisStandaloneSubjectIndexTests(RedisFixture fixture) : SubjectIndexTests<RedisFixture>(fixture);

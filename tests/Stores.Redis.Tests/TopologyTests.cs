@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
+using SessionStores.TestServers;
 using StackExchange.Redis;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -219,17 +220,9 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         {
             var now = NowMs();
             var removed = 0;
-            _pruneCursor ??= _entries.GetEnumerator();
-            for (var inspected = 0; inspected < _pruneBatchSize; inspected++)
+            for (var inspected = 0; inspected < _pruneBatchSize && TryAdvance(ref _pruneCursor, _entries, out var pair); inspected++)
             {
-                if (!_pruneCursor.MoveNext())
-                {
-                    _pruneCursor.Dispose();
-                    _pruneCursor = null;
-                    break;
-                }
-
-                var (id, entry) = _pruneCursor.Current;
+                var (id, entry) = pair;
                 if (!entry.IsLive(now) && Remove(id, now, onlyIfExpired: true))
                 {
                     removed++;
@@ -446,17 +439,8 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     // pass stays bounded however many subjects there are.
     private void PruneEmptySubjects()
     {
-        _subjectCursor ??= _subjects.GetEnumerator();
-        for (var inspected = 0; inspected < _pruneBatchSize; inspected++)
+        for (var inspected = 0; inspected < _pruneBatchSize && TryAdvance(ref _subjectCursor, _subjects, out var pair); inspected++)
         {
-            if (!_subjectCursor.MoveNext())
-            {
-                _subjectCursor.Dispose();
-                _subjectCursor = null;
-                return;
-            }
-
-            var pair = _subjectCursor.Current;
             lock (pair.Value)
             {
                 if (pair.Value.IsEmpty)
@@ -465,6 +449,23 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
                 }
             }
         }
+    }
+
+    // One step of a walk resumed across pruning passes: the next item after where the last pass stopped, or false at the
+    // end (and the next pass starts over).
+    private static bool TryAdvance<T>(ref IEnumerator<T>? cursor, IEnumerable<T> source, [MaybeNullWhen(false)] out T current)
+    {
+        cursor ??= source.GetEnumerator();
+        if (cursor.MoveNext())
+        {
+            current = cursor.Current;
+            return true;
+        }
+
+        cursor.Dispose();
+        cursor = null;
+        current = default;
+        return false;
     }
 
     private object LockFor(string id) => _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % LockStripes];

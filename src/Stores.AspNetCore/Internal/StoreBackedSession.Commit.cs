@@ -117,13 +117,10 @@ internal sealed partial class StoreBackedSession
             ttl = remaining < ttl ? remaining : ttl;
         }
 
-        if (_settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
-        {
-            await CommitLastWriteWinsAsync(ttl, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var maxAttempts = _settings.Options.ConflictPolicy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
+        // Every write is a compare-and-set, last-write-wins included: an unconditional overwrite could land just after a
+        // destroy ("sign out everywhere") and bring the session back.
+        var policy = _settings.Options.ConflictPolicy;
+        var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
         for (var attempt = 1; ; attempt++)
         {
             var result = await SetAsync(ttl, _version, cancellationToken).ConfigureAwait(false);
@@ -140,61 +137,24 @@ internal sealed partial class StoreBackedSession
 
             Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
             _mergeAttempt = attempt;
-            var latest = result.Version == 0
-                ? null
-                : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
-            Rebase(latest);
-        }
-    }
-
-    /// <summary>
-    /// Last write wins over a concurrent change, but never over a destroy: a session destroyed meanwhile (sign-out
-    /// everywhere, an admin's destroy) is not brought back with the view this request loaded. Then, as with the merge
-    /// policy, only this request's own changes are written into a new session (and the old subject only if this
-    /// request bound it).
-    /// </summary>
-    private async Task CommitLastWriteWinsAsync(TimeSpan ttl, CancellationToken cancellationToken)
-    {
-        // Every write is a compare-and-set, also the overwrite: an unconditional write could land just after a destroy.
-        var expected = _version;
-        var rebuilt = false;
-        var maxAttempts = Math.Max(1, _settings.Options.MaxMergeAttempts);
-        for (var attempt = 1; ; attempt++)
-        {
-            var result = await SetAsync(ttl, expected, cancellationToken).ConfigureAwait(false);
-            if (result.Succeeded)
+            if (policy == SessionConflictPolicy.LastWriteWins)
             {
-                MarkCommitted(result.Version);
-                return;
-            }
-
-            if (attempt >= maxAttempts)
-            {
-                throw new SessionCommitConflictException(_key, attempt);
-            }
-
-            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
-            if (result.Version == 0 && !rebuilt && (_version > 0 || expected > 0))
-            {
-                // Destroyed or expired since this request saw it: keep only this request's own changes, and the subject
-                // only if this request bound it.
-                rebuilt = true;
-                _values = Empty();
-                _subject = _subjectChanged ? _subject : null;
-                if (_changes is not null)
+                // Overwrite exactly the version just seen; a session destroyed meanwhile is not brought back with the view
+                // this request loaded: as with a merge, only this request's own changes go into a new one.
+                if (result.Version == 0)
                 {
-                    foreach (var (key, value) in _changes)
-                    {
-                        if (value is not null)
-                        {
-                            _values[key] = value;
-                        }
-                    }
+                    Rebase(null, lastWriteWins: true);
                 }
-            }
 
-            // Otherwise changed by someone else: overwrite exactly the version just seen.
-            expected = result.Version;
+                _version = result.Version;
+            }
+            else
+            {
+                var latest = result.Version == 0
+                    ? null
+                    : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
+                Rebase(latest);
+            }
         }
     }
 
@@ -205,8 +165,9 @@ internal sealed partial class StoreBackedSession
         return WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, write, ct), "committing", cancellationToken);
     }
 
-    /// <summary>Replays this request's own changes onto the latest stored version (per-key merge).</summary>
-    private void Rebase(SessionRecord? latest)
+    /// <summary>Replays this request's own changes onto the latest stored version (per-key merge). With
+    /// <paramref name="lastWriteWins"/> a key changed by both requests is not a conflict: this request's value wins.</summary>
+    private void Rebase(SessionRecord? latest, bool lastWriteWins = false)
     {
         Dictionary<string, byte[]> values;
         if (latest is null)
@@ -214,7 +175,7 @@ internal sealed partial class StoreBackedSession
             // Destroyed or expired meanwhile (e.g. "sign out everywhere"): start from nothing, and never re-bind the old
             // subject unless this request bound it itself.
             values = Empty();
-            if (!_cleared)
+            if (!_cleared && !lastWriteWins)
             {
                 ThrowOnSameKeyConflict(values);
             }
@@ -225,7 +186,7 @@ internal sealed partial class StoreBackedSession
         else
         {
             var latestValues = SessionPayload.Decode(_key, latest.Data.Span, out _createdAtMs);
-            if (!_cleared)
+            if (!_cleared && !lastWriteWins)
             {
                 ThrowOnSameKeyConflict(latestValues);
             }

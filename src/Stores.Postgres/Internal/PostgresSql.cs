@@ -97,8 +97,9 @@ internal sealed class PostgresSql
         // first never end the walk early. A row a request holds is waited for (one short statement), never skipped, so
         // no session that existed when the call began outlives it; the subject is checked again at deletion, so a
         // session that changed hands meanwhile is left alone.
-        DestroyAllBatch = DestroyBatch($"SELECT id FROM {Table} WHERE id > $1 ORDER BY id LIMIT $2", string.Empty);
-        DestroyBySubjectBatch = DestroyBatch($"SELECT id FROM {Table} WHERE subject = $3 AND id > $1 ORDER BY id LIMIT $2", " AND subject = $3");
+        DestroyAllBatch = DeleteBatch($"SELECT id, id AS cur FROM {Table} WHERE id > $1 ORDER BY id LIMIT $2", string.Empty, "FILTER (WHERE live)");
+        DestroyBySubjectBatch = DeleteBatch(
+            $"SELECT id, id AS cur FROM {Table} WHERE subject = $3 AND id > $1 ORDER BY id LIMIT $2", " AND subject = $3", "FILTER (WHERE live)");
 
         CountAll = $"SELECT count(*) FROM {Table} WHERE {Live}";
         CountBySubject = $"SELECT count(*) FROM {Table} WHERE {Live} AND subject = $1";
@@ -111,17 +112,14 @@ internal sealed class PostgresSql
         ListPageBySubject = $"SELECT {ListColumns} FROM {Table} WHERE {Live} AND subject = $3 AND id > $1 ORDER BY id LIMIT $2";
         ListPageBySubjectWithData = $"SELECT {ListColumns}, data FROM {Table} WHERE {Live} AND subject = $3 AND id > $1 ORDER BY id LIMIT $2";
 
-        // One bounded batch: walks the expiry index from the oldest row, skips rows a live request holds (SKIP LOCKED),
-        // and re-checks expiry at deletion. $1 = batch size.
-        // One pruning batch: the oldest expired rows from $2 on (keyset: each batch starts where the last one ended, so it
-        // never walks again over the index entries of rows the earlier batches deleted, which stay in the index until
-        // vacuum and made every batch slower than the one before), locked or skipped, then deleted by primary key (an
-        // array, so the delete is an index lookup per id). Returns the rows deleted, the rows picked and the last expiry.
-        PruneBatch =
-            $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(expires_at) AS last FROM (" +
-            $"SELECT id, expires_at FROM {Table} WHERE expires_at <= now() AND expires_at >= $2 ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) b), " +
-            $"d AS (DELETE FROM {Table} WHERE id = ANY ((SELECT ids FROM batch)::text[]) AND expires_at <= now() RETURNING 1) " +
-            "SELECT (SELECT count(*) FROM d)::int, (SELECT n FROM batch)::int, (SELECT last FROM batch)";
+        // One pruning batch, the same walk as DestroyMany's: the oldest expired rows from $1 on (keyset: each batch starts
+        // where the last one ended, so it never walks again over the index entries of rows the earlier batches deleted,
+        // which stay in the index until vacuum and made every batch slower than the one before), rows a live request
+        // holds skipped (SKIP LOCKED), expiry re-checked at deletion; $2 = batch size. Counts every row deleted.
+        PruneBatch = DeleteBatch(
+            $"SELECT id, expires_at AS cur FROM {Table} WHERE expires_at <= now() AND expires_at >= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            " AND expires_at <= now()",
+            string.Empty);
 
         ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
 
@@ -129,10 +127,14 @@ internal sealed class PostgresSql
         SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
         CreateSchema = $"CREATE SCHEMA IF NOT EXISTS {Schema}";
 
-        string DestroyBatch(string select, string recheck) =>
-            $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(id) AS last FROM ({select}) b), " +
+        // A keyset batch of deletes: $select picks the next ids (and a cursor column, cur) from the statement's snapshot, then
+        // they are deleted by primary key (an array, so each is an index lookup whatever the planner thinks of the table's
+        // size), $recheck re-checked at deletion. Returns the rows picked, the last cursor (where the next batch starts)
+        // and the rows deleted, counted with $countFilter.
+        string DeleteBatch(string select, string recheck, string countFilter) =>
+            $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(cur) AS last FROM ({select}) b), " +
             $"d AS (DELETE FROM {Table} WHERE id = ANY ((SELECT ids FROM batch)::text[]){recheck} RETURNING {Live} AS live) " +
-            "SELECT n, last, (SELECT count(*) FILTER (WHERE live) FROM d) FROM batch";
+            $"SELECT n, last, (SELECT count(*) {countFilter} FROM d) FROM batch";
     }
 
     public string Schema { get; }
