@@ -81,26 +81,37 @@ public sealed class AdminPageBrowserTests
     }
 
     /// <summary>
-    /// Clicks a form button and waits until the page it was on is gone: the form posts and redirects, and an element
-    /// looked up before the new page has replaced the old one would belong to the old page (stale, or showing old text).
+    /// Clicks a form button and waits until a new document has fully loaded: the form posts and redirects, and an
+    /// element looked up before the new page has replaced the old one would belong to the old page (stale, or showing
+    /// old text). The old document is marked with a script variable; the new one does not have it. While the browser
+    /// swaps documents a probe may fail in several ways (stale node, node not in the document, no execution context),
+    /// so any driver error during the wait means "not yet" and the wait goes on until its deadline.
     /// </summary>
     private static void ClickAndWaitForNextPage(IWebDriver browser, By button)
     {
-        var oldPage = browser.FindElement(By.TagName("html"));
+        var scripts = (IJavaScriptExecutor)browser;
+        scripts.ExecuteScript("window.__sessionStoresOldPage = true;");
         browser.FindElement(button).Click();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        WebDriverException? lastError = null;
         while (true)
         {
             try
             {
-                _ = oldPage.TagName;
+                var loaded = scripts.ExecuteScript(
+                    "return window.__sessionStoresOldPage !== true && document.readyState === 'complete';");
+                if (loaded is true)
+                {
+                    return;
+                }
             }
-            catch (StaleElementReferenceException)
+            catch (WebDriverException e)
             {
-                return;
+                // The document is being replaced; probe again.
+                lastError = e;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "the page did not change after the click");
+            Assert.True(DateTime.UtcNow < deadline, $"the page did not change after the click (last probe error: {lastError?.Message ?? "none"})");
             Thread.Sleep(20);
         }
     }
