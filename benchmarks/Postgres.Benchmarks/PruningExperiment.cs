@@ -23,8 +23,10 @@ public static class PruningExperiment
 
     public static async Task RunAsync(string[] args)
     {
-        var batchSize = IntArg(args, "--batch-size", 1_000);
-        var delayMs = IntArg(args, "--batch-delay-ms", 0);
+        // Without these the store's defaults apply.
+        var defaults = new PostgresSessionStoreOptions();
+        var batchSize = IntArg(args, "--batch-size", defaults.PruneBatchSize);
+        var delayMs = IntArg(args, "--batch-delay-ms", (int)defaults.PruneBatchDelay.TotalMilliseconds);
         var rounds = IntArg(args, "--rounds", 3);
 
         // 0: each worker loops as fast as it can (closed loop: the 2-core machine is saturated before pruning starts).
@@ -34,6 +36,11 @@ public static class PruningExperiment
 
         // How long the no-pruning baseline measures; a longer window catches more rare stalls, so compare like with like.
         var baselineSeconds = IntArg(args, "--baseline-seconds", 5);
+
+        // How many distinct expiry times the expired rows share: 60 (the default, one per minute of the last hour, about
+        // 3,333 rows on each) models sessions written in bulk in one transaction; 0 gives every row its own millisecond,
+        // as sessions written by separate requests have.
+        var expiryValues = IntArg(args, "--expiry-values", 60);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await ExecuteAsync(dataSource, "DROP SCHEMA IF EXISTS \"bench_prune\" CASCADE");
@@ -56,12 +63,13 @@ public static class PruningExperiment
         }
 
         Console.WriteLine($"Pruning experiment: {LiveSessions} live sessions, {ExpiredRows} expired rows, {GetWorkers} Get workers, " +
-            (getRate > 0 ? $"{getRate} Gets/s in total (paced)" : "closed loop (as fast as possible)") + $", batch size {batchSize}, batch delay {delayMs} ms");
+            (getRate > 0 ? $"{getRate} Gets/s in total (paced)" : "closed loop (as fast as possible)") + $", batch size {batchSize}, batch delay {delayMs} ms (at least the batch's own duration), " +
+            (expiryValues > 0 ? $"{expiryValues} distinct expiry times" : "every expiry time distinct"));
         Console.WriteLine("| round | phase | Gets | Get p50 (ms) | Get p99 (ms) | Get max (ms) | phase duration (s) | rows deleted | statements |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         for (var round = 1; round <= rounds; round++)
         {
-            await FillExpiredAsync(dataSource, payload);
+            await FillExpiredAsync(dataSource, payload, expiryValues);
 
             // Baseline: the expired rows are there, nobody deletes them.
             var baseline = await MeasureGetsAsync(store, ids, getRate, () => Task.Delay(TimeSpan.FromSeconds(baselineSeconds)));
@@ -74,7 +82,7 @@ public static class PruningExperiment
             Print(round, $"store pruning (batches of {batchSize})", during, pruneTime.Elapsed, result.Deleted, result.Batches);
 
             // Contrast: one unbatched DELETE of everything expired.
-            await FillExpiredAsync(dataSource, payload);
+            await FillExpiredAsync(dataSource, payload, expiryValues);
             var deleted = 0;
             var deleteTime = Stopwatch.StartNew();
             var unbatched = await MeasureGetsAsync(store, ids, getRate, async () =>
@@ -87,15 +95,18 @@ public static class PruningExperiment
         }
     }
 
-    private static async Task FillExpiredAsync(NpgsqlDataSource dataSource, byte[] payload)
+    private static async Task FillExpiredAsync(NpgsqlDataSource dataSource, byte[] payload, int expiryValues)
     {
         await using var fill = dataSource.CreateCommand(
             $"INSERT INTO {Table} (id, data, expires_at, version, subject, created_at) " +
-            "SELECT 'expired-' || g || '-' || md5(random()::text), $1, now() - interval '1 minute' * (1 + g % 60), 1, 'user' || (g % 1000), now() - interval '2 hours' " +
+            "SELECT 'expired-' || g || '-' || md5(random()::text), $1, " +
+            "CASE WHEN $3 > 0 THEN now() - interval '1 minute' * (1 + g % $3) ELSE now() - interval '1 minute' - interval '1 millisecond' * g END, " +
+            "1, 'user' || (g % 1000), now() - interval '2 hours' " +
             "FROM generate_series(1, $2) g");
         fill.CommandTimeout = 600;
         fill.Parameters.Add(new NpgsqlParameter { Value = payload });
         fill.Parameters.Add(new NpgsqlParameter { Value = ExpiredRows });
+        fill.Parameters.Add(new NpgsqlParameter { Value = expiryValues });
         await fill.ExecuteNonQueryAsync();
         await ExecuteAsync(dataSource, $"VACUUM ANALYZE {Table}");
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -105,7 +106,8 @@ public sealed partial class PostgresSessionStore
     /// <summary>
     /// Runs a keyset batch statement (the DeleteBatch shape of Internal/PostgresSql.cs: rows picked, last cursor, rows
     /// counted) until a batch picks fewer than <paramref name="batchSize"/> rows, moving <paramref name="cursor"/> to
-    /// where each batch ended. Shared by DestroyMany and pruning.
+    /// where each batch ended, and pausing between batches (when <paramref name="delay"/> is positive) for the longer of
+    /// <paramref name="delay"/> and the time the batch took. Shared by DestroyMany and pruning.
     /// </summary>
     private static async Task<(long Counted, int Batches)> DeleteInBatchesAsync<TCursor>(
         NpgsqlCommand command, NpgsqlParameter<TCursor> cursor, int batchSize, TimeSpan delay, Action<long>? onBatch, CancellationToken cancellationToken)
@@ -115,6 +117,7 @@ public sealed partial class PostgresSessionStore
         while (true)
         {
             long picked;
+            var started = Stopwatch.GetTimestamp();
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -137,7 +140,10 @@ public sealed partial class PostgresSessionStore
 
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                // Paced: pause at least as long as the batch took, so the deleting connection never has more than half of
+                // the time, and backs off by itself when a busy server makes its statements slow.
+                var took = Stopwatch.GetElapsedTime(started);
+                await Task.Delay(took > delay ? took : delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }
