@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.AspNetCore.Tests;
@@ -348,6 +349,42 @@ public abstract class StoreBackedSessionTests
         {
             release.TrySetResult();
         }
+    }
+
+    [Fact]
+    public async Task A_client_that_hangs_up_during_the_commit_does_not_cancel_it()
+    {
+        await using var site = await StartAsync(services: s => s.AddHttpContextAccessor());
+        var accessor = site.Services.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        using var secondConnection = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=a&value=0", Ct);
+
+        // Given: the write of value 1 is held in the store until the server has seen its client hang up.
+        var entered = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        site.Store.BeforeSet = () =>
+        {
+            entered.TrySetResult(accessor.HttpContext!.RequestAborted);
+            return release.Task;
+        };
+        using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var setsBefore = site.Store.Sets;
+        var request = browser.GetAsync("/set?key=a&value=1", hangUp.Token);
+        var requestAborted = await entered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        await Poll.UntilAsync(() => requestAborted.IsCancellationRequested, "the server never saw the client hang up", 30_000);
+
+        // When the store goes on, the write completes: the change is stored although nobody waits for the answer.
+        site.Store.BeforeSet = null;
+        release.SetResult();
+        await Poll.UntilAsync(async () => await secondConnection.GetStringAsync("/read?key=a", Ct) == "1", "the hung-up request's write was dropped", 30_000);
+
+        // And it was the commit itself that stored it, not a second attempt after a cancelled one (the session
+        // middleware commits again at the end of a request whose commit threw).
+        Assert.Equal(1, site.Store.Sets - setsBefore);
     }
 
     [Fact]

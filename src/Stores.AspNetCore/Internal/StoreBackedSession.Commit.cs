@@ -55,9 +55,12 @@ internal sealed partial class StoreBackedSession
         var context = _scope!.Context;
         try
         {
-            await CommitCoreAsync(context.RequestAborted).ConfigureAwait(false);
+            // Not the request's token: once the endpoint has run, its changes are stored even if the client hangs up
+            // meanwhile, so whether a write lands never depends on when the client went away (a cancelled write may or
+            // may not have reached the store). The I/O timeout still bounds the wait.
+            await CommitCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex)
         {
             // Throwing here would make Kestrel answer a bare 500; the headers are still ours to set, so the status says
             // what happened (409 conflict, 503 store unavailable, 500 otherwise). The body the endpoint is writing
