@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using System.Threading.Tasks;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
@@ -7,6 +9,15 @@ namespace SessionStores.Redis.Benchmarks;
 public static class Program
 {
     // Other projects may be building on the same 2 cores: give BenchmarkDotNet's generated project time to build.
-    public static void Main(string[] args) =>
+    // --client-cpu: the application-side CPU per operation (ClientCpuComparison); anything else goes to BenchmarkDotNet.
+    public static async Task Main(string[] args)
+    {
+        if (args.Contains("--client-cpu"))
+        {
+            await ClientCpuComparison.RunAsync(args);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10)));
+    }
 }
