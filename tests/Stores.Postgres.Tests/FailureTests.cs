@@ -1,9 +1,8 @@
 using System;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -16,12 +15,7 @@ public sealed class FailureTests
     public async Task A_store_pointed_at_a_closed_port_throws_a_transient_SessionStoreException()
     {
         await PostgresFixture.ConnectionStringAsync();
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = LoopbackPorts.Free();
 
         await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
         {

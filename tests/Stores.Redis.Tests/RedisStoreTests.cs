@@ -1,11 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
+using SessionStores.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
@@ -142,7 +141,7 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
     {
         await using var store = new RedisSessionStore(new RedisSessionStoreOptions
         {
-            ConnectionString = $"127.0.0.1:{ClosedPort()},connectTimeout=300,syncTimeout=500,asyncTimeout=500,connectRetry=0",
+            ConnectionString = $"127.0.0.1:{LoopbackPorts.Free()},connectTimeout=300,syncTimeout=500,asyncTimeout=500,connectRetry=0",
         });
 
         var get = await Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(NewId(), Token));
@@ -158,7 +157,7 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
     {
         await using var store = new RedisSessionStore(new RedisSessionStoreOptions
         {
-            ConnectionString = $"127.0.0.1:{ClosedPort()},connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000",
+            ConnectionString = $"127.0.0.1:{LoopbackPorts.Free()},connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000",
         });
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         cancel.CancelAfter(TimeSpan.FromMilliseconds(200));
@@ -198,13 +197,6 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
         }
 
         return result;
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -15,14 +15,6 @@ namespace SessionStores.TestServers;
 /// </summary>
 internal static class LocalServerProcess
 {
-    /// <summary>A loopback port that was free a moment ago (another process may still take it before the server binds).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Whether <paramref name="port"/> on the loopback address can be bound right now.</summary>
     public static bool IsLoopbackPortFree(int port)
     {

@@ -125,7 +125,7 @@ public sealed class LocalPostgresServer : ITestServer
             // A free port can be taken between the probe and the bind: try a few.
             for (var attempt = 1; ; attempt++)
             {
-                var port = LocalServerProcess.FreeLoopbackPort();
+                var port = LoopbackPorts.Free();
                 var server = new LocalPostgresServer(bin, root, asPostgresUser, port);
                 try
                 {

@@ -282,7 +282,7 @@ internal static class LocalRedis
     {
         while (true)
         {
-            var port = LocalServerProcess.FreeLoopbackPort();
+            var port = LoopbackPorts.Free();
             if (!needsBusPort || (port + 10000 <= IPEndPoint.MaxPort && LocalServerProcess.IsLoopbackPortFree(port + 10000)))
             {
                 return port;
