@@ -35,6 +35,28 @@ public sealed class PruningTests
     }
 
     [Fact]
+    public async Task Rows_sharing_expiry_times_are_pruned_across_batch_boundaries()
+    {
+        // Batches of 7 over groups of 10, 1 and 25 rows with one expiry time each: most boundaries fall inside a tie, where
+        // the next batch must start again at that expiry time (a cursor that moved strictly past it would skip rows).
+        var (store, table) = await CreateStoreAsync(batchSize: 7);
+        await using (store)
+        {
+            await Db.ExecuteAsync(
+                $"INSERT INTO {table} (id, data, expires_at, version, subject, created_at) " +
+                "SELECT 't' || g, '\\x01'::bytea, now() - interval '1 minute' * (CASE WHEN g <= 10 THEN 3 WHEN g = 11 THEN 2 ELSE 1 END), 1, NULL, now() - interval '1 hour' " +
+                "FROM generate_series(1, 36) g");
+            await FillAsync(table, expired: 0, live: 5);
+
+            var result = await store.PruneExpiredAsync(Token);
+
+            Assert.Equal(36, result.Deleted);
+            Assert.Equal(6, result.Batches);
+            Assert.Equal(5L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
+        }
+    }
+
+    [Fact]
     public async Task Only_one_instance_prunes_at_a_time()
     {
         var (first, table) = await CreateStoreAsync(batchSize: 100);
