@@ -37,10 +37,10 @@ public static class PruningExperiment
         // How long the no-pruning baseline measures; a longer window catches more rare stalls, so compare like with like.
         var baselineSeconds = IntArg(args, "--baseline-seconds", 5);
 
-        // How many distinct expiry times the expired rows share: 60 (the default, one per minute of the last hour, about
-        // 3,333 rows on each) models sessions written in bulk in one transaction; 0 gives every row its own millisecond,
-        // as sessions written by separate requests have.
-        var expiryValues = IntArg(args, "--expiry-values", 60);
+        // How many distinct expiry times the expired rows share: 0 (the default) gives every row its own millisecond, as
+        // sessions written by separate requests have; 60 (one per minute of the last hour, about 3,333 rows on each, the
+        // shape of the runs before 2026-11-27 04:00) models sessions written in bulk in one transaction.
+        var expiryValues = IntArg(args, "--expiry-values", 0);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await ExecuteAsync(dataSource, "DROP SCHEMA IF EXISTS \"bench_prune\" CASCADE");
