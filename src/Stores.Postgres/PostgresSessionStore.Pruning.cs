@@ -27,7 +27,8 @@ public sealed partial class PostgresSessionStore
     /// <see cref="PostgresSessionStoreOptions.PruneBatchSize"/> rows until none are left. Rows a live request has
     /// locked are skipped, never waited for.
     /// </summary>
-    /// <param name="cancellationToken">Stops the pass after the current batch.</param>
+    /// <param name="cancellationToken">Stops the pass: a statement in flight or the pause between batches is cancelled; the
+    /// rows of the batches already committed stay deleted.</param>
     /// <returns>Whether the lock was acquired, and how much was deleted in how many statements.</returns>
     /// <exception cref="SessionStoreException">The database failed.</exception>
     public async Task<PostgresPruneResult> PruneExpiredAsync(CancellationToken cancellationToken = default)

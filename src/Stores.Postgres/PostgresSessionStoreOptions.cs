@@ -75,8 +75,8 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// <summary>
     /// The most rows one pruning statement deletes; a pass runs statements until fewer than this are left. Small
     /// batches keep each statement's burst of work short, so the requests running beside it barely notice it.
-    /// Default: 25 (with the default <see cref="PruneBatchDelay"/>, a few thousand rows a second, about 10 million an
-    /// hour even on a saturated 2-core server; raise it for tables that gain more expired rows than that).
+    /// Default: 25 (with the default <see cref="PruneBatchDelay"/>, a few thousand rows a second, about 7–10 million
+    /// an hour even on a saturated 2-core server; raise it for tables that gain more expired rows than that).
     /// </summary>
     public int PruneBatchSize { get; set; } = 25;
 

@@ -53,14 +53,17 @@ internal sealed partial class StoreBackedSession
         }
 
         var context = _scope!.Context;
+
+        // Not the request's token: once the endpoint has run, its changes are stored even if the client hangs up
+        // meanwhile, so whether a write lands never depends on when the client went away (a cancelled write may or may
+        // not have reached the store). Each store call stays bounded by the I/O timeout; with no I/O timeout, the
+        // request's token bounds it instead, so that a hung store cannot hold a dead request forever.
+        var cancellationToken = _ioTimeout == Timeout.InfiniteTimeSpan ? context.RequestAborted : CancellationToken.None;
         try
         {
-            // Not the request's token: once the endpoint has run, its changes are stored even if the client hangs up
-            // meanwhile, so whether a write lands never depends on when the client went away (a cancelled write may or
-            // may not have reached the store). The I/O timeout still bounds the wait.
-            await CommitCoreAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Throwing here would make Kestrel answer a bare 500; the headers are still ours to set, so the status says
             // what happened (409 conflict, 503 store unavailable, 500 otherwise). The body the endpoint is writing
