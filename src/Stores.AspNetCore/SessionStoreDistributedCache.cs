@@ -80,16 +80,7 @@ public sealed class SessionStoreDistributedCache : IDistributedCache
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.SlidingExpiration is { } slidingOption && slidingOption <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), slidingOption, "DistributedCacheEntryOptions.SlidingExpiration must be positive.");
-        }
-
-        if (options.AbsoluteExpirationRelativeToNow is { } relative && relative <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), relative, "DistributedCacheEntryOptions.AbsoluteExpirationRelativeToNow must be positive.");
-        }
-
+        // DistributedCacheEntryOptions itself refuses a sliding or relative expiration that is not positive.
         var id = Encode(key);
         var now = _time.GetUtcNow();
 

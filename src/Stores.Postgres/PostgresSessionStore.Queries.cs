@@ -43,15 +43,9 @@ public sealed partial class PostgresSessionStore
             operation.Complete();
             return count;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "Count", null, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "Count", null, cancellationToken);
         }
     }
 
@@ -72,15 +66,9 @@ public sealed partial class PostgresSessionStore
             operation.Complete();
             return deleted;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "DestroyMany", null, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "DestroyMany", null, cancellationToken);
         }
     }
 
@@ -213,15 +201,9 @@ public sealed partial class PostgresSessionStore
             operation.Complete();
             return page;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "List", null, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "List", null, cancellationToken);
         }
     }
 }

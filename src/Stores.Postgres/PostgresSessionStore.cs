@@ -1,5 +1,6 @@
 using System;
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -91,15 +92,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             operation.Complete();
             return record;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "Get", id, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "Get", id, cancellationToken);
         }
     }
 
@@ -122,15 +117,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             operation.Complete();
             return record;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "GetAndTouch", id, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "GetAndTouch", id, cancellationToken);
         }
     }
 
@@ -152,15 +141,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             operation.Complete();
             return result;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "Set", id, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "Set", id, cancellationToken);
         }
     }
 
@@ -182,15 +165,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             operation.Complete();
             return touched;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "Touch", id, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "Touch", id, cancellationToken);
         }
     }
 
@@ -209,15 +186,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             operation.Complete();
             return wasLive;
         }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            operation.Fail(ex);
-            throw Fail(ex, "Destroy", id, cancellationToken);
-        }
         catch (Exception ex)
         {
-            operation.Fail(ex);
-            throw;
+            throw Failure(ref operation, ex, "Destroy", id, cancellationToken);
         }
     }
 
@@ -313,12 +284,24 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         _ => false,
     };
 
-    /// <summary>What a failed operation throws: a cancellation once the caller's token is cancelled (a driver error
-    /// raced with it becomes the inner exception), otherwise the wrapped backend failure.</summary>
+    /// <summary>What a backend failure throws: the contract's shared rule (<see cref="SessionStoreErrors.ToThrow"/>), a
+    /// cancellation once the caller's token is cancelled, otherwise the wrapped failure.</summary>
     private static Exception Fail(Exception ex, string operation, string? id, CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested
-            ? new OperationCanceledException("The session store operation was canceled.", ex, cancellationToken)
-            : Wrap(ex, operation, id);
+        SessionStoreErrors.ToThrow(ex, cancellationToken, (Operation: operation, Id: id), static (s, e) => Wrap(e, s.Operation, s.Id));
+
+    /// <summary>The error rule of every measured operation: the failure is recorded as it was thrown; a backend failure
+    /// is returned for the caller to throw (see <see cref="Fail"/>); anything else (argument errors, cancellation,
+    /// corrupt data, bugs) is rethrown as is.</summary>
+    private static Exception Failure(ref SessionStoreOperation operation, Exception ex, string name, string? id, CancellationToken cancellationToken)
+    {
+        operation.Fail(ex);
+        if (!IsBackendFailure(ex, cancellationToken))
+        {
+            ExceptionDispatchInfo.Throw(ex);
+        }
+
+        return Fail(ex, name, id, cancellationToken);
+    }
 
     private static SessionStoreException Wrap(Exception ex, string operation, string? id)
     {

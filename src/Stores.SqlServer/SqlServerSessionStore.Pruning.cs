@@ -54,7 +54,7 @@ public sealed partial class SqlServerSessionStore
     {
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(_sql.ReleasePruneLock, parameters, commandTimeout: _commandTimeoutSeconds)).ConfigureAwait(false);
+            await connection.ExecuteAsync(Command(_sql.ReleasePruneLock, parameters, CancellationToken.None)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqlException or InvalidOperationException or TimeoutException)
         {

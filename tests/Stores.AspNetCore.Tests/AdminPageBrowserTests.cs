@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,6 +13,7 @@ using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using SessionDemo;
 using SessionStores.Conformance;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.AspNetCore.Tests;
@@ -53,7 +53,7 @@ public sealed class AdminPageBrowserTests
         browser.Navigate().GoToUrl(new Uri(address, "/login"));
         browser.FindElement(By.Name("username")).SendKeys("admin");
         browser.FindElement(By.Name("password")).SendKeys("demo");
-        ClickAndWaitForNextPage(browser, By.CssSelector("button[type=submit]"));
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button[type=submit]"));
         Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
 
         // When the admin opens the page, every live session is listed with its subject.
@@ -62,14 +62,14 @@ public sealed class AdminPageBrowserTests
         Assert.Equal(["admin", "alice", "alice", "bob"], Subjects(browser));
 
         // And signs alice out everywhere: both of her sessions go, nobody else's.
-        ClickAndWaitForNextPage(browser, By.CssSelector("tr[data-subject='alice'] button.sign-out"));
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("tr[data-subject='alice'] button.sign-out"));
         Assert.Equal("2", browser.FindElement(By.Id("count")).Text);
         Assert.Equal(["admin", "bob"], Subjects(browser));
         Assert.Equal("(empty session)\n", await aliceLaptop.GetStringAsync("/get-session", ct));
         Assert.Equal("(empty session)\n", await alicePhone.GetStringAsync("/get-session", ct));
 
         // And destroys bob's one session.
-        ClickAndWaitForNextPage(browser, By.CssSelector("tr[data-subject='bob'] button.destroy"));
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("tr[data-subject='bob'] button.destroy"));
         Assert.Equal(["admin"], Subjects(browser));
         Assert.Equal("(empty session)\n", await bob.GetStringAsync("/get-session", ct));
         Assert.Contains("(you)", browser.FindElement(By.CssSelector("tr[data-subject='admin']")).Text, StringComparison.Ordinal);
@@ -87,33 +87,29 @@ public sealed class AdminPageBrowserTests
     /// swaps documents a probe may fail in several ways (stale node, node not in the document, no execution context),
     /// so any driver error during the wait means "not yet" and the wait goes on until its deadline.
     /// </summary>
-    private static void ClickAndWaitForNextPage(IWebDriver browser, By button)
+    private static Task ClickAndWaitForNextPageAsync(IWebDriver browser, By button)
     {
         var scripts = (IJavaScriptExecutor)browser;
         scripts.ExecuteScript("window.__sessionStoresOldPage = true;");
         browser.FindElement(button).Click();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         WebDriverException? lastError = null;
-        while (true)
-        {
-            try
+        return Poll.UntilAsync(
+            () =>
             {
-                var loaded = scripts.ExecuteScript(
-                    "return window.__sessionStoresOldPage !== true && document.readyState === 'complete';");
-                if (loaded is true)
+                try
                 {
-                    return;
+                    return Task.FromResult(scripts.ExecuteScript(
+                        "return window.__sessionStoresOldPage !== true && document.readyState === 'complete';") is true);
                 }
-            }
-            catch (WebDriverException e)
-            {
-                // The document is being replaced; probe again.
-                lastError = e;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the page did not change after the click (last probe error: {lastError?.Message ?? "none"})");
-            Thread.Sleep(20);
-        }
+                catch (WebDriverException e)
+                {
+                    // The document is being replaced; probe again.
+                    lastError = e;
+                    return Task.FromResult(false);
+                }
+            },
+            () => $"the page did not change after the click (last probe error: {lastError?.Message ?? "none"})",
+            30_000);
     }
 
     private static List<string> Subjects(IWebDriver browser) =>

@@ -2,34 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace SessionStores.TestServers;
 
 /// <summary>
-/// The mechanics every throwaway local server shares: free loopback ports, running a helper binary, polling for
+/// The mechanics every throwaway local server shares (ports: <see cref="LoopbackPorts"/>): running a helper binary, polling for
 /// readiness, the watchdog that stops a server whose test process died, and deleting its temp directory.
 /// </summary>
 internal static class LocalServerProcess
 {
-    /// <summary>Whether <paramref name="port"/> on the loopback address can be bound right now.</summary>
-    public static bool IsLoopbackPortFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Runs a binary to completion (as <paramref name="runAsUser"/> via <c>runuser</c> when given) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> ExecuteAsync(
         string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? workingDirectory = null, string? runAsUser = null)

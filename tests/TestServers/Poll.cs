@@ -14,13 +14,27 @@ public static class Poll
     /// <param name="failure">The assertion message when it never holds.</param>
     /// <param name="timeoutMs">How long to poll.</param>
     /// <returns>A task that completes when the condition holds.</returns>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string failure, int timeoutMs = 5000)
+    public static Task UntilAsync(Func<Task<bool>> condition, string failure, int timeoutMs = 5000) =>
+        UntilAsync(condition, () => failure, timeoutMs);
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails with the message
+    /// <paramref name="failure"/> builds at that moment (say, with the last error seen) after <paramref name="timeoutMs"/>.</summary>
+    /// <param name="condition">The condition.</param>
+    /// <param name="failure">Builds the assertion message when it never holds.</param>
+    /// <param name="timeoutMs">How long to poll.</param>
+    /// <returns>A task that completes when the condition holds.</returns>
+    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> failure, int timeoutMs = 5000)
     {
         ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(failure);
         var elapsed = Stopwatch.StartNew();
         while (!await condition().ConfigureAwait(false))
         {
-            Assert.True(elapsed.ElapsedMilliseconds < timeoutMs, failure);
+            if (elapsed.ElapsedMilliseconds >= timeoutMs)
+            {
+                Assert.Fail(failure());
+            }
+
             await Task.Delay(20, TestContext.Current.CancellationToken).ConfigureAwait(false);
         }
     }

@@ -283,7 +283,7 @@ internal static class LocalRedis
         while (true)
         {
             var port = LoopbackPorts.Free();
-            if (!needsBusPort || (port + 10000 <= IPEndPoint.MaxPort && LocalServerProcess.IsLoopbackPortFree(port + 10000)))
+            if (!needsBusPort || (port + 10000 <= IPEndPoint.MaxPort && LoopbackPorts.IsFree(port + 10000)))
             {
                 return port;
             }

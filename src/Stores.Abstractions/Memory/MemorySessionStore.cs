@@ -284,7 +284,8 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
             }
 
             var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current!.CreatedAtMs : now, write.Subject);
-            if (write.Subject is not null)
+            // An entry that exists (live or not yet pruned) is in its subject's set already: only a new binding adds.
+            if (write.Subject is not null && (!exists || !string.Equals(current!.Subject, write.Subject, StringComparison.Ordinal)))
             {
                 AddToSubject(write.Subject, id);
             }

@@ -11,6 +11,7 @@ namespace SessionStores.AspNetCore.Internal;
 internal sealed partial class StoreBackedSession
 {
     private int _mergeAttempt;
+    private SessionWrite _pendingWrite;
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
@@ -26,7 +27,6 @@ internal sealed partial class StoreBackedSession
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _commitFailure = ex;
-            RestorePreviousCookie();
             if (IsSessionMiddlewareCommit)
             {
                 // The session middleware catches and only logs what this throws: report it to the request scope, which
@@ -70,7 +70,6 @@ internal sealed partial class StoreBackedSession
             // still follows: the status, not the body, is the truth for this response.
             _commitFailure = ex;
             Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
-            RestorePreviousCookie();
             context.Response.StatusCode = SessionRequestScopeMiddleware.StatusFor(ex, _settings.Options);
             if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
             {
@@ -83,10 +82,19 @@ internal sealed partial class StoreBackedSession
 
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
-        await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The session was not stored under a regenerated id: the browser keeps the old one.
+            RestorePreviousCookie();
+            throw;
+        }
+
         if (_previousKey is not null)
         {
-            _regeneratedStored = true;
             // A regenerated id: the session is stored under its new id, so the old one goes.
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             _previousKey = null;
@@ -106,30 +114,28 @@ internal sealed partial class StoreBackedSession
             return;
         }
 
-        var ttl = _idleTimeout;
-        if (_settings.Options.AbsoluteTimeout is { } absolute)
+        if (RemainingLifetime() <= TimeSpan.Zero)
         {
-            var remaining = DateTimeOffset.FromUnixTimeMilliseconds(_createdAtMs) + absolute - _settings.Time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
-            {
-                // The deadline passed while this request ran: destroy rather than write (DESIGN.md, TTL rule).
-                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
-                Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
-                StartEmpty();
-                MarkCommitted(0);
-                return;
-            }
-
-            ttl = remaining < ttl ? remaining : ttl;
+            // The deadline passed while this request ran: destroy rather than write (DESIGN.md, TTL rule).
+            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            StartEmpty();
+            MarkCommitted(0);
+            return;
         }
+
+        var ttl = SlideTtl();
 
         // Every write is a compare-and-set, last-write-wins included: an unconditional overwrite could land just after a
         // destroy ("sign out everywhere") and bring the session back.
         var policy = _settings.Options.ConflictPolicy;
         var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
+        byte[]? data = null;
         for (var attempt = 1; ; attempt++)
         {
-            var result = await SetAsync(ttl, _version, cancellationToken).ConfigureAwait(false);
+            // Encoded once, and again only after a rebase changed the values.
+            data ??= SessionPayload.Encode(_createdAtMs, _values);
+            var result = await SetAsync(new SessionWrite(data, ttl, _subject, _version), cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 MarkCommitted(result.Version);
@@ -150,6 +156,7 @@ internal sealed partial class StoreBackedSession
                 if (result.Version == 0)
                 {
                     Rebase(null, lastWriteWins: true);
+                    data = null;
                 }
 
                 _version = result.Version;
@@ -160,15 +167,16 @@ internal sealed partial class StoreBackedSession
                     ? null
                     : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
                 Rebase(latest);
+                data = null;
             }
         }
     }
 
-    private Task<SessionSetResult> SetAsync(TimeSpan ttl, long? expectedVersion, CancellationToken cancellationToken)
+    private Task<SessionSetResult> SetAsync(SessionWrite write, CancellationToken cancellationToken)
     {
-        var data = SessionPayload.Encode(_createdAtMs, _values);
-        var write = new SessionWrite(data, ttl, _subject, expectedVersion);
-        return WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, write, ct), "committing", cancellationToken);
+        // Through a field, so that the callback captures nothing (no closure per commit).
+        _pendingWrite = write;
+        return WithIoTimeout(static (s, ct) => s._settings.Store.SetAsync(s._key, s._pendingWrite, ct), "committing", cancellationToken);
     }
 
     /// <summary>Replays this request's own changes onto the latest stored version (per-key merge). With

@@ -24,7 +24,6 @@ internal sealed partial class StoreBackedSession : ISession
     private readonly Settings _settings;
     private string _key;
     private string? _previousKey;
-    private bool _regeneratedStored;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _ioTimeout;
     private readonly Func<bool> _tryEstablishSession;
@@ -290,7 +289,7 @@ internal sealed partial class StoreBackedSession : ISession
     /// one that was never stored. Only while the response has not started.</summary>
     private void RestorePreviousCookie()
     {
-        if (_previousKey is { } previous && !_regeneratedStored && _scope?.Context is { Response.HasStarted: false } context)
+        if (_previousKey is { } previous && _scope?.Context is { Response.HasStarted: false } context)
         {
             SetCookie(context, previous);
             _key = previous;
@@ -360,16 +359,15 @@ internal sealed partial class StoreBackedSession : ISession
     }
 
     /// <summary>The TTL a slide may give: the idle timeout, but never past the absolute deadline (at least 1 ms).</summary>
-    private TimeSpan SlideTtl()
-    {
-        if (_settings.Options.AbsoluteTimeout is not { } absolute)
-        {
-            return _idleTimeout;
-        }
+    private TimeSpan SlideTtl() =>
+        RemainingLifetime() is not { } remaining || remaining >= _idleTimeout ? _idleTimeout
+        : remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1);
 
-        var remaining = DateTimeOffset.FromUnixTimeMilliseconds(_createdAtMs) + absolute - _settings.Time.GetUtcNow();
-        return remaining >= _idleTimeout ? _idleTimeout : remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1);
-    }
+    /// <summary>The time left until the absolute deadline, or <see langword="null"/> without an absolute timeout.</summary>
+    private TimeSpan? RemainingLifetime() =>
+        _settings.Options.AbsoluteTimeout is { } absolute
+            ? DateTimeOffset.FromUnixTimeMilliseconds(_createdAtMs) + absolute - _settings.Time.GetUtcNow()
+            : null;
 
     private void StartEmpty()
     {
