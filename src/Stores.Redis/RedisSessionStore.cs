@@ -131,11 +131,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             {
                 var parts = (RedisResult[])result!;
                 record = SessionCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1]);
-                var horizon = (long)parts[2];
-                if (horizon > 0)
+                if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject, 0) is { } indexWrite)
                 {
-                    await WaitForIndexAsync(ExtendSubjectIndexAsync(db, id, record.Subject!, horizon), "get_and_touch", id, cancellationToken)
-                        .ConfigureAwait(false);
+                    await WaitForIndexAsync(indexWrite, "get_and_touch", id, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -246,10 +244,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
 
             bool touched;
-            if (result.Resp2Type == ResultType.Array)
+            if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null, 0) is { } indexWrite)
             {
-                await WaitForIndexAsync(IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null, 0)!, "touch", id, cancellationToken)
-                    .ConfigureAwait(false);
+                // Touched, and past what the subject index covered.
+                await WaitForIndexAsync(indexWrite, "touch", id, cancellationToken).ConfigureAwait(false);
                 touched = true;
             }
             else
@@ -455,7 +453,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs]).ConfigureAwait(false);
     }
 
-    /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.</summary>
+    /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.
+    /// <paramref name="subject"/>: the session's subject when the caller knows it (Set; GetAndTouch once decoded), else
+    /// read from the result.</summary>
     private Task? IndexUpdateAfter(IndexFollowUp kind, RedisResult result, IDatabase db, string id, string? subject, long ttlMs)
     {
         switch (kind)
@@ -475,8 +475,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                     return null;
                 }
 
-                ReadOnlyMemory<byte> value = (RedisValue)parts[0];
-                return ExtendSubjectIndexAsync(db, id, SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!, horizon);
+                if (subject is null)
+                {
+                    ReadOnlyMemory<byte> value = (RedisValue)parts[0];
+                    subject = SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!;
+                }
+
+                return ExtendSubjectIndexAsync(db, id, subject, horizon);
             default:
                 if (result.Resp2Type != ResultType.Array)
                 {

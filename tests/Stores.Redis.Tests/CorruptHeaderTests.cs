@@ -39,7 +39,7 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
     {
         // Given a session whose header is valid except for one field, planted without an expiry.
         var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+        var store = await fixture.StoreAsync(prefix);
         var db = (await fixture.ConnectionAsync()).GetDatabase();
         var id = Guid.NewGuid().ToString("N");
         RedisKey key = prefix + "s{" + id + "}";
@@ -67,7 +67,7 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
     public async Task An_empty_string_under_a_session_key_is_corrupt_for_Touch_as_for_Get()
     {
         var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+        var store = await fixture.StoreAsync(prefix);
         var db = (await fixture.ConnectionAsync()).GetDatabase();
         var id = Guid.NewGuid().ToString("N");
         RedisKey key = prefix + "s{" + id + "}";

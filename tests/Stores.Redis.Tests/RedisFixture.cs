@@ -45,6 +45,10 @@ public class RedisFixture : ICorruptDataFixture
 
     public static string PrefixOf(ConformanceStoreOptions options) => options.Namespace + ":";
 
+    /// <summary>A store with default options on the shared connection, in the namespace <paramref name="prefix"/>.</summary>
+    public async Task<RedisSessionStore> StoreAsync(string prefix) =>
+        new(new RedisSessionStoreOptions { ConnectionMultiplexer = await ConnectionAsync(), KeyPrefix = prefix });
+
     public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         new RedisSessionStore(new RedisSessionStoreOptions
         {

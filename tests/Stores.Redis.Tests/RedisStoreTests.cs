@@ -20,19 +20,13 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
 
     protected static string NewId() => Guid.NewGuid().ToString("N");
 
-    protected async Task<RedisSessionStore> StoreAsync(string prefix) => new(new RedisSessionStoreOptions
-    {
-        ConnectionMultiplexer = await Fixture.ConnectionAsync(),
-        KeyPrefix = prefix,
-    });
-
     [Fact]
     public async Task A_prefix_with_glob_characters_lists_counts_and_destroys_only_its_own_keys()
     {
         // Given a prefix full of glob syntax, and a neighbour prefix that its unescaped pattern would match.
         var unique = Guid.NewGuid().ToString("N")[..8];
-        var globby = await StoreAsync($"a*b?[c]\\{unique}:");
-        var neighbour = await StoreAsync($"aXXb1c\\{unique}:");
+        var globby = await Fixture.StoreAsync($"a*b?[c]\\{unique}:");
+        var neighbour = await Fixture.StoreAsync($"aXXb1c\\{unique}:");
         var mine = NewId();
         var theirs = NewId();
         await globby.SetAsync(mine, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), "alice"), Token);
@@ -55,7 +49,7 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
     public async Task Stale_subject_index_entries_are_cleaned_after_expiry_and_destroy_and_never_returned()
     {
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = await StoreAsync(prefix);
+        var store = await Fixture.StoreAsync(prefix);
         var subject = "user-" + Guid.NewGuid().ToString("N")[..6];
         var live = NewId();
         var expiring = new[] { NewId(), NewId(), NewId() };
@@ -91,7 +85,7 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
     public async Task A_touch_beyond_the_indexed_horizon_keeps_the_session_in_its_subject_index()
     {
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = await StoreAsync(prefix);
+        var store = await Fixture.StoreAsync(prefix);
         var subject = "user-" + Guid.NewGuid().ToString("N")[..6];
         var id = NewId();
         await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMilliseconds(200), subject), Token);
@@ -116,7 +110,7 @@ public abstract class RedisStoreTests<TFixture>(TFixture fixture) : IClassFixtur
     public async Task Touch_and_GetAndTouch_report_a_key_of_another_type_or_a_bad_header_as_corrupt_and_leave_it()
     {
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = await StoreAsync(prefix);
+        var store = await Fixture.StoreAsync(prefix);
         var db = (await Fixture.ConnectionAsync()).GetDatabase();
         var wrongType = NewId();
         var badHeader = NewId();

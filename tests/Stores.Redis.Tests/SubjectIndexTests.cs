@@ -97,7 +97,7 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
     private async Task<(RedisSessionStore Store, string Prefix, string Subject)> NewStoreAsync()
     {
         var prefix = "si" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = await fixture.ConnectionAsync(), KeyPrefix = prefix });
+        var store = await fixture.StoreAsync(prefix);
 
         // Warm: connected, and the scripts known to every node, so that an operation sends its command before it returns.
         for (var i = 0; i < 12; i++)

@@ -34,16 +34,35 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
         var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = connection, KeyPrefix = prefix });
         await Assert.ThrowsAsync<SessionStoreException>(() => store.CountAsync(SessionQuery.All, token));
 
-        // When the cluster becomes reachable and the connection has found all of its nodes.
+        // When the cluster becomes reachable and the connection serves the slots of the session and of its subject index
+        // (counting connected nodes is not enough: a node can count as connected before its slots are served).
+        var subject = "user-" + Guid.NewGuid().ToString("N")[..8];
+        var id = Guid.NewGuid().ToString("N");
         relay.Start();
+        var relayed = connection.GetDatabase();
         await Poll.UntilAsync(
-            () => connection.GetServers().Count(s => s.IsConnected && s.ServerType == ServerType.Cluster) >= 4,
+            async () =>
+            {
+                if (connection.GetServers().Count(s => s.IsConnected && s.ServerType == ServerType.Cluster) < 4)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await relayed.KeyExistsAsync(prefix + "s{" + id + "}");
+                    await relayed.KeyExistsAsync(prefix + "u{" + subject + "}");
+                    return true;
+                }
+                catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+                {
+                    return false;
+                }
+            },
             "the connection never reached the cluster through the relay", timeoutMs: 20_000);
 
         // Then a compare-and-set that fails writes no index entry: the index write waits for the session write (on a
         // cluster they go to different nodes, so pipelining them would lose their order).
-        var subject = "user-" + Guid.NewGuid().ToString("N")[..8];
-        var id = Guid.NewGuid().ToString("N");
         var conflict = await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject, expectedVersion: 3), token);
         Assert.False(conflict.Succeeded);
         var db = (await cluster.ConnectionAsync()).GetDatabase();
