@@ -125,11 +125,11 @@ public static class PruningExperiment
             for (long n = 0; !stop.IsCancellationRequested; n++)
             {
                 var id = ids[Random.Shared.Next(ids.Length)];
+                long from;
                 if (rate > 0)
                 {
                     var scheduled = origin + (long)(n * interval.TotalSeconds * Stopwatch.Frequency);
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
-                    long from;
                     if (wait > TimeSpan.Zero)
                     {
                         // On time: timed from the actual send (a timer that wakes late is not the server's fault).
@@ -141,23 +141,18 @@ public static class PruningExperiment
                         // Behind schedule because an earlier Get was slow: timed from when this one was due.
                         from = scheduled;
                     }
-
-                    if (await store.GetAsync(id) is null)
-                    {
-                        throw new InvalidOperationException("A live session was not found.");
-                    }
-
-                    latencies.Add(Stopwatch.GetElapsedTime(from).TotalMilliseconds);
-                    continue;
+                }
+                else
+                {
+                    from = Stopwatch.GetTimestamp();
                 }
 
-                var started = Stopwatch.GetTimestamp();
                 if (await store.GetAsync(id) is null)
                 {
                     throw new InvalidOperationException("A live session was not found.");
                 }
 
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                latencies.Add(Stopwatch.GetElapsedTime(from).TotalMilliseconds);
             }
 
             return latencies;
