@@ -19,6 +19,10 @@ public sealed class DemoSettings
     /// <summary><c>--absolute-seconds</c>: the absolute lifetime. Default 12 hours.</summary>
     public TimeSpan AbsoluteTimeout { get; init; } = TimeSpan.FromHours(12);
 
+    /// <summary><c>--touch-threshold-seconds</c>: slide the idle expiry only when less than the idle timeout minus this
+    /// is left (a read-only request then usually costs one plain read). Default: none, every request slides it.</summary>
+    public TimeSpan? TouchThreshold { get; init; }
+
     /// <summary><c>--admin-user</c>: the user allowed on <c>/admin</c>. Default <c>admin</c>.</summary>
     public string AdminUser { get; init; } = "admin";
 
@@ -37,6 +41,7 @@ public sealed class DemoSettings
         Connection = configuration["connection"],
         IdleTimeout = TimeSpan.FromMinutes(configuration.GetValue("idle-minutes", 20.0)),
         AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
+        TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),
     };

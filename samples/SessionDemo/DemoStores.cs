@@ -48,7 +48,11 @@ internal static class DemoStores
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().
-        services.AddStoreBackedSession(o => o.AbsoluteTimeout = settings.AbsoluteTimeout);
+        services.AddStoreBackedSession(o =>
+        {
+            o.AbsoluteTimeout = settings.AbsoluteTimeout;
+            o.TouchThreshold = settings.TouchThreshold;
+        });
     }
 
     private static string Required(DemoSettings settings) => settings.Connection

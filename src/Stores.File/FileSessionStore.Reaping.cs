@@ -57,9 +57,9 @@ public sealed partial class FileSessionStore
     }
 
     /// <summary>
-    /// Stops the background reaper and releases the store's resources (the reaper's open directory listing, the lock
-    /// semaphores); a pass in progress releases them when it ends. Operations started afterwards throw
-    /// <see cref="ObjectDisposedException"/>.
+    /// Stops the background reaper and releases the store's resources (the reaper's open directory listing); a pass in
+    /// progress releases them when it ends. Operations started afterwards throw <see cref="ObjectDisposedException"/>;
+    /// operations already under way finish and report what they did.
     /// </summary>
     public void Dispose()
     {
@@ -119,7 +119,6 @@ public sealed partial class FileSessionStore
         _resourcesFreed = true;
         _reapCursor?.Dispose();
         _reapCursor = null;
-        _locks.Dispose();
         _shutdown.Dispose();
     }
 

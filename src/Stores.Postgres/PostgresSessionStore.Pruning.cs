@@ -141,8 +141,9 @@ public sealed partial class PostgresSessionStore
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _schemaGate is left undisposed: it holds no wait handle, and an operation still creating the schema must be
+        // able to release it.
         _disposed.Dispose();
-        _schemaGate.Dispose();
     }
 
     /// <summary>Stops the pruner (without waiting for a running pass) and, when the store created it, closes its

@@ -68,6 +68,38 @@ public sealed class DisposeTests : IDisposable
         Assert.NotNull(await next.GetAsync("a", Token));
     }
 
+    [Fact]
+    public async Task A_write_in_progress_when_the_store_is_disposed_reports_what_it_did()
+    {
+        // Given a Set that has started and waits for its session's lock file, held here as another process would hold it
+        var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, LockTimeout = TimeSpan.FromSeconds(30) });
+        var lockFile = Path.Combine(_directory, "locks", $"{Internal.SessionFileNames.LockStripe(Internal.SessionFileNames.ForId("busy")):x2}.lock");
+        Task<SessionSetResult> write;
+        using (System.IO.File.OpenHandle(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            write = store.SetAsync("busy", new SessionWrite(new byte[] { 7 }, TimeSpan.FromMinutes(5)), Token);
+            Assert.False(write.IsCompleted);
+
+            // When the store is disposed while the write waits, and the lock is then released
+            store.Dispose();
+        }
+
+        // Then the write either succeeded and is stored, or failed and stored nothing; never "failed" after writing
+        Exception? failure = null;
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        await using var next = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory });
+        var stored = await next.GetAsync("busy", Token);
+        Assert.True(failure is null == stored is not null, $"write failed with {failure?.GetType().Name}, stored: {stored is not null}");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))

@@ -19,8 +19,11 @@ namespace SessionStores.File.Internal;
 /// Threads of this process first queue on a <see cref="SemaphoreSlim"/> per stripe (no polling, fair enough); only a
 /// lock held by another process is polled, with a short backoff. The wait uses real time, not the store's
 /// <see cref="TimeProvider"/>: a fake clock would never let it end.
+/// The semaphores are never disposed: they allocate no wait handle, and an operation that holds or awaits one when the
+/// store is disposed must still release it without an <see cref="ObjectDisposedException"/> (which would report a
+/// write that was stored as failed).
 /// </remarks>
-internal sealed class SessionLocks : IDisposable
+internal sealed class SessionLocks
 {
     private const int EWouldBlockLinux = 11;
     private const int EWouldBlockBsd = 35;
@@ -108,14 +111,6 @@ internal sealed class SessionLocks : IDisposable
         {
             local.Release();
             throw;
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var semaphore in _local)
-        {
-            semaphore.Dispose();
         }
     }
 
