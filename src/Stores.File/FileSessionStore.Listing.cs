@@ -32,9 +32,9 @@ public sealed partial class FileSessionStore
         {
             long count = 0;
             using var names = EnumerateFor(query.Subject).GetEnumerator();
-            while (await NextListedAsync(names, query.Subject, includeData: false, cancellationToken).ConfigureAwait(false) is (true, var info))
+            while (await NextListedAsync(names, query.Subject, includeData: false, cancellationToken, counting: true).ConfigureAwait(false) is (true, var counts, _))
             {
-                if (info is not null)
+                if (counts)
                 {
                     count++;
                 }
@@ -110,7 +110,7 @@ public sealed partial class FileSessionStore
             var yielded = 0;
             while (true)
             {
-                (bool More, SessionInfo? Info) next;
+                (bool More, bool Match, SessionInfo? Info) next;
                 try
                 {
                     next = await NextListedAsync(names, query.Subject, query.IncludeData, cancellationToken).ConfigureAwait(false);
@@ -147,25 +147,35 @@ public sealed partial class FileSessionStore
         }
     }
 
-    /// <summary>Reads the next entry; <c>Info</c> is <see langword="null"/> when it is not a live match.</summary>
-    private async ValueTask<(bool More, SessionInfo? Info)> NextListedAsync(
-        IEnumerator<string> names, string? subject, bool includeData, CancellationToken cancellationToken)
+    /// <summary>Reads the next entry: <c>Match</c> when it is a live match (or counts as one), with its
+    /// <c>Info</c> unless counting.</summary>
+    /// <remarks>A listing throws on a file it cannot decode. A count does not (the shared corrupt-data policy lets Count
+    /// count such a record or not): it counts it, as <see cref="DestroyManyAsync"/> would delete and count it, except
+    /// under a subject, which the file cannot be shown to carry.</remarks>
+    private async ValueTask<(bool More, bool Match, SessionInfo? Info)> NextListedAsync(
+        IEnumerator<string> names, string? subject, bool includeData, CancellationToken cancellationToken, bool counting = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!MoveNext(names))
         {
-            return (false, null);
+            return (false, false, null);
         }
 
         var name = names.Current;
-        var file = await ReadAsync(name, expectedId: null, includeData, cancellationToken).ConfigureAwait(false);
+        var file = await ReadAsync(name, expectedId: null, includeData, cancellationToken, throwIfCorrupt: !counting).ConfigureAwait(false);
+        if (file is { Exists: true, Header: null })
+        {
+            return (true, subject is null, null);
+        }
+
         if (subject is not null && (!file.Exists || !string.Equals(file.Header!.Value.Subject, subject, StringComparison.Ordinal)))
         {
             await CleanStaleMarkerAsync(subject, name, cancellationToken).ConfigureAwait(false);
-            return (true, null);
+            return (true, false, null);
         }
 
-        return (true, file.IsLive(NowMs()) ? file.ToInfo(includeData) : null);
+        var live = file.IsLive(NowMs());
+        return (true, live, live && !counting ? file.ToInfo(includeData) : null);
     }
 
     /// <summary>Removes a marker whose session is gone or bound to another subject, re-checked under the session's

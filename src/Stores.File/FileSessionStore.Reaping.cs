@@ -19,6 +19,8 @@ public sealed partial class FileSessionStore
     // Held by a reaper pass. It is never disposed: it allocates no wait handle, and a ReapAsync or DisposeAsync still
     // queued on it when the store is disposed must get through (and then finds the store disposed).
     private readonly SemaphoreSlim _reapGate = new(1, 1);
+    // Never disposed either: it has no timer or wait handle, and Dispose cancels it after publishing the disposed state,
+    // when a pass ending on another thread may already be freeing the store's resources.
     private readonly CancellationTokenSource _shutdown = new();
     private readonly int _reapBatchSize;
     private readonly long _orphanTempFileAgeMs;
@@ -119,7 +121,6 @@ public sealed partial class FileSessionStore
         _resourcesFreed = true;
         _reapCursor?.Dispose();
         _reapCursor = null;
-        _shutdown.Dispose();
     }
 
     private async Task<FileReapResult> ReapCoreAsync(CancellationToken cancellationToken)

@@ -218,9 +218,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             return "FileSessionStoreOptions.MaxDataBytes must be positive.";
         }
 
-        if (options.ReapInterval <= TimeSpan.Zero)
+        if (options.ReapInterval <= TimeSpan.Zero || options.ReapInterval.TotalMilliseconds > int.MaxValue)
         {
-            return "FileSessionStoreOptions.ReapInterval must be positive.";
+            return "FileSessionStoreOptions.ReapInterval must be positive and below 24 days.";
         }
 
         if (options.ReapBatchSize <= 0)

@@ -68,6 +68,17 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     }
 
     [Fact]
+    public async Task Count_does_not_fail_on_a_corrupt_record()
+    {
+        // The policy lets Count count a corrupt record or not (a backend may count without decoding), but never fail
+        var (store, _) = await CreateStoreWithCorruptRecordAsync();
+        await store.SetAsync("live-beside-corrupt", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), "someone"), Token);
+
+        Assert.InRange(await store.CountAsync(SessionQuery.All, Token), 1, 2);
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("someone"), Token));
+    }
+
+    [Fact]
     public async Task Destroy_removes_a_corrupt_record()
     {
         var (store, id) = await CreateStoreWithCorruptRecordAsync();

@@ -149,6 +149,7 @@ public sealed class MemorySessionStoreTests
     [InlineData(10, 0, 60, 10)]
     [InlineData(10, null, 0, 10)]
     [InlineData(10, null, 60, 0)]
+    [InlineData(10, null, 60 * 86400, 10)]
     public void Invalid_options_are_rejected_when_the_store_is_built(int maxDataBytes, int? maxSessions, int pruneSeconds, int batch)
     {
         var options = new MemorySessionStoreOptions

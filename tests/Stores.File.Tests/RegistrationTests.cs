@@ -38,6 +38,8 @@ public sealed class RegistrationTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, ReapBatchSize = 0 }));
 
         Assert.Contains("ReapBatchSize", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, ReapInterval = TimeSpan.FromDays(60) }));
+        Assert.Contains("ReapInterval", ex.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -74,6 +74,7 @@ public sealed class SqlServerStoreWithoutServerTests
             o => o.SchemaName = "bad\u0001",
             o => o.PruneBatchSize = 5_000,
             o => o.PruneInterval = TimeSpan.Zero,
+            o => o.PruneInterval = TimeSpan.FromDays(60),
             o => o.CommandTimeout = TimeSpan.Zero,
         };
 

@@ -249,9 +249,9 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSessions, "MemorySessionStoreOptions.MaxSessions must be positive or null.");
         }
 
-        if (options.PruneInterval <= TimeSpan.Zero)
+        if (options.PruneInterval <= TimeSpan.Zero || options.PruneInterval.TotalMilliseconds > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PruneInterval, "MemorySessionStoreOptions.PruneInterval must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.PruneInterval, "MemorySessionStoreOptions.PruneInterval must be positive and below 24 days.");
         }
 
         if (options.PruneBatchSize <= 0)

@@ -18,7 +18,8 @@ internal static class SqlServerOptionsCheck
         return SqlIdentifier.Problem(options.SchemaName, SqlIdentifier.MaxSchemaNameLength, "SqlServerSessionStoreOptions.SchemaName")
             ?? SqlIdentifier.Problem(options.TableName, SqlIdentifier.MaxTableNameLength, "SqlServerSessionStoreOptions.TableName")
             ?? (options.MaxDataBytes <= 0 ? "SqlServerSessionStoreOptions.MaxDataBytes must be positive." : null)
-            ?? (options.PruneInterval is { } interval && interval <= TimeSpan.Zero ? "SqlServerSessionStoreOptions.PruneInterval must be positive or null." : null)
+            ?? (options.PruneInterval is { } interval && (interval <= TimeSpan.Zero || interval.TotalMilliseconds > int.MaxValue)
+                ? "SqlServerSessionStoreOptions.PruneInterval must be positive and below 24 days, or null." : null)
             ?? (options.PruneBatchSize is < 1 or > MaxBatchSize ? $"SqlServerSessionStoreOptions.PruneBatchSize must be 1 to {MaxBatchSize}." : null)
             ?? (options.CommandTimeout <= TimeSpan.Zero || options.CommandTimeout.TotalSeconds > int.MaxValue
                 ? "SqlServerSessionStoreOptions.CommandTimeout must be positive." : null);
