@@ -141,12 +141,13 @@ public sealed partial class FileSessionStore
                 IOFile.SetLastWriteTimeUtc(handle, DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs).UtcDateTime);
             }
 
+            // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
+            // after a power cut is an orphan the reaper deletes). The directory is opened first, so only the flush
+            // itself (an I/O error) can fail once the new file is visible.
+            using var directory = OpenForFlush(_sessionsDirectory);
             IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
             renamed = true;
-
-            // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
-            // after a power cut is an orphan the reaper deletes).
-            FlushDirectory(_sessionsDirectory);
+            directory.Flush();
         }
         finally
         {
@@ -196,6 +197,11 @@ public sealed partial class FileSessionStore
             DirectorySync.Flush(directory);
         }
     }
+
+    /// <summary>With <see cref="FileSessionStoreOptions.FlushToDisk"/>, opens <paramref name="directory"/> for a flush
+    /// after the change about to be made in it (see <see cref="DirectorySync.Open"/>); otherwise a handle that does
+    /// nothing.</summary>
+    private DirectorySync.Handle OpenForFlush(string directory) => _flushToDisk ? DirectorySync.Open(directory) : default;
 
     private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));
 

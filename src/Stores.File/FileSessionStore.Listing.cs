@@ -60,6 +60,7 @@ public sealed partial class FileSessionStore
         {
             long count = 0;
             var deletedAny = false;
+            using var directory = OpenForFlush(_sessionsDirectory);
             using var names = EnumerateFor(query.Subject).GetEnumerator();
             while (MoveNext(names))
             {
@@ -86,7 +87,7 @@ public sealed partial class FileSessionStore
             if (deletedAny)
             {
                 // One flush makes every delete above durable before the count is reported ("sign out everywhere").
-                FlushDirectory(_sessionsDirectory);
+                directory.Flush();
             }
 
             operation.Complete();

@@ -187,11 +187,12 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             bool destroyed;
             using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
             {
+                using var directory = OpenForFlush(_sessionsDirectory);
                 var outcome = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false);
                 if (outcome is not DeleteOutcome.Missing)
                 {
                     // A logout that a power cut could undo is no logout.
-                    FlushDirectory(_sessionsDirectory);
+                    directory.Flush();
                 }
 
                 destroyed = outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;

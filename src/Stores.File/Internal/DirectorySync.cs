@@ -31,44 +31,80 @@ internal static partial class DirectorySync
     /// <exception cref="IOException">The directory cannot be opened or flushed.</exception>
     public static void Flush(string directory)
     {
+        using var opened = Open(directory);
+        opened.Flush();
+    }
+
+    /// <summary>
+    /// Opens <paramref name="directory"/> for a later <see cref="Handle.Flush"/>. Opening before a rename or delete and
+    /// flushing after it means that running out of descriptors fails the operation before it changes anything, never
+    /// after (when the change would already be visible but reported as failed).
+    /// </summary>
+    /// <param name="directory">The full path of the directory.</param>
+    /// <exception cref="IOException">The directory cannot be opened.</exception>
+    public static Handle Open(string directory)
+    {
         if (OpenFlags is not { } flags)
         {
-            return;
+            return default;
         }
 
         int fd;
         int errno;
         do
         {
-            fd = Open(directory, flags);
+            fd = OpenDescriptor(directory, flags);
             errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
         while (fd < 0 && errno == EIntr);
 
-        if (fd < 0)
+        return fd < 0 ? throw Failure("open", directory, errno) : new Handle(fd + 1, directory);
+    }
+
+    /// <summary>An open directory (or nothing, where directories are not flushed); disposing closes it.</summary>
+    internal readonly struct Handle : IDisposable
+    {
+        // The descriptor plus one, so that default (0) is the no-op handle.
+        private readonly int _fdPlusOne;
+        private readonly string? _directory;
+
+        internal Handle(int fdPlusOne, string directory)
         {
-            throw Failure("open", directory, errno);
+            _fdPlusOne = fdPlusOne;
+            _directory = directory;
         }
 
-        try
+        /// <summary>Flushes the directory's entries to disk.</summary>
+        /// <exception cref="IOException">The flush failed.</exception>
+        public void Flush()
         {
+            if (_fdPlusOne == 0)
+            {
+                return;
+            }
+
             int result;
+            int errno;
             do
             {
-                result = FSync(fd);
+                result = FSync(_fdPlusOne - 1);
                 errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
             while (result < 0 && errno == EIntr);
 
             if (result < 0)
             {
-                throw Failure("fsync", directory, errno);
+                throw Failure("fsync", _directory!, errno);
             }
         }
-        finally
+
+        public void Dispose()
         {
-            // Never retried: on Linux the descriptor is gone even when close reports EINTR.
-            _ = Close(fd);
+            if (_fdPlusOne != 0)
+            {
+                // Never retried: on Linux the descriptor is gone even when close reports EINTR.
+                _ = Close(_fdPlusOne - 1);
+            }
         }
     }
 
@@ -101,7 +137,7 @@ internal static partial class DirectorySync
     }
 
     [LibraryImport(LibC, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
+    private static partial int OpenDescriptor(string path, int flags);
 
     [LibraryImport(LibC, EntryPoint = "fsync", SetLastError = true)]
     private static partial int FSync(int fd);
