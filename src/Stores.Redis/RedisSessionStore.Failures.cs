@@ -14,7 +14,8 @@ public sealed partial class RedisSessionStore
     /// Maps what an operation threw to the contract's exceptions: our own exceptions pass through unchanged; once the
     /// caller's token is cancelled the result is an <see cref="OperationCanceledException"/> (the driver's error, if any,
     /// as its inner exception); a key of the wrong Redis type or an undecodable header becomes
-    /// <see cref="SessionDataCorruptedException"/>; driver errors become <see cref="SessionStoreException"/>, transient
+    /// <see cref="SessionDataCorruptedException"/>; once the store is disposed, <see cref="ObjectDisposedException"/> passes
+    /// through; driver errors become <see cref="SessionStoreException"/>, transient
     /// for connection loss, timeouts and the server's retry-later replies. Anything else (a bug) passes through.
     /// </summary>
     private Exception Failure(Exception exception, string operation, string? id, CancellationToken cancellationToken)
@@ -23,6 +24,9 @@ public sealed partial class RedisSessionStore
         {
             SessionStoreException => null,
             OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+
+            // This store was disposed: the caller sees that, not a connection error it caused.
+            ObjectDisposedException when _disposed => null,
 
             // The caller cancelled: whatever the driver reported meanwhile, the caller sees a cancellation.
             _ when cancellationToken.IsCancellationRequested =>

@@ -48,7 +48,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private IConnectionMultiplexer? _connection;
     private volatile IDatabase? _db;
     private volatile int _topology;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options.</param>
@@ -286,37 +286,36 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         }
     }
 
-    /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
+    /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.
+    /// Operations started afterwards throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => TakeOwnedConnectionForDisposal()?.Dispose();
 
-        _disposed = true;
-        if (_ownedConfiguration is not null)
-        {
-            _connection?.Dispose();
-        }
-
-    }
-
-    /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.</summary>
+    /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.
+    /// Operations started afterwards throw <see cref="ObjectDisposedException"/>.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        if (TakeOwnedConnectionForDisposal() is { } connection)
         {
-            return;
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
 
-        _disposed = true;
-        if (_ownedConfiguration is not null && _connection is not null)
+    /// <summary>Marks the store disposed (once) and returns the connection it opened, if any, for closing. A connection
+    /// still being opened is closed by <see cref="ConnectCoreAsync"/> when it arrives.</summary>
+    private IConnectionMultiplexer? TakeOwnedConnectionForDisposal()
+    {
+        lock (_connectGate)
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
+            if (_disposed)
+            {
+                return null;
+            }
 
+            _disposed = true;
+            _db = null;
+            return _ownedConfiguration is not null ? _connection : null;
+        }
     }
 
     internal static string? Validate(RedisSessionStoreOptions options)
@@ -386,11 +385,12 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<IDatabase> ConnectCoreAsync()
     {
-        if (_connection is null)
+        var connection = _connection;
+        if (connection is null)
         {
             try
             {
-                _connection = await ConnectionMultiplexer.ConnectAsync(_ownedConfiguration!).ConfigureAwait(false);
+                connection = await ConnectionMultiplexer.ConnectAsync(_ownedConfiguration!).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -399,9 +399,24 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
         }
 
-        var db = _connection.GetDatabase(_database);
-        _db = db;
-        return db;
+        lock (_connectGate)
+        {
+            if (!_disposed)
+            {
+                _connection = connection;
+                var db = connection.GetDatabase(_database);
+                _db = db;
+                return db;
+            }
+        }
+
+        // Disposed while connecting: the connection this store opened must not live on, reconnecting in the background.
+        if (_ownedConfiguration is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        throw new ObjectDisposedException(GetType().FullName);
     }
 
     /// <summary>
