@@ -228,6 +228,46 @@ public sealed partial class RedisSessionStore
     /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
     /// that cannot be decoded.
     /// </summary>
+    /// <summary>
+    /// An existing key that holds an empty string is not a session, and not absent either: the corrupt-data policy
+    /// reports it. <c>GET</c> tells it from a missing key (an empty value, not nil); <c>GETRANGE</c> does not, so those
+    /// few keys are asked with <c>EXISTS</c>, pipelined.
+    /// </summary>
+    private async Task ThrowIfAnyEmptyStringAsync(
+        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, bool includeData, string operation, CancellationToken cancellationToken)
+    {
+        List<(string Id, RedisKey Key, Task<bool> Exists)>? unclear = null;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var value = values[i].Result;
+            if (value.IsNull || !((ReadOnlyMemory<byte>)value).IsEmpty)
+            {
+                continue;
+            }
+
+            if (includeData)
+            {
+                throw new SessionDataCorruptedException(ids[i], "the key holds an empty string");
+            }
+
+            (unclear ??= []).Add((ids[i], keys[i], db.KeyExistsAsync(keys[i])));
+        }
+
+        if (unclear is null)
+        {
+            return;
+        }
+
+        await WhenAllAsync(unclear.ConvertAll(u => u.Exists).ToArray(), unclear.ConvertAll(u => u.Key), operation, cancellationToken).ConfigureAwait(false);
+        foreach (var (id, _, exists) in unclear)
+        {
+            if (exists.Result)
+            {
+                throw new SessionDataCorruptedException(id, "the key holds an empty string");
+            }
+        }
+    }
+
     private async Task<SessionInfo?[]> FetchAsync(IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken)
     {
         var keys = new RedisKey[ids.Length];
@@ -253,6 +293,7 @@ public sealed partial class RedisSessionStore
             await WhenAllAsync(lengths, keys, operation, cancellationToken).ConfigureAwait(false);
         }
 
+        await ThrowIfAnyEmptyStringAsync(db, ids, keys, values, includeData, operation, cancellationToken).ConfigureAwait(false);
         var infos = new SessionInfo?[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
@@ -301,7 +342,15 @@ public sealed partial class RedisSessionStore
         Log.StaleIndexEntriesRemoved(_logger, entries.Count);
     }
 
-    /// <summary>This store's session keys on one server, in pages; the glob match is re-checked exactly.</summary>
+    /// <summary>
+    /// How many keys one server's scan remembers to drop repeats. <c>SCAN</c> may return a key twice when the server
+    /// resizes its key table during the scan (as other writers to the database, or expiring keys, make it do); a key
+    /// returned again after this many is passed on again.
+    /// </summary>
+    internal const int ScanRepeatMemory = 100_000;
+
+    /// <summary>This store's session keys on one server, in pages; the glob match is re-checked exactly, and a key the
+    /// scan returns again is dropped (up to <see cref="ScanRepeatMemory"/> keys).</summary>
     private async IAsyncEnumerable<List<RedisKey>> ScanSessionPagesAsync(
         IServer server, int pageSize, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -309,6 +358,7 @@ public sealed partial class RedisSessionStore
         try
         {
             var page = new List<RedisKey>(pageSize);
+            var seen = new HashSet<RedisKey>();
             while (true)
             {
                 bool more;
@@ -327,7 +377,7 @@ public sealed partial class RedisSessionStore
                 }
 
                 var key = enumerator.Current;
-                if (_keys.TryGetSessionId(key) is null)
+                if (_keys.TryGetSessionId(key) is null || (seen.Count < ScanRepeatMemory ? !seen.Add(key) : seen.Contains(key)))
                 {
                     continue;
                 }

@@ -26,17 +26,15 @@ namespace SessionStores.Redis;
 /// <see cref="OperationCanceledException"/>; a command already sent may still complete on the server.</para>
 /// <para>Subject index upkeep never depends on the caller's token. When a write or touch that needs an index update
 /// (adding the entry, or extending it past a new expiry) is abandoned by its caller after its script was sent, the
-/// store still waits for the script in the background and, if it succeeded, sends the index update; so a session that
-/// exists is never missing from its subject's listings. A failure of that background update is logged (event 4).</para>
+/// store still waits for the script in the background and, if it succeeded, sends the index update. A session's header
+/// records how far its index entry reaches, and only after the index says so: an index update that fails (the
+/// operation then throws a <see cref="SessionStoreException"/> saying the session itself was written) leaves no claim
+/// behind, so the next write or touch of that session repeats it. A failure of a background update is logged (event 4).</para>
 /// </remarks>
 public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
     private const string DbSystem = "redis";
 
-    // What the connected servers allow for a session write and its subject index write (see CanPipelineIndexWrites).
-    private const int TopologyUnknown = 0;
-    private const int TopologyStandalone = 1;
-    private const int TopologyOther = 2;
 
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
@@ -47,7 +45,6 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private Task<IDatabase>? _connecting;
     private IConnectionMultiplexer? _connection;
     private volatile IDatabase? _db;
-    private volatile int _topology;
     private volatile bool _disposed;
 
     /// <summary>Creates a store.</summary>
@@ -122,7 +119,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.GetAndTouch, null, 0);
+                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.GetAndTouch, null);
                 throw;
             }
 
@@ -131,7 +128,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             {
                 var parts = (RedisResult[])result!;
                 record = SessionCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1]);
-                if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject, 0) is { } indexWrite)
+                if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject) is { } indexWrite)
                 {
                     await WaitForIndexAsync(indexWrite, "get_and_touch", id, cancellationToken).ConfigureAwait(false);
                 }
@@ -148,11 +145,11 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>Without a subject this is one script call. With a subject the subject index is updated too: in the same
-    /// pipeline on a single standalone server; otherwise (a cluster, a proxy, or while no server has been reached yet)
-    /// right after the session write succeeded, so that an index reader can never drop the entry of a session being
-    /// written (see the package README). Should the caller cancel after the write was sent, the index update is still
-    /// made once the write succeeds (see the class remarks).</remarks>
+    /// <remarks>One script call. With a subject, the subject index is extended after the write when it does not yet cover
+    /// the new expiry: on a new binding, and then about once per TTL period of the session (two more script calls; the
+    /// index write only follows a successful session write, so an index reader can never drop the entry of a session
+    /// being written, see the package README). Should the caller cancel after the write was sent, the index update is
+    /// still made once the write succeeds (see the class remarks).</remarks>
     public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
@@ -164,51 +161,30 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
             var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
             var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-            var setTask = Scripts.Set.EvaluateAsync(db,
+            var script = Scripts.Set.EvaluateAsync(db,
                 [_keys.Session(id)],
                 [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
+            RedisResult result;
+            try
+            {
+                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && write.Subject is not null)
+            {
+                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Set, write.Subject);
+                throw;
+            }
 
             long outcome;
-            if (write.Subject is null)
+            if (result.Resp2Type == ResultType.Array)
             {
-                outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (CanPipelineIndexWrites())
-            {
-                // One server, one connection: the index update is pipelined behind the write and runs after it (also
-                // after a conflict or a failed write, leaving a stale entry that readers skip and remove).
-                var indexTask = AddToSubjectIndexAsync(db, id, write.Subject, 0, ttlMs);
-                try
-                {
-                    outcome = (long)await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    // The index update was sent all the same; it must not fault unobserved.
-                    _ = LogIfIndexWriteFailsAsync(indexTask, "set", id);
-                    throw;
-                }
-
-                await WaitForIndexAsync(indexTask, "set", id, cancellationToken).ConfigureAwait(false);
+                // Stored, and the subject index must be extended to cover it before the header may say so.
+                outcome = (long)((RedisResult[])result!)[0];
+                await WaitForIndexAsync(IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject)!, "set", id, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                RedisResult result;
-                try
-                {
-                    result = await setTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    _ = FollowUpDetachedAsync(setTask, db, id, IndexFollowUp.Set, write.Subject, ttlMs);
-                    throw;
-                }
-
                 outcome = (long)result;
-                if (IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject, ttlMs) is { } indexWrite)
-                {
-                    await WaitForIndexAsync(indexWrite, "set", id, cancellationToken).ConfigureAwait(false);
-                }
             }
 
             operation.Complete();
@@ -239,12 +215,12 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Touch, null, 0);
+                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Touch, null);
                 throw;
             }
 
             bool touched;
-            if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null, 0) is { } indexWrite)
+            if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
             {
                 // Touched, and past what the subject index covered.
                 await WaitForIndexAsync(indexWrite, "touch", id, cancellationToken).ConfigureAwait(false);
@@ -419,42 +395,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         throw new ObjectDisposedException(GetType().FullName);
     }
 
-    /// <summary>
-    /// Whether a session write and its subject index write may be pipelined, which keeps their order only when both go
-    /// to one standalone server over one connection. Decided from servers that are connected, so handshaken (an endpoint
-    /// not reached yet reports <see cref="ServerType.Standalone"/> whatever it is); until one is, the answer is "no": the
-    /// sequential path is correct everywhere, only a round trip slower.
-    /// </summary>
-    private bool CanPipelineIndexWrites()
-    {
-        var topology = _topology;
-        if (topology != TopologyUnknown)
-        {
-            return topology == TopologyStandalone;
-        }
-
-        var connected = false;
-        var standalone = true;
-        foreach (var server in _connection!.GetServers())
-        {
-            if (server.IsConnected)
-            {
-                connected = true;
-                standalone &= server.ServerType == ServerType.Standalone;
-            }
-        }
-
-        if (!connected)
-        {
-            return false;
-        }
-
-        _topology = standalone ? TopologyStandalone : TopologyOther;
-        return standalone;
-    }
-
-    private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, long ttlMs) =>
-        Scripts.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, ttlMs, Scripts.ClockAllowanceMs]);
+    private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs) =>
+        Scripts.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, Scripts.ClockAllowanceMs]);
 
     /// <summary>
     /// A touch moved a session's expiry past what its subject index entry covers: extend the entry first, then record
@@ -464,19 +406,19 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     /// </summary>
     private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs)
     {
-        await AddToSubjectIndexAsync(db, id, subject, horizonMs, 0).ConfigureAwait(false);
+        await AddToSubjectIndexAsync(db, id, subject, horizonMs).ConfigureAwait(false);
         await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs]).ConfigureAwait(false);
     }
 
     /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.
     /// <paramref name="subject"/>: the session's subject when the caller knows it (Set; GetAndTouch once decoded), else
     /// read from the result.</summary>
-    private Task? IndexUpdateAfter(IndexFollowUp kind, RedisResult result, IDatabase db, string id, string? subject, long ttlMs)
+    private Task? IndexUpdateAfter(IndexFollowUp kind, RedisResult result, IDatabase db, string id, string? subject)
     {
         switch (kind)
         {
             case IndexFollowUp.Set:
-                return (long)result > 0 ? AddToSubjectIndexAsync(db, id, subject!, 0, ttlMs) : null;
+                return result.Resp2Type == ResultType.Array ? ExtendSubjectIndexAsync(db, id, subject!, (long)((RedisResult[])result!)[1]) : null;
             case IndexFollowUp.GetAndTouch:
                 if (result.IsNull)
                 {
@@ -523,13 +465,22 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             _ = LogIfIndexWriteFailsAsync(indexWrite, operation, id);
             throw;
         }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Not the session's own error (a wrong-type index key is not a corrupt session): say what did happen.
+            throw new SessionStoreException(
+                $"The {operation} operation updated the session, but its subject index could not be extended: {ex.Message}. "
+                + "The session may be missing from its subject's listings until its next write or touch, which repeats the update.",
+                ex,
+                ex is RedisConnectionException or TimeoutException || (ex is RedisServerException server && IsTransientReply(server.Message)));
+        }
     }
 
     /// <summary>
     /// The caller stopped waiting for <paramref name="script"/>, which was sent and may still commit on the server: once
     /// it completes, make the subject index update its result calls for, as the operation would have. Never faults.
     /// </summary>
-    private async Task FollowUpDetachedAsync(Task<RedisResult> script, IDatabase db, string id, IndexFollowUp kind, string? subject, long ttlMs)
+    private async Task FollowUpDetachedAsync(Task<RedisResult> script, IDatabase db, string id, IndexFollowUp kind, string? subject)
     {
         var operation = kind switch
         {
@@ -540,7 +491,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         Task? indexWrite;
         try
         {
-            indexWrite = IndexUpdateAfter(kind, await script.ConfigureAwait(false), db, id, subject, ttlMs);
+            indexWrite = IndexUpdateAfter(kind, await script.ConfigureAwait(false), db, id, subject);
         }
         catch (Exception ex)
         {

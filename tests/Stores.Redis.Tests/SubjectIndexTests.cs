@@ -39,6 +39,42 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task A_set_whose_index_update_fails_reports_it_and_the_next_touch_indexes_the_session(bool getAndTouch)
+    {
+        // Given a subject whose index key cannot be updated (another Redis type sits on it)
+        var (store, prefix, subject) = await NewStoreAsync();
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        RedisKey indexKey = prefix + "u{" + subject + "}";
+        await db.StringSetAsync(indexKey, "not a sorted set");
+        var id = Guid.NewGuid().ToString("N");
+        var ttl = TimeSpan.FromMinutes(5);
+
+        // When a session is bound to the subject
+        var ex = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, ttl, subject), Token));
+
+        // Then the failure says the session was written but not indexed (it is not a corrupt session)
+        Assert.IsNotType<SessionDataCorruptedException>(ex);
+        Assert.Contains("subject index", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await store.GetAsync(id, Token))!.Version);
+
+        // And once the index key is usable again, the session's next touch (same TTL) indexes it: its header claimed no
+        // index coverage that the failed update never gave
+        await db.KeyDeleteAsync(indexKey);
+        if (getAndTouch)
+        {
+            Assert.NotNull(await store.GetAndTouchAsync(id, ttl, Token));
+        }
+        else
+        {
+            Assert.True(await store.TouchAsync(id, ttl, Token));
+        }
+
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(subject), Token));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task A_touch_whose_caller_cancels_after_sending_still_extends_the_subject_index(bool getAndTouch)
     {
         var (store, prefix, subject) = await NewStoreAsync();

@@ -10,9 +10,9 @@ using Xunit;
 namespace SessionStores.Redis.Tests;
 
 /// <summary>
-/// How the store writes a session and its subject index depends on the servers behind the connection: pipelined on
-/// one standalone server, in sequence on a cluster. These tests put a relay in front of a real node to control what
-/// the connection has seen when the store first uses it.
+/// A session write and its subject index update go in sequence (the index only after the write succeeded), whatever
+/// the servers behind the connection are. These tests put a relay in front of a real node to control what the
+/// connection has seen when the store first uses it, and to make it go silent.
 /// </summary>
 public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture standalone) : IClassFixture<RedisClusterFixture>, IClassFixture<RedisFixture>
 {
@@ -63,18 +63,37 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
 
         // Then a compare-and-set that fails writes no index entry: the index write waits for the session write (on a
         // cluster they go to different nodes, so pipelining them would lose their order).
-        var conflict = await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject, expectedVersion: 3), token);
+        var conflict = await RetryWhileUnreachableAsync(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject, expectedVersion: 3), token));
         Assert.False(conflict.Succeeded);
         var db = (await cluster.ConnectionAsync()).GetDatabase();
         Assert.False(await db.KeyExistsAsync(prefix + "u{" + subject + "}"), "the index write was sent before the session write's outcome was known");
 
         // And a successful one is indexed.
-        Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject), token)).Succeeded);
+        Assert.True((await RetryWhileUnreachableAsync(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), subject), token))).Succeeded);
         Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(subject), token));
     }
 
+    /// <summary>
+    /// Under a loaded test run the relayed connection can briefly lose a node it had reached (its connect timeout is
+    /// short on purpose). A write that could not be sent wrote nothing, so trying it again keeps the assertions exact.
+    /// </summary>
+    private static async Task<SessionSetResult> RetryWhileUnreachableAsync(Func<Task<SessionSetResult>> write)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (SessionStoreException ex) when (attempt < 5 && ex.InnerException is RedisConnectionException)
+            {
+                await Task.Delay(200 * attempt, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
     [Fact]
-    public async Task A_pipelined_set_whose_write_fails_leaves_no_unobserved_task_exception()
+    public async Task A_set_with_a_subject_whose_write_times_out_leaves_no_unobserved_task_exception()
     {
         // Given a store on one standalone server, reached through a relay, with short timeouts.
         var token = TestContext.Current.CancellationToken;
@@ -96,7 +115,7 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         try
         {
-            await FailPipelinedSetsAsync(relay, token);
+            await FailSetsAsync(relay, token);
 
             // When every task the failed operations left behind has been collected.
             for (var i = 0; i < 3; i++)
@@ -105,7 +124,7 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
                 GC.WaitForPendingFinalizers();
             }
 
-            // Then none of them faulted unobserved (the pipelined index write was observed too).
+            // Then none of them faulted unobserved.
             lock (unobserved)
             {
                 Assert.True(unobserved.Count == 0, string.Join(Environment.NewLine, unobserved));
@@ -118,7 +137,7 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
     }
 
     /// <summary>Separate, so that nothing of the failed operations stays reachable from the test's frame.</summary>
-    private static async Task FailPipelinedSetsAsync(TcpForwarder relay, System.Threading.CancellationToken token)
+    private static async Task FailSetsAsync(TcpForwarder relay, System.Threading.CancellationToken token)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(
             $"127.0.0.1:{relay.Port},syncTimeout=300,asyncTimeout=300,connectTimeout=1000,connectRetry=0,abortConnect=false");
@@ -132,7 +151,7 @@ public sealed class TopologyTests(RedisClusterFixture cluster, RedisFixture stan
             Assert.True((await store.SetAsync(Guid.NewGuid().ToString("N"), new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1), "warm"), token)).Succeeded);
         }
 
-        // When the server goes silent under sets with a subject (write and index update pipelined, both time out).
+        // When the server goes silent under sets with a subject (the write times out; its index update is never sent).
         relay.BlackHole();
         for (var i = 0; i < 3; i++)
         {

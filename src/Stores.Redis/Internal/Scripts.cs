@@ -56,15 +56,20 @@ internal static class Scripts
 
     /// <summary>
     /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
-    /// Returns the new version, or -(live version + 1) on a compare-and-set conflict.
-    /// A key that cannot be decoded fails a compare-and-set (corrupt) and is replaced by an unconditional write.
+    /// Returns the new version; or { new version, horizon to extend the subject index to } when the subject index does
+    /// not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
+    /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
+    /// keeps its subject, else 0 until the caller has extended the index and recorded it (SetHorizon). So an index update
+    /// that fails after this write leaves no false claim, and the next write or touch of the session repeats it.
+    /// A key that cannot be decoded fails a compare-and-set (corrupt) and is replaced by an unconditional write, as is
+    /// an existing empty string (which is not absent).
     /// </summary>
     private const string SetSource = """
         local k = KEYS[1]
         local expected = tonumber(ARGV[1])
         local ttl = tonumber(ARGV[2])
         local subject = ARGV[3]
-        local live, born = 0, nil
+        local live, born, covered = 0, nil, 0
         local h = redis.pcall('GETRANGE', k, 0, 821)
         if type(h) == 'table' then
           if expected >= 0 then return redis.error_reply('SESSIONSTORES_CORRUPT WRONGTYPE the key holds another Redis type') end
@@ -72,18 +77,20 @@ internal static class Scripts
         """ + ParseHeader + """
           if version then
             live, born = version, created
+            if sl == #subject and sl > 0 and string.sub(h, 55, 54 + sl) == subject then covered = horizon end
           elseif expected >= 0 then
             return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid')
           end
+        elseif expected >= 0 and redis.call('EXISTS', k) == 1 then
+          return redis.error_reply('SESSIONSTORES_CORRUPT the key holds an empty string')
         end
         if expected >= 0 and expected ~= live then return -(live + 1) end
         """ + Now + """
 
         local exp = now + ttl
-        local horizon = 0
-        if #subject > 0 then horizon = now + 2 * ttl end
         local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, horizon, #subject) .. subject .. ARGV[4], 'PXAT', exp)
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, covered, #subject) .. subject .. ARGV[4], 'PXAT', exp)
+        if #subject > 0 and exp > covered then return { version, now + 2 * ttl } end
         return version
         """;
 
@@ -151,7 +158,7 @@ internal static class Scripts
         """;
 
     /// <summary>
-    /// Adds or extends a subject index entry. KEYS[1] index; ARGV: id, absolute horizon ms (0 = from ttl), ttl ms.
+    /// Adds or extends a subject index entry. KEYS[1] index; ARGV: id, absolute horizon ms, clock allowance ms.
     /// The score (the time after which the entry is certainly stale) strictly grows with every call, so a reader that
     /// saw an older score can tell that the entry was renewed. Entries past their score are trimmed, and the index key
     /// expires with its last entry.
@@ -160,9 +167,7 @@ internal static class Scripts
         local idx = KEYS[1]
         """ + Now + """
 
-        local score = tonumber(ARGV[2])
-        if score == 0 then score = now + 2 * tonumber(ARGV[3]) end
-        score = score + tonumber(ARGV[4])
+        local score = tonumber(ARGV[2]) + tonumber(ARGV[3])
         local old = tonumber(redis.call('ZSCORE', idx, ARGV[1]))
         if old and old >= score then score = old + 1 end
         redis.call('ZADD', idx, score, ARGV[1])
