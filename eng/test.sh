@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
+command -v python3 >/dev/null 2>&1 || need+=(python3)   # the summary line below
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # The browser test also accepts Google Chrome with CHROMEWEBDRIVER (GitHub's Ubuntu runners, where apt's chromium is a snap).
@@ -29,14 +30,19 @@ rm -rf TestResults
 status=0
 dotnet test SessionStores.sln -c Release --logger "trx" --results-directory TestResults "$@" || status=$?
 
-python3 - <<'PY'
-import glob, re
+STATUS=$status python3 - <<'PY'
+import glob, os, re
 p = f = s = 0
 for path in glob.glob('TestResults/**/*.trx', recursive=True):
     counters = re.search(r'<Counters [^>]*>', open(path, encoding='utf-8').read()).group(0)
     c = {k: int(v) for k, v in re.findall(r'(\w+)="(\d+)"', counters)}
     p += c['passed']; f += c['failed'] + c.get('error', 0) + c.get('timeout', 0) + c.get('aborted', 0)
     s += c['total'] - c['executed']
+status = int(os.environ['STATUS'])
+if status != 0 and f == 0:
+    # A build error or a crashed test host leaves no failed test behind; it must not read as a clean run.
+    print(f"dotnet test exited with {status} without a failed test result: counted as one failure")
+    f = 1
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
 exit $status

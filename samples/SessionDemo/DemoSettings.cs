@@ -23,6 +23,10 @@ public sealed class DemoSettings
     /// is left (a read-only request then usually costs one plain read). Default: none, every request slides it.</summary>
     public TimeSpan? TouchThreshold { get; init; }
 
+    /// <summary><c>--commit-before-response false</c>: commit when the session middleware ends, as the built-in session
+    /// does (a response may then reach the client before its session write is stored). Default: true.</summary>
+    public bool CommitBeforeResponse { get; init; } = true;
+
     /// <summary><c>--admin-user</c>: the user allowed on <c>/admin</c>. Default <c>admin</c>.</summary>
     public string AdminUser { get; init; } = "admin";
 
@@ -42,6 +46,7 @@ public sealed class DemoSettings
         IdleTimeout = TimeSpan.FromMinutes(configuration.GetValue("idle-minutes", 20.0)),
         AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
         TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),
     };

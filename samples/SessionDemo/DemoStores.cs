@@ -52,6 +52,7 @@ internal static class DemoStores
         {
             o.AbsoluteTimeout = settings.AbsoluteTimeout;
             o.TouchThreshold = settings.TouchThreshold;
+            o.CommitBeforeResponse = settings.CommitBeforeResponse;
         });
     }
 

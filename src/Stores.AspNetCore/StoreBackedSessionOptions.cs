@@ -30,7 +30,9 @@ public sealed class StoreBackedSessionOptions
     public SessionConflictPolicy ConflictPolicy { get; set; } = SessionConflictPolicy.Merge;
 
     /// <summary>How many times a <see cref="SessionConflictPolicy.Merge"/> commit re-reads and re-applies this request's
-    /// changes before it gives up with <see cref="SessionCommitConflictException"/>. Default: 8.</summary>
+    /// changes, and a <see cref="SessionConflictPolicy.LastWriteWins"/> commit retries its compare-and-set, before it gives
+    /// up with <see cref="SessionCommitConflictException"/> (only under a storm of concurrent writes to one session).
+    /// Default: 8.</summary>
     public int MaxMergeAttempts { get; set; } = 8;
 
     /// <summary>

@@ -68,6 +68,19 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task A_value_edited_in_place_and_set_again_is_stored()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+        Assert.Equal("1", await browser.GetStringAsync("/incr-in-place?key=b", Ct));
+
+        site.Store.ResetCounts();
+        Assert.Equal("2", await browser.GetStringAsync("/incr-in-place?key=b", Ct));
+        Assert.Equal(1, site.Store.Sets);
+        Assert.Equal("2", await browser.GetStringAsync("/byte?key=b", Ct));
+    }
+
+    [Fact]
     public async Task Touch_threshold_reads_without_rewriting_expiry()
     {
         await using var site = await StartAsync(o => o.TouchThreshold = TimeSpan.FromMinutes(5));

@@ -97,6 +97,24 @@ public sealed class TestSite : IAsyncDisposable
             c.Session.SetInt32(key, n);
             return n.ToString(System.Globalization.CultureInfo.InvariantCulture);
         });
+        // Edits the stored bytes in place and hands the same array back, as code that treats the value as a buffer does.
+        app.MapGet("/incr-in-place", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            if (!c.Session.TryGetValue(key, out var bytes))
+            {
+                bytes = new byte[1];
+            }
+
+            bytes[0]++;
+            c.Session.Set(key, bytes);
+            return bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        app.MapGet("/byte", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            return c.Session.TryGetValue(key, out var bytes) ? bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(none)";
+        });
         app.MapGet("/count", async (HttpContext c, string key) =>
         {
             await c.Session.LoadAsync();

@@ -161,7 +161,9 @@ internal sealed partial class StoreBackedSession : ISession
         ArgumentNullException.ThrowIfNull(key);
         if (EnsureReadable().TryGetValue(key, out var found))
         {
-            value = found;
+            // A copy: a caller that edits the array in place and sets it again must be seen to change the value, and
+            // the loaded bytes stay the baseline that a conflicting commit merges against.
+            value = found.Length == 0 ? found : found.AsSpan().ToArray();
             return true;
         }
 
