@@ -475,8 +475,10 @@ public sealed partial class RedisSessionStore
 
             if (!server.IsConnected)
             {
-                throw new SessionStoreException(
-                    $"The {operation} operation needs every Redis primary, but {server.EndPoint} is not connected.", null, isTransient: true);
+                // Checked before scanning, so that no listing silently misses a node's sessions; the inner exception
+                // is the driver's kind of error for it, as every other failure carries one.
+                var message = $"The {operation} operation needs every Redis primary, but {server.EndPoint} is not connected.";
+                throw new SessionStoreException(message, new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, message), isTransient: true);
             }
 
             primaries.Add(server);

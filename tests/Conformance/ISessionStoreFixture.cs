@@ -48,6 +48,21 @@ public interface ICorruptDataFixture : ISessionStoreFixture
     ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken);
 }
 
+/// <summary>A fixture that can create a store whose backend cannot be reached (a closed port, short timeouts); it unlocks
+/// <see cref="FailureConformanceTests{TFixture}"/>. Stores without a backend to lose (in-memory, a local directory)
+/// leave it out.</summary>
+public interface IUnreachableBackendFixture : ISessionStoreFixture
+{
+    /// <summary>
+    /// Creates a store configured for <paramref name="options"/> but pointed at a backend that does not answer, with
+    /// timeouts of at most a few seconds. It must not need a running server.
+    /// </summary>
+    /// <param name="options">The namespace and settings.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The store.</returns>
+    ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken);
+}
+
 /// <summary>What a test asks of <see cref="ISessionStoreFixture.CreateStoreAsync"/>.</summary>
 public sealed record ConformanceStoreOptions
 {

@@ -48,6 +48,20 @@ public abstract partial class CorruptDataConformanceTests<TFixture> : Conformanc
     }
 }
 
+/// <summary>The failure rule: a backend that cannot be reached surfaces as a transient <see cref="SessionStoreException"/>
+/// wrapping the driver's error, from every operation; bad input still fails first, without I/O.</summary>
+/// <typeparam name="TFixture">The fixture that creates stores pointed at an unreachable backend.</typeparam>
+public abstract partial class FailureConformanceTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : class, IUnreachableBackendFixture
+{
+    /// <summary>Creates the suite.</summary>
+    /// <param name="fixture">The fixture.</param>
+    protected FailureConformanceTests(TFixture fixture)
+        : base(fixture)
+    {
+    }
+}
+
 /// <summary>What the conformance suites share: store creation per test, unique ids, cleanup.</summary>
 /// <typeparam name="TFixture">The fixture that creates the store.</typeparam>
 public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
@@ -148,6 +162,15 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
     protected async Task<ISessionStore> CreateStoreAsync(ConformanceStoreOptions? options = null)
     {
         var store = await Fixture.CreateStoreAsync(options ?? new ConformanceStoreOptions(NewNamespace()), Token);
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>Registers a store created by other means for disposal after the test.</summary>
+    /// <param name="store">The store.</param>
+    /// <returns>The same store.</returns>
+    protected ISessionStore Track(ISessionStore store)
+    {
         _stores.Add(store);
         return store;
     }

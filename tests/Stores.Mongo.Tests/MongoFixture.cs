@@ -14,7 +14,7 @@ namespace SessionStores.Mongo.Tests;
 /// server (<c>$SESSIONSTORES_MONGO</c>, else a container). The stores share one client; the collections are dropped
 /// when the test class ends.
 /// </summary>
-public sealed class MongoFixture : ICorruptDataFixture, IAsyncDisposable
+public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixture, IAsyncDisposable
 {
     public const string Database = "sessionstores_tests";
 
@@ -50,6 +50,16 @@ public sealed class MongoFixture : ICorruptDataFixture, IAsyncDisposable
             MaxDataBytes = options.MaxDataBytes,
         });
     }
+
+    /// <summary>A store with its own client, to a loopback port nothing listens on (no server needed).</summary>
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new MongoSessionStore(new MongoSessionStoreOptions
+        {
+            ConnectionString = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300",
+            DatabaseName = Database,
+            CollectionName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+        }));
 
     /// <summary>A document no store writes: <c>data</c> is a string, not binary; live for an hour.</summary>
     public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
@@ -88,3 +98,5 @@ public sealed class MongoFixture : ICorruptDataFixture, IAsyncDisposable
 public sealed class MongoConformance(MongoFixture fixture) : SessionStoreConformanceTests<MongoFixture>(fixture);
 
 public sealed class MongoCorruptDataConformance(MongoFixture fixture) : CorruptDataConformanceTests<MongoFixture>(fixture);
+
+public sealed class MongoFailureConformance(MongoFixture fixture) : FailureConformanceTests<MongoFixture>(fixture);

@@ -11,7 +11,7 @@ namespace SessionStores.Postgres.Tests;
 /// Each conformance namespace is a fresh table in the schema <see cref="Schema"/> of this process's PostgreSQL server.
 /// The stores share one data source (one connection pool) so that a test does not pay for new connections.
 /// </summary>
-public sealed class PostgresFixture : ICorruptDataFixture
+public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFixture
 {
     public const string Schema = "sessionstores_conformance";
 
@@ -52,6 +52,17 @@ public sealed class PostgresFixture : ICorruptDataFixture
         return store;
     }
 
+    /// <summary>A store with its own data source, to a loopback port nothing listens on.</summary>
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            ConnectionString = $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Timeout=3",
+            SchemaName = Schema,
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+            EnablePruning = false,
+        }));
+
     /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour.</summary>
     public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
@@ -67,3 +78,5 @@ public sealed class PostgresFixture : ICorruptDataFixture
 public sealed class PostgresConformance(PostgresFixture fixture) : SessionStoreConformanceTests<PostgresFixture>(fixture);
 
 public sealed class PostgresCorruptDataConformance(PostgresFixture fixture) : CorruptDataConformanceTests<PostgresFixture>(fixture);
+
+public sealed class PostgresFailureConformance(PostgresFixture fixture) : FailureConformanceTests<PostgresFixture>(fixture);

@@ -10,7 +10,7 @@ namespace SessionStores.Redis.Tests;
 /// Stores over this process's standalone Redis server. Each conformance namespace is a key prefix
 /// (<c>{namespace}:</c>); the stores share one connection, as an application shares its multiplexer.
 /// </summary>
-public class RedisFixture : ICorruptDataFixture
+public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static IConnectionMultiplexer? _standalone;
@@ -57,6 +57,15 @@ public class RedisFixture : ICorruptDataFixture
             MaxDataBytes = options.MaxDataBytes,
         });
 
+    /// <summary>A store that owns its connection, to a loopback port nothing listens on; short timeouts.</summary>
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = $"127.0.0.1:{LoopbackPorts.Free()},connectTimeout=500,connectRetry=0,asyncTimeout=1000,syncTimeout=1000",
+            KeyPrefix = PrefixOf(options),
+            MaxDataBytes = options.MaxDataBytes,
+        }));
+
     /// <summary>
     /// Alternates between the two kinds of damage a Redis store can meet: a key of another Redis type (a hash) and a
     /// string without the SessionStores header. Both live for an hour.
@@ -90,3 +99,5 @@ public sealed class RedisCorruptDataConformance(RedisFixture fixture) : CorruptD
 public sealed class RedisClusterConformance(RedisClusterFixture fixture) : SessionStoreConformanceTests<RedisClusterFixture>(fixture);
 
 public sealed class RedisClusterCorruptDataConformance(RedisClusterFixture fixture) : CorruptDataConformanceTests<RedisClusterFixture>(fixture);
+
+public sealed class RedisFailureConformance(RedisFixture fixture) : FailureConformanceTests<RedisFixture>(fixture);

@@ -14,7 +14,7 @@ namespace SessionStores.SqlServer.Tests;
 /// (<c>$SESSIONSTORES_SQLSERVER</c>, else a container); the database is created when the connection string names none.
 /// The tables are dropped when the test class ends.
 /// </summary>
-public sealed class SqlServerFixture : ICorruptDataFixture, IAsyncDisposable
+public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendFixture, IAsyncDisposable
 {
     public const string Database = "sessionstores_tests";
 
@@ -69,6 +69,16 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IAsyncDisposable
         return store;
     }
 
+    /// <summary>A store to a loopback port nothing listens on (no server needed), without pruning.</summary>
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new SqlServerSessionStore(new SqlServerSessionStoreOptions
+        {
+            ConnectionString = "Server=tcp:127.0.0.1,1;Connect Timeout=2;ConnectRetryCount=0;Encrypt=false;Pooling=false",
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+            PruneInterval = null,
+        }));
+
     /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour by the server's clock.</summary>
     public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
@@ -102,3 +112,5 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IAsyncDisposable
 public sealed class SqlServerConformance(SqlServerFixture fixture) : SessionStoreConformanceTests<SqlServerFixture>(fixture);
 
 public sealed class SqlServerCorruptDataConformance(SqlServerFixture fixture) : CorruptDataConformanceTests<SqlServerFixture>(fixture);
+
+public sealed class SqlServerFailureConformance(SqlServerFixture fixture) : FailureConformanceTests<SqlServerFixture>(fixture);
