@@ -24,6 +24,38 @@ public interface ISessionStoreFixture
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>The store.</returns>
     ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The rules the store supports. A store whose storage format cannot keep one of them (a compatibility mode for
+    /// another ecosystem's format, say) leaves its flag out, and the tests of that rule are skipped with the reason.
+    /// Default: <see cref="ConformanceCapabilities.All"/>; every store of this repository supports everything.
+    /// </summary>
+    ConformanceCapabilities Capabilities => ConformanceCapabilities.All;
+}
+
+/// <summary>Rules of the contract that a storage format may be unable to support (see
+/// <see cref="ISessionStoreFixture.Capabilities"/>). Everything else is required of every store.</summary>
+[Flags]
+public enum ConformanceCapabilities
+{
+    /// <summary>Only the rules every store must keep.</summary>
+    None = 0,
+
+    /// <summary>Sessions carry a subject; List, Count and DestroyMany by subject find exactly its live sessions.</summary>
+    Subjects = 1,
+
+    /// <summary>Versions start at 1 and grow by 1 per write; <see cref="SessionWrite.ExpectedVersion"/> makes a
+    /// compare-and-set.</summary>
+    CompareAndSet = 2,
+
+    /// <summary>Expiry is kept to the millisecond, never rounded to whole seconds.</summary>
+    MillisecondExpiry = 4,
+
+    /// <summary>List, Count and DestroyMany of the whole namespace.</summary>
+    Listing = 8,
+
+    /// <summary>Every rule.</summary>
+    All = Subjects | CompareAndSet | MillisecondExpiry | Listing,
 }
 
 /// <summary>A fixture whose stores take their clock from <see cref="ConformanceStoreOptions.Clock"/> (in-memory and file

@@ -90,6 +90,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Set_replaces_data_and_subject_and_keeps_created_at()
     {
+        Requires(ConformanceCapabilities.Subjects);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("first"), subject: "alice"));
@@ -131,6 +132,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_session_created_again_after_destroy_starts_at_version_1_with_a_new_created_at()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a")));

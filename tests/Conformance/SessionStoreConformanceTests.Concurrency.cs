@@ -14,6 +14,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Parallel_compare_and_set_increments_on_one_session_end_exactly_right()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         const int workers = 8;
         const int incrementsEach = 20;
         var store = await CreateStoreAsync();
@@ -48,6 +49,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Parallel_unconditional_sets_each_add_exactly_one_version()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         const int writers = 24;
         var store = await CreateStoreAsync();
         var id = NewId();
@@ -61,6 +63,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Parallel_create_only_writes_let_exactly_one_win()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         const int writers = 16;
         var store = await CreateStoreAsync();
         var id = NewId();
@@ -78,6 +81,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_racing_with_writes_never_loses_a_write_or_changes_a_version()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Counter(0)));

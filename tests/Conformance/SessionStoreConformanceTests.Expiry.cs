@@ -42,6 +42,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_expired_session_has_version_0_and_is_created_anew()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("old"), ShortTtl));
@@ -65,6 +66,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_unconditional_set_after_expiry_starts_again_at_version_1()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a"), ShortTtl));
@@ -180,6 +182,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_sub_second_ttl_is_not_rounded_up_to_whole_seconds()
     {
+        Requires(ConformanceCapabilities.MillisecondExpiry);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
@@ -193,6 +196,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expiry_has_millisecond_precision()
     {
+        Requires(ConformanceCapabilities.MillisecondExpiry);
         var store = await CreateStoreAsync();
         var a = NewId();
         var b = NewId();
@@ -212,6 +216,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expired_sessions_leave_live_ones_untouched_in_listings_and_counts()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var live = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
         foreach (var id in live)

@@ -24,6 +24,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(ModelSeeds))]
     public async Task Random_operation_sequences_match_the_reference_model_step_by_step(int seed)
     {
+        Requires(ConformanceCapabilities.All);
         var store = await CreateStoreAsync();
         using var model = new MemorySessionStore();
         var random = new Random(seed);

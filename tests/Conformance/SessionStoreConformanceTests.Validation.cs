@@ -110,6 +110,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_negative_expected_version_is_rejected()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SetAsync(NewId(), Write(Bytes("x"), expectedVersion: -1), Token));
@@ -123,6 +124,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(InvalidSubjects))]
     public async Task Invalid_subjects_are_rejected_by_writes_and_queries(string kind)
     {
+        Requires(ConformanceCapabilities.Subjects);
         var subject = kind switch
         {
             "empty" => "",

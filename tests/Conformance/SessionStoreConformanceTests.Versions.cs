@@ -11,6 +11,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Versions_start_at_1_and_grow_by_exactly_1_per_successful_set()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -25,6 +26,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_and_GetAndTouch_change_neither_version_nor_data()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a")));
@@ -44,6 +46,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Compare_and_set_with_the_live_version_succeeds_and_increments()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a")));
@@ -58,6 +61,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Compare_and_set_with_a_stale_version_reports_the_current_version_and_writes_nothing()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a"), subject: "alice"));
@@ -81,6 +85,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Compare_and_set_with_a_future_version_conflicts()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a")));
@@ -94,6 +99,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expected_version_0_creates_an_absent_session()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -107,6 +113,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expected_version_0_does_not_overwrite_a_live_session()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("first")));
@@ -121,6 +128,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_positive_expected_version_on_an_absent_session_conflicts_with_version_0_and_creates_nothing()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -135,6 +143,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_destroyed_session_has_version_0()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x")));

@@ -166,6 +166,18 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
         return store;
     }
 
+    /// <summary>Skips the test, naming the rule, unless the fixture declares every capability in
+    /// <paramref name="needed"/>.</summary>
+    /// <param name="needed">The capabilities the test exercises.</param>
+    protected void Requires(ConformanceCapabilities needed)
+    {
+        var missing = needed & ~Fixture.Capabilities;
+        if (missing != ConformanceCapabilities.None)
+        {
+            Assert.Skip($"The store declares that it does not support: {missing} (ISessionStoreFixture.Capabilities).");
+        }
+    }
+
     /// <summary>Registers a store created by other means for disposal after the test.</summary>
     /// <param name="store">The store.</param>
     /// <returns>The same store.</returns>
