@@ -568,6 +568,40 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task Regenerating_the_id_never_destroys_a_change_another_request_made_to_the_old_session_meanwhile()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        using var otherTab = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var oldId = await browser.GetStringAsync("/id", Ct);
+
+        // While the sign-in stores the session under its new id, another tab of the same browser changes the cart.
+        var otherTabAnswer = "";
+        site.Store.BeforeSet = async () =>
+        {
+            site.Store.BeforeSet = null;
+            otherTabAnswer = await otherTab.GetStringAsync("/set?key=cart&value=4", Ct);
+        };
+        var signIn = await browser.GetAsync("/login-regenerating?user=alice", Ct);
+
+        // The other tab's change was acknowledged, so it must survive: the sign-in reports the conflict instead of
+        // destroying the old session, and the browser stays on it.
+        Assert.Equal("set", otherTabAnswer);
+        Assert.Equal(HttpStatusCode.Conflict, signIn.StatusCode);
+        Assert.Equal(oldId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal(0, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
+
+        // Signing in again works.
+        var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
+        Assert.NotEqual(oldId, newId);
+        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Null(await site.Store.Inner.GetAsync(oldId, Ct));
+    }
+
+    [Fact]
     public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
     {
         await using var site = await StartAsync();

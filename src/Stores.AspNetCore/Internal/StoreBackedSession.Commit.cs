@@ -96,9 +96,43 @@ internal sealed partial class StoreBackedSession
         if (_previousKey is not null)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
+            await RetirePreviousIdAsync(cancellationToken).ConfigureAwait(false);
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             _previousKey = null;
         }
+    }
+
+    /// <summary>
+    /// Before the old id of a regenerated session is destroyed: unless the policy is last-write-wins, make sure no other
+    /// request changed it since this one loaded it, or that change (already acknowledged to its client) would be
+    /// destroyed with it. A compare-and-set against the loaded version replaces it with an empty record that expires at
+    /// once; if it lost, the new id's record goes instead, the browser keeps the old id with the other request's change,
+    /// and this request fails with <see cref="SessionCommitConflictException"/> (409), to be retried.
+    /// </summary>
+    private async Task RetirePreviousIdAsync(CancellationToken cancellationToken)
+    {
+        if (_previousVersion == 0 || _settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
+        {
+            return;
+        }
+
+        var retired = await WithIoTimeout(
+            static (s, ct) => s._settings.Store.SetAsync(
+                s._previousKey!,
+                new SessionWrite(SessionPayload.Encode(s._createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, s._previousVersion),
+                ct),
+            "retiring the previous id of",
+            cancellationToken).ConfigureAwait(false);
+        if (retired.Succeeded || retired.Version == 0)
+        {
+            // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
+            return;
+        }
+
+        var previous = _previousKey!;
+        await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
+        RestorePreviousCookie();
+        throw new SessionCommitConflictException(previous, 1);
     }
 
     private async Task CommitWriteAsync(CancellationToken cancellationToken)

@@ -24,6 +24,7 @@ internal sealed partial class StoreBackedSession : ISession
     private readonly Settings _settings;
     private string _key;
     private string? _previousKey;
+    private long _previousVersion;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _ioTimeout;
     private readonly Func<bool> _tryEstablishSession;
@@ -259,7 +260,12 @@ internal sealed partial class StoreBackedSession : ISession
         SetCookie(context, newKey);
 
         // The old id is destroyed after the new one is stored (a failure in between leaves the old one, never neither).
-        _previousKey ??= _key;
+        if (_previousKey is null)
+        {
+            _previousKey = _key;
+            _previousVersion = _version;
+        }
+
         _key = newKey;
         _version = 0;
         _dirty = true;
