@@ -41,6 +41,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     [Fact]
     public async Task Compare_and_set_reports_a_corrupt_record_and_writes_nothing()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
         await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
@@ -62,6 +63,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     [Fact]
     public async Task Listing_reports_a_corrupt_record()
     {
+        Requires(ConformanceCapabilities.Listing);
         var (store, _) = await CreateStoreWithCorruptRecordAsync();
 
         await Assert.ThrowsAsync<SessionDataCorruptedException>(async () => await ListAllAsync(store, SessionQuery.All with { IncludeData = true }));
@@ -70,6 +72,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     [Fact]
     public async Task Count_does_not_fail_on_a_corrupt_record()
     {
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         // The policy lets Count count a corrupt record or not (a backend may count without decoding), but never fail
         var (store, _) = await CreateStoreWithCorruptRecordAsync();
         await store.SetAsync("live-beside-corrupt", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), "someone"), Token);
@@ -92,6 +95,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     [Fact]
     public async Task DestroyMany_removes_a_corrupt_record()
     {
+        Requires(ConformanceCapabilities.Listing);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
         Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.All, Token));
@@ -102,6 +106,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     [Fact]
     public async Task An_unconditional_set_replaces_a_corrupt_record_as_a_new_session()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
         var result = await store.SetAsync(id, new SessionWrite(new byte[] { 42 }, TimeSpan.FromMinutes(5)), Token);

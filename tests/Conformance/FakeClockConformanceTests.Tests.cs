@@ -22,6 +22,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
     [Fact]
     public async Task A_session_is_alive_until_the_last_millisecond_of_its_ttl_and_absent_from_then_on()
     {
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
         await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(10), "alice"), Token);
@@ -102,6 +103,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
     [Fact]
     public async Task A_long_expired_session_stays_absent_and_can_be_created_again_from_version_1()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
         await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);

@@ -21,6 +21,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Set_then_Get_returns_every_byte_value_bit_exact()
     {
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         var data = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 256)).ToArray();
@@ -66,6 +67,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Payload_over_the_configured_limit_is_rejected_and_the_stored_session_is_kept()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync(new ConformanceStoreOptions(NewNamespace()) { MaxDataBytes = 1000 });
         var id = NewId();
         await SetOkAsync(store, id, Write(new byte[1000]));
@@ -90,7 +92,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Set_replaces_data_and_subject_and_keeps_created_at()
     {
-        Requires(ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("first"), subject: "alice"));
@@ -153,6 +155,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Ids_are_case_sensitive()
     {
+        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
 
         await SetOkAsync(store, "Session", Write(Bytes("upper")));
@@ -197,6 +200,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Every_character_class_of_valid_ids_works_including_dot_names_and_the_longest_id()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         string[] ids = [".", "..", "...", "~", "-", "_", "a.b", "A-Z_0~9", new string('x', SessionLimits.MaxIdLength), "3q2-7wQ_~.z"];
 

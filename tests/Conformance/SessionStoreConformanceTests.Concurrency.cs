@@ -63,7 +63,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Parallel_create_only_writes_let_exactly_one_win()
     {
-        Requires(ConformanceCapabilities.CompareAndSet);
+        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         const int writers = 16;
         var store = await CreateStoreAsync();
         var id = NewId();

@@ -20,6 +20,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_expired_session_is_absent_for_every_operation()
     {
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl, subject: "alice"));
@@ -80,6 +81,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_does_not_resurrect_an_expired_session()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
@@ -107,6 +109,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task GetAndTouch_of_an_absent_session_returns_null_and_creates_nothing()
     {
+        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -120,6 +123,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_of_an_absent_session_returns_false_and_creates_nothing()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -132,6 +136,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_extends_the_life_of_a_session_beyond_its_original_ttl()
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var touched = NewId();
         var untouched = NewId();
@@ -216,7 +221,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expired_sessions_leave_live_ones_untouched_in_listings_and_counts()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var live = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
         foreach (var id in live)

@@ -13,7 +13,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Namespaces_are_isolated_even_when_one_name_is_a_prefix_of_the_other()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var name = NewNamespace();
         var store = await CreateStoreAsync(new ConformanceStoreOptions(name));
         var longer = await CreateStoreAsync(new ConformanceStoreOptions(name + "x"));
@@ -72,7 +72,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Listing_reports_metadata_without_data_unless_asked()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
         var data = Bytes("twelve bytes");
@@ -97,7 +97,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Listing_thousands_of_sessions_in_small_pages_shows_each_exactly_once()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         const int total = 2500;
         var store = await CreateStoreAsync();
         var ids = Enumerable.Range(0, total).Select(i => $"s{i:D5}-{NewId()[..8]}").ToArray();
@@ -124,7 +124,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Subjects_find_exactly_their_live_sessions_after_destroy_expiry_and_rebinding()
     {
-        Requires(ConformanceCapabilities.Listing | ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var (a1, a2, a3, b1, none) = (NewId(), NewId(), NewId(), NewId(), NewId());
         await SetOkAsync(store, a1, Write(Bytes("a1"), subject: "alice"));
@@ -150,7 +150,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Sign_out_everywhere_destroys_exactly_one_subjects_sessions()
     {
-        Requires(ConformanceCapabilities.Listing | ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var alice = Enumerable.Range(0, 4).Select(_ => NewId()).ToArray();
         foreach (var id in alice)
@@ -185,7 +185,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(OddSubjects))]
     public async Task Subjects_with_special_characters_are_matched_exactly(string subject)
     {
-        Requires(ConformanceCapabilities.Listing | ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var mine = NewId();
         var lookalike = NewId();
@@ -203,7 +203,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Subjects_differing_only_by_case_or_trailing_space_are_different_subjects()
     {
-        Requires(ConformanceCapabilities.Listing | ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         string[] subjects = ["alice", "alice ", "Alice", " alice"];
         foreach (var subject in subjects)
@@ -224,7 +224,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Count_and_DestroyMany_of_an_empty_namespace_are_zero()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
 
         Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
@@ -236,7 +236,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task DestroyMany_of_all_returns_the_live_count_and_empties_the_namespace()
     {
-        Requires(ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var ids = new List<string>();
         for (var i = 0; i < 30; i++)

@@ -38,6 +38,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(InvalidIds))]
     public async Task Invalid_ids_are_rejected_by_every_operation_before_any_io_and_nothing_is_lost(string id)
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var keeper = NewId();
         await SetOkAsync(store, keeper, Write(Bytes("keep")));
@@ -77,6 +78,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(InvalidTtlTicks))]
     public async Task Invalid_ttls_are_rejected_with_ArgumentOutOfRangeException_and_the_session_is_unchanged(long ticks)
     {
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("keep")));
@@ -124,7 +126,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [MemberData(nameof(InvalidSubjects))]
     public async Task Invalid_subjects_are_rejected_by_writes_and_queries(string kind)
     {
-        Requires(ConformanceCapabilities.Subjects);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var subject = kind switch
         {
             "empty" => "",
@@ -148,6 +150,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [InlineData(SessionLimits.MaxPageSize + 1)]
     public async Task Out_of_range_page_sizes_are_rejected(int pageSize)
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ListAllAsync(store, new SessionQuery { PageSize = pageSize }));
@@ -156,6 +159,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_null_query_is_rejected()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
 
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.CountAsync(null!, Token));
@@ -166,6 +170,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Caller_cancellation_surfaces_as_OperationCanceledException_from_every_operation()
     {
+        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x")));
