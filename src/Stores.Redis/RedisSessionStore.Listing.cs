@@ -224,19 +224,15 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>
-    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
-    /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
-    /// that cannot be decoded.
-    /// </summary>
-    /// <summary>
     /// An existing key that holds an empty string is not a session, and not absent either: the corrupt-data policy
     /// reports it. <c>GET</c> tells it from a missing key (an empty value, not nil); <c>GETRANGE</c> does not, so those
-    /// few keys are asked with <c>EXISTS</c>, pipelined.
+    /// few keys are read again with <c>GET</c>, pipelined: nil is absent, empty is corrupt, and anything else was
+    /// written after this read began and is left out, as a session created during a listing may be.
     /// </summary>
     private async Task ThrowIfAnyEmptyStringAsync(
         IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, bool includeData, string operation, CancellationToken cancellationToken)
     {
-        List<(string Id, RedisKey Key, Task<bool> Exists)>? unclear = null;
+        List<(string Id, RedisKey Key, Task<RedisValue> Value)>? unclear = null;
         for (var i = 0; i < ids.Length; i++)
         {
             var value = values[i].Result;
@@ -250,7 +246,7 @@ public sealed partial class RedisSessionStore
                 throw new SessionDataCorruptedException(ids[i], "the key holds an empty string");
             }
 
-            (unclear ??= []).Add((ids[i], keys[i], db.KeyExistsAsync(keys[i])));
+            (unclear ??= []).Add((ids[i], keys[i], db.StringGetAsync(keys[i])));
         }
 
         if (unclear is null)
@@ -258,16 +254,21 @@ public sealed partial class RedisSessionStore
             return;
         }
 
-        await WhenAllAsync(unclear.ConvertAll(u => u.Exists).ToArray(), unclear.ConvertAll(u => u.Key), operation, cancellationToken).ConfigureAwait(false);
-        foreach (var (id, _, exists) in unclear)
+        await WhenAllAsync(unclear.ConvertAll(u => u.Value).ToArray(), unclear.ConvertAll(u => u.Key), operation, cancellationToken).ConfigureAwait(false);
+        foreach (var (id, _, value) in unclear)
         {
-            if (exists.Result)
+            if (!value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty)
             {
                 throw new SessionDataCorruptedException(id, "the key holds an empty string");
             }
         }
     }
 
+    /// <summary>
+    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
+    /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
+    /// that cannot be decoded.
+    /// </summary>
     private async Task<SessionInfo?[]> FetchAsync(IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken)
     {
         var keys = new RedisKey[ids.Length];

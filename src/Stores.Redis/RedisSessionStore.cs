@@ -399,15 +399,18 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         Scripts.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, Scripts.ClockAllowanceMs]);
 
     /// <summary>
-    /// A touch moved a session's expiry past what its subject index entry covers: extend the entry first, then record
-    /// the new horizon in the session so that the next touches need not do this again. Runs at most about once per TTL
-    /// period of a session, and never for sessions without a subject. Takes no cancellation token: once started, it
-    /// completes (the header must never claim an index coverage that the index does not have).
+    /// A write or touch moved a session's expiry past what its subject index entry covers: extend the entry first, then
+    /// record the new horizon in the session so that the next writes and touches need not do this again. Runs at most
+    /// about once per TTL period of a session, and never for sessions without a subject. Takes no cancellation token:
+    /// once started, it completes (the header must never claim an index coverage that the index does not have).
+    /// <paramref name="identity"/> (the header's version and created-at, as stored) makes the record step a no-op on any
+    /// later version of the session: a late one could otherwise claim coverage for a rebinding whose own index update
+    /// failed.
     /// </summary>
-    private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs)
+    private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, RedisValue identity)
     {
         await AddToSubjectIndexAsync(db, id, subject, horizonMs).ConfigureAwait(false);
-        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs]).ConfigureAwait(false);
+        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs, identity]).ConfigureAwait(false);
     }
 
     /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.
@@ -418,7 +421,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         switch (kind)
         {
             case IndexFollowUp.Set:
-                return result.Resp2Type == ResultType.Array ? ExtendSubjectIndexAsync(db, id, subject!, (long)((RedisResult[])result!)[1]) : null;
+                if (result.Resp2Type != ResultType.Array)
+                {
+                    return null;
+                }
+
+                var written = (RedisResult[])result!;
+                return ExtendSubjectIndexAsync(db, id, subject!, (long)written[1], (RedisValue)written[2]);
             case IndexFollowUp.GetAndTouch:
                 if (result.IsNull)
                 {
@@ -432,13 +441,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                     return null;
                 }
 
-                if (subject is null)
-                {
-                    ReadOnlyMemory<byte> value = (RedisValue)parts[0];
-                    subject = SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!;
-                }
-
-                return ExtendSubjectIndexAsync(db, id, subject, horizon);
+                ReadOnlyMemory<byte> value = (RedisValue)parts[0];
+                subject ??= SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!;
+                return ExtendSubjectIndexAsync(db, id, subject, horizon, SessionCodec.Identity(value.Span));
             default:
                 if (result.Resp2Type != ResultType.Array)
                 {
@@ -446,7 +451,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
                 }
 
                 var touched = (RedisResult[])result!;
-                return ExtendSubjectIndexAsync(db, id, (string)touched[1]!, (long)touched[0]);
+                return ExtendSubjectIndexAsync(db, id, (string)touched[1]!, (long)touched[0], (RedisValue)touched[2]);
         }
     }
 

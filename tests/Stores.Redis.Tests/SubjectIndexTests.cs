@@ -36,6 +36,32 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
             "the live session is missing from its subject's index");
     }
 
+    [Fact]
+    public async Task A_late_horizon_record_for_an_older_version_of_the_session_changes_nothing()
+    {
+        // Given a session bound to a subject, then written again as a new version bound to another subject
+        var (store, prefix, subject) = await NewStoreAsync();
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        RedisKey key = prefix + "s{" + id + "}";
+        var ttl = TimeSpan.FromMinutes(5);
+        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, ttl, subject), Token);
+        var first = Internal.SessionCodec.Identity((byte[])(await db.StringGetAsync(key))!);
+        await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, ttl, "other-" + subject), Token);
+        var headerBefore = (byte[])(await db.StringGetRangeAsync(key, 0, 53))!;
+        var second = Internal.SessionCodec.Identity(headerBefore);
+        var far = DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds();
+
+        // When the horizon record of an index extension made for the first version arrives late
+        var late = await Internal.Scripts.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, first]);
+
+        // Then it is ignored (it would claim coverage the current version's index entry may not have); the current
+        // version's own record is taken
+        Assert.Equal(0, (long)late);
+        Assert.Equal(headerBefore, (byte[])(await db.StringGetRangeAsync(key, 0, 53))!);
+        Assert.Equal(1, (long)await Internal.Scripts.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, second]));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

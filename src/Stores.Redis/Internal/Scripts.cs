@@ -56,8 +56,8 @@ internal static class Scripts
 
     /// <summary>
     /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
-    /// Returns the new version; or { new version, horizon to extend the subject index to } when the subject index does
-    /// not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
+    /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
+    /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
     /// keeps its subject, else 0 until the caller has extended the index and recorded it (SetHorizon). So an index update
     /// that fails after this write leaves no false claim, and the next write or touch of the session repeats it.
@@ -90,7 +90,7 @@ internal static class Scripts
         local exp = now + ttl
         local version = live + 1
         redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, covered, #subject) .. subject .. ARGV[4], 'PXAT', exp)
-        if #subject > 0 and exp > covered then return { version, now + 2 * ttl } end
+        if #subject > 0 and exp > covered then return { version, now + 2 * ttl, string.format('%012x%012x', version, born or now) } end
         return version
         """;
 
@@ -118,8 +118,8 @@ internal static class Scripts
 
     /// <summary>
     /// Sliding expiry without reading the data (it reads the header and at most the longest subject). KEYS[1] session;
-    /// ARGV[1] ttl ms. Returns 0 when absent, 1 when touched, or { horizon to extend to, subject } when the subject
-    /// index must be extended. A header that does not decode (also an empty string) is reported as corrupt before
+    /// ARGV[1] ttl ms. Returns 0 when absent, 1 when touched, or { horizon to extend to, subject, the header's identity }
+    /// when the subject index must be extended. A header that does not decode (also an empty string) is reported as corrupt before
     /// anything is written.
     /// </summary>
     private const string TouchSource = """
@@ -135,19 +135,20 @@ internal static class Scripts
         redis.call('PEXPIREAT', k, exp)
         redis.call('SETRANGE', k, 26, string.format('%012x', exp))
         if sl > 0 and exp > horizon then
-          return { now + 2 * ttl, string.sub(h, 55, 54 + sl) }
+          return { now + 2 * ttl, string.sub(h, 55, 54 + sl), string.sub(h, 3, 26) }
         end
         return 1
         """;
 
     /// <summary>
-    /// Records in a session's header that its subject index now covers <c>ARGV[2]</c>, if the session still has subject
-    /// <c>ARGV[1]</c>. KEYS[1] session. Never creates a key.
+    /// Records in a session's header that its subject index now covers <c>ARGV[2]</c>, if the session is still the
+    /// version the index was extended for (<c>ARGV[3]</c>: its version and created-at hex, header bytes 3 to 26) and
+    /// still has subject <c>ARGV[1]</c>. KEYS[1] session. Never creates a key.
     /// </summary>
     private const string SetHorizonSource = """
         local k = KEYS[1]
         local h = redis.pcall('GETRANGE', k, 0, 53)
-        if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' then return 0 end
+        if type(h) == 'table' or #h ~= 54 or string.sub(h, 1, 2) ~= 'S1' or string.sub(h, 3, 26) ~= ARGV[3] then return 0 end
         local horizon = tonumber(string.sub(h, 39, 50), 16)
         local sl = tonumber(string.sub(h, 51, 54), 16)
         local want = tonumber(ARGV[2])

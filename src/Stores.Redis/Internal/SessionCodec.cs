@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using StackExchange.Redis;
 
 namespace SessionStores.Redis.Internal;
 
@@ -50,6 +51,9 @@ internal static class SessionCodec
             DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
             header.Subject);
     }
+
+    /// <summary>The header's identity as stored: version and created-at, 24 hex digits (what SetHorizon compares).</summary>
+    public static RedisValue Identity(ReadOnlySpan<byte> value) => value[VersionOffset..ExpiresOffset].ToArray();
 
     /// <summary>
     /// Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN. Every field is checked
