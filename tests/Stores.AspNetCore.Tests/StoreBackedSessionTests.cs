@@ -602,6 +602,35 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task A_late_commit_of_a_regenerated_id_keeps_both_sessions_when_the_old_one_changed_meanwhile()
+    {
+        // Committing after the response (as the built-in session does): the browser has the new id before the conflict
+        // with the other tab shows, so neither session may be destroyed.
+        await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var oldId = await browser.GetStringAsync("/id", Ct);
+
+        // The other tab keeps sending the old cookie (here the new one reaches the browser before the commit).
+        var otherJar = new CookieContainer();
+        otherJar.Add(site.Address, new Cookie(TestSite.CookieName, cookies.GetCookies(site.Address)[TestSite.CookieName]!.Value));
+        using var otherTab = site.NewClient(otherJar);
+        site.Store.BeforeSet = async () =>
+        {
+            site.Store.BeforeSet = null;
+            await otherTab.GetStringAsync("/set?key=cart&value=4", Ct);
+        };
+
+        var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
+
+        Assert.Equal(newId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.NotNull(await site.Store.Inner.GetAsync(oldId, Ct));
+        Assert.Equal(1, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
+    }
+
+    [Fact]
     public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
     {
         await using var site = await StartAsync();

@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Session {SessionId}: pulling its expiry back to the absolute deadline failed; it may outlive the deadline by up to one idle timeout")]
     public static partial void DeadlineTouchFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Session {SessionId} was stored under its regenerated id {NewSessionId} after the response had started, while another request had changed the old id; both are kept, so that change is not lost, and the old id stays valid until it expires or is destroyed")]
+    public static partial void PreviousIdKept(ILogger logger, string sessionId, string newSessionId);
 }

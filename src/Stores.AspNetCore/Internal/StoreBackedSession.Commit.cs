@@ -96,24 +96,30 @@ internal sealed partial class StoreBackedSession
         if (_previousKey is not null)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
-            await RetirePreviousIdAsync(cancellationToken).ConfigureAwait(false);
-            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
+            if (await RetirePreviousIdAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
+            }
+
             _previousKey = null;
         }
     }
 
     /// <summary>
     /// Before the old id of a regenerated session is destroyed: unless the policy is last-write-wins, make sure no other
-    /// request changed it since this one loaded it, or that change (already acknowledged to its client) would be
-    /// destroyed with it. A compare-and-set against the loaded version replaces it with an empty record that expires at
-    /// once; if it lost, the new id's record goes instead, the browser keeps the old id with the other request's change,
-    /// and this request fails with <see cref="SessionCommitConflictException"/> (409), to be retried.
+    /// request changed (or created) it since this one loaded it, or that change, already acknowledged to its client,
+    /// would be destroyed with it. A compare-and-set against the loaded version (0: create-only) replaces it with an
+    /// empty record that expires at once. If that loses while the response has not started, the new id's record goes
+    /// instead, the browser keeps the old id with the other request's change, and this request fails with
+    /// <see cref="SessionCommitConflictException"/> (409), to be retried. If the response has started (the browser has
+    /// the new id), both are kept and a warning is logged (event 9).
     /// </summary>
-    private async Task RetirePreviousIdAsync(CancellationToken cancellationToken)
+    /// <returns>Whether the old id may be destroyed.</returns>
+    private async Task<bool> RetirePreviousIdAsync(CancellationToken cancellationToken)
     {
-        if (_previousVersion == 0 || _settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
+        if (_settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
         {
-            return;
+            return true;
         }
 
         var retired = await WithIoTimeout(
@@ -126,10 +132,16 @@ internal sealed partial class StoreBackedSession
         if (retired.Succeeded || retired.Version == 0)
         {
             // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
-            return;
+            return true;
         }
 
         var previous = _previousKey!;
+        if (_scope?.Context is not { Response.HasStarted: false })
+        {
+            Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
+            return false;
+        }
+
         await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
         RestorePreviousCookie();
         throw new SessionCommitConflictException(previous, 1);
