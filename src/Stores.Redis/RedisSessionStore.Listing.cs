@@ -54,7 +54,7 @@ public sealed partial class RedisSessionStore
             }
             else
             {
-                await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken).ConfigureAwait(false))
+                await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken, countOnly: true).ConfigureAwait(false))
                 {
                     count++;
                 }
@@ -131,8 +131,11 @@ public sealed partial class RedisSessionStore
         }
     }
 
-    /// <summary>Lists a subject's live sessions from its index, removing entries found stale.</summary>
-    private async IAsyncEnumerable<SessionInfo> ListSubjectAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Lists a subject's live sessions from its index, removing entries found stale. With
+    /// <paramref name="countOnly"/>, a record that cannot be decoded is left out (and its entry kept) instead of failing
+    /// the count, as the corrupt-data policy lets Count do: it cannot be shown to belong to the subject.</summary>
+    private async IAsyncEnumerable<SessionInfo> ListSubjectAsync(
+        SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken, bool countOnly = false)
     {
         var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
         var subject = query.Subject!;
@@ -145,7 +148,8 @@ public sealed partial class RedisSessionStore
                 ids[i] = (string)page[i].Element!;
             }
 
-            var infos = await FetchAsync(db, ids, query.IncludeData, "list", cancellationToken).ConfigureAwait(false);
+            var undecodable = countOnly ? new bool[ids.Length] : null;
+            var infos = await FetchAsync(db, ids, query.IncludeData, countOnly ? "count" : "list", cancellationToken, undecodable).ConfigureAwait(false);
             List<SortedSetEntry>? stale = null;
             for (var i = 0; i < infos.Length; i++)
             {
@@ -153,7 +157,7 @@ public sealed partial class RedisSessionStore
                 {
                     yield return info;
                 }
-                else
+                else if (undecodable is null || !undecodable[i])
                 {
                     (stale ??= []).Add(page[i]);
                 }
@@ -265,11 +269,71 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>
+    /// For a read that leaves undecodable records out: waits for the pipelined reads, marks the keys that hold another
+    /// Redis type or an empty string, and fails only for errors that are not about a record (connection, timeouts).
+    /// </summary>
+    private async Task MarkUndecodableAsync(
+        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, bool[] undecodable, string operation,
+        CancellationToken cancellationToken)
+    {
+        var all = lengths is null ? Task.WhenAll(values) : Task.WhenAll(Task.WhenAll(values), Task.WhenAll(lengths));
+        try
+        {
+            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                foreach (var task in lengths is null ? new Task[] { values[i] } : new Task[] { values[i], lengths[i] })
+                {
+                    if (task.Exception?.InnerException is RedisServerException wrongType && wrongType.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+                    {
+                        undecodable[i] = true;
+                    }
+                    else if (task.Exception?.InnerException is { } error)
+                    {
+                        throw Failure(error, operation, ids[i], cancellationToken);
+                    }
+                }
+            }
+        }
+
+        var unclear = new List<(int Index, Task<RedisValue> Value)>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (!undecodable[i] && values[i].Result is { IsNull: false } value && ((ReadOnlyMemory<byte>)value).IsEmpty)
+            {
+                // GET read an empty string: not a session. GETRANGE cannot tell it from a missing key: ask with GET.
+                if (lengths is null)
+                {
+                    undecodable[i] = true;
+                }
+                else
+                {
+                    unclear.Add((i, db.StringGetAsync(keys[i])));
+                }
+            }
+        }
+
+        if (unclear.Count > 0)
+        {
+            await WhenAllAsync(unclear.ConvertAll(u => u.Value).ToArray(), unclear.ConvertAll(u => keys[u.Index]), operation, cancellationToken).ConfigureAwait(false);
+            foreach (var (index, value) in unclear)
+            {
+                undecodable[index] |= !value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty;
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
     /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
-    /// that cannot be decoded.
+    /// that cannot be decoded, unless <c>undecodable</c> is given: then such a record (another Redis type, a damaged
+    /// header, an empty string) is marked in it and left out instead.
     /// </summary>
-    private async Task<SessionInfo?[]> FetchAsync(IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken)
+    private async Task<SessionInfo?[]> FetchAsync(
+        IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken, bool[]? undecodable = null)
     {
         var keys = new RedisKey[ids.Length];
         var values = new Task<RedisValue>[ids.Length];
@@ -288,16 +352,29 @@ public sealed partial class RedisSessionStore
             }
         }
 
-        await WhenAllAsync(values, keys, operation, cancellationToken).ConfigureAwait(false);
-        if (lengths is not null)
+        if (undecodable is null)
         {
-            await WhenAllAsync(lengths, keys, operation, cancellationToken).ConfigureAwait(false);
+            await WhenAllAsync(values, keys, operation, cancellationToken).ConfigureAwait(false);
+            if (lengths is not null)
+            {
+                await WhenAllAsync(lengths, keys, operation, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ThrowIfAnyEmptyStringAsync(db, ids, keys, values, includeData, operation, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await MarkUndecodableAsync(db, ids, keys, values, lengths, undecodable, operation, cancellationToken).ConfigureAwait(false);
         }
 
-        await ThrowIfAnyEmptyStringAsync(db, ids, keys, values, includeData, operation, cancellationToken).ConfigureAwait(false);
         var infos = new SessionInfo?[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
+            if (undecodable is not null && undecodable[i])
+            {
+                continue;
+            }
+
             var value = values[i].Result;
             if (value.IsNull || ((ReadOnlyMemory<byte>)value).IsEmpty)
             {
@@ -305,7 +382,17 @@ public sealed partial class RedisSessionStore
             }
 
             ReadOnlyMemory<byte> bytes = value;
-            var header = SessionCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+            SessionCodec.Header header;
+            try
+            {
+                header = SessionCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+            }
+            catch (SessionDataCorruptedException) when (undecodable is not null)
+            {
+                undecodable[i] = true;
+                continue;
+            }
+
             var dataStart = SessionCodec.HeaderLength + header.SubjectLength;
             var size = includeData ? bytes.Length - dataStart : lengths![i].Result - dataStart;
             if (size < 0)

@@ -20,6 +20,35 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    [Fact]
+    public async Task Counting_a_subject_whose_index_leads_to_undecodable_records_leaves_them_out_and_listing_reports_them()
+    {
+        // Given three sessions of one subject, two of which were then damaged behind the store's back
+        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await fixture.StoreAsync(prefix);
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var (live, garbled, wrongType) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        foreach (var id in new[] { live, garbled, wrongType })
+        {
+            await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(30), Subject), Token);
+        }
+
+        await db.StringSetAsync(prefix + "s{" + garbled + "}", "not a session", TimeSpan.FromMinutes(30));
+        await db.KeyDeleteAsync(prefix + "s{" + wrongType + "}");
+        await db.HashSetAsync(prefix + "s{" + wrongType + "}", "f", "v");
+
+        // Then the count leaves them out (the policy lets Count skip what it cannot decode), a listing reports them,
+        // and their index entries stay (nothing shows they are stale)
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject(Subject), Token));
+        await Assert.ThrowsAsync<SessionDataCorruptedException>(async () =>
+        {
+            await foreach (var _ in store.ListAsync(SessionQuery.ForSubject(Subject), Token))
+            {
+            }
+        });
+        Assert.Equal(3, await db.SortedSetLengthAsync(prefix + "u{" + Subject + "}"));
+    }
+
     [Theory]
     [InlineData("magic", "S2")]
     [InlineData("version", "zzzzzzzzzzzz")]
