@@ -277,27 +277,7 @@ public sealed partial class RedisSessionStore
         CancellationToken cancellationToken)
     {
         var all = lengths is null ? Task.WhenAll(values) : Task.WhenAll(Task.WhenAll(values), Task.WhenAll(lengths));
-        try
-        {
-            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            for (var i = 0; i < ids.Length; i++)
-            {
-                foreach (var task in lengths is null ? new Task[] { values[i] } : new Task[] { values[i], lengths[i] })
-                {
-                    if (task.Exception?.InnerException is RedisServerException wrongType && wrongType.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
-                    {
-                        undecodable[i] = true;
-                    }
-                    else if (task.Exception?.InnerException is { } error)
-                    {
-                        throw Failure(error, operation, ids[i], cancellationToken);
-                    }
-                }
-            }
-        }
+        await MarkWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, undecodable, operation, cancellationToken).ConfigureAwait(false);
 
         var unclear = new List<(int Index, Task<RedisValue> Value)>();
         for (var i = 0; i < ids.Length; i++)
@@ -318,10 +298,54 @@ public sealed partial class RedisSessionStore
 
         if (unclear.Count > 0)
         {
-            await WhenAllAsync(unclear.ConvertAll(u => u.Value).ToArray(), unclear.ConvertAll(u => keys[u.Index]), operation, cancellationToken).ConfigureAwait(false);
+            // A key may have turned into another type since the first read: the same per-key rule applies.
+            var rereads = new bool[ids.Length];
+            await MarkWrongTypesAsync(
+                Task.WhenAll(unclear.ConvertAll(u => u.Value)),
+                i => unclear.Find(u => u.Index == i) is { Value: { } reread } ? [reread] : [],
+                ids, rereads, operation, cancellationToken).ConfigureAwait(false);
             foreach (var (index, value) in unclear)
             {
-                undecodable[index] |= !value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty;
+                undecodable[index] |= rereads[index] || (!value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for pipelined reads; marks the records whose key holds another Redis type, and fails for any other error
+    /// (connection loss, timeouts, a cancelled command) as the operation would.
+    /// </summary>
+    private async Task MarkWrongTypesAsync(
+        Task all, Func<int, Task[]> readsOf, string[] ids, bool[] wrongType, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                foreach (var task in readsOf(i))
+                {
+                    if (task.Exception?.InnerException is RedisServerException server && server.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+                    {
+                        wrongType[i] = true;
+                    }
+                    else if (task.Exception?.InnerException is { } error)
+                    {
+                        throw Failure(error, operation, ids[i], cancellationToken);
+                    }
+                    else if (task.IsCanceled)
+                    {
+                        throw Failure(new TaskCanceledException(task), operation, ids[i], cancellationToken);
+                    }
+                }
+            }
+
+            if (!Array.Exists(wrongType, marked => marked))
+            {
+                throw Failure(ex, operation, null, cancellationToken);
             }
         }
     }

@@ -631,6 +631,31 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task A_store_failure_while_retiring_the_old_id_does_not_undo_the_sign_in()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var oldId = await browser.GetStringAsync("/id", Ct);
+
+        // The new id's write succeeds; the next write (retiring the old id) meets a store failure.
+        var sets = 0;
+        site.Store.BeforeSet = () => ++sets == 2
+            ? throw new SessionStoreException("store down (test)", null, isTransient: true)
+            : Task.CompletedTask;
+        var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
+        site.Store.BeforeSet = null;
+
+        // The sign-in stands (the browser is on the new id, which is stored); the old id was left as it was.
+        Assert.NotEqual(oldId, newId);
+        Assert.Equal(newId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal("3", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.NotNull(await site.Store.Inner.GetAsync(oldId, Ct));
+    }
+
+    [Fact]
     public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
     {
         await using var site = await StartAsync();

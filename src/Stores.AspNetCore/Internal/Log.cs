@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Session {SessionId} was stored under its regenerated id {NewSessionId} after the response had started, while another request had changed the old id; both are kept, so that change is not lost, and the old id stays valid until it expires or is destroyed")]
     public static partial void PreviousIdKept(ILogger logger, string sessionId, string newSessionId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Session {NewSessionId} is stored under its regenerated id, but its previous id {SessionId} could not be retired; the previous id stays valid until it expires")]
+    public static partial void PreviousIdNotRetired(ILogger logger, string sessionId, string newSessionId, Exception exception);
 }

@@ -96,12 +96,29 @@ internal sealed partial class StoreBackedSession
         if (_previousKey is not null)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
+            await RemovePreviousIdAsync(cancellationToken).ConfigureAwait(false);
+            _previousKey = null;
+        }
+    }
+
+    /// <summary>
+    /// After a regenerated session was stored under its new id: retire and destroy the old one. The sign-in itself has
+    /// succeeded by then, so a store failure here is logged (event 10) rather than failing the request: failing it would
+    /// send the browser back to an old id that may already be retired. Only a conflict with another request's change
+    /// (see <see cref="RetirePreviousIdAsync"/>) fails it, with 409.
+    /// </summary>
+    private async Task RemovePreviousIdAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
             if (await RetirePreviousIdAsync(cancellationToken).ConfigureAwait(false))
             {
                 await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             }
-
-            _previousKey = null;
+        }
+        catch (Exception ex) when (ex is not SessionCommitConflictException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Shorten(_previousKey!), SessionValidation.Shorten(_key), ex);
         }
     }
 
