@@ -509,10 +509,8 @@ public abstract class StoreBackedSessionTests
     public async Task Regenerating_the_id_at_sign_in_moves_the_session_and_leaves_the_old_cookie_worthless()
     {
         await using var site = await StartAsync();
-        var cookies = new CookieContainer();
-        using var browser = site.NewClient(cookies);
-        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        var oldId = await browser.GetStringAsync("/id", Ct);
+        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
+        using var browser = client;
         var planted = cookies.GetCookies(site.Address)[TestSite.CookieName]!.Value;
 
         var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
@@ -571,11 +569,9 @@ public abstract class StoreBackedSessionTests
     public async Task Regenerating_the_id_never_destroys_a_change_another_request_made_to_the_old_session_meanwhile()
     {
         await using var site = await StartAsync();
-        var cookies = new CookieContainer();
-        using var browser = site.NewClient(cookies);
+        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
+        using var browser = client;
         using var otherTab = site.NewClient(cookies);
-        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        var oldId = await browser.GetStringAsync("/id", Ct);
 
         // While the sign-in stores the session under its new id, another tab of the same browser changes the cart.
         var otherTabAnswer = "";
@@ -607,10 +603,8 @@ public abstract class StoreBackedSessionTests
         // Committing after the response (as the built-in session does): the browser has the new id before the conflict
         // with the other tab shows, so neither session may be destroyed.
         await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
-        var cookies = new CookieContainer();
-        using var browser = site.NewClient(cookies);
-        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        var oldId = await browser.GetStringAsync("/id", Ct);
+        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
+        using var browser = client;
 
         // The other tab keeps sending the old cookie (here the new one reaches the browser before the commit).
         var otherJar = new CookieContainer();
@@ -634,10 +628,8 @@ public abstract class StoreBackedSessionTests
     public async Task A_store_failure_while_retiring_the_old_id_does_not_undo_the_sign_in()
     {
         await using var site = await StartAsync();
-        var cookies = new CookieContainer();
-        using var browser = site.NewClient(cookies);
-        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        var oldId = await browser.GetStringAsync("/id", Ct);
+        var (_, client, oldId) = await BrowserWithCartAsync(site);
+        using var browser = client;
 
         // The new id's write succeeds; the next write (retiring the old id) meets a store failure.
         var sets = 0;
@@ -659,10 +651,8 @@ public abstract class StoreBackedSessionTests
     public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
     {
         await using var site = await StartAsync();
-        var cookies = new CookieContainer();
-        using var browser = site.NewClient(cookies);
-        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        var oldId = await browser.GetStringAsync("/id", Ct);
+        var (_, client, oldId) = await BrowserWithCartAsync(site);
+        using var browser = client;
 
         site.Store.BeforeSet = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
         var failed = await browser.GetAsync("/login-regenerating?user=alice", Ct);
@@ -672,6 +662,15 @@ public abstract class StoreBackedSessionTests
         Assert.Equal(oldId, await browser.GetStringAsync("/id", Ct));
         Assert.Equal("3", await browser.GetStringAsync("/read?key=cart", Ct));
         Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
+    }
+
+    /// <summary>A browser whose session holds <c>cart=3</c>, before sign-in: its cookies, client and session id.</summary>
+    private static async Task<(CookieContainer Cookies, HttpClient Browser, string OldId)> BrowserWithCartAsync(TestSite site)
+    {
+        var cookies = new CookieContainer();
+        var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        return (cookies, browser, await browser.GetStringAsync("/id", Ct));
     }
 
     private async Task<TestSite> StartAsync(
