@@ -9,9 +9,8 @@ public enum SessionConflictPolicy
     /// requests that change different keys both win. When both changed the <em>same</em> key (even to the same value: two
     /// increments of a counter from 1 both write 2, and keeping one would count once), no merge can keep both updates, so
     /// the commit throws
-    /// <see cref="SessionCommitConflictException"/> (status 409) instead of losing one silently. (At sign-in, a commit
-    /// under an id from <c>RegenerateId</c> answers 409 when the old id changed meanwhile, whatever the keys: see the
-    /// package README.)
+    /// <see cref="SessionCommitConflictException"/> (status 409) instead of losing one silently. The same applies to a
+    /// change made to the old id while a commit moves the session to an id from <c>RegenerateId</c>.
     /// </summary>
     Merge = 0,
 

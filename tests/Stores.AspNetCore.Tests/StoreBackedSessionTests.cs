@@ -566,35 +566,64 @@ public abstract class StoreBackedSessionTests
     }
 
     [Fact]
-    public async Task Regenerating_the_id_never_destroys_a_change_another_request_made_to_the_old_session_meanwhile()
+    public async Task Signing_in_merges_a_change_another_tab_made_to_the_old_session_meanwhile()
     {
         await using var site = await StartAsync();
-        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
-        using var browser = client;
-        using var otherTab = site.NewClient(cookies);
+        var (oldId, signIn, otherTabAnswer, browser) = await SignInWhileAnotherTabSetsAsync(site, "cart", "4");
+        using var _ = browser;
 
-        // While the sign-in stores the session under its new id, another tab of the same browser changes the cart.
-        var otherTabAnswer = "";
-        site.Store.BeforeSet = async () =>
-        {
-            site.Store.BeforeSet = null;
-            otherTabAnswer = await otherTab.GetStringAsync("/set?key=cart&value=4", Ct);
-        };
-        var signIn = await browser.GetAsync("/login-regenerating?user=alice", Ct);
+        // A different key than the sign-in's own: both changes win (the other tab's was acknowledged), as in any merge,
+        // and the old id is gone.
+        Assert.Equal("set", otherTabAnswer);
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var newId = await signIn.Content.ReadAsStringAsync(Ct);
+        Assert.NotEqual(oldId, newId);
+        Assert.Equal(newId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Null(await site.Store.Inner.GetAsync(oldId, Ct));
+        Assert.Equal(1, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
+    }
 
-        // The other tab's change was acknowledged, so it must survive: the sign-in reports the conflict instead of
-        // destroying the old session, and the browser stays on it.
+    [Theory]
+    [InlineData(SessionConflictPolicy.Merge, "user")]
+    [InlineData(SessionConflictPolicy.Fail, "cart")]
+    public async Task Signing_in_never_destroys_a_change_to_the_old_session_it_cannot_merge(SessionConflictPolicy policy, string key)
+    {
+        await using var site = await StartAsync(o => o.ConflictPolicy = policy);
+        var (oldId, signIn, otherTabAnswer, browser) = await SignInWhileAnotherTabSetsAsync(site, key, "4");
+        using var _ = browser;
+
+        // The same key as the sign-in's (or the Fail policy): the other tab's acknowledged change survives, the sign-in
+        // reports the conflict, and the browser stays on the old session.
         Assert.Equal("set", otherTabAnswer);
         Assert.Equal(HttpStatusCode.Conflict, signIn.StatusCode);
         Assert.Equal(oldId, await browser.GetStringAsync("/id", Ct));
-        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("4", await browser.GetStringAsync($"/read?key={key}", Ct));
         Assert.Equal(0, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
 
         // Signing in again works.
         var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
         Assert.NotEqual(oldId, newId);
-        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
         Assert.Null(await site.Store.Inner.GetAsync(oldId, Ct));
+    }
+
+    /// <summary>Signs in (regenerating the id) while another tab of the same browser sets <paramref name="key"/> on the
+    /// old session, between the new id's write and the retirement of the old one.</summary>
+    private static async Task<(string OldId, HttpResponseMessage SignIn, string OtherTabAnswer, HttpClient Browser)> SignInWhileAnotherTabSetsAsync(
+        TestSite site, string key, string value)
+    {
+        var (cookies, browser, oldId) = await BrowserWithCartAsync(site);
+        using var otherTab = site.NewClient(cookies);
+        var otherTabAnswer = "";
+        site.Store.BeforeSet = async () =>
+        {
+            site.Store.BeforeSet = null;
+            otherTabAnswer = await otherTab.GetStringAsync($"/set?key={key}&value={value}", Ct);
+        };
+        var signIn = await browser.GetAsync("/login-regenerating?user=alice", Ct);
+        return (oldId, signIn, otherTabAnswer, browser);
     }
 
     [Fact]
@@ -613,14 +642,16 @@ public abstract class StoreBackedSessionTests
         site.Store.BeforeSet = async () =>
         {
             site.Store.BeforeSet = null;
-            await otherTab.GetStringAsync("/set?key=cart&value=4", Ct);
+            await otherTab.GetStringAsync("/set?key=user&value=mallory", Ct);
         };
 
         var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
 
+        // The same key on both sides cannot be merged: the browser keeps the new id, the old keeps the other change.
         Assert.Equal(newId, await browser.GetStringAsync("/id", Ct));
         Assert.Equal("alice", await browser.GetStringAsync("/read?key=user", Ct));
         Assert.NotNull(await site.Store.Inner.GetAsync(oldId, Ct));
+        Assert.Equal("mallory", await otherTab.GetStringAsync("/read?key=user", Ct));
         Assert.Equal(1, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
     }
 

@@ -82,6 +82,12 @@ internal sealed partial class StoreBackedSession
 
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
+        // A regenerated id: what this request changed relative to the old id, kept past the commit for the retirement.
+        var tracking = _previousKey is null ? null : new ChangeTracking(
+            _changes is null ? null : new(_changes, StringComparer.Ordinal),
+            _originals is null ? null : new(_originals, StringComparer.Ordinal),
+            _cleared,
+            _subjectChanged);
         try
         {
             await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -96,7 +102,7 @@ internal sealed partial class StoreBackedSession
         if (_previousKey is not null)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
-            await RemovePreviousIdAsync(cancellationToken).ConfigureAwait(false);
+            await RemovePreviousIdAsync(tracking!, cancellationToken).ConfigureAwait(false);
             _previousKey = null;
         }
     }
@@ -107,11 +113,11 @@ internal sealed partial class StoreBackedSession
     /// send the browser back to an old id that may already be retired. Only a conflict with another request's change
     /// (see <see cref="RetirePreviousIdAsync"/>) fails it, with 409.
     /// </summary>
-    private async Task RemovePreviousIdAsync(CancellationToken cancellationToken)
+    private async Task RemovePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
     {
         try
         {
-            if (await RetirePreviousIdAsync(cancellationToken).ConfigureAwait(false))
+            if (await RetirePreviousIdAsync(tracking, cancellationToken).ConfigureAwait(false))
             {
                 await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             }
@@ -126,43 +132,108 @@ internal sealed partial class StoreBackedSession
     /// Before the old id of a regenerated session is destroyed: unless the policy is last-write-wins, make sure no other
     /// request changed (or created) it since this one loaded it, or that change, already acknowledged to its client,
     /// would be destroyed with it. A compare-and-set against the loaded version (0: create-only) replaces it with an
-    /// empty record that expires at once. If that loses while the response has not started, the new id's record goes
-    /// instead, the browser keeps the old id with the other request's change, and this request fails with
-    /// <see cref="SessionCommitConflictException"/> (409), to be retried. If the response has started (the browser has
-    /// the new id), both are kept and a warning is logged (event 9).
+    /// empty record that expires at once. If that loses, <see cref="SessionConflictPolicy.Merge"/> merges the other
+    /// request's changes into the new id as in any conflict (different keys both win) and tries again. When the changes
+    /// cannot be merged (the same key, the <see cref="SessionConflictPolicy.Fail"/> policy, or too many attempts) and the
+    /// response has not started, the new id's record goes instead, the browser keeps the old id with the other request's
+    /// change, and this request fails with <see cref="SessionCommitConflictException"/> (409), to be retried. If the
+    /// response has started (the browser has the new id), both are kept and a warning is logged (event 9).
     /// </summary>
     /// <returns>Whether the old id may be destroyed.</returns>
-    private async Task<bool> RetirePreviousIdAsync(CancellationToken cancellationToken)
+    private async Task<bool> RetirePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
     {
-        if (_settings.Options.ConflictPolicy == SessionConflictPolicy.LastWriteWins)
+        var policy = _settings.Options.ConflictPolicy;
+        if (policy == SessionConflictPolicy.LastWriteWins)
         {
             return true;
         }
 
-        var retired = await WithIoTimeout(
-            static (s, ct) => s._settings.Store.SetAsync(
-                s._previousKey!,
-                new SessionWrite(SessionPayload.Encode(s._createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, s._previousVersion),
-                ct),
-            "retiring the previous id of",
-            cancellationToken).ConfigureAwait(false);
-        if (retired.Succeeded || retired.Version == 0)
+        var expected = _previousVersion;
+        var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
+        for (var attempt = 1; ; attempt++)
         {
-            // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
-            return true;
-        }
+            var retire = new SessionWrite(SessionPayload.Encode(_createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, expected);
+            var retired = await WithIoTimeout(
+                (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
+            if (retired.Succeeded || retired.Version == 0)
+            {
+                // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
+                if (attempt > 1)
+                {
+                    MarkCommitted(_version);
+                }
 
-        var previous = _previousKey!;
-        if (_scope?.Context is not { Response.HasStarted: false })
-        {
-            Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
-            return false;
-        }
+                return true;
+            }
 
-        await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
-        RestorePreviousCookie();
-        throw new SessionCommitConflictException(previous, 1);
+            if (attempt < maxAttempts)
+            {
+                try
+                {
+                    _mergeAttempt = attempt;
+                    if (await MergePreviousIdAsync(tracking, attempt == 1, cancellationToken).ConfigureAwait(false) is not { } merged)
+                    {
+                        return true;
+                    }
+
+                    expected = merged;
+                    continue;
+                }
+                catch (SessionCommitConflictException)
+                {
+                    // The same key changed on both sides: not mergeable.
+                }
+            }
+
+            var previous = _previousKey!;
+            if (_scope?.Context is not { Response.HasStarted: false })
+            {
+                Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
+                return false;
+            }
+
+            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
+            RestorePreviousCookie();
+            throw new SessionCommitConflictException(previous, attempt);
+        }
     }
+
+    /// <summary>
+    /// Merges the other request's changes of the old id into the new id's record: re-reads the old id, re-applies this
+    /// request's own changes to it key by key (as a commit conflict does), and stores the result under the new id with a
+    /// compare-and-set. Returns the old id's version to retire next, or <see langword="null"/> when the old id is gone.
+    /// </summary>
+    private async Task<long?> MergePreviousIdAsync(ChangeTracking tracking, bool first, CancellationToken cancellationToken)
+    {
+        var latest = await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._previousKey!, ct), "re-reading the previous id of", cancellationToken).ConfigureAwait(false);
+        if (latest is null)
+        {
+            return null;
+        }
+
+        if (first)
+        {
+            (_changes, _originals, _cleared, _subjectChanged) = (tracking.Changes, tracking.Originals, tracking.Cleared, tracking.SubjectChanged);
+        }
+
+        var newVersion = _version;
+        Rebase(latest);
+        var previousVersion = _version;
+        var merged = new SessionWrite(SessionPayload.Encode(_createdAtMs, _values), SlideTtl(), _subject, newVersion);
+        var written = await WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
+        if (!written.Succeeded)
+        {
+            // The new id changed too (its cookie is out): nothing safe to merge into.
+            throw new SessionCommitConflictException(_key, _mergeAttempt);
+        }
+
+        _version = written.Version;
+        return previousVersion;
+    }
+
+    /// <summary>This request's changes relative to the old id of a regenerated session.</summary>
+    private sealed record ChangeTracking(
+        Dictionary<string, byte[]?>? Changes, Dictionary<string, byte[]?>? Originals, bool Cleared, bool SubjectChanged);
 
     private async Task CommitWriteAsync(CancellationToken cancellationToken)
     {

@@ -266,13 +266,12 @@ internal sealed partial class StoreBackedSession : ISession
             _previousVersion = _version;
         }
 
+        // The change tracking stays relative to the old id's loaded version: should another request change the old id
+        // before this commit retires it, those changes are merged into the new id as in any conflict.
         _key = newKey;
         _version = 0;
         _dirty = true;
         _subjectChanged = _subject is not null;
-        _changes = null;
-        _originals = null;
-        _cleared = false;
         return newKey;
     }
 
