@@ -609,6 +609,29 @@ public abstract class StoreBackedSessionTests
         Assert.Null(await site.Store.Inner.GetAsync(oldId, Ct));
     }
 
+    [Fact]
+    public async Task Signing_out_under_a_new_id_stays_signed_out_when_another_tabs_change_is_merged()
+    {
+        await using var site = await StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
+        using var otherTab = site.NewClient(cookies);
+        site.Store.BeforeSet = async () =>
+        {
+            site.Store.BeforeSet = null;
+            await otherTab.GetStringAsync("/set?key=cart&value=4", Ct);
+        };
+
+        await browser.GetStringAsync("/logout-regenerating", Ct);
+
+        // The other tab's cart is merged in, but the session it came from was alice's: the merge must not bind the new
+        // id to her again.
+        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal(0, await site.Services.GetRequiredService<SessionAdmin>().CountAsync("alice", Ct));
+    }
+
     /// <summary>Signs in (regenerating the id) while another tab of the same browser sets <paramref name="key"/> on the
     /// old session, between the new id's write and the retirement of the old one.</summary>
     private static async Task<(string OldId, HttpResponseMessage SignIn, string OtherTabAnswer, HttpClient Browser)> SignInWhileAnotherTabSetsAsync(

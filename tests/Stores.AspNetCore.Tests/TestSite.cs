@@ -167,6 +167,14 @@ public sealed class TestSite : IAsyncDisposable
             c.Session.SetSubject(user);
             return id;
         });
+        // Signs out but keeps the rest of the session (a cart, say), under a new id.
+        app.MapGet("/logout-regenerating", async (HttpContext c) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.Remove("user");
+            c.Session.SetSubject(null);
+            return c.Session.RegenerateId();
+        });
         app.MapGet("/id", (HttpContext c) => c.Session.Id);
 
         // Another writer changes the session between this request's load and its own explicit commit.

@@ -150,51 +150,60 @@ internal sealed partial class StoreBackedSession
 
         var expected = _previousVersion;
         var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
-        for (var attempt = 1; ; attempt++)
+        var merging = false;
+        try
         {
-            var retire = new SessionWrite(SessionPayload.Encode(_createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, expected);
-            var retired = await WithIoTimeout(
-                (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
-            if (retired.Succeeded || retired.Version == 0)
+            for (var attempt = 1; ; attempt++)
             {
-                // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
-                if (attempt > 1)
+                var retire = new SessionWrite(SessionPayload.Encode(_createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, expected);
+                var retired = await WithIoTimeout(
+                    (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
+                if (retired.Succeeded || retired.Version == 0)
                 {
-                    MarkCommitted(_version);
+                    // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
+                    return true;
                 }
 
-                return true;
-            }
-
-            if (attempt < maxAttempts)
-            {
-                try
+                if (attempt < maxAttempts)
                 {
-                    _mergeAttempt = attempt;
-                    if (await MergePreviousIdAsync(tracking, attempt == 1, cancellationToken).ConfigureAwait(false) is not { } merged)
+                    try
                     {
-                        return true;
+                        _mergeAttempt = attempt;
+                        merging = true;
+                        if (await MergePreviousIdAsync(tracking, attempt == 1, cancellationToken).ConfigureAwait(false) is not { } merged)
+                        {
+                            return true;
+                        }
+
+                        expected = merged;
+                        continue;
                     }
-
-                    expected = merged;
-                    continue;
+                    catch (SessionCommitConflictException)
+                    {
+                        // The same key changed on both sides (or this request cleared the session): not mergeable.
+                    }
                 }
-                catch (SessionCommitConflictException)
+
+                var previous = _previousKey!;
+                if (_scope?.Context is not { Response.HasStarted: false })
                 {
-                    // The same key changed on both sides: not mergeable.
+                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
+                    return false;
                 }
-            }
 
-            var previous = _previousKey!;
-            if (_scope?.Context is not { Response.HasStarted: false })
+                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
+                RestorePreviousCookie();
+                throw new SessionCommitConflictException(previous, attempt);
+            }
+        }
+        finally
+        {
+            if (merging)
             {
-                Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
-                return false;
+                // The change tracking restored for a merge is done with, whatever the outcome: the version and the view
+                // are the new id's as last stored.
+                MarkCommitted(_version);
             }
-
-            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
-            RestorePreviousCookie();
-            throw new SessionCommitConflictException(previous, attempt);
         }
     }
 
@@ -211,24 +220,40 @@ internal sealed partial class StoreBackedSession
             return null;
         }
 
+        if (tracking.Cleared)
+        {
+            // This request emptied the session: a merge would drop the other request's change, and then destroy it.
+            throw new SessionCommitConflictException(_key, _mergeAttempt);
+        }
+
         if (first)
         {
             (_changes, _originals, _cleared, _subjectChanged) = (tracking.Changes, tracking.Originals, tracking.Cleared, tracking.SubjectChanged);
         }
 
-        var newVersion = _version;
-        Rebase(latest);
-        var previousVersion = _version;
-        var merged = new SessionWrite(SessionPayload.Encode(_createdAtMs, _values), SlideTtl(), _subject, newVersion);
-        var written = await WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
-        if (!written.Succeeded)
+        // Rebase moves the view onto the old id's latest version; until the merged view is stored under the new id, the
+        // session stays what the new id holds.
+        var stored = (_version, _values, _subject, _createdAtMs);
+        try
         {
-            // The new id changed too (its cookie is out): nothing safe to merge into.
-            throw new SessionCommitConflictException(_key, _mergeAttempt);
-        }
+            Rebase(latest);
+            var previousVersion = _version;
+            var merged = new SessionWrite(SessionPayload.Encode(_createdAtMs, _values), SlideTtl(), _subject, stored._version);
+            var written = await WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
+            if (!written.Succeeded)
+            {
+                // The new id changed too (its cookie is out): nothing safe to merge into.
+                throw new SessionCommitConflictException(_key, _mergeAttempt);
+            }
 
-        _version = written.Version;
-        return previousVersion;
+            _version = written.Version;
+            return previousVersion;
+        }
+        catch
+        {
+            (_version, _values, _subject, _createdAtMs) = stored;
+            throw;
+        }
     }
 
     /// <summary>This request's changes relative to the old id of a regenerated session.</summary>

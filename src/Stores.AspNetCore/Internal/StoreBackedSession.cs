@@ -271,7 +271,7 @@ internal sealed partial class StoreBackedSession : ISession
         _key = newKey;
         _version = 0;
         _dirty = true;
-        _subjectChanged = _subject is not null;
+        _subjectChanged |= _subject is not null;
         return newKey;
     }
 
