@@ -11,6 +11,7 @@ namespace SessionStores.AspNetCore.Internal;
 internal sealed partial class StoreBackedSession
 {
     private int _mergeAttempt;
+    private ChangeTracking? _previousTracking;
     private SessionWrite _pendingWrite;
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
@@ -82,12 +83,17 @@ internal sealed partial class StoreBackedSession
 
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
-        // A regenerated id: what this request changed relative to the old id, kept past the commit for the retirement.
-        var tracking = _previousKey is null ? null : new ChangeTracking(
-            _changes is null ? null : new(_changes, StringComparer.Ordinal),
-            _originals is null ? null : new(_originals, StringComparer.Ordinal),
-            _cleared,
-            _subjectChanged);
+        // A regenerated id: what this request changed relative to the old id, kept past the commit for the retirement
+        // (and for a commit retried after a cancelled one, which finds the tracking fields cleared).
+        if (_previousKey is not null)
+        {
+            _previousTracking ??= new ChangeTracking(
+                _changes is null ? null : new(_changes, StringComparer.Ordinal),
+                _originals is null ? null : new(_originals, StringComparer.Ordinal),
+                _cleared,
+                _subjectChanged);
+        }
+
         try
         {
             await CommitWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -102,8 +108,9 @@ internal sealed partial class StoreBackedSession
         if (_previousKey is not null)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
-            await RemovePreviousIdAsync(tracking!, cancellationToken).ConfigureAwait(false);
+            await RemovePreviousIdAsync(_previousTracking!, cancellationToken).ConfigureAwait(false);
             _previousKey = null;
+            _previousTracking = null;
         }
     }
 

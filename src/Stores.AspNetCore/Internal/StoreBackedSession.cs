@@ -301,6 +301,7 @@ internal sealed partial class StoreBackedSession : ISession
             SetCookie(context, previous);
             _key = previous;
             _previousKey = null;
+            _previousTracking = null;
         }
     }
 
@@ -311,6 +312,7 @@ internal sealed partial class StoreBackedSession : ISession
         {
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying", cancellationToken).ConfigureAwait(false);
             _previousKey = null;
+            _previousTracking = null;
         }
 
         await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
