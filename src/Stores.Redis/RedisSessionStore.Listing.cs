@@ -228,95 +228,64 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>
-    /// An existing key that holds an empty string is not a session, and not absent either: the corrupt-data policy
-    /// reports it. <c>GET</c> tells it from a missing key (an empty value, not nil); <c>GETRANGE</c> does not, so those
-    /// few keys are read again with <c>GET</c>, pipelined: nil is absent, empty is corrupt, and anything else was
-    /// written after this read began and is left out, as a session created during a listing may be.
+    /// Waits for the pipelined reads of <see cref="FetchAsync"/> and finds the records that are not sessions before any
+    /// header is decoded: a key of another Redis type, or an existing empty string, which is not absent either. <c>GET</c>
+    /// tells an empty string from a missing key (an empty value, not nil); <c>GETRANGE</c> does not, so those few keys are
+    /// read again with <c>GET</c>, pipelined: nil is absent, empty is corrupt, and anything else was written after this
+    /// read began and is left out, as a session created during a listing may be. Any other error fails the read as the
+    /// operation would.
     /// </summary>
-    private async Task ThrowIfAnyEmptyStringAsync(
-        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, bool includeData, string operation, CancellationToken cancellationToken)
+    /// <returns>Per key, the corruption found, or <see langword="null"/>.</returns>
+    private async Task<SessionDataCorruptedException?[]> FindNonSessionsAsync(
+        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, string operation, CancellationToken cancellationToken)
     {
-        List<(string Id, RedisKey Key, Task<RedisValue> Value)>? unclear = null;
-        for (var i = 0; i < ids.Length; i++)
-        {
-            var value = values[i].Result;
-            if (value.IsNull || !((ReadOnlyMemory<byte>)value).IsEmpty)
-            {
-                continue;
-            }
-
-            if (includeData)
-            {
-                throw new SessionDataCorruptedException(ids[i], "the key holds an empty string");
-            }
-
-            (unclear ??= []).Add((ids[i], keys[i], db.StringGetAsync(keys[i])));
-        }
-
-        if (unclear is null)
-        {
-            return;
-        }
-
-        await WhenAllAsync(unclear.ConvertAll(u => u.Value).ToArray(), unclear.ConvertAll(u => u.Key), operation, cancellationToken).ConfigureAwait(false);
-        foreach (var (id, _, value) in unclear)
-        {
-            if (!value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty)
-            {
-                throw new SessionDataCorruptedException(id, "the key holds an empty string");
-            }
-        }
-    }
-
-    /// <summary>
-    /// For a read that leaves undecodable records out: waits for the pipelined reads, marks the keys that hold another
-    /// Redis type or an empty string, and fails only for errors that are not about a record (connection, timeouts).
-    /// </summary>
-    private async Task MarkUndecodableAsync(
-        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, bool[] undecodable, string operation,
-        CancellationToken cancellationToken)
-    {
+        var corrupt = new SessionDataCorruptedException?[ids.Length];
         var all = lengths is null ? Task.WhenAll(values) : Task.WhenAll(Task.WhenAll(values), Task.WhenAll(lengths));
-        await MarkWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, undecodable, operation, cancellationToken).ConfigureAwait(false);
+        await FindWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
 
-        var unclear = new List<(int Index, Task<RedisValue> Value)>();
+        List<(int Index, Task<RedisValue> Value)>? unclear = null;
         for (var i = 0; i < ids.Length; i++)
         {
-            if (!undecodable[i] && values[i].Result is { IsNull: false } value && ((ReadOnlyMemory<byte>)value).IsEmpty)
+            if (corrupt[i] is null && values[i].Result is { IsNull: false } value && ((ReadOnlyMemory<byte>)value).IsEmpty)
             {
-                // GET read an empty string: not a session. GETRANGE cannot tell it from a missing key: ask with GET.
                 if (lengths is null)
                 {
-                    undecodable[i] = true;
+                    corrupt[i] = EmptyString(ids[i]);
                 }
                 else
                 {
-                    unclear.Add((i, db.StringGetAsync(keys[i])));
+                    (unclear ??= []).Add((i, db.StringGetAsync(keys[i])));
                 }
             }
         }
 
-        if (unclear.Count > 0)
+        if (unclear is not null)
         {
             // A key may have turned into another type since the first read: the same per-key rule applies.
-            var rereads = new bool[ids.Length];
-            await MarkWrongTypesAsync(
+            await FindWrongTypesAsync(
                 Task.WhenAll(unclear.ConvertAll(u => u.Value)),
                 i => unclear.Find(u => u.Index == i) is { Value: { } reread } ? [reread] : [],
-                ids, rereads, operation, cancellationToken).ConfigureAwait(false);
-            foreach (var (index, value) in unclear)
+                ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
+            foreach (var (index, reread) in unclear)
             {
-                undecodable[index] |= rereads[index] || (!value.Result.IsNull && ((ReadOnlyMemory<byte>)value.Result).IsEmpty);
+                if (corrupt[index] is null && !reread.Result.IsNull && ((ReadOnlyMemory<byte>)reread.Result).IsEmpty)
+                {
+                    corrupt[index] = EmptyString(ids[index]);
+                }
             }
         }
+
+        return corrupt;
+
+        static SessionDataCorruptedException EmptyString(string id) => new(id, "the key holds an empty string");
     }
 
     /// <summary>
-    /// Waits for pipelined reads; marks the records whose key holds another Redis type, and fails for any other error
-    /// (connection loss, timeouts, a cancelled command) as the operation would.
+    /// Waits for pipelined reads; records, for each key that holds another Redis type, the corruption the operation's
+    /// failure rule makes of it, and fails for any other error (connection loss, timeouts, a cancelled command).
     /// </summary>
-    private async Task MarkWrongTypesAsync(
-        Task all, Func<int, Task[]> readsOf, string[] ids, bool[] wrongType, string operation, CancellationToken cancellationToken)
+    private async Task FindWrongTypesAsync(
+        Task all, Func<int, Task[]> readsOf, string[] ids, SessionDataCorruptedException?[] corrupt, string operation, CancellationToken cancellationToken)
     {
         try
         {
@@ -324,13 +293,15 @@ public sealed partial class RedisSessionStore
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            var found = false;
             for (var i = 0; i < ids.Length; i++)
             {
                 foreach (var task in readsOf(i))
                 {
                     if (task.Exception?.InnerException is RedisServerException server && server.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
                     {
-                        wrongType[i] = true;
+                        corrupt[i] ??= (SessionDataCorruptedException)Failure(server, operation, ids[i], cancellationToken);
+                        found = true;
                     }
                     else if (task.Exception?.InnerException is { } error)
                     {
@@ -343,7 +314,7 @@ public sealed partial class RedisSessionStore
                 }
             }
 
-            if (!Array.Exists(wrongType, marked => marked))
+            if (!found)
             {
                 throw Failure(ex, operation, null, cancellationToken);
             }
@@ -376,26 +347,18 @@ public sealed partial class RedisSessionStore
             }
         }
 
-        if (undecodable is null)
-        {
-            await WhenAllAsync(values, keys, operation, cancellationToken).ConfigureAwait(false);
-            if (lengths is not null)
-            {
-                await WhenAllAsync(lengths, keys, operation, cancellationToken).ConfigureAwait(false);
-            }
-
-            await ThrowIfAnyEmptyStringAsync(db, ids, keys, values, includeData, operation, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await MarkUndecodableAsync(db, ids, keys, values, lengths, undecodable, operation, cancellationToken).ConfigureAwait(false);
-        }
-
+        var corrupt = await FindNonSessionsAsync(db, ids, keys, values, lengths, operation, cancellationToken).ConfigureAwait(false);
         var infos = new SessionInfo?[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            if (undecodable is not null && undecodable[i])
+            if (corrupt[i] is { } notASession)
             {
+                if (undecodable is null)
+                {
+                    throw notASession;
+                }
+
+                undecodable[i] = true;
                 continue;
             }
 

@@ -35,7 +35,6 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 {
     private const string DbSystem = "redis";
 
-
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
     private readonly int _database;
@@ -176,11 +175,11 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             }
 
             long outcome;
-            if (result.Resp2Type == ResultType.Array)
+            if (IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject) is { } indexWrite)
             {
                 // Stored, and the subject index must be extended to cover it before the header may say so.
+                await WaitForIndexAsync(indexWrite, "set", id, cancellationToken).ConfigureAwait(false);
                 outcome = (long)((RedisResult[])result!)[0];
-                await WaitForIndexAsync(IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject)!, "set", id, cancellationToken).ConfigureAwait(false);
             }
             else
             {

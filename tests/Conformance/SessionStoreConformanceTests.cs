@@ -161,9 +161,7 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
     /// <returns>The store.</returns>
     protected async Task<ISessionStore> CreateStoreAsync(ConformanceStoreOptions? options = null)
     {
-        var store = await Fixture.CreateStoreAsync(options ?? new ConformanceStoreOptions(NewNamespace()), Token);
-        _stores.Add(store);
-        return store;
+        return Track(await Fixture.CreateStoreAsync(options ?? new ConformanceStoreOptions(NewNamespace()), Token));
     }
 
     /// <summary>Skips the test, naming the rule, unless the fixture declares every capability in

@@ -509,8 +509,9 @@ public abstract class StoreBackedSessionTests
     public async Task Regenerating_the_id_at_sign_in_moves_the_session_and_leaves_the_old_cookie_worthless()
     {
         await using var site = await StartAsync();
-        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
-        using var browser = client;
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        var oldId = await PutCartAsync(browser);
         var planted = cookies.GetCookies(site.Address)[TestSite.CookieName]!.Value;
 
         var newId = await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
@@ -569,8 +570,9 @@ public abstract class StoreBackedSessionTests
     public async Task Signing_in_merges_a_change_another_tab_made_to_the_old_session_meanwhile()
     {
         await using var site = await StartAsync();
-        var (oldId, signIn, otherTabAnswer, browser) = await SignInWhileAnotherTabSetsAsync(site, "cart", "4");
-        using var _ = browser;
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        var (oldId, signIn, otherTabAnswer) = await SignInWhileAnotherTabSetsAsync(site, cookies, browser, "cart", "4");
 
         // A different key than the sign-in's own: both changes win (the other tab's was acknowledged), as in any merge,
         // and the old id is gone.
@@ -591,8 +593,9 @@ public abstract class StoreBackedSessionTests
     public async Task Signing_in_never_destroys_a_change_to_the_old_session_it_cannot_merge(SessionConflictPolicy policy, string key)
     {
         await using var site = await StartAsync(o => o.ConflictPolicy = policy);
-        var (oldId, signIn, otherTabAnswer, browser) = await SignInWhileAnotherTabSetsAsync(site, key, "4");
-        using var _ = browser;
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        var (oldId, signIn, otherTabAnswer) = await SignInWhileAnotherTabSetsAsync(site, cookies, browser, key, "4");
 
         // The same key as the sign-in's (or the Fail policy): the other tab's acknowledged change survives, the sign-in
         // reports the conflict, and the browser stays on the old session.
@@ -634,10 +637,10 @@ public abstract class StoreBackedSessionTests
 
     /// <summary>Signs in (regenerating the id) while another tab of the same browser sets <paramref name="key"/> on the
     /// old session, between the new id's write and the retirement of the old one.</summary>
-    private static async Task<(string OldId, HttpResponseMessage SignIn, string OtherTabAnswer, HttpClient Browser)> SignInWhileAnotherTabSetsAsync(
-        TestSite site, string key, string value)
+    private static async Task<(string OldId, HttpResponseMessage SignIn, string OtherTabAnswer)> SignInWhileAnotherTabSetsAsync(
+        TestSite site, CookieContainer cookies, HttpClient browser, string key, string value)
     {
-        var (cookies, browser, oldId) = await BrowserWithCartAsync(site);
+        var oldId = await PutCartAsync(browser);
         using var otherTab = site.NewClient(cookies);
         var otherTabAnswer = "";
         site.Store.BeforeSet = async () =>
@@ -646,7 +649,7 @@ public abstract class StoreBackedSessionTests
             otherTabAnswer = await otherTab.GetStringAsync($"/set?key={key}&value={value}", Ct);
         };
         var signIn = await browser.GetAsync("/login-regenerating?user=alice", Ct);
-        return (oldId, signIn, otherTabAnswer, browser);
+        return (oldId, signIn, otherTabAnswer);
     }
 
     [Fact]
@@ -655,8 +658,9 @@ public abstract class StoreBackedSessionTests
         // Committing after the response (as the built-in session does): the browser has the new id before the conflict
         // with the other tab shows, so neither session may be destroyed.
         await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
-        var (cookies, client, oldId) = await BrowserWithCartAsync(site);
-        using var browser = client;
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        var oldId = await PutCartAsync(browser);
 
         // The other tab keeps sending the old cookie (here the new one reaches the browser before the commit).
         var otherJar = new CookieContainer();
@@ -682,8 +686,8 @@ public abstract class StoreBackedSessionTests
     public async Task A_store_failure_while_retiring_the_old_id_does_not_undo_the_sign_in()
     {
         await using var site = await StartAsync();
-        var (_, client, oldId) = await BrowserWithCartAsync(site);
-        using var browser = client;
+        using var browser = site.NewClient(new CookieContainer());
+        var oldId = await PutCartAsync(browser);
 
         // The new id's write succeeds; the next write (retiring the old id) meets a store failure.
         var sets = 0;
@@ -705,8 +709,8 @@ public abstract class StoreBackedSessionTests
     public async Task A_failed_commit_of_a_regenerated_id_leaves_the_browser_on_its_old_session()
     {
         await using var site = await StartAsync();
-        var (_, client, oldId) = await BrowserWithCartAsync(site);
-        using var browser = client;
+        using var browser = site.NewClient(new CookieContainer());
+        var oldId = await PutCartAsync(browser);
 
         site.Store.BeforeSet = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
         var failed = await browser.GetAsync("/login-regenerating?user=alice", Ct);
@@ -718,13 +722,11 @@ public abstract class StoreBackedSessionTests
         Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
     }
 
-    /// <summary>A browser whose session holds <c>cart=3</c>, before sign-in: its cookies, client and session id.</summary>
-    private static async Task<(CookieContainer Cookies, HttpClient Browser, string OldId)> BrowserWithCartAsync(TestSite site)
+    /// <summary>Before sign-in: puts <c>cart=3</c> in the browser's session and returns its id.</summary>
+    private static async Task<string> PutCartAsync(HttpClient browser)
     {
-        var cookies = new CookieContainer();
-        var browser = site.NewClient(cookies);
         await browser.GetStringAsync("/set?key=cart&value=3", Ct);
-        return (cookies, browser, await browser.GetStringAsync("/id", Ct));
+        return await browser.GetStringAsync("/id", Ct);
     }
 
     private async Task<TestSite> StartAsync(

@@ -18,6 +18,9 @@ public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixtu
 {
     public const string Database = "sessionstores_tests";
 
+    /// <summary>A server that does not answer (nothing listens on port 1), with short timeouts; needs no server.</summary>
+    public const string Unreachable = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static MongoClient? _shared;
 
@@ -55,7 +58,7 @@ public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixtu
     public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new MongoSessionStore(new MongoSessionStoreOptions
         {
-            ConnectionString = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300",
+            ConnectionString = Unreachable,
             DatabaseName = Database,
             CollectionName = options.Namespace,
             MaxDataBytes = options.MaxDataBytes,

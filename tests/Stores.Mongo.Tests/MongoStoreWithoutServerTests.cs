@@ -15,7 +15,7 @@ namespace SessionStores.Mongo.Tests;
 public sealed class MongoStoreWithoutServerTests
 {
     // Port 1 on loopback: nothing listens there, so server selection fails fast.
-    private const string Unreachable = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=300";
+    private const string Unreachable = MongoFixture.Unreachable;
 
     private static MongoSessionStore Store() => new(new MongoSessionStoreOptions { ConnectionString = Unreachable, CollectionName = "c" });
 

@@ -15,11 +15,10 @@ public sealed class FailureTests
     public async Task A_store_pointed_at_a_closed_port_throws_a_transient_SessionStoreException()
     {
         await PostgresFixture.ConnectionStringAsync();
-        var port = LoopbackPorts.Free();
 
         await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
         {
-            ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Timeout=3",
+            ConnectionString = PostgresFixture.UnreachableConnectionString(),
             EnablePruning = false,
         });
 
@@ -35,7 +34,7 @@ public sealed class FailureTests
     {
         await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
         {
-            ConnectionString = "Host=127.0.0.1;Port=1;Username=postgres;Timeout=1",
+            ConnectionString = PostgresFixture.UnreachableConnectionString(),
             EnablePruning = false,
             MaxDataBytes = 10,
         });

@@ -52,11 +52,14 @@ public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFi
         return store;
     }
 
+    /// <summary>A connection string to a loopback port nothing listens on; needs no server.</summary>
+    public static string UnreachableConnectionString() => $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Timeout=3";
+
     /// <summary>A store with its own data source, to a loopback port nothing listens on.</summary>
     public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new PostgresSessionStore(new PostgresSessionStoreOptions
         {
-            ConnectionString = $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Timeout=3",
+            ConnectionString = UnreachableConnectionString(),
             SchemaName = Schema,
             TableName = options.Namespace,
             MaxDataBytes = options.MaxDataBytes,

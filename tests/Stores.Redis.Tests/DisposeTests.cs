@@ -31,14 +31,14 @@ public sealed class DisposeTests(RedisFixture fixture) : IClassFixture<RedisFixt
     {
         var shared = await fixture.ConnectionAsync();
         var prefix = "d" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = shared, KeyPrefix = prefix });
+        var store = await fixture.StoreAsync(prefix);
         await store.SetAsync("a", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), Token);
 
         store.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.GetAsync("a", Token));
         Assert.True(shared.IsConnected);
-        await using var next = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = shared, KeyPrefix = prefix });
+        await using var next = await fixture.StoreAsync(prefix);
         Assert.NotNull(await next.GetAsync("a", Token));
     }
 

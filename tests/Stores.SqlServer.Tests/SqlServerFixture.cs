@@ -18,6 +18,9 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendF
 {
     public const string Database = "sessionstores_tests";
 
+    /// <summary>A server that does not answer (nothing listens on port 1), with a short timeout; needs no server.</summary>
+    public const string Unreachable = "Server=tcp:127.0.0.1,1;Connect Timeout=2;ConnectRetryCount=0;Encrypt=false;Pooling=false";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _connectionString;
 
@@ -73,7 +76,7 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendF
     public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new SqlServerSessionStore(new SqlServerSessionStoreOptions
         {
-            ConnectionString = "Server=tcp:127.0.0.1,1;Connect Timeout=2;ConnectRetryCount=0;Encrypt=false;Pooling=false",
+            ConnectionString = Unreachable,
             TableName = options.Namespace,
             MaxDataBytes = options.MaxDataBytes,
             PruneInterval = null,

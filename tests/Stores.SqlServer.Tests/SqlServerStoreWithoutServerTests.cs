@@ -15,7 +15,7 @@ namespace SessionStores.SqlServer.Tests;
 public sealed class SqlServerStoreWithoutServerTests
 {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    private const string Unreachable = "Server=tcp:127.0.0.1,1;Connect Timeout=2;ConnectRetryCount=0;Encrypt=false;Pooling=false";
+    private const string Unreachable = SqlServerFixture.Unreachable;
 
     private static SqlServerSessionStore Store() => new(new SqlServerSessionStoreOptions { ConnectionString = Unreachable, PruneInterval = null });
 

@@ -109,8 +109,7 @@ internal sealed partial class StoreBackedSession
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
             await RemovePreviousIdAsync(_previousTracking!, cancellationToken).ConfigureAwait(false);
-            _previousKey = null;
-            _previousTracking = null;
+            ForgetPreviousId();
         }
     }
 
@@ -156,13 +155,14 @@ internal sealed partial class StoreBackedSession
         }
 
         var expected = _previousVersion;
+        var emptyPayload = SessionPayload.Encode(_createdAtMs, Empty());
         var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
         var merging = false;
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                var retire = new SessionWrite(SessionPayload.Encode(_createdAtMs, Empty()), TimeSpan.FromMilliseconds(1), null, expected);
+                var retire = new SessionWrite(emptyPayload, TimeSpan.FromMilliseconds(1), null, expected);
                 var retired = await WithIoTimeout(
                     (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
                 if (retired.Succeeded || retired.Version == 0)

@@ -300,9 +300,15 @@ internal sealed partial class StoreBackedSession : ISession
         {
             SetCookie(context, previous);
             _key = previous;
-            _previousKey = null;
-            _previousTracking = null;
+            ForgetPreviousId();
         }
+    }
+
+    /// <summary>The old id of a regenerated session is dealt with (destroyed, or the session went back to it).</summary>
+    private void ForgetPreviousId()
+    {
+        _previousKey = null;
+        _previousTracking = null;
     }
 
     /// <summary>Deletes the stored session and the cookie; later writes in this request throw.</summary>
@@ -311,8 +317,7 @@ internal sealed partial class StoreBackedSession : ISession
         if (_previousKey is not null)
         {
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying", cancellationToken).ConfigureAwait(false);
-            _previousKey = null;
-            _previousTracking = null;
+            ForgetPreviousId();
         }
 
         await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
