@@ -29,6 +29,36 @@ public sealed class StoreBackedSessionOptions
     /// Default: <see cref="SessionConflictPolicy.Merge"/>.</summary>
     public SessionConflictPolicy ConflictPolicy { get; set; } = SessionConflictPolicy.Merge;
 
+    /// <summary>How requests of one session are coordinated. Default: <see cref="SessionConcurrency.Serialized"/>.</summary>
+    public SessionConcurrency Concurrency { get; set; } = SessionConcurrency.Serialized;
+
+    /// <summary>
+    /// How long a request may wait for its turn on its session (behind the requests of the same session that arrived
+    /// before it, in this process and, under <see cref="SessionConcurrency.Exclusive"/>, in others) before it is answered
+    /// with <see cref="UnavailableStatusCode"/> and <c>Retry-After</c>. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many requests of one session may wait for their turn in one process; the next one is answered at once with
+    /// <see cref="UnavailableStatusCode"/> and <c>Retry-After</c>. Default: 128.
+    /// </summary>
+    public int MaxWaitingRequestsPerSession { get; set; } = 128;
+
+    /// <summary>
+    /// Under <see cref="SessionConcurrency.Exclusive"/>: how long a lease lasts before it must be renewed (the holder renews
+    /// it while the request runs). A lease whose holder died ends at the latest after this long. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a commit keeps merging when other requests (other processes, or <see cref="SessionConcurrency.Optimistic"/>)
+    /// keep storing newer versions: each lost compare-and-set re-reads, re-applies this request's own changes and tries
+    /// again after an exponential backoff with jitter, until this deadline; then it answers
+    /// <see cref="UnavailableStatusCode"/>. Default: 5 seconds.
+    /// </summary>
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many times a <see cref="SessionConflictPolicy.Merge"/> commit re-reads and re-applies this request's
     /// changes, and a <see cref="SessionConflictPolicy.LastWriteWins"/> commit retries its compare-and-set, before it gives
     /// up with <see cref="SessionCommitConflictException"/> (only under a storm of concurrent writes to one session).
