@@ -20,7 +20,7 @@ public abstract class StoreBackedSessionTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Creates a store in a fresh namespace of the backend.</summary>
-    protected abstract Task<ISessionStore> CreateStoreAsync();
+    protected internal abstract Task<ISessionStore> CreateStoreAsync();
 
     [Fact]
     public async Task Cookie_round_trip_keeps_the_session_and_a_new_client_starts_empty()
