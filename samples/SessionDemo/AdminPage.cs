@@ -109,7 +109,7 @@ internal static class AdminPage
             """;
         return $"""
                 <tr data-subject="{subject}" data-id="{id}">
-                  <td><code>{WebUtility.HtmlEncode(SessionValidation.Shorten(session.Id))}</code>{(session.Id == current ? " (you)" : "")}</td>
+                  <td><code>{WebUtility.HtmlEncode(SessionValidation.Tag(session.Id))}</code>{(session.Id == current ? " (you)" : "")}</td>
                   <td class="subject">{subject}</td>
                   <td>{session.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</td>
                   <td>{session.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</td>

@@ -37,7 +37,7 @@ internal sealed partial class StoreBackedSession
 
             // Otherwise the application called CommitAsync itself and gets the exception: handling it is its choice
             // (and the middleware's final commit will not write over it).
-            Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_key), ex);
             throw;
         }
     }
@@ -70,7 +70,7 @@ internal sealed partial class StoreBackedSession
             // what happened (409 conflict, 503 store unavailable, 500 otherwise). The body the endpoint is writing
             // still follows: the status, not the body, is the truth for this response.
             _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_key), ex);
             context.Response.StatusCode = SessionRequestScopeMiddleware.StatusFor(ex, _settings.Options);
             if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
             {
@@ -130,7 +130,7 @@ internal sealed partial class StoreBackedSession
         }
         catch (Exception ex) when (ex is not SessionCommitConflictException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Shorten(_previousKey!), SessionValidation.Shorten(_key), ex);
+            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Tag(_previousKey!), SessionValidation.Tag(_key), ex);
         }
     }
 
@@ -194,7 +194,7 @@ internal sealed partial class StoreBackedSession
                 var previous = _previousKey!;
                 if (_scope?.Context is not { Response.HasStarted: false })
                 {
-                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
+                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Tag(previous), SessionValidation.Tag(_key));
                     return false;
                 }
 
@@ -284,7 +284,7 @@ internal sealed partial class StoreBackedSession
         {
             // The deadline passed while this request ran: destroy rather than write (DESIGN.md, TTL rule).
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
-            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
             StartEmpty();
             MarkCommitted(0);
             return;
@@ -313,7 +313,7 @@ internal sealed partial class StoreBackedSession
                 throw new SessionCommitConflictException(_key, attempt);
             }
 
-            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
+            Log.Merging(_settings.Logger, SessionValidation.Tag(_key), attempt, result.Version);
             _mergeAttempt = attempt;
             if (policy == SessionConflictPolicy.LastWriteWins)
             {

@@ -110,7 +110,7 @@ internal sealed partial class StoreBackedSession : ISession
         }
         catch (SessionDataCorruptedException ex) when (_settings.Options.DiscardUnreadableSessions)
         {
-            Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Tag(_key), ex);
             try
             {
                 await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
@@ -135,7 +135,7 @@ internal sealed partial class StoreBackedSession : ISession
 
     private void DegradeToReadOnly(SessionStoreException failure)
     {
-        Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), failure);
+        Log.LoadDegraded(_settings.Logger, SessionValidation.Tag(_key), failure);
         StartEmpty();
         _state = State.Unavailable;
     }
@@ -153,7 +153,7 @@ internal sealed partial class StoreBackedSession : ISession
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException)
         {
-            Log.DeadlineTouchFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.DeadlineTouchFailed(_settings.Logger, SessionValidation.Tag(_key), ex);
         }
     }
 
@@ -355,7 +355,7 @@ internal sealed partial class StoreBackedSession : ISession
         {
             // Past its absolute lifetime: the stored session goes, and this request starts afresh under the same key.
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
-            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
             StartEmpty();
             return;
         }
