@@ -113,10 +113,23 @@ public sealed partial class PostgresSessionStore
         }
     }
 
+    // Asks the catalog whether the version table exists before reading it, so that a start against an empty database
+    // sends no failing statement (each would be an ERROR line in the server's log). The catch stays for a table dropped
+    // between the two statements.
     private async Task<int?> ReadSchemaVersionAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
     {
         try
         {
+            var exists = connection is null ? _dataSource.CreateCommand(_sql.VersionTableExists) : new NpgsqlCommand(_sql.VersionTableExists, connection);
+            await using (exists.ConfigureAwait(false))
+            {
+                exists.Parameters.Add(Text(_sql.VersionTable));
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+                {
+                    return null;
+                }
+            }
+
             var command = connection is null ? _dataSource.CreateCommand(_sql.ReadSchemaVersion) : new NpgsqlCommand(_sql.ReadSchemaVersion, connection);
             await using var commandScope = command.ConfigureAwait(false);
             command.Parameters.Add(Text(_tableName));

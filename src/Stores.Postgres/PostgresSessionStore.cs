@@ -311,7 +311,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             DbException db => db.IsTransient,
             _ => true,
         };
-        var target = id is null ? string.Empty : $" of session '{SessionValidation.Shorten(id)}'";
+        var target = id is null ? string.Empty : $" of session {SessionValidation.Tag(id)}";
         return new SessionStoreException($"PostgreSQL session store: {operation}{target} failed: {ex.Message}", ex, transient);
     }
 }
