@@ -17,7 +17,7 @@ namespace SessionStores;
 /// a length, or the first offending character as its index and code point (<c>U+000A</c>). Use <see cref="Tag"/> to
 /// name a session in a log line.
 /// </remarks>
-public static class SessionValidation
+public static partial class SessionValidation
 {
     private static readonly SearchValues<char> IdChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-");

@@ -71,6 +71,7 @@ public sealed partial class FileSessionStore
         }
 
         _shutdown.Cancel();
+        StopLeases();
         _reapTimer.Dispose();
         if (_reapGate.Wait(0))
         {

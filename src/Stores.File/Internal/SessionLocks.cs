@@ -114,7 +114,7 @@ internal sealed class SessionLocks
         }
     }
 
-    private static bool IsLockConflict(IOException ex) =>
+    public static bool IsLockConflict(IOException ex) =>
         ex is not FileNotFoundException and not DirectoryNotFoundException &&
         (OperatingSystem.IsWindows()
             ? (ex.HResult & 0xFFFF) is WindowsSharingViolation or WindowsLockViolation
