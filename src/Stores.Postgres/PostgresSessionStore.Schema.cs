@@ -58,7 +58,10 @@ public sealed partial class PostgresSessionStore
     /// <returns>A task that completes when the table is ready.</returns>
     /// <exception cref="InvalidOperationException">The table is missing and may not be created, or has another schema version.</exception>
     /// <exception cref="SessionStoreException">The database could not be reached or refused the DDL.</exception>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("EnsureSchema", this, static (s, ct) => s.EnsureSchemaCheckedAsync(ct), cancellationToken);
+
+    private async Task EnsureSchemaCheckedAsync(CancellationToken cancellationToken)
     {
         try
         {
