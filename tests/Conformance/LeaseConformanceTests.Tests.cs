@@ -337,7 +337,7 @@ public abstract partial class LeaseConformanceTests<TFixture>
         // A lease that dies with its process is held for long (the test must not end by expiry); else a short one.
         var duration = processes.LeaseEndsWithHolderProcess ? LongLease : TimeSpan.FromSeconds(3);
         var id = NewId();
-        using var holder = processes.StartLeaseHolder(options, id, duration);
+        using var holder = await processes.StartLeaseHolderAsync(options, id, duration, Token);
         long heldFence;
         try
         {
