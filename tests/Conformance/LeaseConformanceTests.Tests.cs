@@ -75,7 +75,7 @@ public abstract partial class LeaseConformanceTests<TFixture>
     {
         var (_, store) = await CreateLeaseStoreAsync();
         var id = NewId();
-        var abandoned = await AcquireFreeAsync(store, id, TimeSpan.FromMilliseconds(300));
+        var abandoned = await AcquireFreeAsync(store, id, TimeSpan.FromSeconds(1));
         await AssertHeldAsync(store, id);
 
         var taken = await store.AcquireLeaseAsync(id, LongLease, WakeBound, Token);
@@ -114,12 +114,12 @@ public abstract partial class LeaseConformanceTests<TFixture>
     {
         var (_, store) = await CreateLeaseStoreAsync();
         var id = NewId();
-        var lease = await AcquireFreeAsync(store, id, TimeSpan.FromMilliseconds(400));
+        var lease = await AcquireFreeAsync(store, id, TimeSpan.FromSeconds(2));
 
         Assert.True(await store.RenewLeaseAsync(lease, LongLease, Token));
 
-        // Waiting well past the first 400 ms: the renewed lease is still held.
-        Assert.Null(await store.AcquireLeaseAsync(id, LongLease, TimeSpan.FromMilliseconds(1200), Token));
+        // Waiting well past the first 2 s: the renewed lease is still held.
+        Assert.Null(await store.AcquireLeaseAsync(id, LongLease, TimeSpan.FromSeconds(3), Token));
         Assert.True(await store.ReleaseLeaseAsync(lease, Token));
     }
 
