@@ -1,5 +1,7 @@
 using System;
+using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,6 +40,19 @@ public static class DemoApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Routing's own 404 (unknown path) and 405 (wrong method) have no body; say something. Other statuses keep theirs.
+        app.UseStatusCodePages(context =>
+        {
+            var response = context.HttpContext.Response;
+            if (response.StatusCode is not (404 or 405))
+            {
+                return Task.CompletedTask;
+            }
+
+            response.ContentType = "text/plain; charset=utf-8";
+            return response.WriteAsync($"HTTP {response.StatusCode}: nothing here answers this method and path; the README lists the demo's routes.\n");
+        });
         if (settings.BenchCounters)
         {
             app.UseMiddleware<BenchCounters.Middleware>();

@@ -26,12 +26,13 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// </summary>
     public NpgsqlDataSource? DataSource { get; set; }
 
-    /// <summary>The schema that holds the session table; any name, it is always quoted. Default: <c>public</c>.</summary>
+    /// <summary>The schema that holds the session table; any name without control characters, it is always quoted.
+    /// Default: <c>public</c>.</summary>
     public string SchemaName { get; set; } = DefaultSchemaName;
 
     /// <summary>
-    /// The session table; any name up to 50 bytes of UTF-8 (its index names add a suffix and PostgreSQL cuts identifiers
-    /// at 63 bytes); it is always quoted. Default: <c>sessions</c>.
+    /// The session table; any name up to 50 bytes of UTF-8 without control characters (its index names add a suffix and
+    /// PostgreSQL cuts identifiers at 63 bytes); it is always quoted. Default: <c>sessions</c>.
     /// </summary>
     public string TableName { get; set; } = DefaultTableName;
 

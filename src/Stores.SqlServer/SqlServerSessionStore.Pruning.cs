@@ -121,7 +121,7 @@ public sealed partial class SqlServerSessionStore
         [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Releasing the pruning lock of {Table} after a failed run ({Failure}) failed; the lock ends with the connection")]
         public static partial void PruneLockReleaseFailed(ILogger logger, string table, string failure, Exception exception);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "A concurrent first write of session {Id} won the insert; the upsert was retried as an update")]
-        public static partial void UpsertRetried(ILogger logger, string id, Exception exception);
+        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "A concurrent first write of session {Id} won the insert (SQL Server error {ErrorNumber}); the upsert was retried as an update")]
+        public static partial void UpsertRetried(ILogger logger, string id, int errorNumber);
     }
 }

@@ -130,7 +130,8 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             {
                 // The range lock makes this unreachable on SQL Server; should a deployment differ (for example a
                 // replica that rewrites hints), the lost insert is retried once as an update, never dropped.
-                Log.UpsertRetried(_logger, SessionValidation.Tag(id), ex);
+                // Not the exception: SQL Server's duplicate-key message quotes the key, which is the session id.
+                Log.UpsertRetried(_logger, SessionValidation.Tag(id), ex.Number);
                 row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, ct)).ConfigureAwait(false);
             }
 

@@ -94,6 +94,20 @@ public sealed partial class SampleBadInputTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("GET", "/admin/destroy", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("DELETE", "/login", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("GET", "/no-such-page", HttpStatusCode.NotFound)]
+    public async Task A_wrong_method_or_path_gets_a_plain_4xx(string method, string path, HttpStatusCode expected)
+    {
+        using var client = NewClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Token);
+
+        Assert.Equal(expected, response.StatusCode);
+        await AssertPlain4xxAsync(response, $"{method} {path}");
+    }
+
+    [Theory]
     [InlineData("/admin/destroy")]
     [InlineData("/admin/sign-out")]
     public async Task An_admin_action_that_is_not_a_form_gets_415_signed_in_or_not(string action)

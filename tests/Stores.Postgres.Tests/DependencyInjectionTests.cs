@@ -60,4 +60,17 @@ public sealed class DependencyInjectionTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgresSessionStoreOptions>>().Value);
         Assert.Contains("ConnectionString", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Schema_and_table_names_with_control_characters_are_refused_as_they_would_reach_log_lines()
+    {
+        foreach (var name in new[] { "a\nb", "a\0b", "\u0085x", "x\u007f" })
+        {
+            var table = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = "Host=127.0.0.1", TableName = name }));
+            var schema = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = "Host=127.0.0.1", SchemaName = name }));
+
+            Assert.Contains("TableName must not contain control characters", table.Message, StringComparison.Ordinal);
+            Assert.Contains("SchemaName must not contain control characters", schema.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -67,9 +67,10 @@ internal static class PostgresSessionStoreOptionsValidation
             return "must not be empty.";
         }
 
-        if (name.Contains('\0', StringComparison.Ordinal))
+        // The names appear in log lines and messages: a control character there could forge a line.
+        if (name.AsSpan().ContainsAnyInRange('\0', '\u001f') || name.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
         {
-            return "must not contain a NUL character.";
+            return "must not contain control characters.";
         }
 
         var bytes = Encoding.UTF8.GetByteCount(name);
