@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -115,6 +117,75 @@ public sealed partial class SessionStoreOperationRunner
         }
     }
 
+    /// <summary>
+    /// Runs a listing with a deadline on each step, not on the whole: every <c>MoveNextAsync</c> of
+    /// <paramref name="source"/> (a page fetch, or an item of a page already read) must answer within the timeout; the
+    /// time the consumer spends between items does not count.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="source"/> needs.</typeparam>
+    /// <typeparam name="T">The item.</typeparam>
+    /// <param name="operation">The operation, for messages (for example <c>List</c>).</param>
+    /// <param name="state">Passed to <paramref name="source"/>.</param>
+    /// <param name="source">The listing; give its token to every call that may wait.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The items of <paramref name="source"/>.</returns>
+    public async IAsyncEnumerable<T> ListAsync<TState, T>(
+        string operation, TState state, Func<TState, CancellationToken, IAsyncEnumerable<T>> source,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = Start(operation, cancellationToken);
+        var enumerator = source(state, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        var abandoned = false;
+        try
+        {
+            while (true)
+            {
+                deadline.Restart();
+                var next = enumerator.MoveNextAsync();
+                bool more;
+                try
+                {
+                    more = next.IsCompletedSuccessfully ? next.Result : await deadline.WaitAsync(next.AsTask()).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    abandoned = !next.IsCompleted;
+                    throw deadline.ToThrow(ex);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                deadline.Suspend();
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            // An enumerator whose MoveNextAsync is still running must not be disposed under it (undefined for iterators):
+            // it is left to end by itself, observed by the deadline.
+            if (!abandoned)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a deadline for an operation made of steps (pages, batches) that the caller drives itself: call
+    /// <see cref="SessionStoreDeadline.Restart"/> as each step begins, give <see cref="SessionStoreDeadline.Token"/> to
+    /// every call that may wait (or wait through <see cref="SessionStoreDeadline.WaitAsync{T}"/>), and map failures with
+    /// <see cref="SessionStoreDeadline.ToThrow"/>.
+    /// </summary>
+    /// <param name="operation">The operation, for messages.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The deadline, already running; dispose it when the operation ends.</returns>
+    public SessionStoreDeadline Start(string operation, CancellationToken cancellationToken) => new(this, operation, StartDeadline(cancellationToken), cancellationToken);
+
     /// <summary>The exception a timed-out operation throws.</summary>
     /// <param name="operation">The operation.</param>
     /// <param name="innerException">What the operation threw at the deadline, if anything.</param>
@@ -135,17 +206,11 @@ public sealed partial class SessionStoreOperationRunner
         return deadline;
     }
 
-    private Exception Failure(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    internal Exception Failure(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
     {
         if (task is { IsCompleted: false })
         {
-            // Abandoned: the caller stops waiting now. Observe its end so a late failure is logged, not unobserved.
-            _ = task.ContinueWith(
-                static (t, s) => ((SessionStoreOperationRunner)s!).LogAbandoned(t),
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            Abandon(task);
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -167,6 +232,15 @@ public sealed partial class SessionStoreOperationRunner
         ExceptionDispatchInfo.Throw(exception);
         return exception;
     }
+
+    // The caller stops waiting now. Observe the task's end so a late failure is logged, not unobserved.
+    internal void Abandon(Task task) =>
+        _ = task.ContinueWith(
+            static (t, s) => ((SessionStoreOperationRunner)s!).LogAbandoned(t),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private void LogAbandoned(Task task) => Log.AbandonedOperationFailed(_logger, Backend, task.Exception!.GetBaseException());
 
