@@ -70,7 +70,8 @@ public sealed partial class SessionStoreOperationRunner
     /// <summary>Runs one operation under the deadline.</summary>
     /// <typeparam name="TState">What <paramref name="body"/> needs (the store, the arguments).</typeparam>
     /// <typeparam name="TResult">The operation's result.</typeparam>
-    /// <param name="operation">The operation, for messages (for example <c>Get</c>).</param>
+    /// <param name="operation">The operation, for messages: <c>Get</c>, or its telemetry name <c>get</c>
+    /// (<c>get_and_touch</c> reads as <c>GetAndTouch</c>).</param>
     /// <param name="state">Passed to <paramref name="body"/>.</param>
     /// <param name="body">The operation; give its token to every call that may wait.</param>
     /// <param name="cancellationToken">The caller's token.</param>
@@ -193,8 +194,15 @@ public sealed partial class SessionStoreOperationRunner
     public SessionStoreException TimeoutError(string operation, Exception? innerException)
     {
         var seconds = OperationTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        var message = $"{Backend} session store: {operation} did not answer within OperationTimeout ({seconds} s).";
+        var message = $"{Backend} session store: {DisplayName(operation)} did not answer within OperationTimeout ({seconds} s).";
         return new SessionStoreException(message, new TimeoutException(message, innerException), isTransient: true);
+    }
+
+    // Telemetry names (get_and_touch) read as the method names (GetAndTouch) in messages.
+    private static string DisplayName(string operation)
+    {
+        var words = operation.Split('_', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 0 ? operation : string.Concat(Array.ConvertAll(words, w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     private CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
