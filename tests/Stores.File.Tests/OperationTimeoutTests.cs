@@ -2,6 +2,8 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SessionStores.File.Internal;
 using Xunit;
 
@@ -69,6 +71,18 @@ public sealed class OperationTimeoutTests : IDisposable
         }));
 
         Assert.Contains("FileSessionStoreOptions.OperationTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddFileSessionStore(o => { o.Directory = "/tmp/unused"; o.OperationTimeout = TimeSpan.FromTicks(-1); });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value);
+
+        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()

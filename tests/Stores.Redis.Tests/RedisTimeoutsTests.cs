@@ -1,4 +1,6 @@
 using System;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SessionStores.Redis.Internal;
 using StackExchange.Redis;
 using Xunit;
@@ -42,5 +44,17 @@ public sealed class RedisTimeoutsTests
         }));
 
         Assert.Contains("RedisSessionStoreOptions.OperationTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisSessionStore(o => { o.ConnectionString = "localhost:6379"; o.OperationTimeout = TimeSpan.FromMinutes(11); });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value);
+
+        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
     }
 }

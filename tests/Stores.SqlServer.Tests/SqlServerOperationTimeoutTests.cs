@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace SessionStores.SqlServer.Tests;
@@ -42,5 +44,17 @@ public sealed class SqlServerOperationTimeoutTests
         }));
 
         Assert.Contains("SqlServerSessionStoreOptions.OperationTimeout", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddSqlServerSessionStore(o => { o.ConnectionString = SqlServerFixture.Unreachable; o.OperationTimeout = TimeSpan.Zero; });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value);
+
+        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
     }
 }
