@@ -24,7 +24,9 @@ namespace SessionStores;
 /// <para>The body sees the deadline as a cancelled token: a store that turns its token's cancellation into an
 /// <see cref="OperationCanceledException"/> (as <see cref="SessionStoreErrors.ToThrow"/> does) needs no other change.
 /// Pass a <see langword="static"/> lambda with its data in <c>state</c>, so a call allocates no closure; a call costs one
-/// timer-backed <see cref="CancellationTokenSource"/>, plus one wait when the body does not complete synchronously.</para>
+/// timer-backed <see cref="CancellationTokenSource"/>, plus one wait when the body does not complete synchronously
+/// (measured on .NET 10: about 150 bytes per call whose body completes synchronously, about 540 bytes more than the body
+/// itself when it awaits I/O; a store operation's driver call allocates several times that).</para>
 /// </remarks>
 public sealed partial class SessionStoreOperationRunner
 {
