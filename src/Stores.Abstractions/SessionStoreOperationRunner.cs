@@ -223,9 +223,9 @@ public sealed partial class SessionStoreOperationRunner
             Abandon(task);
         }
 
-        if (cancellationToken.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested && exception is not SessionStoreException)
         {
-            // The caller's cancellation stays a cancellation, carrying the caller's token.
+            // The caller's cancellation stays a cancellation, carrying the caller's token (as SessionStoreErrors.ToThrow).
             return exception is OperationCanceledException oce && oce.CancellationToken == cancellationToken
                 ? exception
                 : new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken);
@@ -233,7 +233,8 @@ public sealed partial class SessionStoreOperationRunner
 
         // Past the deadline, whatever the driver reported about it (a cancellation, a timeout, a transient failure) is the
         // timeout; an answer the store decided on (corrupt data, a permanent error, bad input) is not.
-        if (deadline.IsCancellationRequested && exception is OperationCanceledException or TimeoutException or SessionStoreException { IsTransient: true })
+        if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && exception is OperationCanceledException or TimeoutException or SessionStoreException { IsTransient: true })
         {
             // The runner's own wait-cancellation says nothing about the driver: leave it out.
             return TimeoutError(operation, exception is OperationCanceledException && task is { IsCompleted: false } ? null : exception);
