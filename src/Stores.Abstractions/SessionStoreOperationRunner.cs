@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,7 +24,9 @@ namespace SessionStores;
 /// <para>The body sees the deadline as a cancelled token: a store that turns its token's cancellation into an
 /// <see cref="OperationCanceledException"/> (as <see cref="SessionStoreErrors.ToThrow"/> does) needs no other change.
 /// Pass a <see langword="static"/> lambda with its data in <c>state</c>, so a call allocates no closure; a call costs one
-/// timer-backed <see cref="CancellationTokenSource"/>, plus one wait when the body does not complete synchronously.</para>
+/// timer-backed <see cref="CancellationTokenSource"/>, plus one wait when the body does not complete synchronously
+/// (measured on .NET 10: about 150 bytes per call whose body completes synchronously, about 540 bytes more than the body
+/// itself when it awaits I/O; a store operation's driver call allocates several times that).</para>
 /// </remarks>
 public sealed partial class SessionStoreOperationRunner
 {
@@ -68,7 +72,8 @@ public sealed partial class SessionStoreOperationRunner
     /// <summary>Runs one operation under the deadline.</summary>
     /// <typeparam name="TState">What <paramref name="body"/> needs (the store, the arguments).</typeparam>
     /// <typeparam name="TResult">The operation's result.</typeparam>
-    /// <param name="operation">The operation, for messages (for example <c>Get</c>).</param>
+    /// <param name="operation">The operation, for messages: <c>Get</c>, or its telemetry name <c>get</c>
+    /// (<c>get_and_touch</c> reads as <c>GetAndTouch</c>).</param>
     /// <param name="state">Passed to <paramref name="body"/>.</param>
     /// <param name="body">The operation; give its token to every call that may wait.</param>
     /// <param name="cancellationToken">The caller's token.</param>
@@ -115,6 +120,75 @@ public sealed partial class SessionStoreOperationRunner
         }
     }
 
+    /// <summary>
+    /// Runs a listing with a deadline on each step, not on the whole: every <c>MoveNextAsync</c> of
+    /// <paramref name="source"/> (a page fetch, or an item of a page already read) must answer within the timeout; the
+    /// time the consumer spends between items does not count.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="source"/> needs.</typeparam>
+    /// <typeparam name="T">The item.</typeparam>
+    /// <param name="operation">The operation, for messages (for example <c>List</c>).</param>
+    /// <param name="state">Passed to <paramref name="source"/>.</param>
+    /// <param name="source">The listing; give its token to every call that may wait.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The items of <paramref name="source"/>.</returns>
+    public async IAsyncEnumerable<T> ListAsync<TState, T>(
+        string operation, TState state, Func<TState, CancellationToken, IAsyncEnumerable<T>> source,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = Start(operation, cancellationToken);
+        var enumerator = source(state, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        var abandoned = false;
+        try
+        {
+            while (true)
+            {
+                deadline.Restart();
+                var next = enumerator.MoveNextAsync();
+                bool more;
+                try
+                {
+                    more = next.IsCompletedSuccessfully ? next.Result : await deadline.WaitAsync(next.AsTask()).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    abandoned = !next.IsCompleted;
+                    throw deadline.ToThrow(ex);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                deadline.Suspend();
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            // An enumerator whose MoveNextAsync is still running must not be disposed under it (undefined for iterators):
+            // it is left to end by itself, observed by the deadline.
+            if (!abandoned)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a deadline for an operation made of steps (pages, batches) that the caller drives itself: call
+    /// <see cref="SessionStoreDeadline.Restart"/> as each step begins, give <see cref="SessionStoreDeadline.Token"/> to
+    /// every call that may wait (or wait through <see cref="SessionStoreDeadline.WaitAsync{T}"/>), and map failures with
+    /// <see cref="SessionStoreDeadline.ToThrow"/>.
+    /// </summary>
+    /// <param name="operation">The operation, for messages.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The deadline, already running; dispose it when the operation ends.</returns>
+    public SessionStoreDeadline Start(string operation, CancellationToken cancellationToken) => new(this, operation, StartDeadline(cancellationToken), cancellationToken);
+
     /// <summary>The exception a timed-out operation throws.</summary>
     /// <param name="operation">The operation.</param>
     /// <param name="innerException">What the operation threw at the deadline, if anything.</param>
@@ -122,8 +196,15 @@ public sealed partial class SessionStoreOperationRunner
     public SessionStoreException TimeoutError(string operation, Exception? innerException)
     {
         var seconds = OperationTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        var message = $"{Backend} session store: {operation} did not answer within OperationTimeout ({seconds} s).";
+        var message = $"{Backend} session store: {DisplayName(operation)} did not answer within OperationTimeout ({seconds} s).";
         return new SessionStoreException(message, new TimeoutException(message, innerException), isTransient: true);
+    }
+
+    // Telemetry names (get_and_touch) read as the method names (GetAndTouch) in messages.
+    private static string DisplayName(string operation)
+    {
+        var words = operation.Split('_', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 0 ? operation : string.Concat(Array.ConvertAll(words, w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     private CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
@@ -135,22 +216,16 @@ public sealed partial class SessionStoreOperationRunner
         return deadline;
     }
 
-    private Exception Failure(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    internal Exception Failure(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
     {
         if (task is { IsCompleted: false })
         {
-            // Abandoned: the caller stops waiting now. Observe its end so a late failure is logged, not unobserved.
-            _ = task.ContinueWith(
-                static (t, s) => ((SessionStoreOperationRunner)s!).LogAbandoned(t),
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            Abandon(task);
         }
 
-        if (cancellationToken.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested && exception is not SessionStoreException)
         {
-            // The caller's cancellation stays a cancellation, carrying the caller's token.
+            // The caller's cancellation stays a cancellation, carrying the caller's token (as SessionStoreErrors.ToThrow).
             return exception is OperationCanceledException oce && oce.CancellationToken == cancellationToken
                 ? exception
                 : new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken);
@@ -158,7 +233,8 @@ public sealed partial class SessionStoreOperationRunner
 
         // Past the deadline, whatever the driver reported about it (a cancellation, a timeout, a transient failure) is the
         // timeout; an answer the store decided on (corrupt data, a permanent error, bad input) is not.
-        if (deadline.IsCancellationRequested && exception is OperationCanceledException or TimeoutException or SessionStoreException { IsTransient: true })
+        if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && exception is OperationCanceledException or TimeoutException or SessionStoreException { IsTransient: true })
         {
             // The runner's own wait-cancellation says nothing about the driver: leave it out.
             return TimeoutError(operation, exception is OperationCanceledException && task is { IsCompleted: false } ? null : exception);
@@ -167,6 +243,15 @@ public sealed partial class SessionStoreOperationRunner
         ExceptionDispatchInfo.Throw(exception);
         return exception;
     }
+
+    // The caller stops waiting now. Observe the task's end so a late failure is logged, not unobserved.
+    internal void Abandon(Task task) =>
+        _ = task.ContinueWith(
+            static (t, s) => ((SessionStoreOperationRunner)s!).LogAbandoned(t),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private void LogAbandoned(Task task) => Log.AbandonedOperationFailed(_logger, Backend, task.Exception!.GetBaseException());
 

@@ -18,26 +18,32 @@ public sealed partial class FileSessionStore
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
-        return ListCoreAsync(query, cancellationToken);
+
+        // Each step (reading the next file) has the operation timeout; the listing has none.
+        return _runner.ListAsync("List", (Store: this, Query: query), static (s, ct) => s.Store.ListCoreAsync(s.Query, ct), cancellationToken);
     }
 
     /// <inheritdoc />
+    /// <remarks>Each file (not the count as a whole) must be read within <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
     public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "count");
+        using var deadline = _runner.Start("Count", cancellationToken);
         try
         {
             long count = 0;
             using var names = EnumerateFor(query.Subject).GetEnumerator();
-            while (await NextListedAsync(names, query.Subject, includeData: false, cancellationToken, counting: true).ConfigureAwait(false) is (true, var counts, _))
+            while (await NextListedAsync(names, query.Subject, includeData: false, deadline.Token, counting: true).ConfigureAwait(false) is (true, var counts, _))
             {
                 if (counts)
                 {
                     count++;
                 }
+
+                deadline.Restart();
             }
 
             operation.Complete();
@@ -45,17 +51,20 @@ public sealed partial class FileSessionStore
         }
         catch (Exception ex)
         {
-            throw Failure(ref operation, ex);
+            throw Failure(ref operation, ex, deadline, cancellationToken);
         }
     }
 
     /// <inheritdoc />
+    /// <remarks>Each file (not the walk as a whole) must be deleted within <see cref="SessionStoreOptions.OperationTimeout"/>,
+    /// its lock wait included.</remarks>
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var operation = SessionStoreOperation.Start(BackendName, "destroy_many");
+        using var deadline = _runner.Start("DestroyMany", cancellationToken);
         try
         {
             long count = 0;
@@ -64,11 +73,13 @@ public sealed partial class FileSessionStore
             using var names = EnumerateFor(query.Subject).GetEnumerator();
             while (MoveNext(names))
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                deadline.Restart();
+                deadline.Token.ThrowIfCancellationRequested();
                 var name = names.Current;
-                using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+                using (await _locks.AcquireAsync(name, deadline.Token).ConfigureAwait(false))
                 {
-                    var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, cancellationToken).ConfigureAwait(false);
+                    // Not abandoned at the deadline (only cancelled): the lock must stay held until the delete has ended.
+                    var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, deadline.Token).ConfigureAwait(false);
                     if (query.Subject is not null && outcome is not (DeleteOutcome.Live or DeleteOutcome.Expired))
                     {
                         // A stale marker (its session is gone or bound to someone else), or the marker of a corrupt file.
@@ -95,7 +106,7 @@ public sealed partial class FileSessionStore
         }
         catch (Exception ex)
         {
-            throw Failure(ref operation, ex);
+            throw Failure(ref operation, ex, deadline, cancellationToken);
         }
     }
 

@@ -39,6 +39,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
+    private readonly SessionStoreOperationRunner _runner;
 
     /// <summary>Creates a store, creating its directory when missing.</summary>
     /// <param name="options">The options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
@@ -56,6 +57,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _runner = new SessionStoreOperationRunner("File", options.OperationTimeout, _logger);
         _maxDataBytes = options.MaxDataBytes;
         _flushToDisk = options.FlushToDisk;
         _reapBatchSize = options.ReapBatchSize;
@@ -94,7 +96,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     public string RootDirectory { get; }
 
     /// <inheritdoc />
-    public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetOperationAsync(s.Id, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetOperationAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         ThrowIfDisposed();
@@ -115,7 +120,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchOperationAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetAndTouchOperationAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -135,7 +143,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     }
 
     /// <inheritdoc />
-    public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchOperationAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<bool> TouchOperationAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -155,7 +166,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     }
 
     /// <inheritdoc />
-    public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetOperationAsync(s.Id, s.Write, ct), cancellationToken);
+
+    private async Task<SessionSetResult> SetOperationAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
@@ -175,7 +189,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     }
 
     /// <inheritdoc />
-    public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyOperationAsync(s.Id, ct), cancellationToken);
+
+    private async Task<bool> DestroyOperationAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         ThrowIfDisposed();
@@ -227,6 +244,11 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         if (options.ReapBatchSize <= 0)
         {
             return "FileSessionStoreOptions.ReapBatchSize must be positive.";
+        }
+
+        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(FileSessionStoreOptions)) is { } timeoutProblem)
+        {
+            return timeoutProblem;
         }
 
         if (options.LockTimeout <= TimeSpan.Zero)
@@ -322,6 +344,20 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         var wrapped = Wrap(ex);
         operation.Fail(wrapped);
         return wrapped;
+    }
+
+    // The rule of an operation with a stepped deadline: a cancellation the caller did not ask for is the deadline's
+    // timeout; the rest as above.
+    private Exception Failure(ref SessionStoreOperation operation, Exception ex, SessionStoreDeadline deadline, CancellationToken cancellationToken)
+    {
+        if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var timeout = deadline.ToThrow(ex);
+            operation.Fail(timeout);
+            return timeout;
+        }
+
+        return Failure(ref operation, ex);
     }
 
     // The I/O error loses the session ids its paths hold (SessionFileErrors) before it reaches a message or a log.

@@ -27,7 +27,7 @@ public static class FileSessionStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<FileSessionStoreOptions>()
             .Configure(configure)
-            .Validate(o => FileSessionStore.ValidateOptions(o) is null, "FileSessionStoreOptions are invalid: Directory is required; MaxDataBytes, ReapInterval, ReapBatchSize, LockTimeout and OrphanTempFileAge must be positive.")
+            .Validate(o => FileSessionStore.ValidateOptions(o) is null, "FileSessionStoreOptions are invalid: Directory is required; MaxDataBytes, ReapInterval, ReapBatchSize, LockTimeout and OrphanTempFileAge must be positive; OperationTimeout must be greater than zero and at most 10 minutes.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -34,6 +34,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
     private readonly bool _createIndexes;
     private readonly int _maxDataBytes;
     private readonly ILogger _logger;
+    private readonly SessionStoreOperationRunner _runner;
     private readonly object _indexGate = new();
     private Task? _indexes;
 
@@ -50,12 +51,13 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         }
 
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _runner = new SessionStoreOperationRunner("MongoDB", options.OperationTimeout, _logger);
         _maxDataBytes = options.MaxDataBytes;
         _createIndexes = options.CreateIndexes;
         var client = options.Client;
         if (client is null)
         {
-            _ownedClient = new MongoClient(options.ConnectionString);
+            _ownedClient = new MongoClient(MongoTimeouts.Settings(options.ConnectionString!, options.OperationTimeout));
             client = _ownedClient;
         }
 
@@ -283,7 +285,12 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         return options;
     }
 
-    private async Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    // Every operation (each List page on its own) runs under OperationTimeout; first use waits for the index creation.
+    private Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        _runner.RunAsync(
+            operation, (Store: this, Operation: operation, Action: action), static (s, ct) => s.Store.RunCoreAsync(s.Operation, s.Action, ct), cancellationToken);
+
+    private async Task<T> RunCoreAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         var telemetry = SessionStoreOperation.Start(SystemName, operation);
         try

@@ -19,14 +19,31 @@ public sealed partial class RedisSessionStore
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        return ListCore(query, cancellationToken);
+
+        // Each step (a page read, or an item of a page already read) has the operation timeout; the listing has none.
+        return _runner.ListAsync("List", (Store: this, Query: query), static (s, ct) => s.Store.ListCore(s.Query, ct), cancellationToken);
     }
 
     /// <inheritdoc />
+    /// <remarks>Each page (not the count as a whole) must be read within <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
     public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = _runner.Start("Count", cancellationToken);
+        try
+        {
+            return await CountCoreAsync(query, deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw deadline.ToThrow(ex);
+        }
+    }
+
+    private async Task<long> CountCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
+    {
+        var cancellationToken = deadline.Token;
         var operation = SessionStoreOperation.Start(DbSystem, "count");
         try
         {
@@ -49,6 +66,8 @@ public sealed partial class RedisSessionStore
                         {
                             count += task.Result ? 1 : 0;
                         }
+
+                        deadline.Restart();
                     }
                 }
             }
@@ -57,6 +76,7 @@ public sealed partial class RedisSessionStore
                 await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken, countOnly: true).ConfigureAwait(false))
                 {
                     count++;
+                    deadline.Restart();
                 }
             }
 
@@ -73,18 +93,33 @@ public sealed partial class RedisSessionStore
     /// <inheritdoc />
     /// <remarks>With <see cref="SessionQuery.All"/> only session keys are deleted; subject index keys are left to expire
     /// by themselves (their entries are verified on every read), so that a session created during the delete stays
-    /// listed under its subject.</remarks>
+    /// listed under its subject. Each page (not the walk as a whole) must be done within
+    /// <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = _runner.Start("DestroyMany", cancellationToken);
+        try
+        {
+            return await DestroyManyCoreAsync(query, deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw deadline.ToThrow(ex);
+        }
+    }
+
+    private async Task<long> DestroyManyCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
+    {
+        var cancellationToken = deadline.Token;
         var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
         try
         {
             var db = await DatabaseAsync("destroy_many", cancellationToken).ConfigureAwait(false);
             var count = query.Subject is null
-                ? await DestroyAllAsync(db, query.PageSize, cancellationToken).ConfigureAwait(false)
-                : await DestroySubjectAsync(db, query.Subject, query.PageSize, cancellationToken).ConfigureAwait(false);
+                ? await DestroyAllAsync(db, query.PageSize, deadline).ConfigureAwait(false)
+                : await DestroySubjectAsync(db, query.Subject, query.PageSize, deadline).ConfigureAwait(false);
             operation.Complete();
             return count;
         }
@@ -175,8 +210,9 @@ public sealed partial class RedisSessionStore
     /// scanned) survives, and deleting the indexes would hide it from its subject. The entries of destroyed sessions are
     /// stale, which readers verify, skip and remove, index writes trim by score, and the index keys expire by themselves.
     /// </summary>
-    private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, CancellationToken cancellationToken)
+    private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline)
     {
+        var cancellationToken = deadline.Token;
         long count = 0;
         foreach (var server in Primaries("destroy_many"))
         {
@@ -193,14 +229,17 @@ public sealed partial class RedisSessionStore
                 {
                     count += task.Result ? 1 : 0;
                 }
+
+                deadline.Restart();
             }
         }
 
         return count;
     }
 
-    private async Task<long> DestroySubjectAsync(IDatabase db, string subject, int pageSize, CancellationToken cancellationToken)
+    private async Task<long> DestroySubjectAsync(IDatabase db, string subject, int pageSize, SessionStoreDeadline deadline)
     {
+        var cancellationToken = deadline.Token;
         long count = 0;
         var indexKey = _keys.Subject(subject);
         var subjectBytes = Encoding.UTF8.GetBytes(subject);
@@ -222,6 +261,7 @@ public sealed partial class RedisSessionStore
 
             // Every entry of the page is now stale: destroyed here, or not (or no longer) of this subject.
             await RemoveStaleAsync(db, indexKey, page, cancellationToken).ConfigureAwait(false);
+            deadline.Restart();
         }
 
         return count;

@@ -39,6 +39,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private readonly int _maxDataBytes;
     private readonly int _database;
     private readonly ILogger _logger;
+    private readonly SessionStoreOperationRunner _runner;
     private readonly ConfigurationOptions? _ownedConfiguration;
     private readonly object _connectGate = new();
     private Task<IDatabase>? _connecting;
@@ -63,6 +64,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         _maxDataBytes = options.MaxDataBytes;
         _database = options.Database;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _runner = new SessionStoreOperationRunner("Redis", options.OperationTimeout, _logger);
         if (options.ConnectionMultiplexer is { } shared)
         {
             _connection = shared;
@@ -73,6 +75,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
             // Keep reconnecting instead of failing for good when Redis is down at start-up; operations fail transiently meanwhile.
             _ownedConfiguration.AbortOnConnectFail = false;
+            RedisTimeouts.Apply(_ownedConfiguration, options.OperationTimeout);
 
             // Detailed exceptions name the keys, and a key holds a session id: a bearer secret in every error log.
             _ownedConfiguration.IncludeDetailInExceptions = false;
@@ -83,7 +86,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     public string KeyPrefix => _keys.Prefix;
 
     /// <inheritdoc />
-    public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -104,7 +110,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -152,7 +161,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     /// index write only follows a successful session write, so an index reader can never drop the entry of a session
     /// being written, see the package README). Should the caller cancel after the write was sent, the index update is
     /// still made once the write succeeds (see the class remarks).</remarks>
-    public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
+
+    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
@@ -200,7 +212,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -245,7 +260,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     /// <inheritdoc />
     /// <remarks>One <c>DEL</c>. A subject index entry left behind is removed by the next read of that index.</remarks>
-    public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+
+    private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         cancellationToken.ThrowIfCancellationRequested();
@@ -327,6 +345,11 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             return "RedisSessionStoreOptions.MaxDataBytes must be positive and leave room for the header within Redis's 512 MiB string limit.";
         }
 
+        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(RedisSessionStoreOptions)) is { } timeoutProblem)
+        {
+            return timeoutProblem;
+        }
+
         if (options.Database < -1)
         {
             return "RedisSessionStoreOptions.Database must be -1 (the connection's default) or a database number.";
@@ -351,6 +374,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         try
         {
             return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!connecting.IsCompleted)
+        {
+            // The attempt goes on for the next operation, which awaits it; should it fail before one comes,
+            // ConnectCoreAsync has logged the failure: it is observed here, not left unobserved.
+            _ = connecting.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
         }
         catch (Exception) when (connecting.IsFaulted)
         {

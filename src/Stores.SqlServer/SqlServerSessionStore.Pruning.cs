@@ -23,7 +23,8 @@ public sealed partial class SqlServerSessionStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The number of rows deleted, or <see langword="null"/> when another instance was pruning.</returns>
     public Task<int?> PruneExpiredAsync(CancellationToken cancellationToken = default) =>
-        RunAsync("prune", async (connection, ct) =>
+        // Not under OperationTimeout: a pass runs many batches, each bounded by CommandTimeout.
+        RunCoreAsync("prune", async (connection, ct) =>
         {
             var parameters = new DynamicParameters();
             parameters.Add("LockResource", _sql.LockResource("prune"), DbType.String, size: 255);
@@ -46,7 +47,7 @@ public sealed partial class SqlServerSessionStore
                 < 0 => throw new SessionStoreException($"SQL Server did not grant the pruning lock of {_sql.Table} (sp_getapplock returned {deleted}).", null, isTransient: true),
                 _ => deleted,
             };
-        }, cancellationToken);
+        }, ensureSchema: _createTable, cancellationToken);
 
     /// <summary>Releases the pruning lock a failed run may still hold on this (pooled) connection; a failure here is
     /// logged, and the original failure is what the caller sees.</summary>

@@ -39,6 +39,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
     private readonly int _batchSize;
     private readonly bool _createTable;
     private readonly ILogger _logger;
+    private readonly SessionStoreOperationRunner _runner;
     private readonly object _schemaGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
@@ -58,6 +59,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         }
 
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _runner = new SessionStoreOperationRunner("SQL Server", options.OperationTimeout, _logger);
         _sql = new SqlServerStatements(options.SchemaName, options.TableName);
         _schemaName = options.SchemaName;
         var connectionString = options.ConnectionString;
@@ -197,19 +199,24 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         var parameters = SubjectParameters(query.Subject);
         parameters.Add("BatchSize", _batchSize, DbType.Int32);
         var statement = query.Subject is null ? _sql.DestroyManyBatch : _sql.DestroyManyBatchForSubject;
-        return RunAsync("destroy_many", async (connection, ct) =>
+        return DestroyManyCoreAsync(statement, parameters, cancellationToken);
+    }
+
+    // Bounded batches, each its own short transaction (so a large namespace never locks the whole table) on a pooled
+    // connection of its own, each under OperationTimeout; the walk as a whole has no deadline.
+    private async Task<long> DestroyManyCoreAsync(string statement, DynamicParameters parameters, CancellationToken cancellationToken)
+    {
+        long live = 0;
+        DestroyManyRow batch;
+        do
         {
-            // Bounded batches, each its own short transaction, so a large namespace never locks the whole table.
-            long live = 0;
-            DestroyManyRow batch;
-            do
-            {
-                batch = await connection.QuerySingleAsync<DestroyManyRow>(Command(statement, parameters, ct)).ConfigureAwait(false);
-                live += batch.Live;
-            }
-            while (batch.Deleted >= _batchSize);
-            return live;
-        }, cancellationToken);
+            batch = await RunAsync(
+                "destroy_many", (connection, ct) => connection.QuerySingleAsync<DestroyManyRow>(Command(statement, parameters, ct)), cancellationToken)
+                .ConfigureAwait(false);
+            live += batch.Live;
+        }
+        while (batch.Deleted >= _batchSize);
+        return live;
     }
 
     /// <summary>
@@ -220,6 +227,9 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the table exists.</returns>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("EnsureSchema", this, static (s, ct) => s.EnsureSchemaCoreAsync(ct), cancellationToken);
+
+    private Task EnsureSchemaCoreAsync(CancellationToken cancellationToken) =>
         RunCoreAsync("ensure_schema", async (connection, ct) =>
         {
             var parameters = new DynamicParameters();
@@ -321,8 +331,14 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         parameters.Add("TtlRemainderMs", (int)(milliseconds % DayMilliseconds), DbType.Int32);
     }
 
+    // Every operation (each List page and DestroyMany batch on its own) runs under OperationTimeout, connecting and
+    // first-use schema creation included.
     private Task<T> RunAsync<T>(string operation, Func<SqlConnection, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        RunCoreAsync(operation, action, ensureSchema: _createTable, cancellationToken);
+        _runner.RunAsync(
+            operation,
+            (Store: this, Operation: operation, Action: action),
+            static (s, ct) => s.Store.RunCoreAsync(s.Operation, s.Action, ensureSchema: s.Store._createTable, ct),
+            cancellationToken);
 
     private async Task<T> RunCoreAsync<T>(string operation, Func<SqlConnection, CancellationToken, Task<T>> action, bool ensureSchema, CancellationToken cancellationToken)
     {
@@ -370,7 +386,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
                 // One creation shared by every caller (so not any one caller's token); a failed one is retried later.
                 if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
                 {
-                    _schema = EnsureSchemaAsync(CancellationToken.None);
+                    _schema = EnsureSchemaCoreAsync(CancellationToken.None);
                 }
 
                 task = _schema;

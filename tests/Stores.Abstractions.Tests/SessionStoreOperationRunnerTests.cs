@@ -125,6 +125,76 @@ public sealed class SessionStoreOperationRunnerTests
         Assert.Contains("TestBackend", entry.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_listing_bounds_each_step_not_the_whole_nor_the_consumers_time()
+    {
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var items = new System.Collections.Generic.List<int>();
+
+        await foreach (var item in runner.ListAsync("List", 3, static (count, token) => Pages(count, TimeSpan.FromMilliseconds(100), token), TestContext.Current.CancellationToken))
+        {
+            // The consumer takes longer than the timeout between items, and the listing as a whole takes longer still.
+            await Task.Delay(Timeout + TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken);
+            items.Add(item);
+        }
+
+        Assert.Equal([0, 1, 2], items);
+    }
+
+    [Fact]
+    public async Task A_listing_step_that_never_answers_times_out_after_the_items_before_it()
+    {
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var items = new System.Collections.Generic.List<int>();
+
+        var error = await Assert.ThrowsAsync<SessionStoreException>(async () =>
+        {
+            await foreach (var item in runner.ListAsync("List", 0, static (_, token) => StallsAfterOne(), TestContext.Current.CancellationToken))
+            {
+                items.Add(item);
+            }
+        });
+
+        Assert.Equal([1], items);
+        Assert.True(error.IsTransient);
+        Assert.StartsWith("TestBackend session store: List did not answer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stepped_deadline_gives_each_step_the_whole_timeout()
+    {
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        using var deadline = runner.Start("DestroyMany", TestContext.Current.CancellationToken);
+
+        for (var step = 0; step < 3; step++)
+        {
+            deadline.Restart();
+            await deadline.WaitAsync(Task.Delay(Timeout / 2, deadline.Token).ContinueWith(_ => step, TaskScheduler.Default));
+        }
+
+        deadline.Restart();
+        var stalled = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deadline.WaitAsync(stalled.Task));
+        Assert.IsType<SessionStoreException>(deadline.ToThrow(wait));
+    }
+
+    private static async System.Collections.Generic.IAsyncEnumerable<int> Pages(
+        int count, TimeSpan perPage, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Delay(perPage, token);
+            yield return i;
+        }
+    }
+
+    private static async System.Collections.Generic.IAsyncEnumerable<int> StallsAfterOne()
+    {
+        yield return 1;
+        await new TaskCompletionSource().Task;
+        yield return 2;
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

@@ -26,6 +26,11 @@ internal static class MongoNames
             return "MongoSessionStoreOptions.CollectionName must be 1 to 200 bytes, without $ or NUL, and must not start with 'system.'.";
         }
 
+        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(MongoSessionStoreOptions)) is { } timeoutProblem)
+        {
+            return timeoutProblem;
+        }
+
         if (options.MaxDataBytes is <= 0 or > MongoSessionStoreOptions.MaxSupportedDataBytes)
         {
             return $"MongoSessionStoreOptions.MaxDataBytes must be 1 to {MongoSessionStoreOptions.MaxSupportedDataBytes} (documents are limited to 16 MiB).";

@@ -17,6 +17,7 @@ internal static class SqlServerOptionsCheck
 
         return SqlIdentifier.Problem(options.SchemaName, SqlIdentifier.MaxSchemaNameLength, "SqlServerSessionStoreOptions.SchemaName")
             ?? SqlIdentifier.Problem(options.TableName, SqlIdentifier.MaxTableNameLength, "SqlServerSessionStoreOptions.TableName")
+            ?? SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(SqlServerSessionStoreOptions))
             ?? (options.MaxDataBytes <= 0 ? "SqlServerSessionStoreOptions.MaxDataBytes must be positive." : null)
             ?? (options.PruneInterval is { } interval && (interval <= TimeSpan.Zero || interval.TotalMilliseconds > int.MaxValue)
                 ? "SqlServerSessionStoreOptions.PruneInterval must be positive and below 24 days, or null." : null)
