@@ -43,6 +43,7 @@ public static class DemoApp
         app.UseSession();
         Routes.Map(app);
         AdminPage.Map(app);
+        ReliabilityRoutes.Map(app);
         return app;
     }
 }
