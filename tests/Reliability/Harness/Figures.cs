@@ -51,7 +51,7 @@ public static class Figures
     /// <param name="backend">The backend.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="figures">The figures.</param>
-    public static void Record(string backend, string scenario, IReadOnlyDictionary<string, object> figures)
+    public static void Record(string backend, string scenario, Dictionary<string, object> figures)
     {
         var line = JsonSerializer.Serialize(new { backend, scenario, figures, test = TestContext.Current.Test?.TestDisplayName });
         TestContext.Current.TestOutputHelper?.WriteLine(line);

@@ -27,11 +27,14 @@ public sealed class StoreLocation : IDisposable
         Directory = directory;
     }
 
+    /// <summary>The backends whose sessions several processes share.</summary>
+    public static readonly string[] SharedBackends = ["file", "redis", "redis-cluster", "postgres"];
+
     /// <summary>Every backend the app can run on here.</summary>
-    public static TheoryData<string> All => ["memory", "file", "redis", "redis-cluster", "postgres"];
+    public static TheoryData<string> All => new(["memory", .. SharedBackends]);
 
     /// <summary>The backends whose sessions several processes share.</summary>
-    public static TheoryData<string> Shared => ["file", "redis", "redis-cluster", "postgres"];
+    public static TheoryData<string> Shared => new(SharedBackends);
 
     /// <summary>The backend name (as in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>).</summary>
     public string Backend { get; }
