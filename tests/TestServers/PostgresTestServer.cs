@@ -56,7 +56,8 @@ public static class PostgresTestServer
         return new DockerContainerServer(container.GetConnectionString(), container.DisposeAsync);
     }
 
-    private static string? FindBinaries()
+    /// <summary>The directory with initdb and pg_ctl, or <see langword="null"/>.</summary>
+    internal static string? FindBinaries()
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable("PGBIN") is { Length: > 0 } fromEnvironment)
@@ -81,19 +82,22 @@ public static class PostgresTestServer
 /// A PostgreSQL cluster in a temp directory on a free loopback port: initdb + pg_ctl, as user <c>postgres</c> when this
 /// process is root. Durability is switched off (fsync) because the data is thrown away. Disposing stops it
 /// (<c>pg_ctl -m fast stop</c>) and deletes the directory; a watchdog does the same should this process die first.
+/// Stalling and restarting live in <c>LocalPostgresServer.Stall.cs</c>.
 /// </summary>
-public sealed class LocalPostgresServer : ITestServer
+public sealed partial class LocalPostgresServer : ITestServer
 {
     private readonly string _bin;
     private readonly string _root;
     private readonly bool _asPostgresUser;
+    private readonly bool _durable;
     private int _disposed;
 
-    private LocalPostgresServer(string bin, string root, bool asPostgresUser, int port)
+    private LocalPostgresServer(string bin, string root, bool asPostgresUser, bool durable, int port)
     {
         _bin = bin;
         _root = root;
         _asPostgresUser = asPostgresUser;
+        _durable = durable;
         Port = port;
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Maximum Pool Size=100";
     }
@@ -107,8 +111,12 @@ public sealed class LocalPostgresServer : ITestServer
     /// <summary>Initialises and starts a server.</summary>
     /// <param name="bin">The directory with initdb and pg_ctl.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="durable">
+    /// Whether a commit waits for its WAL to reach the kernel (<c>synchronous_commit=on</c>), so a SIGKILL of every
+    /// server process loses nothing acknowledged (fsync stays off: the machine itself does not crash in a test).
+    /// </param>
     /// <returns>The running server.</returns>
-    public static async Task<LocalPostgresServer> StartAsync(string bin, CancellationToken cancellationToken)
+    public static async Task<LocalPostgresServer> StartAsync(string bin, CancellationToken cancellationToken, bool durable = false)
     {
         var asPostgresUser = Environment.UserName == "root";
         var root = Directory.CreateTempSubdirectory("sessionstores-pg-").FullName;
@@ -126,19 +134,10 @@ public sealed class LocalPostgresServer : ITestServer
             for (var attempt = 1; ; attempt++)
             {
                 var port = LoopbackPorts.Free();
-                var server = new LocalPostgresServer(bin, root, asPostgresUser, port);
+                var server = new LocalPostgresServer(bin, root, asPostgresUser, durable, port);
                 try
                 {
-                    await RunAsync(
-                        Path.Combine(bin, "pg_ctl"),
-                        [
-                            "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
-                            $"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off " +
-                            "-c full_page_writes=off -c max_connections=300",
-                        ],
-                        root,
-                        asPostgresUser,
-                        cancellationToken);
+                    await server.StartPostmasterAsync(cancellationToken);
                     server.StartWatchdog();
                     await server.WaitReadyAsync(cancellationToken);
                     return server;
@@ -166,6 +165,7 @@ public sealed class LocalPostgresServer : ITestServer
 
         try
         {
+            Resume();
             await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_root, "data"), "-m", "fast", "-w", "stop"], _root, _asPostgresUser, CancellationToken.None);
         }
         finally
@@ -179,11 +179,24 @@ public sealed class LocalPostgresServer : ITestServer
         LocalServerProcess.RunAsync(
             file, arguments, cancellationToken, workingDirectory: root, runAsUser: asPostgresUser ? "postgres" : null, logOnFailure: Path.Combine(root, "server.log"));
 
+    private Task StartPostmasterAsync(CancellationToken cancellationToken) =>
+        RunAsync(
+            Path.Combine(_bin, "pg_ctl"),
+            [
+                "-D", Path.Combine(_root, "data"), "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start", "-o",
+                $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit={(_durable ? "on" : "off")} " +
+                "-c full_page_writes=off -c max_connections=300",
+            ],
+            _root,
+            _asPostgresUser,
+            cancellationToken);
+
+    // Kills the postmaster and its children outright: that also ends a stalled server, which would ignore a stop request.
     private void StartWatchdog()
     {
-        var pgCtl = Path.Combine(_bin, "pg_ctl");
-        var stop = (_asPostgresUser ? "runuser -u postgres -- " : string.Empty) + $"'{pgCtl}' -D '{_root}/data' -m immediate stop";
-        LocalServerProcess.StartWatchdog(_root, aliveCondition: $"[ -d '{_root}/data' ]", stopCommand: $"[ -d '{_root}/data' ] && {stop}");
+        var pid = $"$(head -1 '{_root}/data/postmaster.pid' 2>/dev/null)";
+        var kill = $"p={pid}; [ -n \"$p\" ] && kill -9 $p $(pgrep -P $p) 2>/dev/null";
+        LocalServerProcess.StartWatchdog(_root, aliveCondition: $"[ -d '{_root}/data' ]", stopCommand: $"[ -d '{_root}/data' ] && {{ {kill}; }}");
     }
 
     // pg_ctl -w already waited; pg_isready confirms the TCP listener the tests use.

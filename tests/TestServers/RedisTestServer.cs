@@ -83,21 +83,27 @@ public static class RedisTestServer
 }
 
 /// <summary>
-/// One <c>redis-server</c> process on 127.0.0.1, persistence off, files in a temp directory. Disposing stops it and
-/// deletes the directory; a watchdog does the same should this process die first.
+/// One <c>redis-server</c> process on 127.0.0.1, files in a temp directory; persistence off unless started durable
+/// (then an append-only file written before every reply, so a restart loses nothing acknowledged). Disposing stops it
+/// and deletes the directory; a watchdog does the same should this process die first. Stalling and restarting live
+/// in <c>LocalRedisServer.Stall.cs</c>.
 /// </summary>
-public sealed class LocalRedisServer : ITestServer
+public sealed partial class LocalRedisServer : ITestServer
 {
-    private readonly Process _process;
+    private readonly string _binary;
+    private readonly IReadOnlyList<string> _arguments;
     private readonly string _root;
+    private Process _process;
     private int _disposed;
 
-    private LocalRedisServer(Process process, string root, int port)
+    private LocalRedisServer(string binary, IReadOnlyList<string> arguments, string root, int port)
     {
-        _process = process;
+        _binary = binary;
+        _arguments = arguments;
         _root = root;
         Port = port;
         ConnectionString = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        _process = StartProcess();
     }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>
@@ -110,8 +116,9 @@ public sealed class LocalRedisServer : ITestServer
     /// <param name="binary">The path of <c>redis-server</c>.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="clusterNode">Whether to start it with <c>cluster-enabled yes</c> (its bus port is port + 10000).</param>
+    /// <param name="durable">Whether to keep the data across a restart: an append-only file, fsynced on every write.</param>
     /// <returns>The running server.</returns>
-    public static async Task<LocalRedisServer> StartAsync(string binary, CancellationToken cancellationToken, bool clusterNode = false)
+    public static async Task<LocalRedisServer> StartAsync(string binary, CancellationToken cancellationToken, bool clusterNode = false, bool durable = false)
     {
         var root = Directory.CreateTempSubdirectory("sessionstores-redis-").FullName;
 
@@ -122,18 +129,15 @@ public sealed class LocalRedisServer : ITestServer
             var arguments = new List<string>
             {
                 "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty,
-                "--appendonly", "no", "--daemonize", "no", "--dir", root, "--logfile", Path.Combine(root, "redis.log"),
-                "--protected-mode", "no",
+                "--appendonly", durable ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--dir", root,
+                "--logfile", Path.Combine(root, "redis.log"), "--pidfile", Path.Combine(root, "redis.pid"), "--protected-mode", "no",
             };
             if (clusterNode)
             {
                 arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]);
             }
 
-            var start = new ProcessStartInfo(binary) { UseShellExecute = false, WorkingDirectory = root };
-            arguments.ForEach(start.ArgumentList.Add);
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
-            var server = new LocalRedisServer(process, root, port);
+            var server = new LocalRedisServer(binary, arguments, root, port);
             server.StartWatchdog();
             try
             {
@@ -175,8 +179,26 @@ public sealed class LocalRedisServer : ITestServer
         }
     }
 
-    private void StartWatchdog() =>
-        LocalServerProcess.StartWatchdog(_root, aliveCondition: $"[ -d /proc/{_process.Id} ]", stopCommand: $"kill {_process.Id} 2>/dev/null");
+    private Process StartProcess()
+    {
+        var start = new ProcessStartInfo(_binary) { UseShellExecute = false, WorkingDirectory = _root };
+        foreach (var argument in _arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_binary}.");
+    }
+
+    // Follows the pid file, not one pid: a restarted server has a new one. A stalled server is continued first so the kill lands.
+    private void StartWatchdog()
+    {
+        var pid = $"$(cat '{_root}/redis.pid' 2>/dev/null)";
+        LocalServerProcess.StartWatchdog(
+            _root,
+            aliveCondition: $"[ -d '{_root}' ]",
+            stopCommand: $"kill -CONT {pid} 2>/dev/null; kill -9 {pid} 2>/dev/null");
+    }
 
     private Task WaitReadyAsync(CancellationToken cancellationToken) =>
         LocalServerProcess.WaitReadyAsync(

@@ -244,6 +244,12 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxDataBytes, "MemorySessionStoreOptions.MaxDataBytes must be positive.");
         }
 
+        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(MemorySessionStoreOptions)) is { } timeoutProblem)
+        {
+            // Nothing here waits on I/O, but the option is shared: a value every other store refuses is refused here too.
+            throw new ArgumentOutOfRangeException(nameof(options), options.OperationTimeout, timeoutProblem);
+        }
+
         if (options.MaxSessions is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSessions, "MemorySessionStoreOptions.MaxSessions must be positive or null.");

@@ -33,6 +33,9 @@ public static class MemorySessionStoreServiceCollectionExtensions
             .Validate(o => o.MaxSessions is null or > 0, "MemorySessionStoreOptions.MaxSessions must be positive or null.")
             .Validate(o => o.PruneInterval > TimeSpan.Zero, "MemorySessionStoreOptions.PruneInterval must be positive.")
             .Validate(o => o.PruneBatchSize > 0, "MemorySessionStoreOptions.PruneBatchSize must be positive.")
+            .Validate(
+                o => SessionStoreOperationRunner.ValidateOperationTimeout(o.OperationTimeout, nameof(MemorySessionStoreOptions)) is null,
+                $"MemorySessionStoreOptions.OperationTimeout must be greater than zero and at most {SessionLimits.MaxOperationTimeout}.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
