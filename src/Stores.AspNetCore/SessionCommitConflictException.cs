@@ -2,8 +2,8 @@ namespace SessionStores.AspNetCore;
 
 /// <summary>
 /// A session commit met a newer version stored by a concurrent request and did not write: either the policy is
-/// <see cref="SessionConflictPolicy.Fail"/>, or <see cref="SessionConflictPolicy.Merge"/> lost the race
-/// <see cref="StoreBackedSessionOptions.MaxMergeAttempts"/> times in a row. Retrying the request may succeed.
+/// <see cref="SessionConflictPolicy.Fail"/>, or under <see cref="SessionConflictPolicy.Merge"/> both requests changed the
+/// same key (which no merge can keep both of). Answered with 409 Conflict. Retrying the request may succeed.
 /// </summary>
 public sealed class SessionCommitConflictException : SessionStoreException
 {

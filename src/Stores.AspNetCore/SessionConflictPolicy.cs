@@ -17,9 +17,8 @@ public enum SessionConflictPolicy
     /// <summary>Write this request's whole view over a concurrent change, as ASP.NET Core's built-in session does: the
     /// last commit wins and the other request's changes are lost. One exception: a session destroyed meanwhile (sign-out
     /// everywhere, an admin's destroy) is not brought back; only this request's own changes go into a new session.
-    /// The commit is still a compare-and-set first, so a conflict costs one more round trip and never a re-read; after
-    /// <see cref="StoreBackedSessionOptions.MaxMergeAttempts"/> lost compare-and-sets in a row it throws
-    /// <see cref="SessionCommitConflictException"/>.</summary>
+    /// The commit is still a compare-and-set first, so a conflict costs one more round trip and never a re-read; it retries
+    /// with backoff until <see cref="StoreBackedSessionOptions.CommitTimeout"/>.</summary>
     LastWriteWins = 1,
 
     /// <summary>Write nothing and throw <see cref="SessionCommitConflictException"/> (status 409 when the response has not

@@ -59,12 +59,6 @@ public sealed class StoreBackedSessionOptions
     /// </summary>
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many times a <see cref="SessionConflictPolicy.Merge"/> commit re-reads and re-applies this request's
-    /// changes, and a <see cref="SessionConflictPolicy.LastWriteWins"/> commit retries its compare-and-set, before it gives
-    /// up with <see cref="SessionCommitConflictException"/> (only under a storm of concurrent writes to one session).
-    /// Default: 8.</summary>
-    public int MaxMergeAttempts { get; set; } = 8;
-
     /// <summary>
     /// Read-your-writes. When <see langword="true"/> (the default), no response starts before its session changes are
     /// stored: the commit runs when the response is about to start (<c>Response.OnStarting</c>) or, for a response

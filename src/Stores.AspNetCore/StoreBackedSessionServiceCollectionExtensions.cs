@@ -1,5 +1,6 @@
 using System;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,7 +43,14 @@ public static class StoreBackedSessionServiceCollectionExtensions
         options
             .Validate(o => o.AbsoluteTimeout is null || (o.AbsoluteTimeout > TimeSpan.Zero && o.AbsoluteTimeout <= SessionLimits.MaxTtl), "StoreBackedSessionOptions.AbsoluteTimeout must be positive and at most 400 days, or null.")
             .Validate(o => o.TouchThreshold is null || o.TouchThreshold > TimeSpan.Zero, "StoreBackedSessionOptions.TouchThreshold must be positive or null.")
-            .Validate(o => o.MaxMergeAttempts >= 1, "StoreBackedSessionOptions.MaxMergeAttempts must be at least 1.")
+            .Validate(o => Enum.IsDefined(o.Concurrency), "StoreBackedSessionOptions.Concurrency is not a defined value.")
+            .Validate(o => o.WaitTimeout > TimeSpan.Zero && o.WaitTimeout <= SessionLimits.MaxOperationTimeout, "StoreBackedSessionOptions.WaitTimeout must be positive and at most 10 minutes.")
+            .Validate(o => o.CommitTimeout > TimeSpan.Zero && o.CommitTimeout <= SessionLimits.MaxOperationTimeout, "StoreBackedSessionOptions.CommitTimeout must be positive and at most 10 minutes.")
+            .Validate(o => o.MaxWaitingRequestsPerSession >= 0, "StoreBackedSessionOptions.MaxWaitingRequestsPerSession must not be negative.")
+            .Validate(o => o.LeaseDuration >= TimeSpan.FromMilliseconds(100) && o.LeaseDuration <= SessionLimits.MaxLeaseDuration, "StoreBackedSessionOptions.LeaseDuration must be between 100 ms and 10 minutes.")
+            .Validate<ISessionStore>(
+                static (o, store) => o.Concurrency != SessionConcurrency.Exclusive || store is ISessionLeaseStore,
+                "StoreBackedSessionOptions.Concurrency is Exclusive, but the registered ISessionStore cannot hold leases (it does not implement ISessionLeaseStore); use Serialized, or a store with leases (Redis, PostgreSQL, File, Memory).")
             .Validate(o => Enum.IsDefined(o.ConflictPolicy), "StoreBackedSessionOptions.ConflictPolicy is not a defined value.")
             .Validate(o => Enum.IsDefined(o.FailureMode), "StoreBackedSessionOptions.FailureMode is not a defined value.")
             .Validate(o => o.UnavailableStatusCode is >= 400 and <= 599, "StoreBackedSessionOptions.UnavailableStatusCode must be an error status (400-599).")
@@ -59,6 +67,9 @@ public static class StoreBackedSessionServiceCollectionExtensions
         services.AddSingleton<AspNetSessionStore, StoreBackedSessionStore>();
         services.TryAddSingleton<SessionAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SessionRequestScopeMiddleware.StartupFilter>());
+        services.TryAddSingleton<SessionFailureHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, SessionFailureHandler>(static sp => sp.GetRequiredService<SessionFailureHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, SessionFailureHandler>(static sp => sp.GetRequiredService<SessionFailureHandler>()));
         return services;
     }
 

@@ -14,18 +14,18 @@ namespace SessionStores.AspNetCore.Tests;
 
 public sealed class MemoryStoreBackedSessionTests : StoreBackedSessionTests
 {
-    protected override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(new MemorySessionStore());
+    protected internal override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(new MemorySessionStore());
 }
 
 public sealed class FileStoreBackedSessionTests : StoreBackedSessionTests
 {
-    protected override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(
+    protected internal override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(
         new FileSessionStore(new FileSessionStoreOptions { Directory = Path.Combine(Path.GetTempPath(), "sessionstores-aspnet-tests", Guid.NewGuid().ToString("N")) }));
 }
 
 public sealed class RedisStoreBackedSessionTests : StoreBackedSessionTests
 {
-    protected override async Task<ISessionStore> CreateStoreAsync() => new RedisSessionStore(new RedisSessionStoreOptions
+    protected internal override async Task<ISessionStore> CreateStoreAsync() => new RedisSessionStore(new RedisSessionStoreOptions
     {
         ConnectionMultiplexer = await Shared.RedisAsync(),
         KeyPrefix = $"aspnet-{Guid.NewGuid():N}:",
@@ -34,7 +34,7 @@ public sealed class RedisStoreBackedSessionTests : StoreBackedSessionTests
 
 public sealed class PostgresStoreBackedSessionTests : StoreBackedSessionTests
 {
-    protected override async Task<ISessionStore> CreateStoreAsync()
+    protected internal override async Task<ISessionStore> CreateStoreAsync()
     {
         var store = new PostgresSessionStore(new PostgresSessionStoreOptions
         {
@@ -45,6 +45,26 @@ public sealed class PostgresStoreBackedSessionTests : StoreBackedSessionTests
         await store.EnsureSchemaAsync();
         return store;
     }
+}
+
+public sealed class MemorySessionConcurrencyTests : SessionConcurrencyTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() => new MemoryStoreBackedSessionTests().CreateStoreAsync();
+}
+
+public sealed class FileSessionConcurrencyTests : SessionConcurrencyTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() => new FileStoreBackedSessionTests().CreateStoreAsync();
+}
+
+public sealed class RedisSessionConcurrencyTests : SessionConcurrencyTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() => new RedisStoreBackedSessionTests().CreateStoreAsync();
+}
+
+public sealed class PostgresSessionConcurrencyTests : SessionConcurrencyTests
+{
+    protected override Task<ISessionStore> CreateStoreAsync() => new PostgresStoreBackedSessionTests().CreateStoreAsync();
 }
 
 /// <summary>One client per server per test process (the servers come from tests/TestServers, resolved once).</summary>

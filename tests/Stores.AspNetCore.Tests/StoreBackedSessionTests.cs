@@ -20,7 +20,7 @@ public abstract class StoreBackedSessionTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Creates a store in a fresh namespace of the backend.</summary>
-    protected abstract Task<ISessionStore> CreateStoreAsync();
+    protected internal abstract Task<ISessionStore> CreateStoreAsync();
 
     [Fact]
     public async Task Cookie_round_trip_keeps_the_session_and_a_new_client_starts_empty()
@@ -95,7 +95,7 @@ public abstract class StoreBackedSessionTests
     public async Task Concurrent_requests_changing_different_keys_all_keep_their_update()
     {
         const int requests = 4;
-        await using var site = await StartAsync();
+        await using var site = await StartAsync(Optimistic());
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
 
@@ -115,7 +115,7 @@ public abstract class StoreBackedSessionTests
     public async Task Concurrent_increments_of_one_key_never_lose_an_acknowledged_update()
     {
         const int requests = 3;
-        await using var site = await StartAsync();
+        await using var site = await StartAsync(Optimistic());
         using var browser = site.NewClient();
         await browser.GetStringAsync("/incr?key=n", Ct);
 
@@ -135,7 +135,7 @@ public abstract class StoreBackedSessionTests
     public async Task Last_write_wins_policy_loses_the_other_requests_keys_as_documented()
     {
         const int requests = 3;
-        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.LastWriteWins);
+        await using var site = await StartAsync(Optimistic(o => o.ConflictPolicy = SessionConflictPolicy.LastWriteWins));
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
         var loaded = new Barrier(requests);
@@ -151,7 +151,7 @@ public abstract class StoreBackedSessionTests
     public async Task Fail_policy_answers_409_on_any_conflict()
     {
         const int requests = 2;
-        await using var site = await StartAsync(o => o.ConflictPolicy = SessionConflictPolicy.Fail);
+        await using var site = await StartAsync(Optimistic(o => o.ConflictPolicy = SessionConflictPolicy.Fail));
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
         var loaded = new Barrier(requests);
@@ -341,7 +341,7 @@ public abstract class StoreBackedSessionTests
     public async Task Without_commit_before_response_a_client_can_read_stale_data_the_control_case()
     {
         // The control for the test above: the built-in behaviour, which the default mode exists to prevent.
-        await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
+        await using var site = await StartAsync(Optimistic(o => o.CommitBeforeResponse = false));
 
         // One browser, two connections (as browsers do): Kestrel serves one connection's requests in order, so a read on
         // the writing connection would wait for the whole pipeline, commit included.
@@ -569,7 +569,7 @@ public abstract class StoreBackedSessionTests
     [Fact]
     public async Task Signing_in_merges_a_change_another_tab_made_to_the_old_session_meanwhile()
     {
-        await using var site = await StartAsync();
+        await using var site = await StartAsync(Optimistic());
         var cookies = new CookieContainer();
         using var browser = site.NewClient(cookies);
         var (oldId, signIn, otherTabAnswer) = await SignInWhileAnotherTabSetsAsync(site, cookies, browser, "cart", "4");
@@ -592,7 +592,7 @@ public abstract class StoreBackedSessionTests
     [InlineData(SessionConflictPolicy.Fail, "cart")]
     public async Task Signing_in_never_destroys_a_change_to_the_old_session_it_cannot_merge(SessionConflictPolicy policy, string key)
     {
-        await using var site = await StartAsync(o => o.ConflictPolicy = policy);
+        await using var site = await StartAsync(Optimistic(o => o.ConflictPolicy = policy));
         var cookies = new CookieContainer();
         using var browser = site.NewClient(cookies);
         var (oldId, signIn, otherTabAnswer) = await SignInWhileAnotherTabSetsAsync(site, cookies, browser, key, "4");
@@ -615,7 +615,7 @@ public abstract class StoreBackedSessionTests
     [Fact]
     public async Task Signing_out_under_a_new_id_stays_signed_out_when_another_tabs_change_is_merged()
     {
-        await using var site = await StartAsync();
+        await using var site = await StartAsync(Optimistic());
         var cookies = new CookieContainer();
         using var browser = site.NewClient(cookies);
         await browser.GetStringAsync("/login-regenerating?user=alice", Ct);
@@ -657,7 +657,7 @@ public abstract class StoreBackedSessionTests
     {
         // Committing after the response (as the built-in session does): the browser has the new id before the conflict
         // with the other tab shows, so neither session may be destroyed.
-        await using var site = await StartAsync(o => o.CommitBeforeResponse = false);
+        await using var site = await StartAsync(Optimistic(o => o.CommitBeforeResponse = false));
         var cookies = new CookieContainer();
         using var browser = site.NewClient(cookies);
         var oldId = await PutCartAsync(browser);
@@ -728,6 +728,13 @@ public abstract class StoreBackedSessionTests
         await browser.GetStringAsync("/set?key=cart&value=3", Ct);
         return await browser.GetStringAsync("/id", Ct);
     }
+
+    /// <summary>No per-session coordination: the tests that make requests race on purpose, to check the merge.</summary>
+    private static Action<StoreBackedSessionOptions> Optimistic(Action<StoreBackedSessionOptions>? configure = null) => o =>
+    {
+        o.Concurrency = SessionConcurrency.Optimistic;
+        configure?.Invoke(o);
+    };
 
     private async Task<TestSite> StartAsync(
         Action<StoreBackedSessionOptions>? configure = null,

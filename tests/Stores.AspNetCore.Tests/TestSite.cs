@@ -41,9 +41,11 @@ public sealed class TestSite : IAsyncDisposable
         ISessionStore store,
         Action<StoreBackedSessionOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        bool registerBeforeAddSession = false)
+        bool registerBeforeAddSession = false,
+        Action<WebApplication>? beforeSession = null,
+        string? environment = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var intercepting = new InterceptingSessionStore(store);
@@ -61,6 +63,7 @@ public sealed class TestSite : IAsyncDisposable
 
         services?.Invoke(builder.Services);
         var app = builder.Build();
+        beforeSession?.Invoke(app);
         app.UseSession();
         MapRoutes(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
@@ -85,6 +88,11 @@ public sealed class TestSite : IAsyncDisposable
     private static void MapRoutes(WebApplication app)
     {
         app.MapGet("/none", () => "untouched");
+        app.MapGet("/read-only", async (HttpContext c, string key) =>
+        {
+            await c.Session.LoadAsync();
+            return c.Session.GetString(key) ?? "(none)";
+        }).WithMetadata(new ReadOnlySessionAttribute());
         app.MapGet("/read", async (HttpContext c, string key) =>
         {
             await c.Session.LoadAsync();

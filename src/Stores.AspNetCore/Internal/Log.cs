@@ -35,4 +35,34 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Session {NewSessionId} is stored under its regenerated id, but its previous id {SessionId} could not be retired; the previous id stays valid until it expires")]
     public static partial void PreviousIdNotRetired(ILogger logger, string sessionId, string newSessionId, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "CommitConflict", Level = LogLevel.Warning, Message = "Session {SessionId}: another request changed the same value at the same time; this request's changes were not stored (409)")]
+    public static partial void CommitConflict(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 12, EventName = "SessionBusy", Level = LogLevel.Warning, Message = "Session {SessionId} was busy: {Reason}")]
+    public static partial void CommitBusy(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(EventId = 13, EventName = "CommitUnavailable", Level = LogLevel.Debug, Message = "Session {SessionId} could not be committed: the store is unavailable (503)")]
+    public static partial void CommitUnavailable(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 14, EventName = "StoreUnavailable", Level = LogLevel.Error, Message = "The session store is unavailable; requests that need it are answered 503 until it answers again (logged once per incident)")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 15, EventName = "StoreStillUnavailable", Level = LogLevel.Debug, Message = "The session store is still unavailable: {Reason}")]
+    public static partial void StoreStillUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 16, EventName = "StoreAvailableAgain", Level = LogLevel.Information, Message = "The session store answers again after {Seconds:0.0} s; {Failures} store calls failed meanwhile")]
+    public static partial void StoreAvailableAgain(ILogger logger, double seconds, long failures);
+
+    [LoggerMessage(EventId = 17, EventName = "LeaseNotReleased", Level = LogLevel.Warning, Message = "Session {SessionId}: its lease could not be released; it ends on its own when its time passes")]
+    public static partial void LeaseNotReleased(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 18, EventName = "LeaseLost", Level = LogLevel.Warning, Message = "Session {SessionId}: its lease ran out while the request was running; its commit stays fenced by compare-and-set")]
+    public static partial void LeaseLost(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 19, EventName = "LeaseNotRenewed", Level = LogLevel.Warning, Message = "Session {SessionId}: renewing its lease failed; retried at the next period")]
+    public static partial void LeaseNotRenewed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 20, EventName = "SessionRequestFailed", Level = LogLevel.Debug, Message = "A session failure was answered with status {StatusCode}")]
+    public static partial void RequestAnswered(ILogger logger, int statusCode);
 }

@@ -32,6 +32,15 @@ internal sealed class SessionRequestScope
     /// <summary>Whether the failure was already answered with a status code (as the response started).</summary>
     public bool FailureAnswered { get; private set; }
 
+    /// <summary>The response body that commits on the first write, when a session installed it.</summary>
+    public CommitOnFirstWriteStream.Installed? Body { get; set; }
+
+    /// <summary>The session's turn (gate, lease) still held, ended when the request ends at the latest.</summary>
+    public SessionTurn? Turn { get; set; }
+
+    /// <summary>Marks the failure as answered (by a problem details response).</summary>
+    public void MarkAnswered() => FailureAnswered = true;
+
     public void ReportCommitFailure(Exception exception, bool answered)
     {
         if (CommitFailure is null)

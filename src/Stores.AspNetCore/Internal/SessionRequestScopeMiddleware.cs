@@ -32,55 +32,67 @@ internal sealed class SessionRequestScopeMiddleware
         SessionRequestScope.Current = scope;
         try
         {
-            await _next(context).ConfigureAwait(false);
-        }
-        catch (SessionStoreException ex) when (!context.Response.HasStarted && IsOurs(ex))
-        {
-            // The application did not handle a session store failure: answer with a clear status instead of a bare 500.
-            Log.RequestFailed(_logger, ex);
-            WriteFailure(context, ex);
-            return;
+            try
+            {
+                await _next(context).ConfigureAwait(false);
+            }
+            catch (SessionStoreException ex) when (!context.Response.HasStarted && SessionProblem.IsAnswerable(ex))
+            {
+                // The application did not handle a session failure (a load that found the store down, a session too busy
+                // to get its turn, a conflict from its own CommitAsync): answer with a problem instead of a bare 500.
+                scope.Body?.Detach();
+                await AnswerAsync(context, ex).ConfigureAwait(false);
+                return;
+            }
+            catch
+            {
+                scope.Body?.Detach();
+                throw;
+            }
+
+            var unanswered = scope.CommitFailure is not null && !scope.FailureAnswered;
+            if (scope.Body is { } body)
+            {
+                if (unanswered && !context.Response.HasStarted)
+                {
+                    // The final commit failed before anything was sent: what the endpoint left buffered is not sent.
+                    body.Discard();
+                }
+
+                await body.CompleteAsync().ConfigureAwait(false);
+            }
+
+            if (unanswered)
+            {
+                var failure = scope.CommitFailure!;
+                if (!context.Response.HasStarted)
+                {
+                    // The session middleware swallowed (and logged) the commit failure; the client must not see a success.
+                    await AnswerAsync(context, failure).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Too late for a status code: abort, so the client sees a failed request rather than a stored change.
+                    Log.AbortedAfterCommitFailure(_logger, failure);
+                    context.Abort();
+                }
+            }
         }
         finally
         {
             SessionRequestScope.Current = null;
-        }
-
-        if (scope.CommitFailure is { } failure && !scope.FailureAnswered)
-        {
-            if (!context.Response.HasStarted)
+            if (scope.Turn is { } turn)
             {
-                // The session middleware swallowed (and logged) the commit failure; the client must not see a success.
-                WriteFailure(context, failure);
-            }
-            else
-            {
-                // Too late for a status code: abort, so the client sees a failed request rather than a stored change.
-                Log.AbortedAfterCommitFailure(_logger, failure);
-                context.Abort();
+                // Normally ended by the commit already; this covers a request that never committed.
+                await turn.EndAsync().ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>The status that reports a session failure: 409 for a conflict, the configured code (503) for a
-    /// transient store failure, 500 for anything else.</summary>
-    internal static int StatusFor(Exception failure, StoreBackedSessionOptions options) => failure switch
+    private async Task AnswerAsync(HttpContext context, Exception failure)
     {
-        SessionCommitConflictException => StatusCodes.Status409Conflict,
-        SessionStoreException { IsTransient: true } => options.UnavailableStatusCode,
-        _ => StatusCodes.Status500InternalServerError,
-    };
-
-    private static bool IsOurs(SessionStoreException ex) => ex.IsTransient || ex is SessionCommitConflictException;
-
-    private void WriteFailure(HttpContext context, Exception failure)
-    {
-        context.Response.Clear();
-        context.Response.StatusCode = StatusFor(failure, _options);
-        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
-        {
-            context.Response.Headers.RetryAfter = "1";
-        }
+        await SessionProblem.WriteAsync(context, failure, _options).ConfigureAwait(false);
+        Log.RequestAnswered(_logger, context.Response.StatusCode);
     }
 
     internal sealed class StartupFilter : IStartupFilter

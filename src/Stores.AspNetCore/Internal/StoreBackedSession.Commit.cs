@@ -16,29 +16,37 @@ internal sealed partial class StoreBackedSession
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return;
-        }
-
+        var final = IsSessionMiddlewareCommit;
         try
         {
+            if (_state != State.Loaded || _commitFailure is not null)
+            {
+                return;
+            }
+
             await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _commitFailure = ex;
-            if (IsSessionMiddlewareCommit)
+            if (final)
             {
                 // The session middleware catches and only logs what this throws: report it to the request scope, which
-                // turns it into a status code (or aborts a started response), so no failed write looks like a success.
+                // turns it into a problem response (or aborts a started response), so no failed write looks like a success.
                 _scope?.ReportCommitFailure(ex, answered: false);
             }
 
             // Otherwise the application called CommitAsync itself and gets the exception: handling it is its choice
             // (and the middleware's final commit will not write over it).
-            Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            LogCommitFailure(ex);
             throw;
+        }
+        finally
+        {
+            if (final)
+            {
+                await EndTurnAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -46,38 +54,78 @@ internal sealed partial class StoreBackedSession
     /// feature before it commits, while an application's call still has it.</summary>
     private bool IsSessionMiddlewareCommit => _scope?.Context.Features.Get<ISessionFeature>() is null;
 
-    private async Task CommitBeforeResponseAsync()
+    /// <summary>
+    /// The commit before the first byte of the response (read-your-writes), then the end of this request's turn.
+    /// Returns the failure (already logged and reported to the request scope), for the caller to answer.
+    /// </summary>
+    private async Task<Exception?> CommitBeforeResponseAsync()
     {
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return;
-        }
-
-        var context = _scope!.Context;
-
-        // Not the request's token: once the endpoint has run, its changes are stored even if the client hangs up
-        // meanwhile, so whether a write lands never depends on when the client went away (a cancelled write may or may
-        // not have reached the store). Each store call stays bounded by the I/O timeout; with no I/O timeout, the
-        // request's token bounds it instead, so that a hung store cannot hold a dead request forever.
-        var cancellationToken = _ioTimeout == Timeout.InfiniteTimeSpan ? context.RequestAborted : CancellationToken.None;
         try
         {
-            await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Throwing here would make Kestrel answer a bare 500; the headers are still ours to set, so the status says
-            // what happened (409 conflict, 503 store unavailable, 500 otherwise). The body the endpoint is writing
-            // still follows: the status, not the body, is the truth for this response.
-            _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
-            context.Response.StatusCode = SessionRequestScopeMiddleware.StatusFor(ex, _settings.Options);
-            if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            if (_state != State.Loaded || _commitFailure is not null)
             {
-                context.Response.Headers.RetryAfter = "1";
+                return null;
             }
 
-            _scope.ReportCommitFailure(ex, answered: true);
+            var context = _scope!.Context;
+
+            // Not the request's token: once the endpoint has run, its changes are stored even if the client hangs up
+            // meanwhile, so whether a write lands never depends on when the client went away (a cancelled write may or
+            // may not have reached the store). Each store call stays bounded by the I/O timeout; with no I/O timeout,
+            // the request's token bounds it instead, so that a hung store cannot hold a dead request forever.
+            var cancellationToken = _ioTimeout == Timeout.InfiniteTimeSpan ? context.RequestAborted : CancellationToken.None;
+            try
+            {
+                await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _commitFailure = ex;
+                LogCommitFailure(ex);
+                _scope.ReportCommitFailure(ex, answered: true);
+                return ex;
+            }
+        }
+        finally
+        {
+            await EndTurnAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The fallback for a response started without a write through <see cref="CommitOnFirstWriteStream"/>:
+    /// only the status can still say what happened (409, 503, 500); the body the endpoint writes follows.</summary>
+    private async Task CommitOnStartingAsync()
+    {
+        if (await CommitBeforeResponseAsync().ConfigureAwait(false) is { } failure)
+        {
+            var response = _scope!.Context.Response;
+            response.StatusCode = SessionProblem.StatusFor(failure, _settings.Options);
+            if (response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            {
+                response.Headers.RetryAfter = "1";
+            }
+        }
+    }
+
+    /// <summary>A conflict is expected traffic (a warning, no stack trace); a transient store failure was logged once per
+    /// incident by the outage log; anything else is an error with its exception.</summary>
+    private void LogCommitFailure(Exception failure)
+    {
+        switch (failure)
+        {
+            case SessionCommitConflictException:
+                Log.CommitConflict(_settings.Logger, SessionValidation.Shorten(_key));
+                break;
+            case SessionBusyException:
+                Log.CommitBusy(_settings.Logger, SessionValidation.Shorten(_key), failure.Message);
+                break;
+            case SessionStoreException { IsTransient: true }:
+                Log.CommitUnavailable(_settings.Logger, SessionValidation.Shorten(_key));
+                break;
+            default:
+                Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), failure);
+                break;
         }
     }
 
@@ -113,160 +161,6 @@ internal sealed partial class StoreBackedSession
         }
     }
 
-    /// <summary>
-    /// After a regenerated session was stored under its new id: retire and destroy the old one. The sign-in itself has
-    /// succeeded by then, so a store failure here is logged (event 10) rather than failing the request: failing it would
-    /// send the browser back to an old id that may already be retired. Only a conflict with another request's change
-    /// (see <see cref="RetirePreviousIdAsync"/>) fails it, with 409.
-    /// </summary>
-    private async Task RemovePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (await RetirePreviousIdAsync(tracking, cancellationToken).ConfigureAwait(false))
-            {
-                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not SessionCommitConflictException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
-        {
-            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Shorten(_previousKey!), SessionValidation.Shorten(_key), ex);
-        }
-    }
-
-    /// <summary>
-    /// Before the old id of a regenerated session is destroyed: unless the policy is last-write-wins, make sure no other
-    /// request changed (or created) it since this one loaded it, or that change, already acknowledged to its client,
-    /// would be destroyed with it. A compare-and-set against the loaded version (0: create-only) replaces it with an
-    /// empty record that expires at once. If that loses, <see cref="SessionConflictPolicy.Merge"/> merges the other
-    /// request's changes into the new id as in any conflict (different keys both win) and tries again. When the changes
-    /// cannot be merged (the same key, the <see cref="SessionConflictPolicy.Fail"/> policy, or too many attempts) and the
-    /// response has not started, the new id's record goes instead, the browser keeps the old id with the other request's
-    /// change, and this request fails with <see cref="SessionCommitConflictException"/> (409), to be retried. If the
-    /// response has started (the browser has the new id), both are kept and a warning is logged (event 9).
-    /// </summary>
-    /// <returns>Whether the old id may be destroyed.</returns>
-    private async Task<bool> RetirePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
-    {
-        var policy = _settings.Options.ConflictPolicy;
-        if (policy == SessionConflictPolicy.LastWriteWins)
-        {
-            return true;
-        }
-
-        var expected = _previousVersion;
-        var emptyPayload = SessionPayload.Encode(_createdAtMs, Empty());
-        var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
-        var merging = false;
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var retire = new SessionWrite(emptyPayload, TimeSpan.FromMilliseconds(1), null, expected);
-                var retired = await WithIoTimeout(
-                    (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
-                if (retired.Succeeded || retired.Version == 0)
-                {
-                    // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
-                    return true;
-                }
-
-                if (attempt < maxAttempts)
-                {
-                    try
-                    {
-                        _mergeAttempt = attempt;
-                        merging = true;
-                        if (await MergePreviousIdAsync(tracking, attempt == 1, cancellationToken).ConfigureAwait(false) is not { } merged)
-                        {
-                            return true;
-                        }
-
-                        expected = merged;
-                        continue;
-                    }
-                    catch (SessionCommitConflictException)
-                    {
-                        // The same key changed on both sides (or this request cleared the session): not mergeable.
-                    }
-                }
-
-                var previous = _previousKey!;
-                if (_scope?.Context is not { Response.HasStarted: false })
-                {
-                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
-                    return false;
-                }
-
-                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
-                RestorePreviousCookie();
-                throw new SessionCommitConflictException(previous, attempt);
-            }
-        }
-        finally
-        {
-            if (merging)
-            {
-                // The change tracking restored for a merge is done with, whatever the outcome: the version and the view
-                // are the new id's as last stored.
-                MarkCommitted(_version);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Merges the other request's changes of the old id into the new id's record: re-reads the old id, re-applies this
-    /// request's own changes to it key by key (as a commit conflict does), and stores the result under the new id with a
-    /// compare-and-set. Returns the old id's version to retire next, or <see langword="null"/> when the old id is gone.
-    /// </summary>
-    private async Task<long?> MergePreviousIdAsync(ChangeTracking tracking, bool first, CancellationToken cancellationToken)
-    {
-        var latest = await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._previousKey!, ct), "re-reading the previous id of", cancellationToken).ConfigureAwait(false);
-        if (latest is null)
-        {
-            return null;
-        }
-
-        if (tracking.Cleared)
-        {
-            // This request emptied the session: a merge would drop the other request's change, and then destroy it.
-            throw new SessionCommitConflictException(_key, _mergeAttempt);
-        }
-
-        if (first)
-        {
-            (_changes, _originals, _cleared, _subjectChanged) = (tracking.Changes, tracking.Originals, tracking.Cleared, tracking.SubjectChanged);
-        }
-
-        // Rebase moves the view onto the old id's latest version; until the merged view is stored under the new id, the
-        // session stays what the new id holds.
-        var stored = (_version, _values, _subject, _createdAtMs);
-        try
-        {
-            Rebase(latest);
-            var previousVersion = _version;
-            var merged = new SessionWrite(SessionPayload.Encode(_createdAtMs, _values), SlideTtl(), _subject, stored._version);
-            var written = await WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
-            if (!written.Succeeded)
-            {
-                // The new id changed too (its cookie is out): nothing safe to merge into.
-                throw new SessionCommitConflictException(_key, _mergeAttempt);
-            }
-
-            _version = written.Version;
-            return previousVersion;
-        }
-        catch
-        {
-            (_version, _values, _subject, _createdAtMs) = stored;
-            throw;
-        }
-    }
-
-    /// <summary>This request's changes relative to the old id of a regenerated session.</summary>
-    private sealed record ChangeTracking(
-        Dictionary<string, byte[]?>? Changes, Dictionary<string, byte[]?>? Originals, bool Cleared, bool SubjectChanged);
-
     private async Task CommitWriteAsync(CancellationToken cancellationToken)
     {
         if (!_dirty)
@@ -295,7 +189,7 @@ internal sealed partial class StoreBackedSession
         // Every write is a compare-and-set, last-write-wins included: an unconditional overwrite could land just after a
         // destroy ("sign out everywhere") and bring the session back.
         var policy = _settings.Options.ConflictPolicy;
-        var maxAttempts = policy == SessionConflictPolicy.Fail ? 1 : Math.Max(1, _settings.Options.MaxMergeAttempts);
+        var backoff = new MergeBackoff(_settings.Options.CommitTimeout);
         byte[]? data = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -308,9 +202,15 @@ internal sealed partial class StoreBackedSession
                 return;
             }
 
-            if (attempt >= maxAttempts)
+            if (policy == SessionConflictPolicy.Fail)
             {
                 throw new SessionCommitConflictException(_key, attempt);
+            }
+
+            // Commuting changes always merge; only a storm that outlasts the commit deadline gives up (503, not 409).
+            if (!await backoff.WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw SessionBusyException.CommitContended(_settings.Options.CommitTimeout, attempt);
             }
 
             Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SessionStores.AspNetCore.Internal;
+
+/// <summary>
+/// A keyed async gate: one holder per session id at a time, the others waiting in arrival order (FIFO). A key's entry
+/// exists only while someone holds or waits for it, so idle sessions cost no memory. Waiting is bounded in count (per
+/// key) and in time, and honours cancellation; a waiter that gives up leaves the queue without disturbing the others.
+/// </summary>
+internal sealed class SessionGate
+{
+    private const int ShardCount = 32;
+    private readonly Shard[] _shards = new Shard[ShardCount];
+
+    public SessionGate()
+    {
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard();
+        }
+    }
+
+    /// <summary>The number of keys held or waited for (0 when every request is done: nothing leaks).</summary>
+    public int ActiveKeys
+    {
+        get
+        {
+            var count = 0;
+            foreach (var shard in _shards)
+            {
+                lock (shard)
+                {
+                    count += shard.Entries.Count;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Takes the gate of <paramref name="key"/>, waiting behind earlier holders.</summary>
+    /// <returns>The held gate; dispose it (once) to pass it on.</returns>
+    /// <exception cref="SessionBusyException">More than <paramref name="maxWaiters"/> already wait, or
+    /// <paramref name="timeout"/> passed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<Held> EnterAsync(string key, int maxWaiters, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var shard = _shards[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % ShardCount)];
+        LinkedListNode<TaskCompletionSource>? node;
+        lock (shard)
+        {
+            if (!shard.Entries.TryGetValue(key, out var entry))
+            {
+                shard.Entries.Add(key, new Entry());
+                return new ValueTask<Held>(new Held(this, shard, key));
+            }
+
+            if (entry.Waiters.Count >= maxWaiters)
+            {
+                throw SessionBusyException.TooManyWaiting(maxWaiters);
+            }
+
+            node = entry.Waiters.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        return WaitAsync(shard, key, node, timeout, cancellationToken);
+    }
+
+    private async ValueTask<Held> WaitAsync(Shard shard, string key, LinkedListNode<TaskCompletionSource> node, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await node.Value.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return new Held(this, shard, key);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            bool granted;
+            lock (shard)
+            {
+                // Every completion happens under the lock, so this tells apart "still queued" from "granted meanwhile".
+                granted = node.Value.Task.IsCompleted;
+                if (!granted)
+                {
+                    node.List!.Remove(node);
+                }
+            }
+
+            if (granted)
+            {
+                // The gate was handed over just as this waiter gave up: pass it on, or it would stay held forever.
+                Release(shard, key);
+            }
+
+            if (ex is TimeoutException)
+            {
+                throw SessionBusyException.WaitedTooLong(timeout, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static void Release(Shard shard, string key)
+    {
+        lock (shard)
+        {
+            var entry = shard.Entries[key];
+            if (entry.Waiters.First is { } next)
+            {
+                entry.Waiters.RemoveFirst();
+                next.Value.SetResult();
+            }
+            else
+            {
+                shard.Entries.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>A held gate. Disposing it hands it to the next waiter; a second dispose does nothing.</summary>
+    internal sealed class Held : IDisposable
+    {
+        private readonly SessionGate _gate;
+        private readonly Shard _shard;
+        private readonly string _key;
+        private int _released;
+
+        public Held(SessionGate gate, Shard shard, string key)
+        {
+            _gate = gate;
+            _shard = shard;
+            _key = key;
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Release(_shard, _key);
+            }
+        }
+    }
+
+    internal sealed class Shard
+    {
+        public Dictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
+    }
+
+    internal sealed class Entry
+    {
+        public LinkedList<TaskCompletionSource> Waiters { get; } = new();
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
+
+namespace SessionStores.AspNetCore.Internal;
+
+internal sealed partial class StoreBackedSession
+{
+    /// <summary>What every session of one application shares.</summary>
+    internal sealed class Settings
+    {
+        private readonly IDataProtector? _cookieProtector;
+
+        public Settings(ISessionStore store, StoreBackedSessionOptions options, SessionOptions sessionOptions, TimeProvider time, ILogger logger, IDataProtectionProvider? dataProtection = null)
+        {
+            Store = store;
+            Options = options;
+            SessionOptions = sessionOptions;
+            Time = time;
+            Logger = logger;
+            Outage = new StoreOutageLog(logger);
+
+            // The session middleware's own protector (purpose "SessionMiddleware") and cookie encoding, so that a cookie
+            // issued for a regenerated id is one the middleware reads back.
+            _cookieProtector = dataProtection?.CreateProtector("SessionMiddleware");
+        }
+
+        /// <summary>The cookie value the session middleware expects for <paramref name="sessionKey"/>.</summary>
+        public string ProtectCookieValue(string sessionKey)
+        {
+            var protector = _cookieProtector ?? throw new InvalidOperationException("Regenerating the session id needs ASP.NET Core data protection (AddSession registers it).");
+            return Convert.ToBase64String(protector.Protect(Encoding.UTF8.GetBytes(sessionKey))).TrimEnd('=');
+        }
+
+        public ISessionStore Store { get; }
+
+        public StoreBackedSessionOptions Options { get; }
+
+        public SessionOptions SessionOptions { get; }
+
+        public TimeProvider Time { get; }
+
+        public ILogger Logger { get; }
+
+        /// <summary>The per-session gate of this application (<see cref="SessionConcurrency.Serialized"/>,
+        /// <see cref="SessionConcurrency.Exclusive"/>).</summary>
+        public SessionGate Gate { get; } = new();
+
+        /// <summary>Logs store outages once per incident.</summary>
+        public StoreOutageLog Outage { get; }
+    }
+}
