@@ -8,7 +8,7 @@ namespace SessionStores;
 /// The one validator every store calls before any I/O, so that bad input fails the same way everywhere and loses no
 /// stored data.
 /// </summary>
-public static class SessionValidation
+public static partial class SessionValidation
 {
     private static readonly SearchValues<char> IdChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-");

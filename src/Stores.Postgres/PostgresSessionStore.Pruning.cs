@@ -55,6 +55,7 @@ public sealed partial class PostgresSessionStore
                 delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
                 (deleted, batches) = await DeleteInBatchesAsync(
                     delete, from, _pruneBatchSize, _pruneBatchDelay, rows => Log.PruneBatch(_logger, (int)rows, _sql.Table), cancellationToken).ConfigureAwait(false);
+                await PruneStaleLeasesAsync(connection, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -135,6 +136,8 @@ public sealed partial class PostgresSessionStore
         {
             await _pruneLoop.ConfigureAwait(false);
         }
+
+        await LeaseListenerStoppedAsync().ConfigureAwait(false);
 
         if (_ownsDataSource)
         {

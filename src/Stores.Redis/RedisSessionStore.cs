@@ -263,13 +263,18 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.
     /// Operations started afterwards throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => TakeOwnedConnectionForDisposal()?.Dispose();
+    public void Dispose()
+    {
+        StopLeaseSignals();
+        TakeOwnedConnectionForDisposal()?.Dispose();
+    }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.
     /// Operations started afterwards throw <see cref="ObjectDisposedException"/>.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        StopLeaseSignals();
         if (TakeOwnedConnectionForDisposal() is { } connection)
         {
             await connection.DisposeAsync().ConfigureAwait(false);

@@ -15,3 +15,5 @@ public sealed class MemoryFixture : IClockFixture
 public sealed class MemoryConformance(MemoryFixture fixture) : SessionStoreConformanceTests<MemoryFixture>(fixture);
 
 public sealed class MemoryFakeClockConformance(MemoryFixture fixture) : FakeClockConformanceTests<MemoryFixture>(fixture);
+
+public sealed class MemoryLeaseConformance(MemoryFixture fixture) : LeaseConformanceTests<MemoryFixture>(fixture);

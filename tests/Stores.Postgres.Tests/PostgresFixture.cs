@@ -83,3 +83,5 @@ public sealed class PostgresConformance(PostgresFixture fixture) : SessionStoreC
 public sealed class PostgresCorruptDataConformance(PostgresFixture fixture) : CorruptDataConformanceTests<PostgresFixture>(fixture);
 
 public sealed class PostgresFailureConformance(PostgresFixture fixture) : FailureConformanceTests<PostgresFixture>(fixture);
+
+public sealed class PostgresLeaseConformance(PostgresFixture fixture) : LeaseConformanceTests<PostgresFixture>(fixture);

@@ -101,3 +101,7 @@ public sealed class RedisClusterConformance(RedisClusterFixture fixture) : Sessi
 public sealed class RedisClusterCorruptDataConformance(RedisClusterFixture fixture) : CorruptDataConformanceTests<RedisClusterFixture>(fixture);
 
 public sealed class RedisFailureConformance(RedisFixture fixture) : FailureConformanceTests<RedisFixture>(fixture);
+
+public sealed class RedisLeaseConformance(RedisFixture fixture) : LeaseConformanceTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterLeaseConformance(RedisClusterFixture fixture) : LeaseConformanceTests<RedisClusterFixture>(fixture);

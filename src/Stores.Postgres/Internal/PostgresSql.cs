@@ -23,6 +23,7 @@ internal sealed class PostgresSql
 
     public PostgresSql(string schemaName, string tableName)
     {
+        SchemaName = schemaName;
         Schema = Quote(schemaName);
         Table = Schema + "." + Quote(tableName);
         QualifiedName = schemaName + "." + tableName;
@@ -137,6 +138,8 @@ internal sealed class PostgresSql
             $"SELECT n, last, (SELECT count(*) {countFilter} FROM d) FROM batch";
     }
 
+    public string SchemaName { get; }
+
     public string Schema { get; }
 
     public string Table { get; }
@@ -221,6 +224,7 @@ internal sealed class PostgresSql
           .Append("    created_at timestamptz NOT NULL\n);\n");
         sb.Append("CREATE INDEX IF NOT EXISTS ").Append(ExpiresIndex).Append(" ON ").Append(Table).Append(" (expires_at);\n");
         sb.Append("CREATE INDEX IF NOT EXISTS ").Append(SubjectIndex).Append(" ON ").Append(Table).Append(" (subject) WHERE subject IS NOT NULL;\n");
+        sb.Append(new PostgresLeaseSql(SchemaName, tableName).CreateTable(unlogged));
         sb.Append("INSERT INTO ").Append(VersionTable).Append(" (table_name, version) VALUES (")
           .Append(Literal(tableName)).Append(", ").Append(SchemaVersion.ToString(CultureInfo.InvariantCulture))
           .Append(") ON CONFLICT (table_name) DO NOTHING;\n");

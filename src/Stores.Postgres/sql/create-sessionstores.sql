@@ -22,5 +22,12 @@ CREATE TABLE IF NOT EXISTS "public"."sessions" (
 );
 CREATE INDEX IF NOT EXISTS "sessions_expires_idx" ON "public"."sessions" (expires_at);
 CREATE INDEX IF NOT EXISTS "sessions_subject_idx" ON "public"."sessions" (subject) WHERE subject IS NOT NULL;
+CREATE TABLE IF NOT EXISTS "public"."sessions_leases" (
+    id         text COLLATE "C" NOT NULL PRIMARY KEY,
+    owner      text COLLATE "C" NOT NULL,
+    fence      bigint NOT NULL,
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "sessions_leases_exp" ON "public"."sessions_leases" (expires_at);
 INSERT INTO "public"."sessionstores_schema" (table_name, version) VALUES ('sessions', 1) ON CONFLICT (table_name) DO NOTHING;
 COMMIT;

@@ -36,6 +36,16 @@ internal sealed class RedisKeys
 
     public RedisKey Subject(string subject) => string.Concat(SubjectPrefix, subject, "}");
 
+    /// <summary>A session's lease (<c>{prefix}l{{id}}</c>) and its fence counter (<c>{prefix}f{{id}}</c>): the same hash tag,
+    /// so one script touches both; outside <see cref="SessionPattern"/>, so listings never see them.</summary>
+    public RedisKey Lease(string id) => string.Concat(Prefix, "l{", id, "}");
+
+    /// <inheritdoc cref="Lease"/>
+    public RedisKey LeaseFence(string id) => string.Concat(Prefix, "f{", id, "}");
+
+    /// <summary>The channel on which a released lease's id is published.</summary>
+    public RedisChannel LeaseReleased => RedisChannel.Literal(Prefix + "lease-released");
+
     /// <summary>
     /// The session id of a key found by SCAN, or <see langword="null"/> when the key is not one of this store's
     /// session keys. SCAN's pattern already selects the prefix; this check is exact (it does not trust the glob).

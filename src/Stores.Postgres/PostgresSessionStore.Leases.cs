@@ -1,0 +1,238 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+using SessionStores.Postgres.Internal;
+
+namespace SessionStores.Postgres;
+
+// Leases: a row per leased id in <table>_leases, taken by one upsert whose WHERE lets only a free or expired lease be
+// retaken, all times on the database clock. A release ends the lease in its row and NOTIFYs; one listening connection
+// per store instance wakes this process's waiters. The pruner removes rows an hour after their lease ended.
+public sealed partial class PostgresSessionStore : ISessionLeaseStore
+{
+    private readonly object _leaseGate = new();
+    private PostgresLeaseSql? _leaseSql;
+    private SessionLeaseWaiters? _leaseWaiters;
+    private PostgresLeaseListener? _leaseListener;
+    private volatile bool _leasesReady;
+
+    private PostgresLeaseSql LeaseSql => _leaseSql ??= new PostgresLeaseSql(_schemaName, _tableName);
+
+    /// <inheritdoc />
+    /// <remarks>One statement batch per attempt, no connection held between attempts and no advisory lock (so it works
+    /// behind a transaction-pooling proxy). A waiting caller starts this store's listening connection (one per store
+    /// instance, kept until disposal); a jittered re-check bounded by the holder's remaining time backs up a lost
+    /// notification. The lease table is created with the session table, or on the first lease operation for a table
+    /// created by an earlier version (when <see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/> allows).</remarks>
+    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateLeaseDuration(duration);
+        SessionValidation.ValidateLeaseWait(wait);
+        var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
+        try
+        {
+            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+            SessionLease? lease;
+            if (wait == TimeSpan.Zero)
+            {
+                lease = (await TryAcquireLeaseAsync(id, duration, cancellationToken).ConfigureAwait(false)).Lease;
+            }
+            else
+            {
+                var waiters = LeaseWaiters();
+                lease = await waiters.AcquireAsync(id, wait, ct => TryAcquireLeaseAsync(id, duration, ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            operation.Complete();
+            return lease;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex, "AcquireLease", id, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        SessionValidation.ValidateLeaseDuration(duration);
+        var operation = SessionStoreOperation.Start(DbSystem, "renew_lease");
+        try
+        {
+            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+            var command = _dataSource.CreateCommand(LeaseSql.Renew);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(Text(lease.Id));
+            command.Parameters.Add(Text(lease.Owner));
+            command.Parameters.Add(Milliseconds(duration));
+            var renewed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            operation.Complete();
+            return renewed;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex, "RenewLease", lease.Id, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        var operation = SessionStoreOperation.Start(DbSystem, "release_lease");
+        try
+        {
+            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+            var command = _dataSource.CreateCommand(LeaseSql.Release);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(Text(lease.Id));
+            command.Parameters.Add(Text(lease.Owner));
+            command.Parameters.Add(Text(LeaseSql.Channel));
+            var released = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+            operation.Complete();
+            return released;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex, "ReleaseLease", lease.Id, cancellationToken);
+        }
+    }
+
+    private SessionLeaseWaiters LeaseWaiters()
+    {
+        lock (_leaseGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            if (_leaseListener is null)
+            {
+                _leaseWaiters = new SessionLeaseWaiters();
+                _leaseListener = new PostgresLeaseListener(_dataSource, LeaseSql, _leaseWaiters, _logger, _disposed.Token);
+            }
+
+            _leaseListener.EnsureStarted();
+            return _leaseWaiters!;
+        }
+    }
+
+    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        var batch = _dataSource.CreateBatch();
+        await using var batchScope = batch.ConfigureAwait(false);
+        var acquire = new NpgsqlBatchCommand(LeaseSql.Acquire);
+        acquire.Parameters.Add(Text(id));
+        acquire.Parameters.Add(Text(owner));
+        acquire.Parameters.Add(Milliseconds(duration));
+        var remaining = new NpgsqlBatchCommand(LeaseSql.HolderRemaining);
+        remaining.Parameters.Add(Text(id));
+        batch.BatchCommands.Add(acquire);
+        batch.BatchCommands.Add(remaining);
+
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, reader.GetInt64(0)));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return SessionLeaseAttempt.Held(await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? TimeSpan.FromMilliseconds(reader.GetInt64(0))
+            : null);
+    }
+
+    // The session schema first (it creates the lease table with it); then, once, a catalog check for the lease table that
+    // a session table from an earlier version lacks, created under the schema's advisory lock like the rest.
+    private async Task EnsureLeasesReadyAsync(CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (_leasesReady)
+        {
+            return;
+        }
+
+        if (!await LeaseTableExistsAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (!_createSchema)
+            {
+                throw new InvalidOperationException(
+                    $"The lease table {LeaseSql.Table} is missing. Create it with PostgresSessionStore.GenerateSchemaScript " +
+                    "(sql/create-sessionstores.sql; every statement is idempotent) or set PostgresSessionStoreOptions.CreateSchemaIfMissing to true.");
+            }
+
+            await CreateLeaseTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _leasesReady = true;
+    }
+
+    private async Task<bool> LeaseTableExistsAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
+    {
+        var command = connection is null ? _dataSource.CreateCommand(LeaseSql.Exists) : new NpgsqlCommand(LeaseSql.Exists, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(LeaseSql.Table));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    private async Task CreateLeaseTableAsync(CancellationToken cancellationToken)
+    {
+        var key = LockKeys.For("schema", _sql.Schema);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await RunLockAsync(connection, "SELECT pg_advisory_lock($1)", key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!await LeaseTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                var ddl = new NpgsqlCommand(LeaseSql.CreateTable(_unlogged), connection);
+                await using var ddlScope = ddl.ConfigureAwait(false);
+                await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await RunLockAsync(connection, "SELECT pg_advisory_unlock($1)", key, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Completes once the listening loop (if any) has closed its connection; called by DisposeAsync after the
+    /// disposal token stopped it.</summary>
+    private Task LeaseListenerStoppedAsync()
+    {
+        lock (_leaseGate)
+        {
+            return _leaseListener?.Running ?? Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Part of a pruning pass (under the pruning lock): removes lease rows whose lease ended over an hour ago,
+    /// in batches. A lease table not created yet (no lease was ever taken) is skipped.</summary>
+    private async Task<long> PruneStaleLeasesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (!_leasesReady && !await LeaseTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
+        var delete = new NpgsqlCommand(LeaseSql.PruneBatch, connection);
+        await using var deleteScope = delete.ConfigureAwait(false);
+        delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
+        long deleted = 0;
+        int rows;
+        do
+        {
+            rows = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            deleted += rows;
+        }
+        while (rows == _pruneBatchSize);
+
+        return deleted;
+    }
+
+    private static NpgsqlParameter<long> Milliseconds(TimeSpan duration) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = SessionValidation.ToMilliseconds(duration) };
+}

@@ -1,0 +1,173 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Redis.Internal;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis;
+
+// Leases: one key per leased id beside (not inside) the session key space, taken with SET NX PX, renewed and released by
+// owner compare; a release publishes the id, and one subscription per store instance wakes the waiters of this process.
+public sealed partial class RedisSessionStore : ISessionLeaseStore
+{
+    private readonly object _leaseGate = new();
+    private SessionLeaseWaiters? _leaseWaiters;
+    private Task? _leaseSubscription;
+    private IConnectionMultiplexer? _leaseConnection;
+    private Action<RedisChannel, RedisValue>? _leaseHandler;
+
+    private SessionLeaseWaiters LeaseWaiters =>
+        _leaseWaiters ?? Interlocked.CompareExchange(ref _leaseWaiters, new SessionLeaseWaiters(), null) ?? _leaseWaiters;
+
+    /// <inheritdoc />
+    /// <remarks>One script call per attempt (<c>SET NX PX</c> and the fence). A waiter subscribes this store instance to
+    /// the release channel once; publish/subscribe may lose a message (a reconnect), so a jittered re-check bounded by the
+    /// holder's remaining time backs it up. Like any Redis lock on one primary, a failover before the lease key reached
+    /// the replica can grant a lease twice; the session's compare-and-set still rejects the stale holder's write.</remarks>
+    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateLeaseDuration(duration);
+        SessionValidation.ValidateLeaseWait(wait);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
+        try
+        {
+            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            SessionLease? lease;
+            if (wait == TimeSpan.Zero)
+            {
+                lease = (await TryAcquireLeaseAsync(db, id, duration, cancellationToken).ConfigureAwait(false)).Lease;
+            }
+            else
+            {
+                await EnsureLeaseSubscriptionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                lease = await LeaseWaiters.AcquireAsync(id, wait, ct => TryAcquireLeaseAsync(db, id, duration, ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            operation.Complete();
+            return lease;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw Failure(ex, "acquire_lease", id, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        SessionValidation.ValidateLeaseDuration(duration);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(DbSystem, "renew_lease");
+        try
+        {
+            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var result = await LeaseScripts.Renew.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return (long)result == 1;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw Failure(ex, "renew_lease", lease.Id, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(DbSystem, "release_lease");
+        try
+        {
+            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var result = await LeaseScripts.Release.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return (long)result == 1;
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+            throw Failure(ex, "release_lease", lease.Id, cancellationToken);
+        }
+    }
+
+    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(IDatabase db, string id, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        var result = (RedisResult[])(await LeaseScripts.Acquire.EvaluateAsync(
+                db,
+                [_keys.Lease(id), _keys.LeaseFence(id)],
+                [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs])
+            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        return (long)result[0] == 1
+            ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
+            : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);
+    }
+
+    /// <summary>Subscribes this store instance to its release channel, once (a failed attempt is repeated by the next
+    /// waiter). Once subscribed, and after every reconnect, all waiters re-check: a release published while the
+    /// subscription was not in place is lost.</summary>
+    private Task EnsureLeaseSubscriptionAsync()
+    {
+        lock (_leaseGate)
+        {
+            if (_leaseSubscription is null || _leaseSubscription.IsFaulted || _leaseSubscription.IsCanceled)
+            {
+                _leaseSubscription = SubscribeToLeaseReleasesAsync(_connection!);
+            }
+
+            return _leaseSubscription;
+        }
+    }
+
+    private async Task SubscribeToLeaseReleasesAsync(IConnectionMultiplexer connection)
+    {
+        var waiters = LeaseWaiters;
+        _leaseHandler ??= (_, message) =>
+        {
+            if (message.HasValue)
+            {
+                waiters.Wake(message.ToString());
+            }
+        };
+        await connection.GetSubscriber().SubscribeAsync(_keys.LeaseReleased, _leaseHandler).ConfigureAwait(false);
+        lock (_leaseGate)
+        {
+            if (_leaseConnection is null)
+            {
+                _leaseConnection = connection;
+                connection.ConnectionRestored += OnLeaseConnectionRestored;
+            }
+        }
+
+        waiters.WakeAll();
+    }
+
+    private void OnLeaseConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _leaseWaiters?.WakeAll();
+
+    /// <summary>Called on disposal: a shared multiplexer must not keep calling into this store.</summary>
+    private void StopLeaseSignals()
+    {
+        IConnectionMultiplexer? connection;
+        lock (_leaseGate)
+        {
+            connection = _leaseConnection;
+            _leaseConnection = null;
+        }
+
+        if (connection is not null)
+        {
+            connection.ConnectionRestored -= OnLeaseConnectionRestored;
+            connection.GetSubscriber().Unsubscribe(_keys.LeaseReleased, _leaseHandler, CommandFlags.FireAndForget);
+        }
+
+        _leaseWaiters?.WakeAll();
+    }
+}
