@@ -30,6 +30,9 @@ public static class DemoApp
             o.IdleTimeout = settings.IdleTimeout;
         });
         DemoStores.Register(builder.Services, settings);
+
+        // The admin page's forms carry an antiforgery token, checked before they change anything.
+        builder.Services.AddAntiforgery();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<BenchCounters>();
         configureServices?.Invoke(builder.Services);
@@ -41,6 +44,7 @@ public static class DemoApp
         }
 
         app.UseSession();
+        app.UseAntiforgery();
         Routes.Map(app);
         AdminPage.Map(app);
         ReliabilityRoutes.Map(app);

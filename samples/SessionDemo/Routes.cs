@@ -15,6 +15,10 @@ internal static class Routes
     public const string ViewsKey = "views";
     public const string DemoPassword = "demo";
 
+    private const int MaxUserLength = 64;
+    private const int MaxKeyLength = 64;
+    private const int MaxValueLength = 1024;
+
     public static void Map(WebApplication app)
     {
         // Read-modify-write: one load (with sliding expiry) and one compare-and-set per request.
@@ -28,14 +32,23 @@ internal static class Routes
 
         app.MapGet("/set-session", async (HttpContext context, string? key, string? value) =>
         {
-            await context.Session.LoadAsync(context.RequestAborted);
             key ??= "message";
+            value ??= "hello";
             if (key is ViewsKey or UserKey)
             {
-                return Results.BadRequest($"'{key}' is managed by the demo\n");
+                return Input.Error(StatusCodes.Status400BadRequest, $"The key '{key}' is managed by the demo; choose another key.");
             }
 
-            context.Session.SetString(key, value ?? "hello");
+            if (!Input.IsPlainName(key, MaxKeyLength) || value.Length > MaxValueLength)
+            {
+                return Input.Error(
+                    StatusCodes.Status400BadRequest,
+                    $"A key is 1 to {MaxKeyLength} characters without control characters, and a value at most {MaxValueLength} characters.");
+            }
+
+            await context.Session.LoadAsync(context.RequestAborted);
+
+            context.Session.SetString(key, value);
             return Results.Text($"set {key}\n");
         });
 
@@ -69,11 +82,21 @@ internal static class Routes
 
         app.MapPost("/login", async (HttpContext context) =>
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            var user = form["username"].ToString().Trim();
-            if (user.Length is 0 or > 64 || form["password"] != DemoPassword)
+            var (form, error) = await Input.ReadFormAsync(context);
+            if (error is not null)
             {
-                return Results.Text("wrong user name or password\n", statusCode: StatusCodes.Status401Unauthorized);
+                return error;
+            }
+
+            var user = form!["username"].ToString().Trim();
+            if (!Input.IsPlainName(user, MaxUserLength))
+            {
+                return Input.Error(StatusCodes.Status400BadRequest, $"A user name is 1 to {MaxUserLength} characters without control characters.");
+            }
+
+            if (form["password"] != DemoPassword)
+            {
+                return Input.Error(StatusCodes.Status401Unauthorized, "Wrong user name or password.");
             }
 
             await context.Session.LoadAsync(context.RequestAborted);

@@ -1,6 +1,9 @@
 using System;
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace SessionStores;
 
@@ -8,6 +11,12 @@ namespace SessionStores;
 /// The one validator every store calls before any I/O, so that bad input fails the same way everywhere and loses no
 /// stored data.
 /// </summary>
+/// <remarks>
+/// No message thrown from here contains the caller's text: a session id is a bearer secret and a subject is personal
+/// data, and either may hold control characters that would forge log lines. A message names the rule that was broken,
+/// a length, or the first offending character as its index and code point (<c>U+000A</c>). Use <see cref="Tag"/> to
+/// name a session in a log line.
+/// </remarks>
 public static partial class SessionValidation
 {
     private static readonly SearchValues<char> IdChars =
@@ -29,9 +38,11 @@ public static partial class SessionValidation
         ArgumentNullException.ThrowIfNull(id, paramName);
         if (!IsValidId(id))
         {
+            var problem = id.Length == 0 ? "got an empty string"
+                : id.Length > SessionLimits.MaxIdLength ? $"got {id.Length} characters"
+                : OutsideTheSet(id, id.AsSpan().IndexOfAnyExcept(IdChars));
             throw new ArgumentException(
-                $"A session id must be 1 to {SessionLimits.MaxIdLength} characters from [A-Za-z0-9._~-]; got {Describe(id)}.",
-                paramName);
+                $"A session id must be 1 to {SessionLimits.MaxIdLength} characters from [A-Za-z0-9._~-]; {problem}.", paramName);
         }
     }
 
@@ -67,10 +78,18 @@ public static partial class SessionValidation
         for (var i = 0; i < subject.Length; i++)
         {
             var c = subject[i];
-            var unpaired = char.IsLowSurrogate(c) || char.IsHighSurrogate(c) && (i + 1 == subject.Length || !char.IsLowSurrogate(subject[++i]));
-            if (char.IsControl(c) || unpaired)
+            if (char.IsControl(c))
             {
-                throw new ArgumentException("A subject must not contain control characters or unpaired surrogates.", paramName);
+                throw new ArgumentException($"A subject must not contain control characters; the character at index {i} is {CodePoint(subject, i)}.", paramName);
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < subject.Length && char.IsLowSurrogate(subject[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw new ArgumentException($"A subject must not contain unpaired surrogates; the character at index {i} is {CodePoint(subject, i)}.", paramName);
             }
         }
     }
@@ -120,11 +139,106 @@ public static partial class SessionValidation
     public static long ToMilliseconds(TimeSpan ttl) =>
         Math.Max(1, (ttl.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
 
-    /// <summary>Shortens an id for logs: enough to correlate, not enough to hijack a session.</summary>
-    /// <param name="id">The session id.</param>
-    /// <returns>At most its first six characters followed by an ellipsis.</returns>
-    public static string Shorten(string? id) => id is null ? "(null)" : id.Length <= 6 ? id : string.Concat(id.AsSpan(0, 6), "…");
+    /// <summary>
+    /// A short tag that names a session in log lines and messages without revealing its id: the first 8 hex digits of
+    /// the SHA-256 of the id's UTF-8 bytes.
+    /// </summary>
+    /// <remarks>
+    /// The same id always gets the same tag, in every process and every release, so log lines of one session correlate
+    /// across app instances. A tag cannot be turned back into the id (a session id has far more than 32 bits of
+    /// entropy), and it gives no part of the id away, unlike a prefix would: a tag in a log is useless to a session
+    /// thief. Two ids can share a tag (1 in 4 billion), which a log reader can live with.
+    /// </remarks>
+    /// <param name="id">The session id (any text; it need not be valid).</param>
+    /// <returns>Eight lowercase hex digits, or <c>(none)</c> when <paramref name="id"/> is <see langword="null"/>.</returns>
+    public static string Tag(string? id)
+    {
+        if (id is null)
+        {
+            return "(none)";
+        }
 
-    private static string Describe(string id) =>
-        id.Length == 0 ? "an empty string" : id.Length > SessionLimits.MaxIdLength ? $"{id.Length} characters" : $"\"{id}\"";
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var max = Encoding.UTF8.GetMaxByteCount(id.Length);
+        var rented = max <= 1024 ? null : ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            Span<byte> utf8 = rented ?? stackalloc byte[1024];
+            var length = Encoding.UTF8.GetBytes(id, utf8);
+            SHA256.HashData(utf8[..length], hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash[..4]);
+    }
+
+    /// <summary>
+    /// Text from outside (a file name, a server's reply, a setting) made safe to embed in an exception message or a log
+    /// line: every control character and every unpaired surrogate is replaced by its <c>\uXXXX</c> escape, so that the
+    /// text cannot start a new log line or hide what follows it.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <returns><paramref name="text"/> itself when it has nothing to escape, else an escaped copy.</returns>
+    public static string EscapeControlCharacters(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var first = FirstUnprintable(text);
+        if (first < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 16);
+        builder.Append(text, 0, first);
+        for (var i = first; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+            }
+            else if (char.IsControl(c) || char.IsSurrogate(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static int FirstUnprintable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsControl(c) || char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string OutsideTheSet(string id, int index) => $"the character at index {index} is {CodePoint(id, index)}, outside that set";
+
+    // The code point at index as U+XXXX: a whole surrogate pair as one code point, a lone surrogate as itself.
+    private static string CodePoint(string text, int index) =>
+        Rune.TryGetRuneAt(text, index, out var rune)
+            ? $"U+{rune.Value:X4}"
+            : $"U+{(int)text[index]:X4}";
 }

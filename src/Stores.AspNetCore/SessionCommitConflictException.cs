@@ -11,7 +11,7 @@ public sealed class SessionCommitConflictException : SessionStoreException
     /// <param name="sessionId">The session id (only a shortened form appears in the message).</param>
     /// <param name="attempts">How many compare-and-set attempts were made.</param>
     public SessionCommitConflictException(string sessionId, int attempts)
-        : base($"The session '{SessionValidation.Shorten(sessionId)}' was changed by a concurrent request; this request's changes were not stored after {attempts} attempt(s).", null, isTransient: true)
+        : base($"The session {SessionValidation.Tag(sessionId)} was changed by a concurrent request; this request's changes were not stored after {attempts} attempt(s).", null, isTransient: true)
     {
         Attempts = attempts;
     }

@@ -250,7 +250,7 @@ public sealed partial class FileSessionStore
         }
         catch (Exception ex) when (IsIoFailure(ex))
         {
-            Log.CleanupFailed(_logger, Path.GetFileName(Path.GetDirectoryName(path)) ?? string.Empty, ex);
+            Log.CleanupFailed(_logger, Path.GetFileName(Path.GetDirectoryName(path)) ?? string.Empty, SessionFileErrors.Redact(ex));
         }
     }
 

@@ -196,7 +196,7 @@ public sealed partial class FileSessionStore
         }
         catch (Exception ex) when (IsIoFailure(ex) || ex is SessionStoreException)
         {
-            Log.CleanupFailed(_logger, "subjects", ex);
+            Log.CleanupFailed(_logger, "subjects", SessionFileErrors.Redact(ex));
         }
     }
 

@@ -71,6 +71,7 @@ public sealed partial class FileSessionStore
         }
 
         _shutdown.Cancel();
+        StopLeases();
         _reapTimer.Dispose();
         if (_reapGate.Wait(0))
         {
@@ -179,7 +180,7 @@ public sealed partial class FileSessionStore
             if (file.Error is not null)
             {
                 // The corrupt-data policy leaves damaged sessions to the application (Destroy recovers); say so.
-                Log.CorruptFileKept(_logger, Shorten(fileName), file.Error);
+                Log.CorruptFileKept(_logger, TagOf(fileName), file.Error);
                 return false;
             }
 
@@ -236,7 +237,7 @@ public sealed partial class FileSessionStore
         }
     }
 
-    private static string Shorten(string fileName) => SessionValidation.Shorten(SessionFileNames.TryGetId(fileName) ?? fileName);
+    private static string TagOf(string fileName) => SessionValidation.Tag(SessionFileNames.TryGetId(fileName) ?? fileName);
 
     private void ReapOnTimer() => _ = ReapInBackgroundAsync();
 
@@ -268,7 +269,7 @@ public sealed partial class FileSessionStore
         catch (Exception ex)
         {
             // A timer has no caller to throw to; the failure is logged and the next tick retries.
-            Log.ReapFailed(_logger, ex);
+            Log.ReapFailed(_logger, SessionFileErrors.Redact(ex));
         }
         finally
         {

@@ -82,7 +82,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"The session directory '{RootDirectory}' (FileSessionStoreOptions.Directory) cannot be created: {ex.Message}", ex);
+            throw new InvalidOperationException($"The session directory '{SessionValidation.EscapeControlCharacters(RootDirectory)}' (FileSessionStoreOptions.Directory) cannot be created: {SessionValidation.EscapeControlCharacters(ex.Message)}", ex);
         }
 
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
@@ -324,6 +324,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         return wrapped;
     }
 
-    private SessionStoreException Wrap(Exception ex) =>
-        new($"The file session store in '{RootDirectory}' failed: {ex.Message}", ex, isTransient: ex is IOException);
+    // The I/O error loses the session ids its paths hold (SessionFileErrors) before it reaches a message or a log.
+    private SessionStoreException Wrap(Exception ex)
+    {
+        var redacted = SessionFileErrors.Redact(ex);
+        return new($"The file session store in '{SessionValidation.EscapeControlCharacters(RootDirectory)}' failed: {redacted.Message}", redacted, isTransient: ex is IOException);
+    }
 }

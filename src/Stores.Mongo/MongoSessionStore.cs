@@ -172,7 +172,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         {
             // Two first writes raced on the unique _id and this one lost the insert. The document exists now, so
             // the same upsert updates it: retried once, never dropped.
-            Log.UpsertRetried(_logger, SessionValidation.Shorten(id));
+            Log.UpsertRetried(_logger, SessionValidation.Tag(id));
             written = await FindOneAndUpdateAsync(command, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (MongoErrors.IsDuplicateKey(ex) && expectedVersion == 0)
@@ -186,7 +186,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
             // The upsert returns the document either way: ours if it carries this call's token, else the one that stays.
             if (written is null)
             {
-                throw new SessionStoreException($"The MongoDB create-only upsert of session '{SessionValidation.Shorten(id)}' returned no document.", null, isTransient: true);
+                throw new SessionStoreException($"The MongoDB create-only upsert of session {SessionValidation.Tag(id)} returned no document.", null, isTransient: true);
             }
 
             return written.TryGetValue(WriteTokenField, out var found) && found is BsonString { Value: var value } && value == writeToken
@@ -201,7 +201,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
 
         if (expectedVersion is null)
         {
-            throw new SessionStoreException($"The MongoDB upsert of session '{SessionValidation.Shorten(id)}' returned no document.", null, isTransient: true);
+            throw new SessionStoreException($"The MongoDB upsert of session {SessionValidation.Tag(id)} returned no document.", null, isTransient: true);
         }
 
         // The conflict path, and only it, costs a second round trip: the version found now.

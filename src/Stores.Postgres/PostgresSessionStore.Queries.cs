@@ -25,7 +25,10 @@ public sealed partial class PostgresSessionStore
     }
 
     /// <inheritdoc />
-    public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Count", (Store: this, Query: query), static (s, ct) => s.Store.CountCoreAsync(s.Query, ct), cancellationToken);
+
+    private async Task<long> CountCoreAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateQuery(query);
         var operation = SessionStoreOperation.Start(DbSystem, "count");
@@ -54,15 +57,30 @@ public sealed partial class PostgresSessionStore
     /// rows per statement, each statement its own short transaction, so requests on
     /// the sessions it has not reached yet never wait behind one long <c>DELETE</c>. A row a request holds is waited for,
     /// never skipped. Expired leftovers are removed too but not counted. Sessions created while it runs may survive it;
-    /// when it fails or is cancelled midway, the batches already run stay deleted.</remarks>
+    /// when it fails or is cancelled midway, the batches already run stay deleted. Each statement (not the walk as a
+    /// whole) must finish within <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
         var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
         try
         {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var deleted = await DestroyManyCoreAsync(query.Subject, cancellationToken).ConfigureAwait(false);
+            long deleted = 0;
+            var after = string.Empty;
+            while (true)
+            {
+                var (picked, last, rows) = await _runner.RunAsync(
+                    "DestroyMany", (Store: this, query.Subject, After: after), static (s, ct) => s.Store.DestroyBatchAsync(s.Subject, s.After, ct), cancellationToken)
+                    .ConfigureAwait(false);
+                deleted += rows;
+                if (picked < DestroyManyBatchSize)
+                {
+                    break;
+                }
+
+                after = last;
+            }
+
             operation.Complete();
             return deleted;
         }
@@ -72,23 +90,32 @@ public sealed partial class PostgresSessionStore
         }
     }
 
-    // One connection for the whole walk; each batch is one autocommitted statement (see PostgresSql.DestroyAllBatch).
-    private async Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken)
+    // One autocommitted statement (see PostgresSql.DestroyAllBatch) on a pooled connection of its own, so a statement
+    // abandoned at its deadline holds no connection the next one needs.
+    private async Task<(long Picked, string Last, long Rows)> DestroyBatchAsync(string? subject, string after, CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        var command = new NpgsqlCommand(subject is null ? _sql.DestroyAllBatch : _sql.DestroyBySubjectBatch, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        var after = Text(string.Empty);
-        command.Parameters.Add(after);
-        command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = DestroyManyBatchSize });
-        if (subject is not null)
+        try
         {
-            command.Parameters.Add(Text(subject));
-        }
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+            var command = _dataSource.CreateCommand(subject is null ? _sql.DestroyAllBatch : _sql.DestroyBySubjectBatch);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(Text(after));
+            command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = DestroyManyBatchSize });
+            if (subject is not null)
+            {
+                command.Parameters.Add(Text(subject));
+            }
 
-        var (deleted, _) = await DeleteInBatchesAsync(command, after, DestroyManyBatchSize, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
-        return deleted;
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var picked = reader.GetInt64(0);
+            return (picked, picked == DestroyManyBatchSize ? reader.GetString(1) : after, reader.GetInt64(2));
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            throw Fail(ex, "DestroyMany", null, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -141,7 +168,9 @@ public sealed partial class PostgresSessionStore
         var after = string.Empty;
         while (true)
         {
-            var page = await FetchPageAsync(query, after, cancellationToken).ConfigureAwait(false);
+            var page = await _runner.RunAsync(
+                "List", (Store: this, Query: query, After: after), static (s, ct) => s.Store.FetchPageAsync(s.Query, s.After, ct), cancellationToken)
+                .ConfigureAwait(false);
             foreach (var info in page)
             {
                 yield return info;
@@ -157,7 +186,7 @@ public sealed partial class PostgresSessionStore
     }
 
     // A page is read whole and its connection returned before the caller sees it, so a slow consumer never holds a
-    // pooled connection; memory stays bounded by the page size.
+    // pooled connection; memory stays bounded by the page size. Each page has its own deadline; the listing has none.
     private async Task<List<SessionInfo>> FetchPageAsync(SessionQuery query, string after, CancellationToken cancellationToken)
     {
         var operation = SessionStoreOperation.Start(DbSystem, "list");

@@ -58,7 +58,10 @@ public sealed partial class PostgresSessionStore
     /// <returns>A task that completes when the table is ready.</returns>
     /// <exception cref="InvalidOperationException">The table is missing and may not be created, or has another schema version.</exception>
     /// <exception cref="SessionStoreException">The database could not be reached or refused the DDL.</exception>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("EnsureSchema", this, static (s, ct) => s.EnsureSchemaCheckedAsync(ct), cancellationToken);
+
+    private async Task EnsureSchemaCheckedAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -113,10 +116,23 @@ public sealed partial class PostgresSessionStore
         }
     }
 
+    // Asks the catalog whether the version table exists before reading it, so that a start against an empty database
+    // sends no failing statement (each would be an ERROR line in the server's log). The catch stays for a table dropped
+    // between the two statements.
     private async Task<int?> ReadSchemaVersionAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
     {
         try
         {
+            var exists = connection is null ? _dataSource.CreateCommand(_sql.VersionTableExists) : new NpgsqlCommand(_sql.VersionTableExists, connection);
+            await using (exists.ConfigureAwait(false))
+            {
+                exists.Parameters.Add(Text(_sql.VersionTable));
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+                {
+                    return null;
+                }
+            }
+
             var command = connection is null ? _dataSource.CreateCommand(_sql.ReadSchemaVersion) : new NpgsqlCommand(_sql.ReadSchemaVersion, connection);
             await using var commandScope = command.ConfigureAwait(false);
             command.Parameters.Add(Text(_tableName));

@@ -35,6 +35,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private readonly ILogger _logger;
     private readonly int _maxDataBytes;
     private readonly long _touchThresholdMs;
+    private readonly SessionStoreOperationRunner _runner;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options; <see cref="PostgresSessionStoreOptions.ConnectionString"/> or
@@ -56,11 +57,12 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
         else
         {
-            _dataSource = NpgsqlDataSource.Create(options.ConnectionString!);
+            _dataSource = NpgsqlDataSource.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
             _ownsDataSource = true;
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _runner = new SessionStoreOperationRunner("PostgreSQL", options.OperationTimeout, _logger);
         _sql = new PostgresSql(options.SchemaName, options.TableName);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
@@ -78,7 +80,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         var operation = SessionStoreOperation.Start(DbSystem, "get");
@@ -102,7 +107,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     /// <remarks>One <c>UPDATE … RETURNING</c>. With <see cref="PostgresSessionStoreOptions.TouchWriteThreshold"/> set,
     /// the row is rewritten only when the expiry moves by at least the threshold, and the returned expiry is the stored
     /// one.</remarks>
-    public async Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -127,7 +135,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     /// <remarks>An unconditional write is one <c>INSERT … ON CONFLICT DO UPDATE</c>. A compare-and-set is one
     /// conditional write plus a read of the current version, sent as one batch (one round trip, one transaction), so a
     /// conflict reports the version that caused it.</remarks>
-    public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
+
+    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
@@ -149,7 +160,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
     /// <inheritdoc />
     /// <remarks>One <c>UPDATE</c> of the expiry column only. See <see cref="PostgresSessionStoreOptions.TouchWriteThreshold"/>.</remarks>
-    public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+
+    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
@@ -172,7 +186,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
-    public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+
+    private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateId(id);
         var operation = SessionStoreOperation.Start(DbSystem, "destroy");
@@ -311,7 +328,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
             DbException db => db.IsTransient,
             _ => true,
         };
-        var target = id is null ? string.Empty : $" of session '{SessionValidation.Shorten(id)}'";
+        var target = id is null ? string.Empty : $" of session {SessionValidation.Tag(id)}";
         return new SessionStoreException($"PostgreSQL session store: {operation}{target} failed: {ex.Message}", ex, transient);
     }
 }

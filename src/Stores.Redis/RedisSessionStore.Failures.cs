@@ -52,7 +52,7 @@ public sealed partial class RedisSessionStore
 
         if (mapped is SessionStoreException { IsTransient: true })
         {
-            Log.OperationFailed(_logger, operation, SessionValidation.Shorten(id), exception);
+            Log.OperationFailed(_logger, operation, SessionValidation.Tag(id), exception);
         }
 
         return mapped;

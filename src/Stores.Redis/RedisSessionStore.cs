@@ -73,6 +73,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
             // Keep reconnecting instead of failing for good when Redis is down at start-up; operations fail transiently meanwhile.
             _ownedConfiguration.AbortOnConnectFail = false;
+
+            // Detailed exceptions name the keys, and a key holds a session id: a bearer secret in every error log.
+            _ownedConfiguration.IncludeDetailInExceptions = false;
         }
     }
 
@@ -505,7 +508,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         catch (Exception ex)
         {
             // The script failed (or its reply does not decode): nothing to follow up, and nobody is waiting for the error.
-            Log.AbandonedOperationFailed(_logger, operation, SessionValidation.Shorten(id), ex);
+            Log.AbandonedOperationFailed(_logger, operation, SessionValidation.Tag(id), ex);
             return;
         }
 
@@ -524,7 +527,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         }
         catch (Exception ex)
         {
-            Log.IndexWriteFailed(_logger, operation, SessionValidation.Shorten(id), ex);
+            Log.IndexWriteFailed(_logger, operation, SessionValidation.Tag(id), ex);
         }
     }
 

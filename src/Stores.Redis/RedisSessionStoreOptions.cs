@@ -15,13 +15,16 @@ public sealed class RedisSessionStoreOptions : SessionStoreOptions
 
     /// <summary>
     /// A StackExchange.Redis configuration, as an alternative to <see cref="ConnectionString"/>; the store owns the
-    /// connection made from it (it uses a copy, with <see cref="ConfigurationOptions.AbortOnConnectFail"/> off).
-    /// Default: <see langword="null"/>.
+    /// connection made from it (it uses a copy, with <see cref="ConfigurationOptions.AbortOnConnectFail"/> off and
+    /// <see cref="ConfigurationOptions.IncludeDetailInExceptions"/> off, so that no error message names a key, which
+    /// holds a session id). Default: <see langword="null"/>.
     /// </summary>
     public ConfigurationOptions? Configuration { get; set; }
 
     /// <summary>
-    /// An existing connection shared with the application. The store never closes it. Default: <see langword="null"/>;
+    /// An existing connection shared with the application. The store never closes it. Turn its
+    /// <see cref="ConfigurationOptions.IncludeDetailInExceptions"/> off, or its error messages (which the store's
+    /// exceptions include) name keys, and a key holds a session id. Default: <see langword="null"/>;
     /// <c>AddRedisSessionStore</c> takes the <see cref="IConnectionMultiplexer"/> registered in the container when no
     /// connection is configured.
     /// </summary>

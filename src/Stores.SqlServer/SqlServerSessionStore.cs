@@ -130,7 +130,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             {
                 // The range lock makes this unreachable on SQL Server; should a deployment differ (for example a
                 // replica that rewrites hints), the lost insert is retried once as an update, never dropped.
-                Log.UpsertRetried(_logger, SessionValidation.Shorten(id), ex);
+                Log.UpsertRetried(_logger, SessionValidation.Tag(id), ex);
                 row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, ct)).ConfigureAwait(false);
             }
 
@@ -140,7 +140,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
                 { Written: false, Version: < 1 } => throw new SessionDataCorruptedException(id, $"the version is {row.Version}, not 1 or more"),
                 { Written: false } => SessionSetResult.Conflict(row.Version),
                 null when write.ExpectedVersion is not null => SessionSetResult.Conflict(0),
-                null => throw new SessionStoreException($"The SQL Server upsert of session '{SessionValidation.Shorten(id)}' returned no row.", null, isTransient: true),
+                null => throw new SessionStoreException($"The SQL Server upsert of session {SessionValidation.Tag(id)} returned no row.", null, isTransient: true),
             };
         }, cancellationToken);
     }

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace SessionStores.Conformance;
 
-// The one corrupt-data policy (see SessionDataCorruptedException): reads report it naming the id and change nothing;
+// The one corrupt-data policy (see SessionDataCorruptedException): reads report it (the id in SessionId, its tag in the message) and change nothing;
 // destroy and an unconditional set recover.
 public abstract partial class CorruptDataConformanceTests<TFixture>
 {
@@ -28,6 +28,8 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
 
         Assert.Equal(id, ex.SessionId);
         Assert.False(ex.IsTransient);
+        Assert.DoesNotContain(id, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(SessionValidation.Tag(id), ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -113,4 +113,8 @@ public sealed record ConformanceStoreOptions
 
     /// <summary>The clock, for fixtures implementing <see cref="IClockFixture"/>; <see langword="null"/> means the system clock.</summary>
     public TimeProvider? Clock { get; init; }
+
+    /// <summary>The store's <see cref="SessionStoreOptions.OperationTimeout"/>; <see langword="null"/> leaves the store's
+    /// default. Fixtures implementing <see cref="IStallableBackendFixture"/> must apply it.</summary>
+    public TimeSpan? OperationTimeout { get; init; }
 }

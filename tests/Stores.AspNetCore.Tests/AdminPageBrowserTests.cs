@@ -61,15 +61,22 @@ public sealed class AdminPageBrowserTests
         Assert.Equal("4", browser.FindElement(By.Id("count")).Text);
         Assert.Equal(["admin", "alice", "alice", "bob"], Subjects(browser));
 
-        // And signs alice out everywhere: both of her sessions go, nobody else's.
+        // And signs alice out everywhere, which asks first: both of her sessions go, nobody else's, and the page says so.
         await ClickAndWaitForNextPageAsync(browser, By.CssSelector("tr[data-subject='alice'] button.sign-out"));
+        Assert.Equal("Sign alice out everywhere? This destroys the 2 live session(s) of alice.", browser.FindElement(By.Id("question")).Text);
+        await ClickAndWaitForNextPageAsync(browser, By.Id("confirm"));
+        Assert.Equal("Signed alice out everywhere: destroyed 2 session(s).", browser.FindElement(By.Id("notice")).Text);
         Assert.Equal("2", browser.FindElement(By.Id("count")).Text);
         Assert.Equal(["admin", "bob"], Subjects(browser));
         Assert.Equal("(empty session)\n", await aliceLaptop.GetStringAsync("/get-session", ct));
         Assert.Equal("(empty session)\n", await alicePhone.GetStringAsync("/get-session", ct));
 
-        // And destroys bob's one session.
+        // And destroys bob's one session, after confirming it.
+        var bobsTag = browser.FindElement(By.CssSelector("tr[data-subject='bob'] code")).Text;
         await ClickAndWaitForNextPageAsync(browser, By.CssSelector("tr[data-subject='bob'] button.destroy"));
+        Assert.StartsWith($"Destroy session {bobsTag}?", browser.FindElement(By.Id("question")).Text, StringComparison.Ordinal);
+        await ClickAndWaitForNextPageAsync(browser, By.Id("confirm"));
+        Assert.Equal($"Destroyed session {bobsTag}.", browser.FindElement(By.Id("notice")).Text);
         Assert.Equal(["admin"], Subjects(browser));
         Assert.Equal("(empty session)\n", await bob.GetStringAsync("/get-session", ct));
         Assert.Contains("(you)", browser.FindElement(By.CssSelector("tr[data-subject='admin']")).Text, StringComparison.Ordinal);

@@ -9,6 +9,7 @@ using SessionStores.File;
 //                                              compare-and-set increments of the 8-byte counter at <slot> of the
 //                                              session's data and prints "done <conflicts>".
 //   probe <directory>                          creates a store: exit 0, or exit 3 when it refuses (no file locking).
+//   lease <directory> <id> <duration-ms>       takes the lease on <id>, prints "held <fence>" and waits to be killed.
 if (args is ["probe", var probeDirectory])
 {
     try
@@ -22,6 +23,15 @@ if (args is ["probe", var probeDirectory])
         Console.WriteLine(ex.Message);
         return 3;
     }
+}
+
+if (args is ["lease", var leaseDirectory, var leaseId, var durationText])
+{
+    var leaseStore = new FileSessionStore(new FileSessionStoreOptions { Directory = leaseDirectory });
+    var duration = TimeSpan.FromMilliseconds(int.Parse(durationText, System.Globalization.CultureInfo.InvariantCulture));
+    var lease = await leaseStore.AcquireLeaseAsync(leaseId, duration, TimeSpan.FromSeconds(30));
+    Console.WriteLine(lease is null ? "busy" : $"held {lease.Fence}");
+    await Task.Delay(System.Threading.Timeout.Infinite);
 }
 
 if (args is not ["increment", var directory, var id, var countText, var slotText])

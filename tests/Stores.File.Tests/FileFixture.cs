@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,8 +10,28 @@ using SessionStores.File.Internal;
 namespace SessionStores.File.Tests;
 
 /// <summary>Each namespace is a fresh subdirectory of one temporary root, deleted with the fixture.</summary>
-public sealed class FileFixture : ICorruptDataFixture, IClockFixture, IDisposable
+public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IDisposable
 {
+    /// <summary>The holder's lock file dies with its process.</summary>
+    public bool LeaseEndsWithHolderProcess => true;
+
+    /// <summary>Starts <c>SessionStores.File.CrossProcessWorker lease</c> on the namespace's directory.</summary>
+    public Process StartLeaseHolder(ConformanceStoreOptions options, string id, TimeSpan duration)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SessionStores.File.CrossProcessWorker.dll"));
+        foreach (var arg in new[] { "lease", DirectoryFor(options), id, ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("the lease holder process did not start");
+    }
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sessionstores-file-tests", Guid.NewGuid().ToString("N")[..12]);
 
     public string DirectoryFor(ConformanceStoreOptions options) => Path.Combine(Root, options.Namespace);
@@ -43,3 +65,5 @@ public sealed class FileConformance(FileFixture fixture) : SessionStoreConforman
 public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockConformanceTests<FileFixture>(fixture);
 
 public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDataConformanceTests<FileFixture>(fixture);
+
+public sealed class FileLeaseConformance(FileFixture fixture) : LeaseConformanceTests<FileFixture>(fixture);

@@ -80,7 +80,7 @@ internal sealed class SessionTurn
         }
         catch (Exception ex)
         {
-            Log.LeaseNotReleased(_logger, SessionValidation.Shorten(_lease!.Id), ex);
+            Log.LeaseNotReleased(_logger, SessionValidation.Tag(_lease!.Id), ex);
         }
         finally
         {
@@ -100,7 +100,7 @@ internal sealed class SessionTurn
                 {
                     // The lease ran out (a stalled store, a paused process): the commit is still fenced by its
                     // compare-and-set, so a newer holder's write is merged with, never overwritten.
-                    Log.LeaseLost(_logger, SessionValidation.Shorten(_lease!.Id));
+                    Log.LeaseLost(_logger, SessionValidation.Tag(_lease!.Id));
                     return;
                 }
             }
@@ -119,7 +119,7 @@ internal sealed class SessionTurn
         catch (SessionStoreException ex)
         {
             // Tried again at the next period; the lease lasts until then.
-            Log.LeaseNotRenewed(_logger, SessionValidation.Shorten(_lease!.Id), ex);
+            Log.LeaseNotRenewed(_logger, SessionValidation.Tag(_lease!.Id), ex);
             return true;
         }
     }

@@ -115,16 +115,16 @@ internal sealed partial class StoreBackedSession
         switch (failure)
         {
             case SessionCommitConflictException:
-                Log.CommitConflict(_settings.Logger, SessionValidation.Shorten(_key));
+                Log.CommitConflict(_settings.Logger, SessionValidation.Tag(_key));
                 break;
             case SessionBusyException:
-                Log.CommitBusy(_settings.Logger, SessionValidation.Shorten(_key), failure.Message);
+                Log.CommitBusy(_settings.Logger, SessionValidation.Tag(_key), failure.Message);
                 break;
             case SessionStoreException { IsTransient: true }:
-                Log.CommitUnavailable(_settings.Logger, SessionValidation.Shorten(_key));
+                Log.CommitUnavailable(_settings.Logger, SessionValidation.Tag(_key));
                 break;
             default:
-                Log.CommitFailed(_settings.Logger, SessionValidation.Shorten(_key), failure);
+                Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_key), failure);
                 break;
         }
     }
@@ -178,7 +178,7 @@ internal sealed partial class StoreBackedSession
         {
             // The deadline passed while this request ran: destroy rather than write (DESIGN.md, TTL rule).
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
-            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
             StartEmpty();
             MarkCommitted(0);
             return;
@@ -213,7 +213,7 @@ internal sealed partial class StoreBackedSession
                 throw SessionBusyException.CommitContended(_settings.Options.CommitTimeout, attempt);
             }
 
-            Log.Merging(_settings.Logger, SessionValidation.Shorten(_key), attempt, result.Version);
+            Log.Merging(_settings.Logger, SessionValidation.Tag(_key), attempt, result.Version);
             _mergeAttempt = attempt;
             if (policy == SessionConflictPolicy.LastWriteWins)
             {

@@ -107,7 +107,7 @@ internal sealed partial class StoreBackedSession
         }
         catch (Exception ex) when (ex is not SessionCommitConflictException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Shorten(_previousKey!), SessionValidation.Shorten(_key), ex);
+            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Tag(_previousKey!), SessionValidation.Tag(_key), ex);
         }
     }
 
@@ -171,7 +171,7 @@ internal sealed partial class StoreBackedSession
                 var previous = _previousKey!;
                 if (_scope?.Context is not { Response.HasStarted: false })
                 {
-                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Shorten(previous), SessionValidation.Shorten(_key));
+                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Tag(previous), SessionValidation.Tag(_key));
                     return false;
                 }
 

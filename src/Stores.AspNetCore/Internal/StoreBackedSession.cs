@@ -124,7 +124,7 @@ internal sealed partial class StoreBackedSession : ISession
         }
         catch (SessionDataCorruptedException ex) when (_settings.Options.DiscardUnreadableSessions)
         {
-            Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.UnreadableDiscarded(_settings.Logger, SessionValidation.Tag(_key), ex);
             try
             {
                 await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
@@ -173,7 +173,7 @@ internal sealed partial class StoreBackedSession : ISession
 
     private void DegradeToReadOnly(SessionStoreException failure)
     {
-        Log.LoadDegraded(_settings.Logger, SessionValidation.Shorten(_key), failure);
+        Log.LoadDegraded(_settings.Logger, SessionValidation.Tag(_key), failure);
         StartEmpty();
         _state = State.Unavailable;
     }
@@ -191,7 +191,7 @@ internal sealed partial class StoreBackedSession : ISession
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException)
         {
-            Log.DeadlineTouchFailed(_settings.Logger, SessionValidation.Shorten(_key), ex);
+            Log.DeadlineTouchFailed(_settings.Logger, SessionValidation.Tag(_key), ex);
         }
     }
 
@@ -315,7 +315,7 @@ internal sealed partial class StoreBackedSession : ISession
         {
             // Past its absolute lifetime: the stored session goes, and this request starts afresh under the same key.
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
-            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Shorten(_key));
+            Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
             StartEmpty();
             return;
         }

@@ -109,7 +109,7 @@ internal static partial class DirectorySync
     }
 
     private static IOException Failure(string call, string directory, int errno) =>
-        new($"Flushing the directory '{directory}' to disk failed ({call}: {Marshal.GetPInvokeErrorMessage(errno)}).", errno);
+        new($"Flushing the directory '{SessionValidation.EscapeControlCharacters(directory)}' to disk failed ({call}: {Marshal.GetPInvokeErrorMessage(errno)}).", errno);
 
     // open(2) flag values are per platform (and, on Linux, O_DIRECTORY per architecture); O_RDONLY is 0 everywhere.
     private static int? GetOpenFlags()

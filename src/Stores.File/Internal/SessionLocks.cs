@@ -69,7 +69,7 @@ internal sealed class SessionLocks
         }
 
         throw new InvalidOperationException(
-            $"The file session store needs exclusive file locks to make compare-and-set safe across processes, but the file system under '{_directory}' " +
+            $"The file session store needs exclusive file locks to make compare-and-set safe across processes, but the file system under '{SessionValidation.EscapeControlCharacters(_directory)}' " +
             "does not enforce them (is DOTNET_SYSTEM_IO_DISABLEFILELOCKING set, or is FileSessionStoreOptions.Directory on a network share without locking?).");
     }
 
@@ -114,14 +114,14 @@ internal sealed class SessionLocks
         }
     }
 
-    private static bool IsLockConflict(IOException ex) =>
+    public static bool IsLockConflict(IOException ex) =>
         ex is not FileNotFoundException and not DirectoryNotFoundException &&
         (OperatingSystem.IsWindows()
             ? (ex.HResult & 0xFFFF) is WindowsSharingViolation or WindowsLockViolation
             : ex.HResult is EWouldBlockLinux or EWouldBlockBsd);
 
     private SessionStoreException Timeout(Exception? inner) =>
-        new($"Timed out after {_timeout.TotalSeconds:0.###} s waiting for a session's lock file in '{_directory}' (FileSessionStoreOptions.LockTimeout); another writer holds it.", inner, isTransient: true);
+        new($"Timed out after {_timeout.TotalSeconds:0.###} s waiting for a session's lock file in '{SessionValidation.EscapeControlCharacters(_directory)}' (FileSessionStoreOptions.LockTimeout); another writer holds it.", inner, isTransient: true);
 
     /// <summary>A held lock; disposing releases it.</summary>
     public readonly struct Lease : IDisposable

@@ -22,6 +22,11 @@ internal static class PostgresSessionStoreOptionsValidation
             return "PostgresSessionStoreOptions.MaxDataBytes must be positive.";
         }
 
+        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(PostgresSessionStoreOptions)) is { } timeoutError)
+        {
+            return timeoutError;
+        }
+
         if (NameError(options.SchemaName, MaxIdentifierBytes) is { } schemaError)
         {
             return "PostgresSessionStoreOptions.SchemaName " + schemaError;

@@ -124,6 +124,10 @@ internal sealed class PostgresSql
 
         ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
 
+        // Asks the catalog, which never fails: reading a missing table would, and every failed statement is an ERROR line
+        // in the server's log. $1 = VersionTable (quoted, so it names exactly the table the statements use).
+        VersionTableExists = "SELECT to_regclass($1) IS NOT NULL";
+
         // By name, as a parameter: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
         SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
         CreateSchema = $"CREATE SCHEMA IF NOT EXISTS {Schema}";
@@ -191,6 +195,8 @@ internal sealed class PostgresSql
     public string PruneBatch { get; }
 
     public string ReadSchemaVersion { get; }
+
+    public string VersionTableExists { get; }
 
     public string SchemaExists { get; }
 

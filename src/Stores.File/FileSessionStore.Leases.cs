@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using SessionStores.File.Internal;
+using IOFile = System.IO.File;
+
+namespace SessionStores.File;
+
+// Leases in leases/ (see LeaseFiles): a state file per id, changed under the id's lock stripe, and a file the holder keeps
+// locked while it holds the lease. Why two files: on Unix .NET locks a file for every open (shared for readers), so a
+// locked file cannot even be read by another process; the state therefore lives beside the lock. A lease is held while
+// its state names an owner, its expiry has not passed AND the owner's file is still locked. So a holder that is killed
+// frees its lease at once (the kernel drops its lock), and a holder that hangs loses it when its time passes although its
+// process keeps the lock of its own file: the next acquirer writes a new owner into the state and never needs that lock.
+public sealed partial class FileSessionStore : ISessionLeaseStore
+{
+    private readonly object _leaseGate = new();
+    private readonly ConcurrentDictionary<string, SafeFileHandle> _heldLeases = new(StringComparer.Ordinal);
+    private SessionLeaseWaiters? _leaseWaiters;
+    private FileSystemWatcher? _leaseWatcher;
+    private volatile bool _leaseDirectoryReady;
+
+    private string LeasesDirectory => Path.Combine(RootDirectory, "leases");
+
+    /// <inheritdoc />
+    /// <remarks>A waiting caller starts this store instance's <see cref="FileSystemWatcher"/> on <c>leases/</c>: a release
+    /// rewrites the state file, which wakes the waiters of every process on this machine. The death of a holder's process
+    /// sends no event; a jittered re-check (bounded by the holder's remaining time) finds it. Local disks only: network
+    /// file systems do not deliver change events, and their locks are not reliable.</remarks>
+    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        SessionValidation.ValidateLeaseDuration(duration);
+        SessionValidation.ValidateLeaseWait(wait);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "acquire_lease");
+        try
+        {
+            EnsureLeaseDirectory();
+            var baseName = LeaseFiles.BaseName(id);
+            var lease = wait == TimeSpan.Zero
+                ? (await TryAcquireLeaseAsync(id, baseName, duration, cancellationToken).ConfigureAwait(false)).Lease
+                : await LeaseWaiters().AcquireAsync(baseName, wait, ct => TryAcquireLeaseAsync(id, baseName, duration, ct), cancellationToken).ConfigureAwait(false);
+            operation.Complete();
+            return lease;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        SessionValidation.ValidateLeaseDuration(duration);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "renew_lease");
+        try
+        {
+            EnsureLeaseDirectory();
+            var stateName = LeaseFiles.StateName(LeaseFiles.BaseName(lease.Id));
+            bool renewed;
+            using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
+            {
+                var path = Path.Combine(LeasesDirectory, stateName);
+                var state = LeaseFiles.Read(path);
+                var now = NowMs();
+                renewed = IsHeldBy(state, lease, now);
+                if (renewed)
+                {
+                    WriteLeaseState(path, state with { ExpiresAtMs = now + SessionValidation.ToMilliseconds(duration) });
+                }
+            }
+
+            operation.Complete();
+            return renewed;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Also closes (and deletes) the holder's locked file when this store instance has it, whether or not the
+    /// lease was still held.</remarks>
+    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var operation = SessionStoreOperation.Start(BackendName, "release_lease");
+        try
+        {
+            EnsureLeaseDirectory();
+            var stateName = LeaseFiles.StateName(LeaseFiles.BaseName(lease.Id));
+            bool released;
+            using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
+            {
+                var path = Path.Combine(LeasesDirectory, stateName);
+                var state = LeaseFiles.Read(path);
+                released = IsHeldBy(state, lease, NowMs());
+                if (released)
+                {
+                    // The fence stays; the rename wakes the waiters (theirs is the next turn at the lock stripe).
+                    WriteLeaseState(path, new LeaseState(null, state.Fence, 0));
+                }
+
+                if (_heldLeases.TryRemove(lease.Owner, out var held))
+                {
+                    held.Dispose();
+                }
+            }
+
+            operation.Complete();
+            return released;
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ref operation, ex);
+        }
+    }
+
+    private static bool IsHeldBy(LeaseState state, SessionLease lease, long now) =>
+        state.IsLive(now) && state.Fence == lease.Fence && string.Equals(state.Owner, lease.Owner, StringComparison.Ordinal);
+
+    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var stateName = LeaseFiles.StateName(baseName);
+        using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
+        {
+            var path = Path.Combine(LeasesDirectory, stateName);
+            var state = LeaseFiles.Read(path);
+            var now = NowMs();
+            if (state.IsLive(now) && LeaseFiles.IsHeld(Path.Combine(LeasesDirectory, LeaseFiles.HeldName(baseName, state.Owner!))))
+            {
+                return SessionLeaseAttempt.Held(TimeSpan.FromMilliseconds(state.ExpiresAtMs - now));
+            }
+
+            var owner = Guid.NewGuid().ToString("N");
+            var held = LeaseFiles.CreateHeld(Path.Combine(LeasesDirectory, LeaseFiles.HeldName(baseName, owner)));
+            try
+            {
+                // One more than the last fence, or the clock in microseconds when that is larger: the fence grows even if a
+                // state file is lost (a power cut before the rename reached the disk).
+                var fence = Math.Max(state.Fence + 1, now * 1000);
+                WriteLeaseState(path, new LeaseState(owner, fence, now + SessionValidation.ToMilliseconds(duration)));
+                _heldLeases[owner] = held;
+                return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, fence));
+            }
+            catch
+            {
+                held.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Replaces a lease's state whole: a new file in <c>tmp/</c> renamed over the old one (readers never see a
+    /// torn state; a leftover temporary file is reaped like any other).</summary>
+    private void WriteLeaseState(string path, LeaseState state)
+    {
+        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            IOFile.WriteAllBytes(temp, LeaseFiles.Format(state));
+            IOFile.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            IOFile.Delete(temp);
+            throw;
+        }
+    }
+
+    private void EnsureLeaseDirectory()
+    {
+        if (!_leaseDirectoryReady)
+        {
+            Directory.CreateDirectory(LeasesDirectory);
+            _leaseDirectoryReady = true;
+        }
+    }
+
+    /// <summary>The waiters, with this instance's watcher started (once). Should the watcher fail to start (the inotify
+    /// limits of the machine), it is logged and the waiters rely on their re-checks alone.</summary>
+    private SessionLeaseWaiters LeaseWaiters()
+    {
+        lock (_leaseGate)
+        {
+            ThrowIfDisposed();
+            if (_leaseWaiters is null)
+            {
+                var waiters = new SessionLeaseWaiters(_time);
+                _leaseWaiters = waiters;
+                try
+                {
+                    var watcher = new FileSystemWatcher(LeasesDirectory, "*" + LeaseFiles.StateSuffix)
+                    {
+                        NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                    };
+                    FileSystemEventHandler onChange = (_, e) => WakeLeaseWaiters(waiters, e.Name);
+                    watcher.Created += onChange;
+                    watcher.Changed += onChange;
+                    watcher.Renamed += (_, e) => WakeLeaseWaiters(waiters, e.Name);
+                    watcher.Error += (_, _) => waiters.WakeAll();
+                    watcher.EnableRaisingEvents = true;
+                    _leaseWatcher = watcher;
+                }
+                catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
+                {
+                    LeaseLog.WatcherFailed(_logger, LeasesDirectory, ex);
+                }
+            }
+
+            return _leaseWaiters;
+        }
+    }
+
+    private static void WakeLeaseWaiters(SessionLeaseWaiters waiters, string? fileName)
+    {
+        if (LeaseFiles.BaseOfStateFile(fileName) is { } baseName)
+        {
+            waiters.Wake(baseName);
+        }
+    }
+
+    /// <summary>On disposal: stops the watcher, wakes the waiters (their next attempt sees the store disposed) and ends the
+    /// leases this instance holds by closing their locked files.</summary>
+    private void StopLeases()
+    {
+        FileSystemWatcher? watcher;
+        lock (_leaseGate)
+        {
+            watcher = _leaseWatcher;
+            _leaseWatcher = null;
+        }
+
+        watcher?.Dispose();
+        _leaseWaiters?.WakeAll();
+        foreach (var owner in _heldLeases.Keys)
+        {
+            if (_heldLeases.TryRemove(owner, out var held))
+            {
+                held.Dispose();
+            }
+        }
+    }
+
+    private static partial class LeaseLog
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+            Message = "Watching {Directory} for lease releases failed; waiters re-check on their own (with a growing delay) instead of being woken")]
+        public static partial void WatcherFailed(ILogger logger, string directory, Exception exception);
+    }
+}
