@@ -21,8 +21,11 @@ public sealed class TwoProcessTests
     {
         // Given two app processes on one store, and one session whose counter is 1
         using var location = await StoreLocation.ResolveAsync(backend);
-        await using var first = await location.StartAppAsync("--session-concurrency", mode);
-        await using var second = await location.StartAppAsync("--session-concurrency", mode);
+        // All 32 clients use one session, so each request may queue behind the 31 others (across both processes under
+        // exclusive): the wait timeout is sized for that queue, not the 5 s default meant for one browser's tabs.
+        string[] options = ["--session-concurrency", mode, "--wait-timeout-seconds", "30"];
+        await using var first = await location.StartAppAsync(options);
+        await using var second = await location.StartAppAsync(options);
         DemoProcess[] apps = [first, second];
         using var http = new SessionHttp();
         var cookie = new SessionCookie();
