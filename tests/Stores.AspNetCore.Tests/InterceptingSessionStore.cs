@@ -9,7 +9,7 @@ namespace SessionStores.AspNetCore.Tests;
 /// Wraps a real store (never a mock: every call reaches the real backend) to count round trips per operation, and
 /// lets a test hold or fail calls at chosen moments (to force interleavings or outages deterministically).
 /// </summary>
-public sealed class InterceptingSessionStore(ISessionStore inner) : ISessionStore
+public sealed class InterceptingSessionStore(ISessionStore inner) : ISessionStore, ISessionLeaseStore
 {
     private int _get;
     private int _getAndTouch;
@@ -87,4 +87,16 @@ public sealed class InterceptingSessionStore(ISessionStore inner) : ISessionStor
     public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) => inner.CountAsync(query, cancellationToken);
 
     public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) => inner.DestroyManyAsync(query, cancellationToken);
+
+    // Leases pass straight through (for SessionConcurrency.Exclusive), when the real store has them.
+    public Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        Leases.AcquireLeaseAsync(id, duration, wait, cancellationToken);
+
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        Leases.RenewLeaseAsync(lease, duration, cancellationToken);
+
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
+        Leases.ReleaseLeaseAsync(lease, cancellationToken);
+
+    private ISessionLeaseStore Leases => inner as ISessionLeaseStore ?? throw new NotSupportedException($"{inner.GetType().Name} has no leases.");
 }

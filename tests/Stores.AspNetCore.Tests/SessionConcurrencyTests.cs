@@ -1,10 +1,12 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
@@ -218,6 +220,33 @@ public abstract class SessionConcurrencyTests
 
         var body = await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "unavailable");
         Assert.Contains("\"app\":\"demo\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exclusive_serializes_the_requests_of_one_session_across_two_app_instances()
+    {
+        const int requests = 24;
+        var store = await CreateStoreAsync();
+        var keys = Directory.CreateTempSubdirectory("sessionstores-keys-").FullName;
+        Action<IServiceCollection> sharedCookies = s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("exclusive-test");
+        Action<StoreBackedSessionOptions> exclusive = o =>
+        {
+            o.Concurrency = SessionConcurrency.Exclusive;
+            o.WaitTimeout = TimeSpan.FromSeconds(30);
+        };
+        await using var first = await TestSite.StartAsync(store, exclusive, sharedCookies);
+        await using var second = await TestSite.StartAsync(store, exclusive, sharedCookies);
+        var cookies = new CookieContainer();
+        using var viaFirst = first.NewClient(cookies);
+        using var viaSecond = second.NewClient(cookies);
+        await viaFirst.GetStringAsync("/incr?key=n", Ct);
+        cookies.Add(second.Address, cookies.GetCookies(first.Address));
+
+        // The same key through two instances, each with its own in-process gate: only the store's lease orders them.
+        var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => (i % 2 == 0 ? viaFirst : viaSecond).GetAsync("/incr?key=n", Ct)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal((1 + requests).ToString(System.Globalization.CultureInfo.InvariantCulture), await viaSecond.GetStringAsync("/count?key=n", Ct));
     }
 
     private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string titleContains)
