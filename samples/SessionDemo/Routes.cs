@@ -52,7 +52,8 @@ internal static class Routes
             return Results.Text($"set {key}\n");
         });
 
-        // Read-only: one round trip (load with sliding expiry), nothing written.
+        // Read-only: one round trip (load with sliding expiry), nothing written, and it never waits behind a writer of the
+        // same session ([ReadOnlySession]).
         app.MapGet("/get-session", async (HttpContext context) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
@@ -63,7 +64,7 @@ internal static class Routes
             }
 
             return Results.Text(text.Length == 0 ? "(empty session)\n" : text.ToString());
-        });
+        }).WithMetadata(new ReadOnlySessionAttribute());
 
         app.MapGet("/destroy-session", async (HttpContext context) =>
         {
@@ -127,7 +128,7 @@ internal static class Routes
                 <p>Welcome, <strong id="user">{WebUtility.HtmlEncode(user)}</strong>. You viewed <code>/</code> {views} time(s) in this session.</p>
                 <p><a href="/">count a view</a> · <a href="/get-session">session contents</a> · <a href="/admin">admin</a> · <a href="/logout">log out</a></p>
                 """);
-        });
+        }).WithMetadata(new ReadOnlySessionAttribute());
 
         app.MapMethods("/logout", ["GET", "POST"], async (HttpContext context) =>
         {

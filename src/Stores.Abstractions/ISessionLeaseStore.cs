@@ -33,6 +33,12 @@ public interface ISessionLeaseStore
     /// <param name="wait">How long to wait for a held lease: <see cref="TimeSpan.Zero"/> tries once.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease, or <see langword="null"/> when another holder kept it for all of <paramref name="wait"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid session id.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> or <paramref name="wait"/> is out of range
+    /// (checked before any I/O, see <see cref="SessionValidation.ValidateLeaseDuration"/> and <see cref="SessionValidation.ValidateLeaseWait"/>).</exception>
+    /// <exception cref="SessionStoreException">The backend failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default);
 
     /// <summary>Extends a lease this process holds to now + <paramref name="duration"/>.</summary>
@@ -40,12 +46,17 @@ public interface ISessionLeaseStore
     /// <param name="duration">The new duration, as for <see cref="AcquireLeaseAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the lease was no longer held (it expired, and maybe another holder has it).</returns>
+    /// <exception cref="ArgumentException">The lease's id or owner is invalid (<see cref="SessionValidation.ValidateLease"/>), or
+    /// <paramref name="duration"/> is out of range (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="SessionStoreException">The backend failed.</exception>
     Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default);
 
     /// <summary>Releases a lease and wakes the waiters of its id. Never releases another holder's lease.</summary>
     /// <param name="lease">The lease.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the lease was no longer held.</returns>
+    /// <exception cref="ArgumentException">The lease's id or owner is invalid (<see cref="SessionValidation.ValidateLease"/>).</exception>
+    /// <exception cref="SessionStoreException">The backend failed.</exception>
     Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default);
 }
 

@@ -101,7 +101,8 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
         try
         {
             EnsureLeaseDirectory();
-            var stateName = LeaseFiles.StateName(LeaseFiles.BaseName(lease.Id));
+            var baseName = LeaseFiles.BaseName(lease.Id);
+            var stateName = LeaseFiles.StateName(baseName);
             bool released;
             using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
             {
@@ -118,6 +119,12 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
                 {
                     held.Dispose();
                 }
+            }
+
+            if (released)
+            {
+                // This instance's waiters need not wait for the file-system event.
+                _leaseWaiters?.Wake(baseName);
             }
 
             operation.Complete();

@@ -93,6 +93,12 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
             command.Parameters.Add(Text(lease.Owner));
             command.Parameters.Add(Text(LeaseSql.Channel));
             var released = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+            if (released)
+            {
+                // This instance's waiters need not wait for the notification to come back.
+                _leaseWaiters?.Wake(lease.Id);
+            }
+
             operation.Complete();
             return released;
         }

@@ -88,8 +88,15 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
             var result = await LeaseScripts.Release.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var released = (long)result == 1;
+            if (released)
+            {
+                // This instance's waiters need not wait for the message to come back.
+                _leaseWaiters?.Wake(lease.Id);
+            }
+
             operation.Complete();
-            return (long)result == 1;
+            return released;
         }
         catch (Exception ex)
         {

@@ -75,7 +75,7 @@ public abstract partial class LeaseConformanceTests<TFixture>
     {
         var (_, store) = await CreateLeaseStoreAsync();
         var id = NewId();
-        var abandoned = await AcquireFreeAsync(store, id, TimeSpan.FromMilliseconds(300));
+        var abandoned = await AcquireFreeAsync(store, id, TimeSpan.FromSeconds(1));
         await AssertHeldAsync(store, id);
 
         var taken = await store.AcquireLeaseAsync(id, LongLease, WakeBound, Token);
@@ -114,12 +114,12 @@ public abstract partial class LeaseConformanceTests<TFixture>
     {
         var (_, store) = await CreateLeaseStoreAsync();
         var id = NewId();
-        var lease = await AcquireFreeAsync(store, id, TimeSpan.FromMilliseconds(400));
+        var lease = await AcquireFreeAsync(store, id, TimeSpan.FromSeconds(2));
 
         Assert.True(await store.RenewLeaseAsync(lease, LongLease, Token));
 
-        // Waiting well past the first 400 ms: the renewed lease is still held.
-        Assert.Null(await store.AcquireLeaseAsync(id, LongLease, TimeSpan.FromMilliseconds(1200), Token));
+        // Waiting well past the first 2 s: the renewed lease is still held.
+        Assert.Null(await store.AcquireLeaseAsync(id, LongLease, TimeSpan.FromSeconds(3), Token));
         Assert.True(await store.ReleaseLeaseAsync(lease, Token));
     }
 
@@ -253,56 +253,6 @@ public abstract partial class LeaseConformanceTests<TFixture>
         Assert.True(await store.ReleaseLeaseAsync(lease, Token));
     }
 
-    public static TheoryData<string> BadIds { get; } = ["", "a b", "../x", "a/b", "a\nb", "a{b}", "a*", new string('a', SessionLimits.MaxIdLength + 1)];
-
-    [Theory]
-    [MemberData(nameof(BadIds))]
-    public async Task An_invalid_id_is_rejected_with_ArgumentException(string id)
-    {
-        var (_, store) = await CreateLeaseStoreAsync();
-        var forged = new SessionLease(id, "owner", 1);
-
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AcquireLeaseAsync(id, LongLease, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RenewLeaseAsync(forged, LongLease, Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ReleaseLeaseAsync(forged, Token));
-    }
-
-    [Fact]
-    public async Task Null_arguments_are_rejected_with_ArgumentNullException()
-    {
-        var (_, store) = await CreateLeaseStoreAsync();
-
-        await Assert.ThrowsAsync<ArgumentNullException>(() => store.AcquireLeaseAsync(null!, LongLease, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => store.RenewLeaseAsync(null!, LongLease, Token));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => store.ReleaseLeaseAsync(null!, Token));
-    }
-
-    public static TheoryData<long> BadDurationsMs { get; } = [0, -1, (long)SessionLimits.MaxLeaseDuration.TotalMilliseconds + 1];
-
-    [Theory]
-    [MemberData(nameof(BadDurationsMs))]
-    public async Task A_duration_out_of_range_is_rejected_with_ArgumentOutOfRangeException(long durationMs)
-    {
-        var (_, store) = await CreateLeaseStoreAsync();
-        var id = NewId();
-        var duration = TimeSpan.FromMilliseconds(durationMs);
-        var lease = await AcquireFreeAsync(store, id);
-
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AcquireLeaseAsync(NewId(), duration, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.RenewLeaseAsync(lease, duration, Token));
-
-        // Nothing was changed by the rejected renewal.
-        await AssertHeldAsync(store, id);
-    }
-
-    [Fact]
-    public async Task A_negative_wait_is_rejected_with_ArgumentOutOfRangeException()
-    {
-        var (_, store) = await CreateLeaseStoreAsync();
-
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AcquireLeaseAsync(NewId(), LongLease, TimeSpan.FromMilliseconds(-1), Token));
-    }
-
     [Fact]
     public async Task A_lease_with_a_forged_owner_is_neither_renewed_nor_released()
     {
@@ -337,7 +287,7 @@ public abstract partial class LeaseConformanceTests<TFixture>
         // A lease that dies with its process is held for long (the test must not end by expiry); else a short one.
         var duration = processes.LeaseEndsWithHolderProcess ? LongLease : TimeSpan.FromSeconds(3);
         var id = NewId();
-        using var holder = processes.StartLeaseHolder(options, id, duration);
+        using var holder = await processes.StartLeaseHolderAsync(options, id, duration, Token);
         long heldFence;
         try
         {
@@ -356,35 +306,6 @@ public abstract partial class LeaseConformanceTests<TFixture>
 
         Assert.NotNull(taken);
         Assert.True(taken.Fence > heldFence, $"fence {taken.Fence} after the killed holder's {heldFence}");
-    }
-
-    [Fact]
-    public async Task Against_an_unreachable_backend_bad_input_fails_first_and_good_input_fails_transiently()
-    {
-        if (Fixture is not IUnreachableBackendFixture unreachable)
-        {
-            Assert.Skip("The fixture does not implement IUnreachableBackendFixture (no backend to lose).");
-            return;
-        }
-
-        if (Track(await unreachable.CreateUnreachableStoreAsync(new ConformanceStoreOptions(NewNamespace()), Token)) is not ISessionLeaseStore store)
-        {
-            Assert.Skip("The store does not implement ISessionLeaseStore (an optional capability).");
-            return;
-        }
-
-        var lease = new SessionLease(NewId(), "owner", 1);
-
-        // Validation runs before any I/O: an argument error, not a connection error.
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AcquireLeaseAsync("../x", LongLease, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AcquireLeaseAsync(NewId(), TimeSpan.Zero, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.RenewLeaseAsync(lease, SessionLimits.MaxLeaseDuration + TimeSpan.FromTicks(1), Token));
-
-        var acquire = await Assert.ThrowsAsync<SessionStoreException>(() => store.AcquireLeaseAsync(NewId(), LongLease, TimeSpan.Zero, Token));
-        Assert.True(acquire.IsTransient);
-        Assert.NotNull(acquire.InnerException);
-        Assert.True((await Assert.ThrowsAsync<SessionStoreException>(() => store.RenewLeaseAsync(lease, LongLease, Token))).IsTransient);
-        Assert.True((await Assert.ThrowsAsync<SessionStoreException>(() => store.ReleaseLeaseAsync(lease, Token))).IsTransient);
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -79,11 +79,38 @@ public interface ILeaseHolderProcessFixture : ISessionStoreFixture
     /// <summary>
     /// Starts a process that takes the lease on <paramref name="id"/> from a store over <paramref name="options"/> for
     /// <paramref name="duration"/>, writes <c>held &lt;fence&gt;</c> as a line on its redirected standard output, and then
-    /// waits until it is killed.
+    /// waits until it is killed (<see cref="LeaseHolderProcesses.StartDotnet"/> starts a .NET worker).
     /// </summary>
     /// <param name="options">The namespace of the store the test uses.</param>
     /// <param name="id">The id.</param>
     /// <param name="duration">The lease duration.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The process.</returns>
-    Process StartLeaseHolder(ConformanceStoreOptions options, string id, TimeSpan duration);
+    ValueTask<Process> StartLeaseHolderAsync(ConformanceStoreOptions options, string id, TimeSpan duration, CancellationToken cancellationToken);
+}
+
+/// <summary>Starts the worker processes of <see cref="ILeaseHolderProcessFixture"/>.</summary>
+public static class LeaseHolderProcesses
+{
+    /// <summary>Starts <c>dotnet &lt;assembly&gt; &lt;arguments&gt;</c> with its standard output redirected; the assembly is
+    /// looked up beside the test assembly (reference the worker project from the test project).</summary>
+    /// <param name="assemblyFileName">The worker's file name, such as <c>MyStore.LeaseWorker.dll</c>.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <returns>The process.</returns>
+    public static Process StartDotnet(string assemblyFileName, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, assemblyFileName));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"{assemblyFileName} did not start.");
+    }
 }

@@ -102,6 +102,27 @@ public sealed class SessionGateTests
     }
 
     [Fact]
+    public async Task A_holder_that_met_a_store_failure_answers_the_queued_waiters_with_it_and_later_arrivals_try_afresh()
+    {
+        var gate = new SessionGate();
+        var holder = await gate.EnterAsync("s", 100, Long, Ct);
+        var queued = Enumerable.Range(0, 3).Select(_ => gate.EnterAsync("s", 100, Long, Ct).AsTask()).ToList();
+        var stall = new SessionStoreException("store down (test)", new TimeoutException(), isTransient: true);
+
+        holder.Release(stall);
+
+        foreach (var waiter in queued)
+        {
+            var failure = await Assert.ThrowsAsync<SessionStoreException>(() => waiter);
+            Assert.True(failure.IsTransient);
+            Assert.Same(stall, failure.InnerException);
+        }
+
+        Assert.Equal(0, gate.ActiveKeys);
+        (await gate.EnterAsync("s", 100, Long, Ct)).Dispose();
+    }
+
+    [Fact]
     public async Task Releasing_twice_passes_the_gate_on_once()
     {
         var gate = new SessionGate();

@@ -350,6 +350,9 @@ public abstract class StoreBackedSessionTests
         using var secondConnection = site.NewClient(cookies);
         await browser.GetStringAsync("/set-sized?key=a&value=0", Ct);
 
+        // That first commit also runs after its response: it must be stored before the store starts holding writes, or
+        // it would be the one held (and the first connection's next request would queue behind it).
+        await Poll.UntilAsync(async () => await secondConnection.GetStringAsync("/read?key=a", Ct) == "0", "the first write was never stored");
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         site.Store.BeforeSet = () => release.Task;
         try

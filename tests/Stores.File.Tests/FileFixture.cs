@@ -12,26 +12,6 @@ namespace SessionStores.File.Tests;
 /// <summary>Each namespace is a fresh subdirectory of one temporary root, deleted with the fixture.</summary>
 public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IDisposable
 {
-    /// <summary>The holder's lock file dies with its process.</summary>
-    public bool LeaseEndsWithHolderProcess => true;
-
-    /// <summary>Starts <c>SessionStores.File.CrossProcessWorker lease</c> on the namespace's directory.</summary>
-    public Process StartLeaseHolder(ConformanceStoreOptions options, string id, TimeSpan duration)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SessionStores.File.CrossProcessWorker.dll"));
-        foreach (var arg in new[] { "lease", DirectoryFor(options), id, ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("the lease holder process did not start");
-    }
-
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sessionstores-file-tests", Guid.NewGuid().ToString("N")[..12]);
 
     public string DirectoryFor(ConformanceStoreOptions options) => Path.Combine(Root, options.Namespace);
@@ -39,6 +19,14 @@ public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHold
     public ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new FileSessionStore(
             new FileSessionStoreOptions { Directory = DirectoryFor(options), MaxDataBytes = options.MaxDataBytes }, options.Clock));
+
+    /// <summary>The holder's lock file dies with its process.</summary>
+    public bool LeaseEndsWithHolderProcess => true;
+
+    /// <summary>Starts <c>SessionStores.File.CrossProcessWorker lease</c> on the namespace's directory.</summary>
+    public ValueTask<Process> StartLeaseHolderAsync(ConformanceStoreOptions options, string id, TimeSpan duration, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(LeaseHolderProcesses.StartDotnet(
+            "SessionStores.File.CrossProcessWorker.dll", "lease", DirectoryFor(options), id, ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)));
 
     public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {

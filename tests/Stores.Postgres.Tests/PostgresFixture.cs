@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -11,7 +13,7 @@ namespace SessionStores.Postgres.Tests;
 /// Each conformance namespace is a fresh table in the schema <see cref="Schema"/> of this process's PostgreSQL server.
 /// The stores share one data source (one connection pool) so that a test does not pay for new connections.
 /// </summary>
-public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFixture
+public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
 {
     public const string Schema = "sessionstores_conformance";
 
@@ -51,6 +53,15 @@ public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFi
         await store.EnsureSchemaAsync(cancellationToken);
         return store;
     }
+
+    /// <summary>A PostgreSQL lease ends when its time passes, whatever happens to its holder's process.</summary>
+    public bool LeaseEndsWithHolderProcess => false;
+
+    /// <summary>Starts <c>SessionStores.LeaseHolderWorker postgres</c> on the namespace's table.</summary>
+    public async ValueTask<Process> StartLeaseHolderAsync(ConformanceStoreOptions options, string id, System.TimeSpan duration, CancellationToken cancellationToken) =>
+        LeaseHolderProcesses.StartDotnet(
+            "SessionStores.LeaseHolderWorker.dll", "postgres", await ConnectionStringAsync(), Schema, options.Namespace, id,
+            ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A connection string to a loopback port nothing listens on; needs no server.</summary>
     public static string UnreachableConnectionString() => $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Username=postgres;Timeout=3";

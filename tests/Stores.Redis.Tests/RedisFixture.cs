@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
@@ -10,7 +12,7 @@ namespace SessionStores.Redis.Tests;
 /// Stores over this process's standalone Redis server. Each conformance namespace is a key prefix
 /// (<c>{namespace}:</c>); the stores share one connection, as an application shares its multiplexer.
 /// </summary>
-public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture
+public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static IConnectionMultiplexer? _standalone;
@@ -42,6 +44,15 @@ public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture
             Gate.Release();
         }
     }
+
+    /// <summary>A Redis lease ends when its time passes, whatever happens to its holder's process.</summary>
+    public bool LeaseEndsWithHolderProcess => false;
+
+    /// <summary>Starts <c>SessionStores.LeaseHolderWorker redis</c> on the namespace's prefix.</summary>
+    public async ValueTask<Process> StartLeaseHolderAsync(ConformanceStoreOptions options, string id, System.TimeSpan duration, CancellationToken cancellationToken) =>
+        LeaseHolderProcesses.StartDotnet(
+            "SessionStores.LeaseHolderWorker.dll", "redis", await ConnectionStringAsync(), PrefixOf(options), id,
+            ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
 
     public static string PrefixOf(ConformanceStoreOptions options) => options.Namespace + ":";
 

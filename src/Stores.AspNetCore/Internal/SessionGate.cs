@@ -104,11 +104,24 @@ internal sealed class SessionGate
         }
     }
 
-    private static void Release(Shard shard, string key)
+    private static void Release(Shard shard, string key, SessionStoreException? failure = null)
     {
         lock (shard)
         {
             var entry = shard.Entries[key];
+            if (failure is not null && entry.Waiters.Count > 0)
+            {
+                // The holder found the store unavailable: those queued behind it would meet the same stall one after
+                // another (each waiting out the holder before it), so they are answered now. Later arrivals try afresh.
+                foreach (var waiter in entry.Waiters)
+                {
+                    waiter.SetException(new SessionStoreException(
+                        "An earlier request of this session found the session store unavailable; this request was not run against it.", failure, isTransient: true));
+                }
+
+                entry.Waiters.Clear();
+            }
+
             if (entry.Waiters.First is { } next)
             {
                 entry.Waiters.RemoveFirst();
@@ -136,11 +149,15 @@ internal sealed class SessionGate
             _key = key;
         }
 
-        public void Dispose()
+        public void Dispose() => Release(null);
+
+        /// <summary>Hands the gate on; with <paramref name="storeFailure"/> (a transient store failure this holder met),
+        /// the waiters queued now fail with it instead of taking their turn.</summary>
+        public void Release(SessionStoreException? storeFailure)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                Release(_shard, _key);
+                SessionGate.Release(_shard, _key, storeFailure);
             }
         }
     }

@@ -20,6 +20,7 @@ internal sealed class SessionTurn
     private readonly ILogger _logger;
     private readonly CancellationTokenSource? _renewal;
     private int _ended;
+    private SessionStoreException? _storeFailure;
 
     private SessionTurn(SessionGate.Held gate, ISessionLeaseStore? leases, SessionLease? lease, TimeSpan leaseDuration, ILogger logger)
     {
@@ -61,6 +62,16 @@ internal sealed class SessionTurn
         }
     }
 
+    /// <summary>Records a transient store failure met during the turn: the requests waiting behind it are answered with
+    /// it when the turn ends, rather than each waiting out the same stall.</summary>
+    public void StoreFailed(Exception failure)
+    {
+        if (failure is SessionStoreException { IsTransient: true } transient and not SessionBusyException and not SessionCommitConflictException)
+        {
+            _storeFailure ??= transient;
+        }
+    }
+
     /// <summary>Ends the turn (once): releases the lease, then the gate. Never throws: a lease that cannot be released
     /// is logged and expires on its own.</summary>
     public async Task EndAsync()
@@ -84,7 +95,7 @@ internal sealed class SessionTurn
         }
         finally
         {
-            _gate.Dispose();
+            _gate.Release(_storeFailure);
         }
     }
 

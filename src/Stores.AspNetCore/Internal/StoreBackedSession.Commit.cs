@@ -29,6 +29,7 @@ internal sealed partial class StoreBackedSession
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _commitFailure = ex;
+            _turn?.StoreFailed(ex);
             if (final)
             {
                 // The session middleware catches and only logs what this throws: report it to the request scope, which
@@ -82,6 +83,7 @@ internal sealed partial class StoreBackedSession
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 _commitFailure = ex;
+                _turn?.StoreFailed(ex);
                 LogCommitFailure(ex);
                 _scope.ReportCommitFailure(ex, answered: true);
                 return ex;

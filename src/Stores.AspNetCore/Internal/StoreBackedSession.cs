@@ -140,12 +140,14 @@ internal sealed partial class StoreBackedSession : ISession
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
         {
+            _turn?.StoreFailed(ex);
             await EndTurnAsync().ConfigureAwait(false);
             DegradeToReadOnly(ex);
             return;
         }
-        catch
+        catch (Exception ex)
         {
+            _turn?.StoreFailed(ex);
             await EndTurnAsync().ConfigureAwait(false);
             throw;
         }
