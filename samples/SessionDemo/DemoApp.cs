@@ -62,6 +62,7 @@ public static class DemoApp
         app.UseAntiforgery();
         Routes.Map(app);
         AdminPage.Map(app);
+        ReliabilityRoutes.Map(app);
         return app;
     }
 }

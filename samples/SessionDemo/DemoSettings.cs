@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Extensions.Configuration;
+using SessionStores.AspNetCore;
 
 namespace SessionDemo;
 
@@ -33,6 +34,23 @@ public sealed class DemoSettings
     /// <summary><c>--bench-counters true</c>: count successful <c>GET /</c> responses per session cookie (benchmark check).</summary>
     public bool BenchCounters { get; init; }
 
+    /// <summary><c>--session-concurrency serialized|optimistic|exclusive</c>: how requests of one session are coordinated
+    /// (<see cref="StoreBackedSessionOptions.Concurrency"/>). Default: the library's (serialized).</summary>
+    public SessionConcurrency? Concurrency { get; init; }
+
+    /// <summary><c>--operation-timeout-seconds</c>: the store's deadline per call (<c>SessionStoreOptions.OperationTimeout</c>).
+    /// Default: the store's (5 s).</summary>
+    public TimeSpan? OperationTimeout { get; init; }
+
+    /// <summary><c>--lease-seconds</c>: <see cref="StoreBackedSessionOptions.LeaseDuration"/> under exclusive. Default: the library's.</summary>
+    public TimeSpan? LeaseDuration { get; init; }
+
+    /// <summary><c>--wait-timeout-seconds</c>: <see cref="StoreBackedSessionOptions.WaitTimeout"/>. Default: the library's.</summary>
+    public TimeSpan? WaitTimeout { get; init; }
+
+    /// <summary><c>--commit-timeout-seconds</c>: <see cref="StoreBackedSessionOptions.CommitTimeout"/>. Default: the library's.</summary>
+    public TimeSpan? CommitTimeout { get; init; }
+
     /// <summary>Whether the store is ASP.NET Core's built-in session (no admin features).</summary>
     public bool IsBuiltIn => Store.StartsWith("builtin-", StringComparison.Ordinal);
 
@@ -49,5 +67,13 @@ public sealed class DemoSettings
         CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),
+        Concurrency = configuration["session-concurrency"] is { Length: > 0 } mode ? Enum.Parse<SessionConcurrency>(mode, ignoreCase: true) : null,
+        OperationTimeout = Seconds(configuration, "operation-timeout-seconds"),
+        LeaseDuration = Seconds(configuration, "lease-seconds"),
+        WaitTimeout = Seconds(configuration, "wait-timeout-seconds"),
+        CommitTimeout = Seconds(configuration, "commit-timeout-seconds"),
     };
+
+    private static TimeSpan? Seconds(IConfiguration configuration, string key) =>
+        configuration.GetValue<double?>(key) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 }

@@ -12,23 +12,39 @@ internal static class DemoStores
         switch (settings.Store)
         {
             case "memory":
-                services.AddMemorySessionStore();
+                services.AddMemorySessionStore(o => Common(o, settings));
                 break;
             case "file":
                 // The default: no server needed; one file per session in a directory.
-                services.AddFileSessionStore(settings.Connection ?? DefaultFileDirectory());
+                services.AddFileSessionStore(o =>
+                {
+                    o.Directory = settings.Connection ?? DefaultFileDirectory();
+                    Common(o, settings);
+                });
                 break;
             case "redis":
-                services.AddRedisSessionStore(o => o.ConnectionString = Required(settings));
+                services.AddRedisSessionStore(o =>
+                {
+                    o.ConnectionString = Required(settings);
+                    Common(o, settings);
+                });
                 break;
             case "postgres":
-                services.AddPostgresSessionStore(Required(settings));
+                services.AddPostgresSessionStore(Required(settings), o => Common(o, settings));
                 break;
             case "mongo":
-                services.AddMongoSessionStore(o => o.ConnectionString = Required(settings));
+                services.AddMongoSessionStore(o =>
+                {
+                    o.ConnectionString = Required(settings);
+                    Common(o, settings);
+                });
                 break;
             case "sqlserver":
-                services.AddSqlServerSessionStore(o => o.ConnectionString = Required(settings));
+                services.AddSqlServerSessionStore(o =>
+                {
+                    o.ConnectionString = Required(settings);
+                    Common(o, settings);
+                });
                 break;
             case "builtin-memory":
                 // ASP.NET Core's own session over its in-memory cache: the ceiling the benchmark compares against.
@@ -53,8 +69,16 @@ internal static class DemoStores
             o.AbsoluteTimeout = settings.AbsoluteTimeout;
             o.TouchThreshold = settings.TouchThreshold;
             o.CommitBeforeResponse = settings.CommitBeforeResponse;
+            o.Concurrency = settings.Concurrency ?? o.Concurrency;
+            o.LeaseDuration = settings.LeaseDuration ?? o.LeaseDuration;
+            o.WaitTimeout = settings.WaitTimeout ?? o.WaitTimeout;
+            o.CommitTimeout = settings.CommitTimeout ?? o.CommitTimeout;
         });
     }
+
+    // What every store shares: the deadline of each store call.
+    private static void Common(SessionStores.SessionStoreOptions options, DemoSettings settings) =>
+        options.OperationTimeout = settings.OperationTimeout ?? options.OperationTimeout;
 
     private static string Required(DemoSettings settings) => settings.Connection
         ?? throw new InvalidOperationException($"--store {settings.Store} needs --connection \"<connection string>\".");
