@@ -6,6 +6,8 @@
 # For each: req/s, p50/p99 latency, app CPU per request, store work per request, and a check that every user's
 # counter equals the increments the app acknowledged (no lost update). Needs root or sudo for apt on first run.
 # Usage: benchmarks/e2e/run.sh            (DURATION=10 THREADS=2 CONNECTIONS=32 USERS=1000 VARIANTS="...")
+# Extra variants: ours-redis-late (commit after the response), ours-redis-optimistic and ours-memory-optimistic
+# (no per-session coordination: the cost of the default Serialized mode).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -57,6 +59,8 @@ store_args() {
   case $1 in
     ours-redis) echo "--store redis --connection 127.0.0.1:$REDIS_PORT" ;;
     ours-redis-late) echo "--store redis --connection 127.0.0.1:$REDIS_PORT --commit-before-response false" ;;
+    ours-redis-optimistic) echo "--store redis --connection 127.0.0.1:$REDIS_PORT --session-concurrency optimistic" ;;
+    ours-memory-optimistic) echo "--store memory --session-concurrency optimistic" ;;
     builtin-redis) echo "--store builtin-redis --connection 127.0.0.1:$REDIS_PORT" ;;
     builtin-memory) echo "--store builtin-memory" ;;
     ours-memory) echo "--store memory" ;;
@@ -71,7 +75,7 @@ store_args() {
 # (file operations are counted with strace below).
 store_counter() {
   case $1 in
-    *redis) redis-cli -p "$REDIS_PORT" info commandstats | grep -v 'cmdstat_info\|cmdstat_config' | sed -n 's/.*:calls=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}' ;;
+    *redis*) redis-cli -p "$REDIS_PORT" info commandstats | grep -v 'cmdstat_info\|cmdstat_config' | sed -n 's/.*:calls=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}' ;;
     *postgres) psql_q "select coalesce(sum(calls), 0) from pg_stat_statements where query not ilike '%pg_stat_statements%' and query not ilike 'discard%'" ;;
     *) echo 0 ;;
   esac
@@ -136,7 +140,7 @@ for variant in $VARIANTS; do
 
   # Exact per-request store round trips for one read-modify-write (GET /) and one read-only (GET /get-session).
   case $variant in
-    *redis) rt_rmw=$(redis_round_trips / 100); rt_ro=$(redis_round_trips /get-session 100) ;;
+    *redis*) rt_rmw=$(redis_round_trips / 100); rt_ro=$(redis_round_trips /get-session 100) ;;
     *postgres) a=$(store_counter "$variant"); for c in $(head -n 100 "$WORK/cookies"); do curl -s -o /dev/null -b "$COOKIE_NAME=$c" "$URL/"; done
                b=$(store_counter "$variant"); for c in $(head -n 100 "$WORK/cookies"); do curl -s -o /dev/null -b "$COOKIE_NAME=$c" "$URL/get-session"; done
                c2=$(store_counter "$variant"); rt_rmw=$(python3 -c "print(f'{($b-$a)/100:.2f}')"); rt_ro=$(python3 -c "print(f'{($c2-$b)/100:.2f}')") ;;
@@ -193,7 +197,7 @@ head = ["variant", "req/s", "p50 ms", "p99 ms", "app CPU ms/req", "store cmds|st
 print("| " + " | ".join(head) + " |"); print("|" + "---|" * len(head))
 for r in rows: print("| " + " | ".join(r) + " |")
 by = {r[0]: float(r[1]) for r in rows}
-for a, b in [("ours-redis", "builtin-redis"), ("ours-redis-late", "builtin-redis"), ("ours-redis", "builtin-memory"), ("ours-memory", "builtin-memory")]:
+for a, b in [("ours-redis", "builtin-redis"), ("ours-redis-late", "builtin-redis"), ("ours-redis", "builtin-memory"), ("ours-memory", "builtin-memory"), ("ours-redis", "ours-redis-optimistic"), ("ours-memory", "ours-memory-optimistic")]:
     if a in by and b in by: print(f"\n{a} / {b}: {by[a] / by[b]:.2f}x", end="")
 print()
 PY

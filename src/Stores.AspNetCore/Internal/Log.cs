@@ -6,34 +6,34 @@ namespace SessionStores.AspNetCore.Internal;
 /// <summary>Log messages of the ASP.NET Core integration. Session ids are shortened; session data is never logged.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Session {SessionId} could not be loaded; the request continues read-only (degraded mode)")]
+    [LoggerMessage(EventId = 1, EventName = "LoadDegraded", Level = LogLevel.Warning, Message = "Session {SessionId} could not be loaded; the request continues read-only (degraded mode)")]
     public static partial void LoadDegraded(ILogger logger, string sessionId, Exception exception);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Session {SessionId} passed its absolute lifetime and was destroyed")]
+    [LoggerMessage(EventId = 2, EventName = "AbsoluteExpired", Level = LogLevel.Information, Message = "Session {SessionId} passed its absolute lifetime and was destroyed")]
     public static partial void AbsoluteExpired(ILogger logger, string sessionId);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Session {SessionId} changed concurrently (attempt {Attempt}); re-applying this request's changes to version {Version}")]
+    [LoggerMessage(EventId = 3, EventName = "Merging", Level = LogLevel.Debug, Message = "Session {SessionId} changed concurrently (attempt {Attempt}); re-applying this request's changes to version {Version}")]
     public static partial void Merging(ILogger logger, string sessionId, int attempt, long version);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Committing session {SessionId} failed")]
+    [LoggerMessage(EventId = 4, EventName = "CommitFailed", Level = LogLevel.Error, Message = "Committing session {SessionId} failed")]
     public static partial void CommitFailed(ILogger logger, string sessionId, Exception exception);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A session store failure ended the request")]
+    [LoggerMessage(EventId = 5, EventName = "RequestFailed", Level = LogLevel.Error, Message = "A session store failure ended the request")]
     public static partial void RequestFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The session commit failed after the response had started; the connection is aborted")]
+    [LoggerMessage(EventId = 6, EventName = "AbortedAfterCommitFailure", Level = LogLevel.Error, Message = "The session commit failed after the response had started; the connection is aborted")]
     public static partial void AbortedAfterCommitFailure(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Session {SessionId} could not be read and was destroyed (DiscardUnreadableSessions); the request starts with an empty session")]
+    [LoggerMessage(EventId = 7, EventName = "UnreadableDiscarded", Level = LogLevel.Error, Message = "Session {SessionId} could not be read and was destroyed (DiscardUnreadableSessions); the request starts with an empty session")]
     public static partial void UnreadableDiscarded(ILogger logger, string sessionId, Exception exception);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Session {SessionId}: pulling its expiry back to the absolute deadline failed; it may outlive the deadline by up to one idle timeout")]
+    [LoggerMessage(EventId = 8, EventName = "DeadlineTouchFailed", Level = LogLevel.Warning, Message = "Session {SessionId}: pulling its expiry back to the absolute deadline failed; it may outlive the deadline by up to one idle timeout")]
     public static partial void DeadlineTouchFailed(ILogger logger, string sessionId, Exception exception);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Session {SessionId} was stored under its regenerated id {NewSessionId} after the response had started, while another request had changed the old id; both are kept, so that change is not lost, and the old id stays valid until it expires or is destroyed")]
+    [LoggerMessage(EventId = 9, EventName = "PreviousIdKept", Level = LogLevel.Warning, Message = "Session {SessionId} was stored under its regenerated id {NewSessionId} after the response had started, while another request had changed the old id; both are kept, so that change is not lost, and the old id stays valid until it expires or is destroyed")]
     public static partial void PreviousIdKept(ILogger logger, string sessionId, string newSessionId);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Session {NewSessionId} is stored under its regenerated id, but its previous id {SessionId} could not be retired; the previous id stays valid until it expires")]
+    [LoggerMessage(EventId = 10, EventName = "PreviousIdNotRetired", Level = LogLevel.Warning, Message = "Session {NewSessionId} is stored under its regenerated id, but its previous id {SessionId} could not be retired; the previous id stays valid until it expires")]
     public static partial void PreviousIdNotRetired(ILogger logger, string sessionId, string newSessionId, Exception exception);
 
     [LoggerMessage(EventId = 11, EventName = "CommitConflict", Level = LogLevel.Warning, Message = "Session {SessionId}: another request changed the same value at the same time; this request's changes were not stored (409)")]
