@@ -31,7 +31,7 @@ public interface IStallableBackendFixture : ISessionStoreFixture
 /// store's first use included; once the backend answers again, the same store works again within two seconds.
 /// </summary>
 /// <typeparam name="TFixture">The fixture with a stallable backend.</typeparam>
-public abstract class StalledBackendConformanceTests<TFixture> : ConformanceTestBase<TFixture>
+public abstract partial class StalledBackendConformanceTests<TFixture> : ConformanceTestBase<TFixture>
     where TFixture : class, IStallableBackendFixture
 {
     /// <summary>The operation timeout the suite's stores get.</summary>
@@ -145,14 +145,15 @@ public abstract class StalledBackendConformanceTests<TFixture> : ConformanceTest
         }
     }
 
-    private static async Task AssertTimesOutAsync(Func<Task> call, string operation)
+    private static async Task AssertTimesOutAsync(Func<Task> call, string operation, TimeSpan? bound = null)
     {
+        var limit = bound ?? Bound;
         var elapsed = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<SessionStoreException>(call);
         elapsed.Stop();
 
         Assert.True(ex.IsTransient, $"{operation}: {ex}");
-        Assert.True(elapsed.Elapsed <= Bound, $"{operation} took {elapsed.Elapsed.TotalSeconds:0.00} s on a stalled backend, more than {Bound.TotalSeconds} s: {ex}");
+        Assert.True(elapsed.Elapsed <= limit, $"{operation} took {elapsed.Elapsed.TotalSeconds:0.00} s on a stalled backend, more than {limit.TotalSeconds} s: {ex}");
     }
 
     private static async Task AssertRecoversAsync(ISessionStore store, string id)
