@@ -28,7 +28,8 @@ public interface IStallableBackendFixture : ISessionStoreFixture
 /// <summary>
 /// The deadline rule (<see cref="SessionStoreOptions.OperationTimeout"/>): with the backend stalled, every operation
 /// throws a transient <see cref="SessionStoreException"/> within the operation timeout plus one second, a brand-new
-/// store's first use included; once the backend answers again, the same store works again within two seconds.
+/// store's first use included, and so does each <see cref="ISessionLeaseStore"/> operation of a store that has them (a
+/// waiting acquisition within its wait plus that); once the backend answers again, the same store works again within two seconds.
 /// </summary>
 /// <typeparam name="TFixture">The fixture with a stallable backend.</typeparam>
 public abstract partial class StalledBackendConformanceTests<TFixture> : ConformanceTestBase<TFixture>
