@@ -22,6 +22,9 @@ namespace SessionStores;
 /// <para>Leases live beside the sessions but outside what <see cref="ISessionStore.ListAsync"/>,
 /// <see cref="ISessionStore.CountAsync"/> and <see cref="ISessionStore.DestroyManyAsync"/> see. The id is validated
 /// like a session id, before any I/O.</para>
+/// <para><b>Deadlines</b>: every round trip to the backend is bounded by the store's
+/// <see cref="SessionStoreOptions.OperationTimeout"/> (renew and release as a whole, an acquisition per attempt, its
+/// waits between attempts by its <c>wait</c>); past it, a transient <see cref="SessionStoreException"/>.</para>
 /// </remarks>
 public interface ISessionLeaseStore
 {

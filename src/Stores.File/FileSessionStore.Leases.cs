@@ -43,9 +43,13 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
         {
             EnsureLeaseDirectory();
             var baseName = LeaseFiles.BaseName(id);
-            var lease = wait == TimeSpan.Zero
-                ? (await TryAcquireLeaseAsync(id, baseName, duration, cancellationToken).ConfigureAwait(false)).Lease
-                : await LeaseWaiters().AcquireAsync(baseName, wait, ct => TryAcquireLeaseAsync(id, baseName, duration, ct), cancellationToken).ConfigureAwait(false);
+            var lease = await _runner.AcquireLeaseAsync(
+                baseName,
+                wait,
+                (Store: this, Id: id, BaseName: baseName, Duration: duration),
+                static s => s.Store.LeaseWaiters(),
+                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.BaseName, s.Duration, ct),
+                cancellationToken).ConfigureAwait(false);
             operation.Complete();
             return lease;
         }
@@ -56,7 +60,10 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
+
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
@@ -92,7 +99,10 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
     /// <inheritdoc />
     /// <remarks>Also closes (and deletes) the holder's locked file when this store instance has it, whether or not the
     /// lease was still held.</remarks>
-    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+
+    private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         ThrowIfDisposed();
@@ -139,7 +149,20 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
     private static bool IsHeldBy(LeaseState state, SessionLease lease, long now) =>
         state.IsLive(now) && state.Fence == lease.Fence && string.Equals(state.Owner, lease.Owner, StringComparison.Ordinal);
 
-    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
+    // One attempt, run by the runner under the deadline (its token).
+    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TryAcquireLeaseCoreAsync(id, baseName, duration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsIoFailure(ex))
+        {
+            throw Wrap(ex);
+        }
+    }
+
+    private async Task<SessionLeaseAttempt> TryAcquireLeaseCoreAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var stateName = LeaseFiles.StateName(baseName);

@@ -21,7 +21,7 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     private PostgresLeaseSql LeaseSql => _leaseSql ??= new PostgresLeaseSql(_schemaName, _tableName);
 
     /// <inheritdoc />
-    /// <remarks>One statement batch per attempt, no connection held between attempts and no advisory lock (so it works
+    /// <remarks>One statement batch per attempt, each within <see cref="SessionStoreOptions.OperationTimeout"/>, no connection held between attempts and no advisory lock (so it works
     /// behind a transaction-pooling proxy). A waiting caller starts this store's listening connection (one per store
     /// instance, kept until disposal); a jittered re-check bounded by the holder's remaining time backs up a lost
     /// notification. The lease table is created with the session table, or on the first lease operation for a table
@@ -34,18 +34,13 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
         try
         {
-            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
-            SessionLease? lease;
-            if (wait == TimeSpan.Zero)
-            {
-                lease = (await TryAcquireLeaseAsync(id, duration, cancellationToken).ConfigureAwait(false)).Lease;
-            }
-            else
-            {
-                var waiters = LeaseWaiters();
-                lease = await waiters.AcquireAsync(id, wait, ct => TryAcquireLeaseAsync(id, duration, ct), cancellationToken).ConfigureAwait(false);
-            }
-
+            var lease = await _runner.AcquireLeaseAsync(
+                id,
+                wait,
+                (Store: this, Id: id, Duration: duration),
+                static s => s.Store.LeaseWaiters(),
+                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.Duration, ct),
+                cancellationToken).ConfigureAwait(false);
             operation.Complete();
             return lease;
         }
@@ -56,7 +51,10 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
+
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
@@ -80,7 +78,10 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+
+    private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         var operation = SessionStoreOperation.Start(DbSystem, "release_lease");
@@ -124,31 +125,41 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         }
     }
 
-    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, CancellationToken cancellationToken)
+    // One attempt, run by the runner under the deadline (its token); making the lease table ready (once) is part of the
+    // first attempt's round trips.
+    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var owner = Guid.NewGuid().ToString("N");
-        var batch = _dataSource.CreateBatch();
-        await using var batchScope = batch.ConfigureAwait(false);
-        var acquire = new NpgsqlBatchCommand(LeaseSql.Acquire);
-        acquire.Parameters.Add(Text(id));
-        acquire.Parameters.Add(Text(owner));
-        acquire.Parameters.Add(Milliseconds(duration));
-        var remaining = new NpgsqlBatchCommand(LeaseSql.HolderRemaining);
-        remaining.Parameters.Add(Text(id));
-        batch.BatchCommands.Add(acquire);
-        batch.BatchCommands.Add(remaining);
-
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, reader.GetInt64(0)));
-        }
+            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+            var owner = Guid.NewGuid().ToString("N");
+            var batch = _dataSource.CreateBatch();
+            await using var batchScope = batch.ConfigureAwait(false);
+            var acquire = new NpgsqlBatchCommand(LeaseSql.Acquire);
+            acquire.Parameters.Add(Text(id));
+            acquire.Parameters.Add(Text(owner));
+            acquire.Parameters.Add(Milliseconds(duration));
+            var remaining = new NpgsqlBatchCommand(LeaseSql.HolderRemaining);
+            remaining.Parameters.Add(Text(id));
+            batch.BatchCommands.Add(acquire);
+            batch.BatchCommands.Add(remaining);
 
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        return SessionLeaseAttempt.Held(await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? TimeSpan.FromMilliseconds(reader.GetInt64(0))
-            : null);
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, reader.GetInt64(0)));
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return SessionLeaseAttempt.Held(await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? TimeSpan.FromMilliseconds(reader.GetInt64(0))
+                : null);
+        }
+        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
+        {
+            throw Fail(ex, "AcquireLease", id, cancellationToken);
+        }
     }
 
     // The session schema first (it creates the lease table with it); then, once, a catalog check for the lease table that

@@ -20,7 +20,8 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         _leaseWaiters ?? Interlocked.CompareExchange(ref _leaseWaiters, new SessionLeaseWaiters(), null) ?? _leaseWaiters;
 
     /// <inheritdoc />
-    /// <remarks>One script call per attempt (<c>SET NX PX</c> and the fence). A waiter subscribes this store instance to
+    /// <remarks>One script call per attempt (<c>SET NX PX</c> and the fence), each within
+    /// <see cref="SessionStoreOptions.OperationTimeout"/>. A waiter subscribes this store instance to
     /// the release channel once; publish/subscribe may lose a message (a reconnect), so a jittered re-check bounded by the
     /// holder's remaining time backs it up. Like any Redis lock on one primary, a failover before the lease key reached
     /// the replica can grant a lease twice; the session's compare-and-set still rejects the stale holder's write.</remarks>
@@ -33,18 +34,13 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
         try
         {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            SessionLease? lease;
-            if (wait == TimeSpan.Zero)
-            {
-                lease = (await TryAcquireLeaseAsync(db, id, duration, cancellationToken).ConfigureAwait(false)).Lease;
-            }
-            else
-            {
-                await EnsureLeaseSubscriptionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-                lease = await LeaseWaiters.AcquireAsync(id, wait, ct => TryAcquireLeaseAsync(db, id, duration, ct), cancellationToken).ConfigureAwait(false);
-            }
-
+            var lease = await _runner.AcquireLeaseAsync(
+                id,
+                wait,
+                (Store: this, Id: id, Duration: duration, Subscribe: wait > TimeSpan.Zero),
+                static s => s.Store.LeaseWaiters,
+                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.Duration, s.Subscribe, ct),
+                cancellationToken).ConfigureAwait(false);
             operation.Complete();
             return lease;
         }
@@ -56,7 +52,10 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
+
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
@@ -78,7 +77,10 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
+        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+
+    private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
         SessionValidation.ValidateLease(lease);
         cancellationToken.ThrowIfCancellationRequested();
@@ -105,17 +107,32 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         }
     }
 
-    private async ValueTask<SessionLeaseAttempt> TryAcquireLeaseAsync(IDatabase db, string id, TimeSpan duration, CancellationToken cancellationToken)
+    // One attempt, run by the runner under the deadline (its token): connecting and, for a waiter, the subscription
+    // (both done once) are part of the first attempt's round trip.
+    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, bool subscribe, CancellationToken cancellationToken)
     {
-        var owner = Guid.NewGuid().ToString("N");
-        var result = (RedisResult[])(await LeaseScripts.Acquire.EvaluateAsync(
-                db,
-                [_keys.Lease(id), _keys.LeaseFence(id)],
-                [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs])
-            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
-        return (long)result[0] == 1
-            ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
-            : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);
+        try
+        {
+            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            if (subscribe)
+            {
+                await EnsureLeaseSubscriptionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var owner = Guid.NewGuid().ToString("N");
+            var result = (RedisResult[])(await LeaseScripts.Acquire.EvaluateAsync(
+                    db,
+                    [_keys.Lease(id), _keys.LeaseFence(id)],
+                    [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs])
+                .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            return (long)result[0] == 1
+                ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
+                : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);
+        }
+        catch (Exception ex)
+        {
+            throw Failure(ex, "acquire_lease", id, cancellationToken);
+        }
     }
 
     /// <summary>Subscribes this store instance to its release channel, once (a failed attempt is repeated by the next
