@@ -15,6 +15,7 @@ public sealed class SessionStoreDeadline : IDisposable
     private readonly SessionStoreOperationRunner _runner;
     private readonly string _operation;
     private readonly CancellationTokenSource _source;
+    private readonly CancellationTokenSource _driver;
     private readonly CancellationToken _caller;
 
     internal SessionStoreDeadline(SessionStoreOperationRunner runner, string operation, CancellationTokenSource source, CancellationToken caller)
@@ -22,11 +23,13 @@ public sealed class SessionStoreDeadline : IDisposable
         _runner = runner;
         _operation = operation;
         _source = source;
+        _driver = SessionStoreOperationRunner.DriverCancellation(source.Token);
         _caller = caller;
     }
 
-    /// <summary>Cancelled when a step overruns the timeout or the caller cancels.</summary>
-    public CancellationToken Token => _source.Token;
+    /// <summary>Cancelled when a step overruns the timeout or the caller cancels (shortly after: from the thread pool,
+    /// so that a driver's blocking cancellation never holds up the wait of <see cref="WaitAsync{T}"/>).</summary>
+    public CancellationToken Token => _driver.Token;
 
     /// <summary>A step begins: it gets the whole timeout from now (no effect once the deadline has passed).</summary>
     public void Restart() => _source.CancelAfter(_runner.OperationTimeout);
@@ -68,5 +71,9 @@ public sealed class SessionStoreDeadline : IDisposable
     }
 
     /// <summary>Stops the timer.</summary>
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        SessionStoreOperationRunner.ReleaseDriverCancellation(_driver, _source);
+        _source.Dispose();
+    }
 }

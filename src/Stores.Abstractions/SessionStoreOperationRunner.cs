@@ -84,15 +84,20 @@ public sealed partial class SessionStoreOperationRunner
         ArgumentNullException.ThrowIfNull(body);
         cancellationToken.ThrowIfCancellationRequested();
         using var deadline = StartDeadline(cancellationToken);
+        var driver = DriverCancellation(deadline.Token);
         Task<TResult>? task = null;
         try
         {
-            task = body(state, deadline.Token);
+            task = body(state, driver.Token);
             return await task.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             throw Failure(ex, task, operation, deadline, cancellationToken);
+        }
+        finally
+        {
+            ReleaseDriverCancellation(driver, deadline);
         }
     }
 
@@ -108,15 +113,20 @@ public sealed partial class SessionStoreOperationRunner
         ArgumentNullException.ThrowIfNull(body);
         cancellationToken.ThrowIfCancellationRequested();
         using var deadline = StartDeadline(cancellationToken);
+        var driver = DriverCancellation(deadline.Token);
         Task? task = null;
         try
         {
-            task = body(state, deadline.Token);
+            task = body(state, driver.Token);
             await task.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             throw Failure(ex, task, operation, deadline, cancellationToken);
+        }
+        finally
+        {
+            ReleaseDriverCancellation(driver, deadline);
         }
     }
 
@@ -205,6 +215,44 @@ public sealed partial class SessionStoreOperationRunner
     {
         var words = operation.Split('_', StringSplitOptions.RemoveEmptyEntries);
         return words.Length == 0 ? operation : string.Concat(Array.ConvertAll(words, w => char.ToUpperInvariant(w[0]) + w[1..]));
+    }
+
+    /// <summary>
+    /// The token the driver gets: cancelled once <paramref name="deadline"/> is, but from the thread pool, never inline.
+    /// A driver may do blocking work in its cancellation callback (Npgsql sends its cancel request to the server and
+    /// waits for the answer, which a stopped server never gives); run inline, that would hold up the caller's own
+    /// wait, which is cancelled by the same timer, by that much.
+    /// </summary>
+    internal static CancellationTokenSource DriverCancellation(CancellationToken deadline)
+    {
+        var driver = new CancellationTokenSource();
+        deadline.UnsafeRegister(
+            static state => ThreadPool.UnsafeQueueUserWorkItem(
+                static source =>
+                {
+                    try
+                    {
+                        source.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The operation ended (and disposed it) before the cancellation got its turn: nothing to cancel.
+                    }
+                },
+                (CancellationTokenSource)state!,
+                preferLocal: false),
+            driver);
+        return driver;
+    }
+
+    /// <summary>Disposes the driver's source, unless its cancellation is already queued (the deadline passed or the
+    /// caller cancelled): that cancellation must still reach an abandoned driver call, and the source goes with it.</summary>
+    internal static void ReleaseDriverCancellation(CancellationTokenSource driver, CancellationTokenSource deadline)
+    {
+        if (!deadline.IsCancellationRequested)
+        {
+            driver.Dispose();
+        }
     }
 
     private CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
