@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -68,7 +69,13 @@ public static class StoreBackedSessionServiceCollectionExtensions
         services.TryAddSingleton<SessionAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SessionRequestScopeMiddleware.StartupFilter>());
         services.TryAddSingleton<SessionFailureHandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, SessionFailureHandler>(static sp => sp.GetRequiredService<SessionFailureHandler>()));
+        if (!services.Any(d => d.ServiceType == typeof(IExceptionHandler) && d.ImplementationFactory?.Method.ReturnType == typeof(SessionFailureHandler)))
+        {
+            // First among the exception handlers: they run in registration order, and an application's catch-all
+            // handler registered earlier would otherwise answer a session failure with 500.
+            services.Insert(0, ServiceDescriptor.Singleton<IExceptionHandler, SessionFailureHandler>(static sp => sp.GetRequiredService<SessionFailureHandler>()));
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, SessionFailureHandler>(static sp => sp.GetRequiredService<SessionFailureHandler>()));
         return services;
     }

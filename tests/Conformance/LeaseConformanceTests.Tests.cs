@@ -268,46 +268,6 @@ public abstract partial class LeaseConformanceTests<TFixture>
         Assert.True(await store.ReleaseLeaseAsync(lease, Token));
     }
 
-    [Fact]
-    public async Task A_lease_whose_holder_process_was_killed_can_be_taken_within_the_lease_duration()
-    {
-        if (Fixture is not ILeaseHolderProcessFixture processes)
-        {
-            Assert.Skip("The fixture does not implement ILeaseHolderProcessFixture (it cannot start a second process).");
-            return;
-        }
-
-        var options = new ConformanceStoreOptions(NewNamespace());
-        if (Track(await Fixture.CreateStoreAsync(options, Token)) is not ISessionLeaseStore store)
-        {
-            Assert.Skip("The store does not implement ISessionLeaseStore (an optional capability).");
-            return;
-        }
-
-        // A lease that dies with its process is held for long (the test must not end by expiry); else a short one.
-        var duration = processes.LeaseEndsWithHolderProcess ? LongLease : TimeSpan.FromSeconds(3);
-        var id = NewId();
-        using var holder = await processes.StartLeaseHolderAsync(options, id, duration, Token);
-        long heldFence;
-        try
-        {
-            var line = await holder.StandardOutput.ReadLineAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Token);
-            Assert.True(line is not null && line.StartsWith("held ", StringComparison.Ordinal), $"the holder process said '{line}'");
-            heldFence = long.Parse(line["held ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            await AssertHeldAsync(store, id);
-        }
-        finally
-        {
-            holder.Kill(entireProcessTree: true);
-        }
-
-        await holder.WaitForExitAsync(Token);
-        var taken = await store.AcquireLeaseAsync(id, LongLease, processes.LeaseEndsWithHolderProcess ? WakeBound : duration + WakeBound, Token);
-
-        Assert.NotNull(taken);
-        Assert.True(taken.Fence > heldFence, $"fence {taken.Fence} after the killed holder's {heldFence}");
-    }
-
     private static void InterlockedMax(ref int target, int value)
     {
         var current = Volatile.Read(ref target);

@@ -58,33 +58,4 @@ public abstract partial class LeaseConformanceTests<TFixture>
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AcquireLeaseAsync(NewId(), LongLease, TimeSpan.FromMilliseconds(-1), Token));
     }
-
-    [Fact]
-    public async Task Against_an_unreachable_backend_bad_input_fails_first_and_good_input_fails_transiently()
-    {
-        if (Fixture is not IUnreachableBackendFixture unreachable)
-        {
-            Assert.Skip("The fixture does not implement IUnreachableBackendFixture (no backend to lose).");
-            return;
-        }
-
-        if (Track(await unreachable.CreateUnreachableStoreAsync(new ConformanceStoreOptions(NewNamespace()), Token)) is not ISessionLeaseStore store)
-        {
-            Assert.Skip("The store does not implement ISessionLeaseStore (an optional capability).");
-            return;
-        }
-
-        var lease = new SessionLease(NewId(), "owner", 1);
-
-        // Validation runs before any I/O: an argument error, not a connection error.
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AcquireLeaseAsync("../x", LongLease, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AcquireLeaseAsync(NewId(), TimeSpan.Zero, TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.RenewLeaseAsync(lease, SessionLimits.MaxLeaseDuration + TimeSpan.FromTicks(1), Token));
-
-        var acquire = await Assert.ThrowsAsync<SessionStoreException>(() => store.AcquireLeaseAsync(NewId(), LongLease, TimeSpan.Zero, Token));
-        Assert.True(acquire.IsTransient);
-        Assert.NotNull(acquire.InnerException);
-        Assert.True((await Assert.ThrowsAsync<SessionStoreException>(() => store.RenewLeaseAsync(lease, LongLease, Token))).IsTransient);
-        Assert.True((await Assert.ThrowsAsync<SessionStoreException>(() => store.ReleaseLeaseAsync(lease, Token))).IsTransient);
-    }
 }

@@ -24,11 +24,11 @@ public abstract partial class LeaseConformanceTests<TFixture> : ConformanceTestB
     }
 
     /// <summary>A lease that outlasts any test unless released.</summary>
-    protected static TimeSpan LongLease { get; } = TimeSpan.FromSeconds(60);
+    protected internal static TimeSpan LongLease { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The bound on waits that must end because of a release or an expiry: generous for a loaded machine,
     /// far below <see cref="LongLease"/>, so that a wait ending within it was not ended by the lease's expiry.</summary>
-    protected static TimeSpan WakeBound { get; } = TimeSpan.FromSeconds(10);
+    protected internal static TimeSpan WakeBound { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Creates a store over a fresh namespace, skipping the test when it holds no leases.</summary>
     /// <returns>The store as both interfaces.</returns>
@@ -61,7 +61,7 @@ public abstract partial class LeaseConformanceTests<TFixture> : ConformanceTestB
     /// <param name="store">The store.</param>
     /// <param name="id">The id.</param>
     /// <returns>A task.</returns>
-    protected static async Task AssertHeldAsync(ISessionLeaseStore store, string id)
+    protected internal static async Task AssertHeldAsync(ISessionLeaseStore store, string id)
     {
         var lease = await store.AcquireLeaseAsync(id, LongLease, TimeSpan.Zero, Token);
         Assert.True(lease is null, $"The lease on {id} should have been held, but was granted (fence {lease?.Fence}).");

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SessionStores.AspNetCore.Internal;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.AspNetCore.Tests;
@@ -25,11 +27,19 @@ public abstract class SessionConcurrencyTests
     /// <summary>Creates a store in a fresh namespace of the backend.</summary>
     protected abstract Task<ISessionStore> CreateStoreAsync();
 
+    /// <summary>Waits sized for a loaded 2-core machine running every test project at once: these tests are about what
+    /// happens, not how fast (a request queued 24 deep must not be answered 503 because the machine is slow).</summary>
+    private static void Patient(StoreBackedSessionOptions o)
+    {
+        o.WaitTimeout = TimeSpan.FromSeconds(60);
+        o.CommitTimeout = TimeSpan.FromSeconds(60);
+    }
+
     [Fact]
     public async Task Serialized_parallel_increments_of_one_key_all_succeed_and_count_exactly()
     {
         const int requests = 24;
-        await using var site = await TestSite.StartAsync(await CreateStoreAsync());
+        await using var site = await TestSite.StartAsync(await CreateStoreAsync(), Patient);
         using var browser = site.NewClient();
         await browser.GetStringAsync("/incr?key=n", Ct);
 
@@ -44,7 +54,7 @@ public abstract class SessionConcurrencyTests
     public async Task Serialized_parallel_writes_of_distinct_keys_are_all_kept()
     {
         const int requests = 32;
-        await using var site = await TestSite.StartAsync(await CreateStoreAsync());
+        await using var site = await TestSite.StartAsync(await CreateStoreAsync(), Patient);
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
 
@@ -58,7 +68,11 @@ public abstract class SessionConcurrencyTests
     public async Task Optimistic_parallel_writes_of_distinct_keys_all_merge()
     {
         const int requests = 16;
-        await using var site = await TestSite.StartAsync(await CreateStoreAsync(), o => o.Concurrency = SessionConcurrency.Optimistic);
+        await using var site = await TestSite.StartAsync(await CreateStoreAsync(), o =>
+        {
+            Patient(o);
+            o.Concurrency = SessionConcurrency.Optimistic;
+        });
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
         var loaded = new Barrier(requests);
@@ -99,13 +113,53 @@ public abstract class SessionConcurrencyTests
         await browser.GetStringAsync("/incr?key=n", Ct);
         using var hold = HoldFirstLoad(site);
 
+        var id = await browser.GetStringAsync("/id", Ct);
         var first = browser.GetStringAsync("/incr?key=n", Ct);
         await hold.Entered.WaitAsync(Ct);
         var second = browser.GetStringAsync("/incr?key=n", Ct);
+
+        // The second request is queued behind the first (it has not loaded), and only then is the first released.
+        var gate = ((StoreBackedSessionStore)site.Services.GetRequiredService<Microsoft.AspNetCore.Session.ISessionStore>()).Gate;
+        await Poll.UntilAsync(() => gate.Waiting(id) == 1, "the second request never queued behind the first");
         hold.Release();
 
         Assert.Equal("2", await first);
         Assert.Equal("3", await second);
+    }
+
+    [Fact]
+    public async Task In_degraded_mode_requests_queued_behind_a_failed_load_degrade_too()
+    {
+        await using var site = await TestSite.StartAsync(await CreateStoreAsync(), o =>
+        {
+            o.FailureMode = SessionStoreFailureMode.ReadOnlyWhenUnavailable;
+            o.WaitTimeout = TimeSpan.FromMinutes(1);
+        });
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var id = await browser.GetStringAsync("/id", Ct);
+        var gate = ((StoreBackedSessionStore)site.Services.GetRequiredService<Microsoft.AspNetCore.Session.ISessionStore>()).Gate;
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        site.Store.BeforeLoad = async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            throw new SessionStoreException("store down (test)", null, isTransient: true);
+        };
+
+        var first = browser.GetAsync("/read?key=a", Ct);
+        await entered.Task.WaitAsync(Ct);
+        var second = browser.GetAsync("/read?key=a", Ct);
+        await Poll.UntilAsync(() => gate.Waiting(id) == 1, "the second request never queued behind the first");
+        release.SetResult();
+
+        // Both read an empty, read-only session (the documented degraded mode), the queued one without a store call.
+        Assert.Equal("(none)", await (await first).Content.ReadAsStringAsync(Ct));
+        var queued = await second;
+        Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
+        Assert.Equal("(none)", await queued.Content.ReadAsStringAsync(Ct));
+        site.Store.BeforeLoad = null;
     }
 
     [Fact]
@@ -231,8 +285,8 @@ public abstract class SessionConcurrencyTests
         Action<IServiceCollection> sharedCookies = s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("exclusive-test");
         Action<StoreBackedSessionOptions> exclusive = o =>
         {
+            Patient(o);
             o.Concurrency = SessionConcurrency.Exclusive;
-            o.WaitTimeout = TimeSpan.FromSeconds(30);
         };
         await using var first = await TestSite.StartAsync(store, exclusive, sharedCookies);
         await using var second = await TestSite.StartAsync(store, exclusive, sharedCookies);

@@ -79,25 +79,59 @@ public sealed class SessionGateTests
     public async Task Many_racing_holders_never_overlap_and_leave_nothing_behind()
     {
         var gate = new SessionGate();
-        var inside = 0;
-        var maxInside = 0;
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        var inside = new int[3];
+        var overlaps = 0;
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(async () =>
         {
-            // Some give up (short timeouts) while others are handed the gate: the give-up race must not lose a turn.
+            // Some give up (tiny timeouts) while others are handed the gate, and some holders pass a store failure on:
+            // none of these races may lose a turn or let two holders of one key in at once.
+            var key = i % 3;
             try
             {
-                using var held = await gate.EnterAsync("k" + (i % 3), 1000, i % 7 == 0 ? TimeSpan.FromTicks(1) : Long, Ct);
-                var now = Interlocked.Increment(ref inside);
-                InterlockedMax(ref maxInside, now);
+                var held = await gate.EnterAsync("k" + key, 1000, i % 7 == 0 ? TimeSpan.FromTicks(1) : Long, Ct);
+                if (Interlocked.Increment(ref inside[key]) > 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
                 await Task.Yield();
-                Interlocked.Decrement(ref inside);
+                Interlocked.Decrement(ref inside[key]);
+                held.Release(i % 11 == 0 ? new SessionStoreException("down (test)", null, isTransient: true) : null);
             }
-            catch (SessionBusyException)
+            catch (SessionStoreException)
             {
+                // Busy (gave up), or failed by a holder's store failure.
             }
         }, Ct)));
 
-        Assert.True(maxInside <= 3, $"at most one holder per key (3 keys), saw {maxInside} at once");
+        Assert.Equal(0, overlaps);
+        Assert.Equal(0, gate.ActiveKeys);
+    }
+
+    [Fact]
+    public async Task A_waiter_giving_up_as_a_store_failure_is_passed_on_releases_nothing()
+    {
+        var gate = new SessionGate();
+        for (var round = 0; round < 200; round++)
+        {
+            var holder = await gate.EnterAsync("s", 100, Long, Ct);
+            using var cancel = new CancellationTokenSource();
+            var waiter = gate.EnterAsync("s", 100, Long, cancel.Token).AsTask();
+
+            // The failure hand-off and the give-up race; whichever wins, the waiter holds nothing afterwards.
+            var failing = Task.Run(() => holder.Release(new SessionStoreException("down (test)", null, isTransient: true)), Ct);
+            await cancel.CancelAsync();
+            await failing;
+            await Assert.ThrowsAnyAsync<Exception>(() => waiter);
+
+            var next = await gate.EnterAsync("s", 0, Long, Ct);
+            Assert.Equal(0, gate.Waiting("s"));
+            var blocked = gate.EnterAsync("s", 100, Long, Ct).AsTask();
+            Assert.False(blocked.IsCompleted, "a stray release let a second holder in");
+            next.Dispose();
+            (await blocked).Dispose();
+        }
+
         Assert.Equal(0, gate.ActiveKeys);
     }
 
@@ -147,14 +181,6 @@ public sealed class SessionGateTests
         lock (order)
         {
             order.Add(i);
-        }
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
         }
     }
 }

@@ -55,3 +55,5 @@ public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockCon
 public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDataConformanceTests<FileFixture>(fixture);
 
 public sealed class FileLeaseConformance(FileFixture fixture) : LeaseConformanceTests<FileFixture>(fixture);
+
+public sealed class FileLeaseHolderProcessConformance(FileFixture fixture) : LeaseHolderProcessConformanceTests<FileFixture>(fixture);

@@ -96,3 +96,5 @@ public sealed class PostgresCorruptDataConformance(PostgresFixture fixture) : Co
 public sealed class PostgresFailureConformance(PostgresFixture fixture) : FailureConformanceTests<PostgresFixture>(fixture);
 
 public sealed class PostgresLeaseConformance(PostgresFixture fixture) : LeaseConformanceTests<PostgresFixture>(fixture);
+
+public sealed class PostgresLeaseHolderProcessConformance(PostgresFixture fixture) : LeaseHolderProcessConformanceTests<PostgresFixture>(fixture);

@@ -115,4 +115,8 @@ public sealed class RedisFailureConformance(RedisFixture fixture) : FailureConfo
 
 public sealed class RedisLeaseConformance(RedisFixture fixture) : LeaseConformanceTests<RedisFixture>(fixture);
 
+public sealed class RedisLeaseHolderProcessConformance(RedisFixture fixture) : LeaseHolderProcessConformanceTests<RedisFixture>(fixture);
+
+public sealed class RedisClusterLeaseHolderProcessConformance(RedisClusterFixture fixture) : LeaseHolderProcessConformanceTests<RedisClusterFixture>(fixture);
+
 public sealed class RedisClusterLeaseConformance(RedisClusterFixture fixture) : LeaseConformanceTests<RedisClusterFixture>(fixture);

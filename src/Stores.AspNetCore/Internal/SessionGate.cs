@@ -41,6 +41,16 @@ internal sealed class SessionGate
         }
     }
 
+    /// <summary>How many requests wait for <paramref name="key"/> (for tests and diagnostics).</summary>
+    public int Waiting(string key)
+    {
+        var shard = _shards[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % ShardCount)];
+        lock (shard)
+        {
+            return shard.Entries.TryGetValue(key, out var entry) ? entry.Waiters.Count : 0;
+        }
+    }
+
     /// <summary>Takes the gate of <paramref name="key"/>, waiting behind earlier holders.</summary>
     /// <returns>The held gate; dispose it (once) to pass it on.</returns>
     /// <exception cref="SessionBusyException">More than <paramref name="maxWaiters"/> already wait, or
@@ -81,12 +91,10 @@ internal sealed class SessionGate
             bool granted;
             lock (shard)
             {
-                // Every completion happens under the lock, so this tells apart "still queued" from "granted meanwhile".
-                granted = node.Value.Task.IsCompleted;
-                if (!granted)
-                {
-                    node.List!.Remove(node);
-                }
+                // Every completion happens under the lock, so this tells apart "still queued" from "granted meanwhile"
+                // (a waiter failed by a holder's store failure was neither: it is already off the queue, and holds nothing).
+                granted = node.Value.Task.IsCompletedSuccessfully;
+                node.List?.Remove(node);
             }
 
             if (granted)

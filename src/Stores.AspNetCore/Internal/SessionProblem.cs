@@ -24,6 +24,15 @@ internal static class SessionProblem
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>A transient failure (the configured unavailable status, 503 by default) says when to retry.</summary>
+    public static void SetRetryAfter(HttpResponse response, StoreBackedSessionOptions options)
+    {
+        if (response.StatusCode == options.UnavailableStatusCode)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+    }
+
     /// <summary>Whether the failure is one the integration answers itself (a conflict, or a transient store failure).</summary>
     public static bool IsAnswerable(Exception failure) =>
         failure is SessionCommitConflictException or SessionStoreException { IsTransient: true };
@@ -34,10 +43,7 @@ internal static class SessionProblem
         var response = context.Response;
         response.Clear();
         response.StatusCode = StatusFor(failure, options);
-        if (response.StatusCode == StatusCodes.Status503ServiceUnavailable)
-        {
-            response.Headers.RetryAfter = "1";
-        }
+        SetRetryAfter(response, options);
 
         var problem = new ProblemDetails
         {

@@ -9,31 +9,34 @@ namespace SessionStores.AspNetCore.Internal;
 /// <summary>
 /// One request's turn on its session (<see cref="SessionConcurrency.Serialized"/> and
 /// <see cref="SessionConcurrency.Exclusive"/>): the in-process gate and, under <c>Exclusive</c>, the store's lease, held
-/// from the load until the commit is stored. The lease is renewed in the background while the request runs. Ending the
-/// turn releases the lease first (waking other instances' waiters), then the gate.
+/// from the load until the commit is stored. The lease is renewed in the background while the request runs, and released
+/// in the background when the turn ends (the response does not wait for it; the next holder is woken by the store).
 /// </summary>
 internal sealed class SessionTurn
 {
     private readonly SessionGate.Held _gate;
-    private readonly ISessionLeaseStore? _leases;
+    private readonly StoreBackedSession.Settings _settings;
     private readonly SessionLease? _lease;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource? _renewal;
+    private readonly Task _renewing = Task.CompletedTask;
     private int _ended;
     private SessionStoreException? _storeFailure;
 
-    private SessionTurn(SessionGate.Held gate, ISessionLeaseStore? leases, SessionLease? lease, TimeSpan leaseDuration, ILogger logger)
+    private SessionTurn(SessionGate.Held gate, StoreBackedSession.Settings settings, SessionLease? lease)
     {
         _gate = gate;
-        _leases = leases;
+        _settings = settings;
         _lease = lease;
-        _logger = logger;
         if (lease is not null)
         {
             _renewal = new CancellationTokenSource();
-            _ = RenewAsync(leaseDuration, _renewal.Token);
+            _renewing = RenewAsync(_renewal.Token);
         }
     }
+
+    private ISessionLeaseStore Leases => (ISessionLeaseStore)_settings.Store;
+
+    private ILogger Logger => _settings.Logger;
 
     /// <summary>Waits for this request's turn: the gate, then (Exclusive) the lease, both within
     /// <see cref="StoreBackedSessionOptions.WaitTimeout"/> from now.</summary>
@@ -44,16 +47,24 @@ internal sealed class SessionTurn
         var gate = await settings.Gate.EnterAsync(key, options.MaxWaitingRequestsPerSession, options.WaitTimeout, cancellationToken).ConfigureAwait(false);
         if (options.Concurrency != SessionConcurrency.Exclusive)
         {
-            return new SessionTurn(gate, null, null, default, settings.Logger);
+            return new SessionTurn(gate, settings, null);
         }
 
         try
         {
-            var leases = (ISessionLeaseStore)settings.Store;
             var left = options.WaitTimeout - Stopwatch.GetElapsedTime(started);
-            var lease = await leases.AcquireLeaseAsync(key, options.LeaseDuration, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false)
+            var lease = await ((ISessionLeaseStore)settings.Store).AcquireLeaseAsync(key, options.LeaseDuration, left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false)
                 ?? throw SessionBusyException.LeaseNotGranted(options.WaitTimeout);
-            return new SessionTurn(gate, leases, lease, options.LeaseDuration, settings.Logger);
+            settings.Outage.Succeeded();
+            return new SessionTurn(gate, settings, lease);
+        }
+        catch (SessionStoreException ex) when (ex.IsTransient && ex is not SessionBusyException)
+        {
+            // The store did not answer: those queued behind in this process would meet the same stall, so they are
+            // answered with it (as after a failed load).
+            settings.Outage.Failed(ex);
+            gate.Release(ex);
+            throw;
         }
         catch
         {
@@ -72,66 +83,74 @@ internal sealed class SessionTurn
         }
     }
 
-    /// <summary>Ends the turn (once): releases the lease, then the gate. Never throws: a lease that cannot be released
-    /// is logged and expires on its own.</summary>
-    public async Task EndAsync()
+    /// <summary>Ends the turn (once): passes the gate on and releases the lease in the background. Never throws.</summary>
+    public Task EndAsync()
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        try
+        if (_lease is not null)
         {
-            if (_lease is not null)
-            {
-                await _renewal!.CancelAsync().ConfigureAwait(false);
-                await _leases!.ReleaseLeaseAsync(_lease, CancellationToken.None).ConfigureAwait(false);
-            }
+            // Not awaited: the response need not wait for the release, and the next holder (here or in another
+            // instance) is woken by the store once it lands. Its failure is logged; the lease then expires on its own.
+            _ = ReleaseLeaseAsync();
         }
-        catch (Exception ex)
-        {
-            Log.LeaseNotReleased(_logger, SessionValidation.Tag(_lease!.Id), ex);
-        }
-        finally
-        {
-            _gate.Release(_storeFailure);
-        }
+
+        _gate.Release(_storeFailure);
+        return Task.CompletedTask;
     }
 
-    private async Task RenewAsync(TimeSpan duration, CancellationToken cancellationToken)
+    private async Task ReleaseLeaseAsync()
     {
         try
         {
-            var period = duration / 3;
+            await _renewal!.CancelAsync().ConfigureAwait(false);
+            await _renewing.ConfigureAwait(false);
+            await Leases.ReleaseLeaseAsync(_lease!, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.LeaseNotReleased(Logger, SessionValidation.Tag(_lease!.Id), ex);
+        }
+        finally
+        {
+            _renewal!.Dispose();
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        var duration = _settings.Options.LeaseDuration;
+        try
+        {
             while (true)
             {
-                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
-                if (!await TryRenewAsync(duration, cancellationToken).ConfigureAwait(false))
+                await Task.Delay(duration / 3, cancellationToken).ConfigureAwait(false);
+                bool held;
+                try
+                {
+                    held = await Leases.RenewLeaseAsync(_lease!, duration, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Tried again at the next period; the lease lasts until then.
+                    Log.LeaseNotRenewed(Logger, SessionValidation.Tag(_lease!.Id), ex);
+                    continue;
+                }
+
+                if (!held)
                 {
                     // The lease ran out (a stalled store, a paused process): the commit is still fenced by its
                     // compare-and-set, so a newer holder's write is merged with, never overwritten.
-                    Log.LeaseLost(_logger, SessionValidation.Tag(_lease!.Id));
+                    Log.LeaseLost(Logger, SessionValidation.Tag(_lease!.Id));
                     return;
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-    }
-
-    private async Task<bool> TryRenewAsync(TimeSpan duration, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _leases!.RenewLeaseAsync(_lease!, duration, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SessionStoreException ex)
-        {
-            // Tried again at the next period; the lease lasts until then.
-            Log.LeaseNotRenewed(_logger, SessionValidation.Tag(_lease!.Id), ex);
-            return true;
         }
     }
 }

@@ -103,10 +103,7 @@ internal sealed partial class StoreBackedSession
         {
             var response = _scope!.Context.Response;
             response.StatusCode = SessionProblem.StatusFor(failure, _settings.Options);
-            if (response.StatusCode == StatusCodes.Status503ServiceUnavailable)
-            {
-                response.Headers.RetryAfter = "1";
-            }
+            SessionProblem.SetRetryAfter(response, _settings.Options);
         }
     }
 

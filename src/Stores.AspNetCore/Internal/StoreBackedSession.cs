@@ -93,21 +93,23 @@ internal sealed partial class StoreBackedSession : ISession
             return;
         }
 
-        if (TakesTurn)
-        {
-            // Requests of this session that may write run one at a time (in arrival order): this one loads after the
-            // previous one committed, so its commit finds the version it loaded.
-            var turn = await SessionTurn.TakeAsync(_settings, _key, cancellationToken).ConfigureAwait(false);
-            if (_scope is not null)
-            {
-                _scope.Turn = turn;
-            }
-
-            _turn = turn;
-        }
-
         try
         {
+            if (TakesTurn)
+            {
+                // Requests of this session that may write run one at a time (in arrival order): this one loads after the
+                // previous one committed, so its commit finds the version it loaded. A client that went away leaves the
+                // queue (most applications call LoadAsync without a token).
+                var wait = cancellationToken.CanBeCanceled ? cancellationToken : _scope?.Context.RequestAborted ?? default;
+                var turn = await SessionTurn.TakeAsync(_settings, _key, wait).ConfigureAwait(false);
+                if (_scope is not null)
+                {
+                    _scope.Turn = turn;
+                }
+
+                _turn = turn;
+            }
+
             var record = await WithIoTimeout(
                 static (s, ct) => s._settings.Options.TouchThreshold is null
                     ? s._settings.Store.GetAndTouchAsync(s._key, s._idleTimeout, ct)
@@ -138,7 +140,7 @@ internal sealed partial class StoreBackedSession : ISession
             StartEmpty();
             _state = State.Loaded;
         }
-        catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
+        catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException and not SessionBusyException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
         {
             _turn?.StoreFailed(ex);
             await EndTurnAsync().ConfigureAwait(false);

@@ -23,6 +23,9 @@ internal sealed class StoreBackedSessionStore : Microsoft.AspNetCore.Session.ISe
         _settings = new StoreBackedSession.Settings(store, options.Value, sessionOptions.Value, time, logger, dataProtection);
     }
 
+    /// <summary>The per-session gate of this application (tests and diagnostics).</summary>
+    internal SessionGate Gate => _settings.Gate;
+
     public ISession Create(string sessionKey, TimeSpan idleTimeout, TimeSpan ioTimeout, Func<bool> tryEstablishSession, bool isNewSessionKey) =>
         new StoreBackedSession(
             _settings,
