@@ -87,7 +87,7 @@ print("\"Counts exact\": the stored count equals the initial one plus every incr
 print()
 
 scenario_order = ["64 parallel", "32 clients", "two processes, exclusive", "two processes, serialized", "lease holder",
-                  "store outage: sigstop", "store outage: restart", "store outage: kill", "bad input"]
+                  "store outage: sigstop", "store outage: restart", "store outage: kill", "store calls", "bad input"]
 scenarios = []
 for record in records:
     if record["scenario"] not in scenarios:
