@@ -11,10 +11,14 @@ results = os.environ["RESULTS"]
 records = [json.loads(line) for line in open(os.path.join(results, "figures.jsonl"), encoding="utf-8") if line.strip()]
 
 outcomes = {}
+messages = {}
 for trx in glob.glob(os.path.join(results, "**", "*.trx"), recursive=True):
     for node in ET.parse(trx).getroot().iter():
         if node.tag.endswith("UnitTestResult"):
             outcomes[node.get("testName")] = node.get("outcome")
+            message = next((m.text for m in node.iter() if m.tag.endswith("Message") and m.text), None)
+            if message:
+                messages[node.get("testName")] = message
 passed = sum(1 for o in outcomes.values() if o == "Passed")
 failed = sum(1 for o in outcomes.values() if o not in ("Passed", "NotExecuted"))
 
@@ -82,10 +86,13 @@ print("\"Counts exact\": the stored count equals the initial one plus every incr
       "exclusive and serialized). Outages are run on Redis and PostgreSQL (a File store has no server to stop).")
 print()
 
+scenario_order = ["64 parallel", "32 clients", "two processes, exclusive", "two processes, serialized", "lease holder",
+                  "store outage: sigstop", "store outage: restart", "store outage: kill", "store calls", "bad input"]
 scenarios = []
 for record in records:
     if record["scenario"] not in scenarios:
         scenarios.append(record["scenario"])
+scenarios.sort(key=lambda name: next((i for i, p in enumerate(scenario_order) if name.startswith(p)), 99))
 
 for scenario in scenarios:
     rows = [r for r in records if r["scenario"] == scenario]
@@ -103,6 +110,17 @@ for scenario in scenarios:
         outcome = outcomes.get(r.get("test"), "?")
         outcome = "pass" if outcome == "Passed" else outcome.upper()
         print(f"| {r['backend']} | {outcome} | " + " | ".join(cell(r["figures"].get(k, "")) for k in keys) + " |")
+    print()
+
+failing = sorted(n for n, o in outcomes.items() if o not in ("Passed", "NotExecuted"))
+if failing:
+    print("## Failures")
+    print()
+    for name in failing:
+        lines = [l.strip() for l in (messages.get(name) or "").splitlines() if l.strip()][:4]
+        print(f"- `{name}`:")
+        for line in lines:
+            print(f"  `{line[:240]}`")
     print()
 
 unrecorded = sorted(n for n, o in outcomes.items() if o not in ("Passed", "NotExecuted") and n not in {r.get("test") for r in records})
