@@ -218,30 +218,17 @@ public sealed partial class SessionStoreOperationRunner
     }
 
     /// <summary>
-    /// The token the driver gets: cancelled once <paramref name="deadline"/> is, but from the thread pool, never inline.
-    /// A driver may do blocking work in its cancellation callback (Npgsql sends its cancel request to the server and
-    /// waits for the answer, which a stopped server never gives); run inline, that would hold up the caller's own
-    /// wait, which is cancelled by the same timer, by that much.
+    /// The token the driver gets: cancelled once <paramref name="deadline"/> is, but never inline and never on the thread
+    /// pool: a driver may block in its cancellation callback (Npgsql connects to the server to send its cancel request,
+    /// which a stopped server does not complete). Run inline, that held up the caller's own wait, cancelled by the same
+    /// timer; run on the thread pool, a stall that abandons many calls at once starved the application's threads (requests
+    /// answered after 3 s with a 1 s deadline). So cancellations go to <see cref="DriverCancellations"/>, one dedicated
+    /// thread.
     /// </summary>
     internal static CancellationTokenSource DriverCancellation(CancellationToken deadline)
     {
         var driver = new CancellationTokenSource();
-        deadline.UnsafeRegister(
-            static state => ThreadPool.UnsafeQueueUserWorkItem(
-                static source =>
-                {
-                    try
-                    {
-                        source.Cancel();
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The operation ended (and disposed it) before the cancellation got its turn: nothing to cancel.
-                    }
-                },
-                (CancellationTokenSource)state!,
-                preferLocal: false),
-            driver);
+        deadline.UnsafeRegister(static state => DriverCancellations.Enqueue((CancellationTokenSource)state!), driver);
         return driver;
     }
 

@@ -7,13 +7,12 @@ namespace SessionStores.Postgres.Internal;
 
 /// <summary>
 /// The Npgsql timeouts of a data source the store builds itself, made to agree with
-/// <see cref="SessionStoreOptions.OperationTimeout"/> so that the driver gives up too, not only the caller: a command
-/// (<c>Command Timeout</c>) and a connection attempt (<c>Timeout</c>) are bounded by the operation timeout, and a
-/// cancellation the server does not answer (a stopped server) breaks the connection after <c>Cancellation Timeout</c>,
-/// the operation timeout again, so the driver lets go of a stalled connection within about three operation timeouts
-/// (the command, the cancel request's own connection, the wait for its answer), while the caller already stopped
-/// waiting at the first.
-/// A value the connection string sets explicitly wins.
+/// <see cref="SessionStoreOptions.OperationTimeout"/>: a connection attempt (<c>Timeout</c>) is bounded by the operation
+/// timeout; a command (<c>Command Timeout</c>) gets twice it plus a second, a backstop behind the store's own deadline
+/// rather than a second timer firing at the same moment (Npgsql cancels a timed-out command on the thread that noticed,
+/// which under a stall of many commands ties up the application's threads); and a cancel request is sent without waiting
+/// for its answer (<c>Cancellation Timeout=-1</c>: the connection is broken at once), since the caller stopped waiting
+/// at the deadline already. A value the connection string sets explicitly wins.
 /// </summary>
 internal static class PostgresTimeouts
 {
@@ -33,7 +32,10 @@ internal static class PostgresTimeouts
         var seconds = (int)Math.Clamp(Math.Ceiling(operationTimeout.TotalSeconds), 1, int.MaxValue);
         if (!given.Overlaps(CommandTimeout))
         {
-            builder.CommandTimeout = seconds;
+            // A backstop behind the store's own deadline, not a second deadline at the same moment: when Npgsql's own
+            // command timeout fires it cancels on the thread that noticed, and a stall that times out many commands at
+            // once then ties up the application's threads; the store's deadline cancels on a thread of its own.
+            builder.CommandTimeout = seconds * 2 + 1;
         }
 
         if (!given.Overlaps(ConnectTimeout))
@@ -43,7 +45,9 @@ internal static class PostgresTimeouts
 
         if (!given.Overlaps(CancellationTimeout))
         {
-            builder.CancellationTimeout = (int)Math.Clamp(Math.Ceiling(operationTimeout.TotalMilliseconds), 1, int.MaxValue);
+            // -1: send the cancel request, do not wait for its answer (the connection is broken at once). The caller
+            // stopped waiting at the deadline already; waiting here only ties up a thread per stalled call.
+            builder.CancellationTimeout = -1;
         }
 
         return builder.ConnectionString;
