@@ -75,8 +75,7 @@ public abstract class SessionConcurrencyTests
         });
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=base&value=0", Ct);
-        var loaded = new Barrier(requests);
-        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        LoadBarrier.On(site.Store, requests);
 
         // All of them load the same version, so all but one lose their first compare-and-set: the backoff keeps merging.
         var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browser.GetAsync($"/set?key=k{i}&value=v{i}", Ct)));
@@ -215,8 +214,7 @@ public abstract class SessionConcurrencyTests
         });
         using var browser = site.NewClient();
         await browser.GetStringAsync("/set?key=a&value=0", Ct);
-        var loaded = new Barrier(requests);
-        site.Store.AfterGetAndTouch = () => Task.Run(() => Assert.True(loaded.SignalAndWait(TimeSpan.FromSeconds(30), Ct)));
+        LoadBarrier.On(site.Store, requests);
         var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browser.GetAsync($"/set-sized?key=a&value={i + 1}", Ct)));
         site.Store.AfterGetAndTouch = null;
 
