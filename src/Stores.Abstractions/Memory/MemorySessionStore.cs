@@ -156,84 +156,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         return Task.FromResult(Remove(id, NowMs(), onlyIfExpired: false));
     }
 
-    /// <inheritdoc />
-    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        return ListCore(query, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMs();
-        long count = 0;
-        foreach (var id in Candidates(query.Subject))
-        {
-            if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))
-            {
-                count++;
-            }
-        }
-
-        return Task.FromResult(count);
-    }
-
-    /// <inheritdoc />
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMs();
-        long count = 0;
-        foreach (var id in Candidates(query.Subject))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            lock (LockFor(id))
-            {
-                if (_entries.TryGetValue(id, out var e) && Matches(e, query.Subject))
-                {
-                    if (e.IsLive(now))
-                    {
-                        count++;
-                    }
-
-                    RemoveLocked(id, e);
-                }
-            }
-        }
-
-        return Task.FromResult(count);
-    }
-
-    /// <summary>
-    /// Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>):
-    /// it inspects at most <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries and as many subject index sets,
-    /// each continuing where the previous pass stopped.
-    /// </summary>
-    /// <returns>The number of expired sessions removed.</returns>
-    public int PruneExpired()
-    {
-        lock (_pruneGate)
-        {
-            var now = NowMs();
-            var removed = 0;
-            for (var inspected = 0; inspected < _pruneBatchSize && TryAdvance(ref _pruneCursor, _entries, out var pair); inspected++)
-            {
-                var (id, entry) = pair;
-                if (!entry.IsLive(now) && Remove(id, now, onlyIfExpired: true))
-                {
-                    removed++;
-                }
-            }
-
-            PruneEmptySubjects();
-            return removed;
-        }
-    }
-
     /// <summary>Stops the background pruner.</summary>
     public void Dispose() => _pruneTimer.Dispose();
 
@@ -265,8 +187,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.PruneBatchSize, "MemorySessionStoreOptions.PruneBatchSize must be positive.");
         }
     }
-
-    private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);
 
     // Returns false, having changed nothing, only when the write would create a session and the store is full.
     private bool TrySet(string id, SessionWrite write, byte[] data, out SessionSetResult result)
@@ -304,62 +224,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
             result = SessionSetResult.Success(next.Version);
             return true;
-        }
-    }
-
-    private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var yielded = 0;
-        foreach (var id in Candidates(query.Subject))
-        {
-            // The clock is read per entry: a listing can be slow (the consumer awaits between items), and a session that
-            // expired meanwhile must not appear.
-            if (_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) && Matches(e, query.Subject))
-            {
-                yield return e.ToInfo(id, query.IncludeData);
-                if (++yielded % query.PageSize == 0)
-                {
-                    // Give other work a turn between pages, as a networked store would.
-                    await Task.Yield();
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-        }
-    }
-
-    private IEnumerable<string> Candidates(string? subject)
-    {
-        if (subject is null)
-        {
-            foreach (var pair in _entries)
-            {
-                yield return pair.Key;
-            }
-        }
-        else if (_subjects.TryGetValue(subject, out var ids))
-        {
-            foreach (var pair in ids)
-            {
-                yield return pair.Key;
-            }
-        }
-    }
-
-    private void PruneOnTimer()
-    {
-        try
-        {
-            var removed = PruneExpired();
-            if (removed > 0)
-            {
-                Log.Pruned(_logger, removed);
-            }
-        }
-        catch (Exception ex)
-        {
-            // A timer callback has no caller to throw to; the failure is logged, and the next tick retries.
-            Log.PruneFailed(_logger, ex);
         }
     }
 
@@ -444,37 +308,8 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
     // Called under _pruneGate. Inspects at most one batch of subjects, continuing where the previous pass stopped, so a
     // pass stays bounded however many subjects there are.
-    private void PruneEmptySubjects()
-    {
-        for (var inspected = 0; inspected < _pruneBatchSize && TryAdvance(ref _subjectCursor, _subjects, out var pair); inspected++)
-        {
-            lock (pair.Value)
-            {
-                if (pair.Value.IsEmpty)
-                {
-                    _subjects.TryRemove(pair);
-                }
-            }
-        }
-    }
-
     // One step of a walk resumed across pruning passes: the next item after where the last pass stopped, or false at the
     // end (and the next pass starts over).
-    private static bool TryAdvance<T>(ref IEnumerator<T>? cursor, IEnumerable<T> source, [MaybeNullWhen(false)] out T current)
-    {
-        cursor ??= source.GetEnumerator();
-        if (cursor.MoveNext())
-        {
-            current = cursor.Current;
-            return true;
-        }
-
-        cursor.Dispose();
-        cursor = null;
-        current = default;
-        return false;
-    }
-
     private object LockFor(string id) => _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % LockStripes];
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
