@@ -57,6 +57,11 @@ public sealed partial class SessionStoreOperationRunner
     /// <summary>The deadline of each operation.</summary>
     public TimeSpan OperationTimeout { get; }
 
+    /// <summary>The setting that sets <see cref="OperationTimeout"/>, as timeout messages name it. Default:
+    /// <c>OperationTimeout</c> (<see cref="SessionStoreOptions.OperationTimeout"/>); a caller that bounds store calls
+    /// with a deadline of its own names its own setting.</summary>
+    public string TimeoutSetting { get; init; } = nameof(SessionStoreOptions.OperationTimeout);
+
     /// <summary>
     /// The problem with an <see cref="SessionStoreOptions.OperationTimeout"/> value, naming the option, or
     /// <see langword="null"/> when it is valid (greater than zero and at most <see cref="SessionLimits.MaxOperationTimeout"/>).
@@ -206,7 +211,7 @@ public sealed partial class SessionStoreOperationRunner
     public SessionStoreException TimeoutError(string operation, Exception? innerException)
     {
         var seconds = OperationTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        var message = $"{Backend} session store: {DisplayName(operation)} did not answer within OperationTimeout ({seconds} s).";
+        var message = $"{Backend} session store: {DisplayName(operation)} did not answer within {TimeoutSetting} ({seconds} s).";
         return new SessionStoreException(message, new TimeoutException(message, innerException), isTransient: true);
     }
 

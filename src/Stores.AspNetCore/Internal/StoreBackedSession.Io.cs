@@ -28,36 +28,18 @@ internal sealed partial class StoreBackedSession
     }
 
     /// <summary>
-    /// Runs one store call within <c>SessionOptions.IOTimeout</c>: the store gets a token cancelled at the deadline, and
-    /// the request stops waiting at the deadline even if the store ignores it. Transient failures go to the outage log
-    /// (one error per incident, not one per request).
+    /// Runs one store call within <c>SessionOptions.IOTimeout</c>, through the stores' own deadline mechanism
+    /// (<see cref="SessionStoreOperationRunner"/>): the store gets a token cancelled at the deadline, and the request stops
+    /// waiting then even if the store ignores it. Transient failures go to the outage log (one error per incident, not one
+    /// per request).
     /// </summary>
     private async Task<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
     {
         try
         {
-            T result;
-            if (_ioTimeout == Timeout.InfiniteTimeSpan)
-            {
-                result = await operation(this, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(_ioTimeout);
-                var call = operation(this, timeout.Token);
-                try
-                {
-                    result = await call.WaitAsync(_ioTimeout, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested)
-                {
-                    // The store ignored its token: the call is abandoned, and its eventual failure observed here.
-                    _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    throw new SessionStoreException($"Timed out {what} the session after {_ioTimeout} (SessionOptions.IOTimeout).", ex, isTransient: true);
-                }
-            }
-
+            var result = _settings.IoRunner is { } runner
+                ? await runner.RunAsync(what, this, operation, cancellationToken).ConfigureAwait(false)
+                : await operation(this, cancellationToken).ConfigureAwait(false);
             _settings.Outage.Succeeded();
             return result;
         }

@@ -22,6 +22,14 @@ internal sealed partial class StoreBackedSession
             Logger = logger;
             Outage = new StoreOutageLog(logger);
 
+            // SessionOptions.IOTimeout bounds each store call with the stores' own deadline mechanism; an infinite one (or
+            // one longer than a runner allows) leaves each call to the store's own OperationTimeout.
+            var ioTimeout = sessionOptions.IOTimeout;
+            if (ioTimeout > TimeSpan.Zero && ioTimeout <= SessionLimits.MaxOperationTimeout)
+            {
+                IoRunner = new SessionStoreOperationRunner("The registered", ioTimeout, logger) { TimeoutSetting = "SessionOptions.IOTimeout" };
+            }
+
             // The session middleware's own protector (purpose "SessionMiddleware") and cookie encoding, so that a cookie
             // issued for a regenerated id is one the middleware reads back.
             _cookieProtector = dataProtection?.CreateProtector("SessionMiddleware");
@@ -47,6 +55,9 @@ internal sealed partial class StoreBackedSession
         /// <summary>The per-session gate of this application (<see cref="SessionConcurrency.Serialized"/>,
         /// <see cref="SessionConcurrency.Exclusive"/>).</summary>
         public SessionGate Gate { get; } = new();
+
+        /// <summary>Bounds each store call by <c>SessionOptions.IOTimeout</c>, or <see langword="null"/> when it does not.</summary>
+        public SessionStoreOperationRunner? IoRunner { get; }
 
         /// <summary>Logs store outages once per incident.</summary>
         public StoreOutageLog Outage { get; }
