@@ -64,8 +64,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         try
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await LeaseScripts.Renew.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await LeaseScripts.Renew.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)]).ConfigureAwait(false);
             operation.Complete();
             return (long)result == 1;
         }
@@ -88,8 +87,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         try
         {
             var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await LeaseScripts.Release.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await LeaseScripts.Release.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id]).ConfigureAwait(false);
             var released = (long)result == 1;
             if (released)
             {
@@ -123,8 +121,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
             var result = (RedisResult[])(await LeaseScripts.Acquire.EvaluateAsync(
                     db,
                     [_keys.Lease(id), _keys.LeaseFence(id)],
-                    [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs])
-                .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+                    [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs]).ConfigureAwait(false))!;
             return (long)result[0] == 1
                 ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
                 : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);

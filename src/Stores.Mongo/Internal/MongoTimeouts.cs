@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using MongoDB.Driver;
 
 namespace SessionStores.Mongo.Internal;
@@ -14,12 +15,18 @@ internal static class MongoTimeouts
     public static MongoClientSettings Settings(string connectionString, TimeSpan operationTimeout)
     {
         var settings = MongoClientSettings.FromConnectionString(connectionString);
-        if (!connectionString.Contains("serverSelectionTimeoutMS=", StringComparison.OrdinalIgnoreCase))
+
+        // The option names of the query string only: a user name or password may contain any text.
+        var query = connectionString.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? connectionString[(at + 1)..] : string.Empty;
+        var given = query.Split(['&', ';'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(option => option.Split('=', 2)[0].Trim())
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("serverSelectionTimeoutMS"))
         {
             settings.ServerSelectionTimeout = operationTimeout;
         }
 
-        if (!connectionString.Contains("connectTimeoutMS=", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("connectTimeoutMS"))
         {
             settings.ConnectTimeout = operationTimeout;
         }
