@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using SessionStores.Redis.Internal;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis;
+
+// Pipelined reads of found sessions for listings, counts and bulk deletes: a record that is not a session (another
+// Redis type, an empty string, a damaged header) is told apart before any header is decoded.
+public sealed partial class RedisSessionStore
+{
+    /// <summary>
+    /// Waits for the pipelined reads of <see cref="FetchAsync"/> and finds the records that are not sessions before any
+    /// header is decoded: a key of another Redis type, or an existing empty string, which is not absent either. <c>GET</c>
+    /// tells an empty string from a missing key (an empty value, not nil); <c>GETRANGE</c> does not, so those few keys are
+    /// read again with <c>GET</c>, pipelined: nil is absent, empty is corrupt, and anything else was written after this
+    /// read began and is left out, as a session created during a listing may be. Any other error fails the read as the
+    /// operation would.
+    /// </summary>
+    /// <returns>Per key, the corruption found, or <see langword="null"/>.</returns>
+    private async Task<SessionDataCorruptedException?[]> FindNonSessionsAsync(
+        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, string operation, CancellationToken cancellationToken)
+    {
+        var corrupt = new SessionDataCorruptedException?[ids.Length];
+        var all = lengths is null ? Task.WhenAll(values) : Task.WhenAll(Task.WhenAll(values), Task.WhenAll(lengths));
+        await FindWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
+
+        List<(int Index, Task<RedisValue> Value)>? unclear = null;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (corrupt[i] is null && values[i].Result is { IsNull: false } value && ((ReadOnlyMemory<byte>)value).IsEmpty)
+            {
+                if (lengths is null)
+                {
+                    corrupt[i] = EmptyString(ids[i]);
+                }
+                else
+                {
+                    (unclear ??= []).Add((i, db.StringGetAsync(keys[i])));
+                }
+            }
+        }
+
+        if (unclear is not null)
+        {
+            // A key may have turned into another type since the first read: the same per-key rule applies.
+            await FindWrongTypesAsync(
+                Task.WhenAll(unclear.ConvertAll(u => u.Value)),
+                i => unclear.Find(u => u.Index == i) is { Value: { } reread } ? [reread] : [],
+                ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
+            foreach (var (index, reread) in unclear)
+            {
+                if (corrupt[index] is null && !reread.Result.IsNull && ((ReadOnlyMemory<byte>)reread.Result).IsEmpty)
+                {
+                    corrupt[index] = EmptyString(ids[index]);
+                }
+            }
+        }
+
+        return corrupt;
+
+        static SessionDataCorruptedException EmptyString(string id) => new(id, "the key holds an empty string");
+    }
+
+    /// <summary>
+    /// Waits for pipelined reads; records, for each key that holds another Redis type, the corruption the operation's
+    /// failure rule makes of it, and fails for any other error (connection loss, timeouts, a cancelled command).
+    /// </summary>
+    private async Task FindWrongTypesAsync(
+        Task all, Func<int, Task[]> readsOf, string[] ids, SessionDataCorruptedException?[] corrupt, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var found = false;
+            for (var i = 0; i < ids.Length; i++)
+            {
+                foreach (var task in readsOf(i))
+                {
+                    if (task.Exception?.InnerException is RedisServerException server && server.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+                    {
+                        corrupt[i] ??= (SessionDataCorruptedException)Failure(server, operation, ids[i], cancellationToken);
+                        found = true;
+                    }
+                    else if (task.Exception?.InnerException is { } error)
+                    {
+                        throw Failure(error, operation, ids[i], cancellationToken);
+                    }
+                    else if (task.IsCanceled)
+                    {
+                        throw Failure(new TaskCanceledException(task), operation, ids[i], cancellationToken);
+                    }
+                }
+            }
+
+            if (!found)
+            {
+                throw Failure(ex, operation, null, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
+    /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
+    /// that cannot be decoded, unless <c>undecodable</c> is given: then such a record (another Redis type, a damaged
+    /// header, an empty string) is marked in it and left out instead.
+    /// </summary>
+    private async Task<SessionInfo?[]> FetchAsync(
+        IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken, bool[]? undecodable = null)
+    {
+        var keys = new RedisKey[ids.Length];
+        var values = new Task<RedisValue>[ids.Length];
+        var lengths = includeData ? null : new Task<long>[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            keys[i] = _keys.Session(ids[i]);
+            if (includeData)
+            {
+                values[i] = db.StringGetAsync(keys[i]);
+            }
+            else
+            {
+                values[i] = db.StringGetRangeAsync(keys[i], 0, SessionCodec.HeadRangeEnd);
+                lengths![i] = db.StringLengthAsync(keys[i]);
+            }
+        }
+
+        var corrupt = await FindNonSessionsAsync(db, ids, keys, values, lengths, operation, cancellationToken).ConfigureAwait(false);
+        var infos = new SessionInfo?[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (corrupt[i] is { } notASession)
+            {
+                if (undecodable is null)
+                {
+                    throw notASession;
+                }
+
+                undecodable[i] = true;
+                continue;
+            }
+
+            var value = values[i].Result;
+            if (value.IsNull || ((ReadOnlyMemory<byte>)value).IsEmpty)
+            {
+                continue;
+            }
+
+            ReadOnlyMemory<byte> bytes = value;
+            SessionCodec.Header header;
+            try
+            {
+                header = SessionCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+            }
+            catch (SessionDataCorruptedException) when (undecodable is not null)
+            {
+                undecodable[i] = true;
+                continue;
+            }
+
+            var dataStart = SessionCodec.HeaderLength + header.SubjectLength;
+            var size = includeData ? bytes.Length - dataStart : lengths![i].Result - dataStart;
+            if (size < 0)
+            {
+                // Deleted and re-created between the two reads; the header no longer matches the length.
+                continue;
+            }
+
+            infos[i] = new SessionInfo(
+                ids[i],
+                header.Version,
+                DateTimeOffset.FromUnixTimeMilliseconds(header.ExpiresAtMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
+                header.Subject,
+                size,
+                includeData ? (ReadOnlyMemory<byte>?)bytes[dataStart..] : null);
+        }
+
+        return infos;
+    }
+
+    /// <summary>Awaits pipelined commands; a failure is reported with the key (and so the session) it concerns.</summary>
+    private async Task WhenAllAsync<T>(Task<T>[] tasks, IReadOnlyList<RedisKey> keys, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                if (tasks[i].IsFaulted)
+                {
+                    throw Failure(tasks[i].Exception!.InnerException!, operation, _keys.TryGetSessionId(keys[i]), cancellationToken);
+                }
+            }
+
+            throw Failure(ex, operation, null, cancellationToken);
+        }
+    }
+}
