@@ -8,7 +8,8 @@ namespace SessionStores;
 /// The running deadline of one operation made of steps (pages, batches), from
 /// <see cref="SessionStoreOperationRunner.Start"/>: each step gets the whole
 /// <see cref="SessionStoreOptions.OperationTimeout"/>, the operation as a whole has no deadline. Not thread-safe: one
-/// operation drives it.
+/// operation drives it. The operation is timed for <see cref="SessionStoreDiagnostics"/> from its start to
+/// <see cref="Dispose"/>, as failed when <see cref="ToThrow"/> mapped a failure.
 /// </summary>
 public sealed class SessionStoreDeadline : IDisposable
 {
@@ -17,11 +18,15 @@ public sealed class SessionStoreDeadline : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationTokenSource _driver;
     private readonly CancellationToken _caller;
+    private readonly SessionStoreOperation _telemetry;
+    private bool _failed;
 
-    internal SessionStoreDeadline(SessionStoreOperationRunner runner, string operation, CancellationTokenSource source, CancellationToken caller)
+    internal SessionStoreDeadline(
+        SessionStoreOperationRunner runner, string operation, SessionStoreOperation telemetry, CancellationTokenSource source, CancellationToken caller)
     {
         _runner = runner;
         _operation = operation;
+        _telemetry = telemetry;
         _source = source;
         _driver = SessionStoreOperationRunner.DriverCancellation(source.Token);
         _caller = caller;
@@ -58,21 +63,28 @@ public sealed class SessionStoreDeadline : IDisposable
     }
 
     /// <summary>
-    /// What a failed step throws: with the caller's token cancelled, an <see cref="OperationCanceledException"/>; past
-    /// the deadline, the runner's transient timeout <see cref="SessionStoreException"/> for a cancellation, timeout or
-    /// transient failure; anything else is rethrown unchanged (this method then does not return).
+    /// What a failed step throws, by the runner's rule (see <see cref="SessionStoreOperationRunner"/>): with the caller's
+    /// token cancelled, an <see cref="OperationCanceledException"/>; past the deadline, the runner's transient timeout
+    /// <see cref="SessionStoreException"/> for a cancellation, timeout or transient failure; a backend failure wrapped;
+    /// anything else is rethrown unchanged (this method then does not return).
     /// </summary>
     /// <param name="exception">What the step threw.</param>
     /// <returns>The exception to throw.</returns>
     public Exception ToThrow(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return _runner.Failure(exception, null, _operation, _source, _caller);
+        _failed = true;
+        return _runner.Failure(exception, null, _operation, _source, _caller, _telemetry);
     }
 
-    /// <summary>Stops the timer.</summary>
+    /// <summary>Stops the timer and ends the operation's timing.</summary>
     public void Dispose()
     {
+        if (!_failed)
+        {
+            _telemetry.Complete();
+        }
+
         SessionStoreOperationRunner.ReleaseDriverCancellation(_driver, _source);
         _source.Dispose();
     }

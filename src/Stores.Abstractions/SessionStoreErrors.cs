@@ -5,37 +5,45 @@ using System.Threading;
 namespace SessionStores;
 
 /// <summary>
-/// The contract's error rule for a store operation that failed, shared by the stores so that each one only decides how
-/// its own driver's errors are worded and which are transient.
+/// The one shape of a store's failure messages: <c>{backend} session store: {Operation} failed: {driver message}</c>
+/// (control characters escaped). <see cref="SessionStoreOperationRunner"/> uses it for every backend failure; a store
+/// uses it directly only for work outside the runner (a background pass).
 /// </summary>
 public static class SessionStoreErrors
 {
+    /// <summary>Wraps a backend failure of <paramref name="operation"/> as the contract's exception.</summary>
+    /// <param name="backend">The store's backend: its name, and whether the failure is transient.</param>
+    /// <param name="operation">The operation (a <see cref="SessionStoreOperationNames"/> constant).</param>
+    /// <param name="exception">The backend failure (see <see cref="SessionStoreBackend.IsFailure"/>).</param>
+    /// <returns>A <see cref="SessionStoreException"/> carrying <see cref="SessionStoreBackend.Redact"/> of
+    /// <paramref name="exception"/>, transient as <see cref="SessionStoreBackend.IsTransient"/> says.</returns>
+    public static SessionStoreException Wrap(SessionStoreBackend backend, string operation, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(exception);
+        return Create(backend.DisplayName, operation, backend.Redact(exception), backend.IsTransient(exception));
+    }
+
+    internal static SessionStoreException Create(string backend, string operation, Exception exception, bool isTransient) =>
+        new(Message(backend, operation, $"failed: {SessionValidation.EscapeControlCharacters(exception.Message)}"), exception, isTransient);
+
+    internal static string Message(string backend, string operation, string what) =>
+        $"{backend} session store: {SessionStoreOperationNames.Display(operation)} {what}";
+
     /// <summary>
-    /// Chooses what a failed operation throws: a <see cref="SessionStoreException"/> (including
-    /// <see cref="SessionDataCorruptedException"/>) is rethrown unchanged; when the caller's
-    /// <paramref name="cancellationToken"/> was cancelled, an <see cref="OperationCanceledException"/> is rethrown
-    /// unchanged and any other exception (drivers often report a cancelled command as their own error) becomes an
-    /// <see cref="OperationCanceledException"/> wrapping it; anything else is given to <paramref name="wrap"/>.
+    /// Chooses what a failed operation throws (the rule <see cref="SessionStoreOperationRunner"/> now applies itself; kept
+    /// until every store runs through it): a <see cref="SessionStoreException"/> is rethrown unchanged; when the caller's
+    /// <paramref name="cancellationToken"/> was cancelled, an <see cref="OperationCanceledException"/>; anything else is
+    /// given to <paramref name="wrap"/>.
     /// </summary>
-    /// <remarks>
-    /// Call it in the operation's <c>catch</c> block as <c>throw SessionStoreErrors.ToThrow(ex, cancellationToken,
-    /// operation, Wrap);</c>. The exceptions that pass unchanged are rethrown from here with their original stack trace,
-    /// so this method returns only the wrapped ones. A cancellation the caller did not ask for (a driver timeout) is not
-    /// the caller's: it goes to <paramref name="wrap"/>. Pass a static method (or a lambda that captures nothing) with
-    /// its data in <paramref name="state"/>, so the operation does not allocate a closure on its successful path.
-    /// </remarks>
-    /// <typeparam name="TState">What <paramref name="wrap"/> needs besides the exception (for example the operation name).</typeparam>
+    /// <typeparam name="TState">What <paramref name="wrap"/> needs besides the exception.</typeparam>
     /// <param name="exception">What the operation threw.</param>
     /// <param name="cancellationToken">The caller's token of the operation.</param>
     /// <param name="state">Passed to <paramref name="wrap"/>.</param>
-    /// <param name="wrap">Turns a backend failure into the store's <see cref="SessionStoreException"/>, deciding
-    /// <see cref="SessionStoreException.IsTransient"/>.</param>
-    /// <returns>The exception to throw: an <see cref="OperationCanceledException"/> or the result of <paramref name="wrap"/>.</returns>
-    public static Exception ToThrow<TState>(
-        Exception exception,
-        CancellationToken cancellationToken,
-        TState state,
-        Func<TState, Exception, SessionStoreException> wrap)
+    /// <param name="wrap">Turns a backend failure into the store's <see cref="SessionStoreException"/>.</param>
+    /// <returns>The exception to throw.</returns>
+    public static Exception ToThrow<TState>(Exception exception, CancellationToken cancellationToken, TState state, Func<TState, Exception, SessionStoreException> wrap)
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(wrap);
@@ -44,11 +52,8 @@ public static class SessionStoreErrors
             ExceptionDispatchInfo.Throw(exception);
         }
 
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken);
-        }
-
-        return wrap(state, exception);
+        return cancellationToken.IsCancellationRequested
+            ? new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken)
+            : wrap(state, exception);
     }
 }

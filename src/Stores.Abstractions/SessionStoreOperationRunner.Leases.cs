@@ -6,8 +6,6 @@ namespace SessionStores;
 
 public sealed partial class SessionStoreOperationRunner
 {
-    private const string AcquireLease = "AcquireLease";
-
     /// <summary>
     /// Runs <see cref="ISessionLeaseStore.AcquireLeaseAsync"/>: each attempt (one round trip) under the deadline, as
     /// <see cref="RunAsync{TState, TResult}"/> does for one operation; the waits between attempts are the caller's
@@ -38,13 +36,13 @@ public sealed partial class SessionStoreOperationRunner
         ArgumentNullException.ThrowIfNull(attempt);
         if (wait <= TimeSpan.Zero)
         {
-            return (await RunAsync(AcquireLease, state, attempt, cancellationToken).ConfigureAwait(false)).Lease;
+            return (await RunAsync(SessionStoreOperationNames.AcquireLease, state, attempt, cancellationToken).ConfigureAwait(false)).Lease;
         }
 
         return await waiters(state).AcquireAsync(
             key,
             wait,
-            ct => new ValueTask<SessionLeaseAttempt>(RunAsync(AcquireLease, state, attempt, ct)),
+            ct => new ValueTask<SessionLeaseAttempt>(RunAsync(SessionStoreOperationNames.AcquireLease, state, attempt, ct)),
             cancellationToken).ConfigureAwait(false);
     }
 }

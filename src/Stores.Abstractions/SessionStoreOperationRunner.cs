@@ -11,34 +11,49 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace SessionStores;
 
 /// <summary>
-/// Runs a store's operations under its <see cref="SessionStoreOptions.OperationTimeout"/>: the operation's body gets a
-/// token cancelled at the deadline (linked with the caller's token), and the caller stops waiting at the deadline even
-/// when the driver ignores that token. One instance per store, created with the store.
+/// Runs a store's operations, the same way in every store: under its <see cref="SessionStoreOptions.OperationTimeout"/>
+/// (the body gets a token cancelled at the deadline, linked with the caller's token, and the caller stops waiting at the
+/// deadline even when the driver ignores that token), timed for <see cref="SessionStoreDiagnostics"/>, and with its
+/// failures mapped by one rule (see <see cref="SessionStoreBackend"/>). One instance per store, created with the store.
 /// </summary>
 /// <remarks>
 /// <para>At the deadline the operation throws a transient <see cref="SessionStoreException"/> that names the backend, the
 /// operation and the timeout, wrapping a <see cref="TimeoutException"/> (whose inner exception is what the body threw,
-/// if it ended). The caller's own cancellation still throws <see cref="OperationCanceledException"/>. A body that did
-/// not end by the deadline is abandoned, never awaited again; should it fail later, its exception is observed and logged
-/// at Debug level (the caller already has the timeout), so it never surfaces as an unobserved task exception.</para>
-/// <para>The body sees the deadline as a cancelled token: a store that turns its token's cancellation into an
-/// <see cref="OperationCanceledException"/> (as <see cref="SessionStoreErrors.ToThrow"/> does) needs no other change.
-/// Pass a <see langword="static"/> lambda with its data in <c>state</c>, so a call allocates no closure; a call costs one
-/// timer-backed <see cref="CancellationTokenSource"/>, plus one wait when the body does not complete synchronously
-/// (measured on .NET 10: about 150 bytes per call whose body completes synchronously, about 540 bytes more than the body
-/// itself when it awaits I/O; a store operation's driver call allocates several times that).</para>
+/// if it ended). The caller's own cancellation still throws <see cref="OperationCanceledException"/>. A backend failure
+/// (as <see cref="SessionStoreBackend.IsFailure"/> says) is wrapped by <see cref="SessionStoreErrors.Wrap"/>; anything
+/// else the body throws (argument errors, <see cref="SessionStoreException"/>s it decided on) passes unchanged. A body that
+/// did not end by the deadline is abandoned, never awaited again; should it fail later, its exception is observed and
+/// logged at Debug level (the caller already has the timeout), so it never surfaces as an unobserved task exception.</para>
+/// <para>Validate the arguments before calling the runner: bad input is not an operation (it is neither timed nor given a
+/// deadline). Pass a <see langword="static"/> lambda with its data in <c>state</c>, so a call allocates no closure; a
+/// call costs two <see cref="CancellationTokenSource"/>s (the timer-backed deadline and the driver's token), plus one
+/// wait when the body does not complete synchronously.</para>
 /// </remarks>
 public sealed partial class SessionStoreOperationRunner
 {
     private readonly ILogger _logger;
+    private readonly SessionStoreBackend? _backend;
 
-    /// <summary>Creates a runner.</summary>
-    /// <param name="backend">The backend as users know it, for messages (for example <c>PostgreSQL</c>).</param>
+    /// <summary>Creates a store's runner.</summary>
+    /// <param name="backend">The store's backend: its names, and which of its exceptions are failures.</param>
+    /// <param name="operationTimeout">The deadline of each operation: greater than zero and at most
+    /// <see cref="SessionLimits.MaxOperationTimeout"/>.</param>
+    /// <param name="logger">Logs failures of abandoned bodies.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="operationTimeout"/> is out of range.</exception>
+    public SessionStoreOperationRunner(SessionStoreBackend backend, TimeSpan operationTimeout, ILogger logger)
+        : this(backend?.DisplayName!, operationTimeout, logger)
+    {
+        _backend = backend;
+    }
+
+    /// <summary>Creates a runner that bounds calls of a store it does not own (an integration's own deadline around
+    /// <see cref="ISessionStore"/> calls): it neither times them nor wraps their exceptions, which the store did.</summary>
+    /// <param name="backend">The backend as messages name it.</param>
     /// <param name="operationTimeout">The deadline of each operation: greater than zero and at most
     /// <see cref="SessionLimits.MaxOperationTimeout"/>.</param>
     /// <param name="logger">Logs failures of abandoned bodies; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="operationTimeout"/> is out of range.</exception>
-    public SessionStoreOperationRunner(string backend, TimeSpan operationTimeout, ILogger? logger = null)
+    public SessionStoreOperationRunner(string backend, TimeSpan operationTimeout, ILogger? logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backend);
         if (ValidateOperationTimeout(operationTimeout, nameof(SessionStoreOptions)) is { } problem)
@@ -77,8 +92,7 @@ public sealed partial class SessionStoreOperationRunner
     /// <summary>Runs one operation under the deadline.</summary>
     /// <typeparam name="TState">What <paramref name="body"/> needs (the store, the arguments).</typeparam>
     /// <typeparam name="TResult">The operation's result.</typeparam>
-    /// <param name="operation">The operation, for messages: <c>Get</c>, or its telemetry name <c>get</c>
-    /// (<c>get_and_touch</c> reads as <c>GetAndTouch</c>).</param>
+    /// <param name="operation">The operation: a <see cref="SessionStoreOperationNames"/> constant.</param>
     /// <param name="state">Passed to <paramref name="body"/>.</param>
     /// <param name="body">The operation; give its token to every call that may wait.</param>
     /// <param name="cancellationToken">The caller's token.</param>
@@ -88,17 +102,20 @@ public sealed partial class SessionStoreOperationRunner
     {
         ArgumentNullException.ThrowIfNull(body);
         cancellationToken.ThrowIfCancellationRequested();
+        var telemetry = StartTelemetry(operation);
         using var deadline = StartDeadline(cancellationToken);
         var driver = DriverCancellation(deadline.Token);
         Task<TResult>? task = null;
         try
         {
             task = body(state, driver.Token);
-            return await task.WaitAsync(deadline.Token).ConfigureAwait(false);
+            var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
+            telemetry.Complete();
+            return result;
         }
         catch (Exception ex)
         {
-            throw Failure(ex, task, operation, deadline, cancellationToken);
+            throw Failure(ex, task, operation, deadline, cancellationToken, telemetry);
         }
         finally
         {
@@ -108,7 +125,7 @@ public sealed partial class SessionStoreOperationRunner
 
     /// <summary>Runs one operation without a result under the deadline; see <see cref="RunAsync{TState, TResult}"/>.</summary>
     /// <typeparam name="TState">What <paramref name="body"/> needs.</typeparam>
-    /// <param name="operation">The operation, for messages.</param>
+    /// <param name="operation">The operation: a <see cref="SessionStoreOperationNames"/> constant.</param>
     /// <param name="state">Passed to <paramref name="body"/>.</param>
     /// <param name="body">The operation; give its token to every call that may wait.</param>
     /// <param name="cancellationToken">The caller's token.</param>
@@ -117,6 +134,7 @@ public sealed partial class SessionStoreOperationRunner
     {
         ArgumentNullException.ThrowIfNull(body);
         cancellationToken.ThrowIfCancellationRequested();
+        var telemetry = StartTelemetry(operation);
         using var deadline = StartDeadline(cancellationToken);
         var driver = DriverCancellation(deadline.Token);
         Task? task = null;
@@ -124,85 +142,17 @@ public sealed partial class SessionStoreOperationRunner
         {
             task = body(state, driver.Token);
             await task.WaitAsync(deadline.Token).ConfigureAwait(false);
+            telemetry.Complete();
         }
         catch (Exception ex)
         {
-            throw Failure(ex, task, operation, deadline, cancellationToken);
+            throw Failure(ex, task, operation, deadline, cancellationToken, telemetry);
         }
         finally
         {
             ReleaseDriverCancellation(driver, deadline);
         }
     }
-
-    /// <summary>
-    /// Runs a listing with a deadline on each step, not on the whole: every <c>MoveNextAsync</c> of
-    /// <paramref name="source"/> (a page fetch, or an item of a page already read) must answer within the timeout; the
-    /// time the consumer spends between items does not count.
-    /// </summary>
-    /// <typeparam name="TState">What <paramref name="source"/> needs.</typeparam>
-    /// <typeparam name="T">The item.</typeparam>
-    /// <param name="operation">The operation, for messages (for example <c>List</c>).</param>
-    /// <param name="state">Passed to <paramref name="source"/>.</param>
-    /// <param name="source">The listing; give its token to every call that may wait.</param>
-    /// <param name="cancellationToken">The caller's token.</param>
-    /// <returns>The items of <paramref name="source"/>.</returns>
-    public async IAsyncEnumerable<T> ListAsync<TState, T>(
-        string operation, TState state, Func<TState, CancellationToken, IAsyncEnumerable<T>> source,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = Start(operation, cancellationToken);
-        var enumerator = source(state, deadline.Token).GetAsyncEnumerator(deadline.Token);
-        var abandoned = false;
-        try
-        {
-            while (true)
-            {
-                deadline.Restart();
-                var next = enumerator.MoveNextAsync();
-                bool more;
-                try
-                {
-                    more = next.IsCompletedSuccessfully ? next.Result : await deadline.WaitAsync(next.AsTask()).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    abandoned = !next.IsCompleted;
-                    throw deadline.ToThrow(ex);
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                deadline.Suspend();
-                yield return enumerator.Current;
-            }
-        }
-        finally
-        {
-            // An enumerator whose MoveNextAsync is still running must not be disposed under it (undefined for iterators):
-            // it is left to end by itself, observed by the deadline.
-            if (!abandoned)
-            {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Starts a deadline for an operation made of steps (pages, batches) that the caller drives itself: call
-    /// <see cref="SessionStoreDeadline.Restart"/> as each step begins, give <see cref="SessionStoreDeadline.Token"/> to
-    /// every call that may wait (or wait through <see cref="SessionStoreDeadline.WaitAsync{T}"/>), and map failures with
-    /// <see cref="SessionStoreDeadline.ToThrow"/>.
-    /// </summary>
-    /// <param name="operation">The operation, for messages.</param>
-    /// <param name="cancellationToken">The caller's token.</param>
-    /// <returns>The deadline, already running; dispose it when the operation ends.</returns>
-    public SessionStoreDeadline Start(string operation, CancellationToken cancellationToken) => new(this, operation, StartDeadline(cancellationToken), cancellationToken);
 
     /// <summary>The exception a timed-out operation throws.</summary>
     /// <param name="operation">The operation.</param>
@@ -211,15 +161,8 @@ public sealed partial class SessionStoreOperationRunner
     public SessionStoreException TimeoutError(string operation, Exception? innerException)
     {
         var seconds = OperationTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        var message = $"{Backend} session store: {DisplayName(operation)} did not answer within {TimeoutSetting} ({seconds} s).";
+        var message = SessionStoreErrors.Message(Backend, operation, $"did not answer within {TimeoutSetting} ({seconds} s).");
         return new SessionStoreException(message, new TimeoutException(message, innerException), isTransient: true);
-    }
-
-    // Telemetry names (get_and_touch) read as the method names (GetAndTouch) in messages.
-    private static string DisplayName(string operation)
-    {
-        var words = operation.Split('_', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length == 0 ? operation : string.Concat(Array.ConvertAll(words, w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     /// <summary>
@@ -256,32 +199,69 @@ public sealed partial class SessionStoreOperationRunner
         return deadline;
     }
 
-    internal Exception Failure(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    internal SessionStoreOperation StartTelemetry(string operation) =>
+        _backend is null ? default : SessionStoreOperation.Start(_backend.SystemName, operation);
+
+    /// <summary>What a failed operation throws (see the class remarks), recorded as the operation's end; the exceptions
+    /// that pass unchanged are rethrown from here with their stack trace.</summary>
+    internal Exception Failure(
+        Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken, SessionStoreOperation telemetry)
     {
         if (task is { IsCompleted: false })
         {
             Abandon(task);
         }
 
-        if (cancellationToken.IsCancellationRequested && exception is not SessionStoreException)
+        var thrown = Map(exception, task, operation, deadline, cancellationToken);
+        telemetry.Fail(thrown ?? exception);
+        if (thrown is null)
         {
-            // The caller's cancellation stays a cancellation, carrying the caller's token (as SessionStoreErrors.ToThrow).
+            ExceptionDispatchInfo.Throw(exception);
+        }
+
+        return thrown;
+    }
+
+    // Null: rethrow the exception unchanged.
+    private Exception? Map(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    {
+        var pastDeadline = deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        if (exception is SessionStoreException decided)
+        {
+            // Past the deadline, a transient failure is the timeout; an answer the store decided on (corrupt data, a
+            // permanent error) is not.
+            return pastDeadline && decided.IsTransient ? TimeoutError(operation, decided) : null;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The caller's cancellation stays a cancellation carrying the caller's token, whatever the driver made of it.
             return exception is OperationCanceledException oce && oce.CancellationToken == cancellationToken
-                ? exception
+                ? null
                 : new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken);
         }
 
-        // Past the deadline, whatever the driver reported about it (a cancellation, a timeout, a transient failure) is the
-        // timeout; an answer the store decided on (corrupt data, a permanent error, bad input) is not.
-        if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && exception is OperationCanceledException or TimeoutException or SessionStoreException { IsTransient: true })
+        // A cancellation or timeout the caller did not ask for is the deadline's or the driver's own: a transient failure.
+        var timedOut = exception is OperationCanceledException or TimeoutException;
+        var failure = _backend?.IsFailure(exception) == true;
+        if (pastDeadline && (timedOut || (failure && _backend!.IsTransient(exception))))
         {
             // The runner's own wait-cancellation says nothing about the driver: leave it out.
-            return TimeoutError(operation, exception is OperationCanceledException && task is { IsCompleted: false } ? null : exception);
+            var inner = exception is OperationCanceledException && task is { IsCompleted: false } ? null : _backend?.Redact(exception) ?? exception;
+            return TimeoutError(operation, inner);
         }
 
-        ExceptionDispatchInfo.Throw(exception);
-        return exception;
+        if (_backend is null)
+        {
+            return null;
+        }
+
+        if (timedOut)
+        {
+            return SessionStoreErrors.Create(Backend, operation, _backend.Redact(exception), isTransient: true);
+        }
+
+        return failure ? SessionStoreErrors.Wrap(_backend, operation, exception) : null;
     }
 
     // The caller stops waiting now. Observe the task's end so a late failure is logged, not unobserved.

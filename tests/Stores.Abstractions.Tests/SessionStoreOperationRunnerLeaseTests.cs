@@ -22,7 +22,7 @@ public sealed class SessionStoreOperationRunnerLeaseTests
     [InlineData(1500)]
     public async Task An_attempt_that_never_answers_ends_the_acquisition_with_a_transient_timeout(int waitMs)
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var wait = TimeSpan.FromMilliseconds(waitMs);
         var never = new TaskCompletionSource<SessionLeaseAttempt>(TaskCreationOptions.RunContinuationsAsynchronously);
         var elapsed = Stopwatch.StartNew();
@@ -38,7 +38,7 @@ public sealed class SessionStoreOperationRunnerLeaseTests
     [Fact]
     public async Task Waiting_between_attempts_longer_than_the_timeout_is_no_timeout()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var attempts = new StrongBox();
         var wait = Timeout * 4;
         var elapsed = Stopwatch.StartNew();
@@ -63,7 +63,7 @@ public sealed class SessionStoreOperationRunnerLeaseTests
     [Fact]
     public async Task A_zero_wait_tries_once_without_waiters()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var attempts = new StrongBox();
 
         var lease = await runner.AcquireLeaseAsync<StrongBox>(
@@ -85,7 +85,7 @@ public sealed class SessionStoreOperationRunnerLeaseTests
     [Fact]
     public async Task The_callers_cancellation_during_a_wait_stays_a_cancellation()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(Token);
         caller.CancelAfter(Timeout * 2);
 

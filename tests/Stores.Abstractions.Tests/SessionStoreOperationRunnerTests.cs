@@ -20,7 +20,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task A_body_that_ignores_its_token_is_abandoned_at_the_deadline_with_a_transient_timeout()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var elapsed = Stopwatch.StartNew();
 
@@ -37,7 +37,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task A_body_that_honours_its_token_sees_it_cancelled_at_the_deadline()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var seen = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var error = await Assert.ThrowsAsync<SessionStoreException>(
@@ -56,7 +56,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task The_callers_cancellation_stays_a_cancellation_with_the_callers_token()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", TimeSpan.FromMinutes(1));
+        var runner = new SessionStoreOperationRunner("TestBackend", TimeSpan.FromMinutes(1), null);
         var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
@@ -69,7 +69,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task An_already_cancelled_caller_never_starts_the_body()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var started = new StrongBox();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync("Get", started, static (box, _) =>
@@ -84,7 +84,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task Answers_within_the_deadline_pass_through_unchanged()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", TimeSpan.FromMinutes(1));
+        var runner = new SessionStoreOperationRunner("TestBackend", TimeSpan.FromMinutes(1), null);
         var corrupted = new SessionDataCorruptedException("abc", "bad header");
 
         Assert.Equal(42, await runner.RunAsync("Get", 42, static async (value, token) =>
@@ -128,7 +128,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task A_listing_bounds_each_step_not_the_whole_nor_the_consumers_time()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var items = new System.Collections.Generic.List<int>();
 
         await foreach (var item in runner.ListAsync("List", 3, static (count, token) => Pages(count, TimeSpan.FromMilliseconds(100), token), TestContext.Current.CancellationToken))
@@ -144,7 +144,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task A_listing_step_that_never_answers_times_out_after_the_items_before_it()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         var items = new System.Collections.Generic.List<int>();
 
         var error = await Assert.ThrowsAsync<SessionStoreException>(async () =>
@@ -163,7 +163,7 @@ public sealed class SessionStoreOperationRunnerTests
     [Fact]
     public async Task A_stepped_deadline_gives_each_step_the_whole_timeout()
     {
-        var runner = new SessionStoreOperationRunner("TestBackend", Timeout);
+        var runner = new SessionStoreOperationRunner("TestBackend", Timeout, null);
         using var deadline = runner.Start("DestroyMany", TestContext.Current.CancellationToken);
 
         for (var step = 0; step < 3; step++)
@@ -206,7 +206,7 @@ public sealed class SessionStoreOperationRunnerTests
         var problem = SessionStoreOperationRunner.ValidateOperationTimeout(value, "RedisSessionStoreOptions");
 
         Assert.StartsWith("RedisSessionStoreOptions.OperationTimeout must be greater than zero", problem, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SessionStoreOperationRunner("TestBackend", value));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SessionStoreOperationRunner("TestBackend", value, null));
         var memory = Assert.Throws<ArgumentOutOfRangeException>(() => new MemorySessionStore(new MemorySessionStoreOptions { OperationTimeout = value }));
         Assert.Contains("MemorySessionStoreOptions.OperationTimeout", memory.Message, StringComparison.Ordinal);
     }
