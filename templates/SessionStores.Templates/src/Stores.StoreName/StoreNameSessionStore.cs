@@ -92,6 +92,7 @@ public sealed partial class StoreNameSessionStore : ISessionStore, IAsyncDisposa
     {
         Dispose();
         await _pruneLoop.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     /// <summary>Signals the background pruner to stop, without waiting for a pass under way to end.</summary>
