@@ -53,4 +53,9 @@ if status != 0 and f == 0:
     f = 1
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
+
+# The store template must still make a store that compiles here (docs/adding-a-store.md); a full run only.
+if [ $# -eq 0 ]; then
+  eng/check-template.sh || status=1
+fi
 exit $status

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+
+namespace SessionStores.StoreName.Internal;
+
+/// <summary>The one validator of <see cref="StoreNameSessionStoreOptions"/>: the store's constructor and its registration
+/// use it both, so they cannot disagree.</summary>
+internal sealed class StoreNameSessionStoreOptionsValidator : SessionStoreOptionsValidator<StoreNameSessionStoreOptions>
+{
+    /// <inheritdoc />
+    protected override void Validate(StoreNameSessionStoreOptions options, ICollection<string> problems)
+    {
+        const string Type = nameof(StoreNameSessionStoreOptions);
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            problems.Add($"{Type}.ConnectionString must be set.");
+        }
+
+        // TODO(store): the backend's own rules for its namespace (reserved words, case, quoting).
+        if (!IsValidNamespace(options.Namespace))
+        {
+            problems.Add(
+                $"{Type}.Namespace must be 1 to {StoreNameSessionStoreOptions.MaxNamespaceLength} letters, digits or underscores, " +
+                $"starting with a letter (it is '{options.Namespace}').");
+        }
+
+        if (options.PruneInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{Type}.PruneInterval must be greater than zero (it is {options.PruneInterval}).");
+        }
+
+        if (options.PruneBatchSize is < 1 or > StoreNameSessionStoreOptions.MaxPruneBatchSize)
+        {
+            problems.Add($"{Type}.PruneBatchSize must be 1 to {StoreNameSessionStoreOptions.MaxPruneBatchSize} (it is {options.PruneBatchSize}).");
+        }
+    }
+
+    private static bool IsValidNamespace(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > StoreNameSessionStoreOptions.MaxNamespaceLength || !char.IsAsciiLetter(value[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
