@@ -56,27 +56,7 @@ public sealed partial class RedisSessionStore
         }
 
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var server in Primaries())
-        {
-            await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, cancellationToken).ConfigureAwait(false))
-            {
-                var tasks = new Task<bool>[page.Count];
-                for (var i = 0; i < page.Count; i++)
-                {
-                    tasks[i] = db.KeyExistsAsync(page[i]);
-                }
-
-                await WhenAllAsync(tasks, page, cancellationToken).ConfigureAwait(false);
-                foreach (var task in tasks)
-                {
-                    count += task.Result ? 1 : 0;
-                }
-
-                deadline.Restart();
-            }
-        }
-
-        return count;
+        return await CountSessionKeysAsync(db, query.PageSize, deadline, static (database, key) => database.KeyExistsAsync(key)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -187,7 +167,12 @@ public sealed partial class RedisSessionStore
     /// scanned) survives, and deleting the indexes would hide it from its subject. The entries of destroyed sessions are
     /// stale, which readers verify, skip and remove, index writes trim by score, and the index keys expire by themselves.
     /// </summary>
-    private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline)
+    private Task<long> DestroyAllAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline) =>
+        CountSessionKeysAsync(db, pageSize, deadline, static (database, key) => database.KeyDeleteAsync(key));
+
+    /// <summary>Sends <paramref name="command"/> for every session key of every primary, pipelined a page at a time, and
+    /// counts the keys it answers <see langword="true"/> for.</summary>
+    private async Task<long> CountSessionKeysAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline, Func<IDatabase, RedisKey, Task<bool>> command)
     {
         var cancellationToken = deadline.Token;
         long count = 0;
@@ -198,7 +183,7 @@ public sealed partial class RedisSessionStore
                 var tasks = new Task<bool>[page.Count];
                 for (var i = 0; i < page.Count; i++)
                 {
-                    tasks[i] = db.KeyDeleteAsync(page[i]);
+                    tasks[i] = command(db, page[i]);
                 }
 
                 await WhenAllAsync(tasks, page, cancellationToken).ConfigureAwait(false);

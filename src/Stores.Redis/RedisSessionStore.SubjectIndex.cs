@@ -10,7 +10,7 @@ using StackExchange.Redis;
 namespace SessionStores.Redis;
 
 // The per-subject index (a sorted set of ids scored by how far each entry reaches): extended after writes and touches
-// that outrun it, including on behalf of a caller who stopped waiting, and pruned of entries found stale on read.
+// that outrun it, including on behalf of a caller who stopped waiting, and cleared of entries found stale on read.
 public sealed partial class RedisSessionStore
 {
     private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs) =>

@@ -93,7 +93,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
-        var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var value = await RedisBackend.ForSession(db.StringGetAsync(_keys.Session(id)), id).ConfigureAwait(false);
         return value.IsNull ? null : RedisCodec.DecodeRecord(id, value);
     }
@@ -108,7 +108,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var script = RedisCommands.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.GetAndTouch, null, cancellationToken).ConfigureAwait(false);
         if (result.IsNull)
@@ -141,7 +141,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
-        var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
         var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
@@ -173,7 +173,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var script = RedisCommands.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.Touch, null, cancellationToken).ConfigureAwait(false);
         if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
@@ -196,7 +196,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
-        var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
     }
 

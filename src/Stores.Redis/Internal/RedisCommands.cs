@@ -27,6 +27,9 @@ internal static class RedisCommands
     /// </summary>
     public const long ClockAllowanceMs = 1000;
 
+    /// <summary>How long a lease's fence counter outlives the last acquisition of its id: one day.</summary>
+    public const long FenceMemoryMs = 24 * 60 * 60 * 1000;
+
     public static readonly RedisScript Set = new(SetSource);
 
     public static readonly RedisScript GetAndTouch = new(GetAndTouchSource);
@@ -211,11 +214,6 @@ internal static class RedisCommands
         if redis.call('GETRANGE', k, 54, 53 + sl) ~= ARGV[1] then return 0 end
         return redis.call('DEL', k)
         """;
-
-    // Leases.
-
-    /// <summary>How long the fence counter outlives the last acquisition of its id: one day.</summary>
-    public const long FenceMemoryMs = 24 * 60 * 60 * 1000;
 
     /// <summary>ARGV: owner, duration ms, <see cref="FenceMemoryMs"/>. Returns <c>{1, fence}</c> when taken, else
     /// <c>{0, holder's remaining ms}</c>.</summary>
