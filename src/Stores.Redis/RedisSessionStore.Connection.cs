@@ -82,20 +82,12 @@ public sealed partial class RedisSessionStore
         throw new ObjectDisposedException(GetType().FullName);
     }
 
-    private async ValueTask<IDatabase> DatabaseAsync(string operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ex, operation, null, cancellationToken);
-        }
-    }
+    /// <summary>The database, connecting first on the store's first use.</summary>
+    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
+        _db is { } db ? ValueTask.FromResult(db) : ConnectAsync(cancellationToken);
 
     /// <summary>The primaries to scan; a disconnected one would make the result incomplete, so it fails the operation.</summary>
-    private List<IServer> Primaries(string operation)
+    private List<IServer> Primaries()
     {
         var primaries = new List<IServer>();
         foreach (var server in _connection!.GetServers())
@@ -107,10 +99,10 @@ public sealed partial class RedisSessionStore
 
             if (!server.IsConnected)
             {
-                // Checked before scanning, so that no listing silently misses a node's sessions; the inner exception
-                // is the driver's kind of error for it, as every other failure carries one.
-                var message = $"The {operation} operation needs every Redis primary, but {server.EndPoint} is not connected.";
-                throw new SessionStoreException(message, new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, message), isTransient: true);
+                // Checked before scanning, so that no listing silently misses a node's sessions; the driver's kind of
+                // error for it, which the runner maps as it maps every connection loss.
+                throw new RedisConnectionException(
+                    ConnectionFailureType.UnableToConnect, CommandFlags.None, $"Every Redis primary is needed, but {server.EndPoint} is not connected.");
             }
 
             primaries.Add(server);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Redis.Internal;
@@ -21,11 +22,11 @@ public sealed partial class RedisSessionStore
     /// </summary>
     /// <returns>Per key, the corruption found, or <see langword="null"/>.</returns>
     private async Task<SessionDataCorruptedException?[]> FindNonSessionsAsync(
-        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, string operation, CancellationToken cancellationToken)
+        IDatabase db, string[] ids, RedisKey[] keys, Task<RedisValue>[] values, Task<long>[]? lengths, CancellationToken cancellationToken)
     {
         var corrupt = new SessionDataCorruptedException?[ids.Length];
         var all = lengths is null ? Task.WhenAll(values) : Task.WhenAll(Task.WhenAll(values), Task.WhenAll(lengths));
-        await FindWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
+        await FindWrongTypesAsync(all, i => lengths is null ? [values[i]] : [values[i], lengths[i]], ids, corrupt, cancellationToken).ConfigureAwait(false);
 
         List<(int Index, Task<RedisValue> Value)>? unclear = null;
         for (var i = 0; i < ids.Length; i++)
@@ -49,7 +50,7 @@ public sealed partial class RedisSessionStore
             await FindWrongTypesAsync(
                 Task.WhenAll(unclear.ConvertAll(u => u.Value)),
                 i => unclear.Find(u => u.Index == i) is { Value: { } reread } ? [reread] : [],
-                ids, corrupt, operation, cancellationToken).ConfigureAwait(false);
+                ids, corrupt, cancellationToken).ConfigureAwait(false);
             foreach (var (index, reread) in unclear)
             {
                 if (corrupt[index] is null && !reread.Result.IsNull && ((ReadOnlyMemory<byte>)reread.Result).IsEmpty)
@@ -65,17 +66,17 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>
-    /// Waits for pipelined reads; records, for each key that holds another Redis type, the corruption the operation's
-    /// failure rule makes of it, and fails for any other error (connection loss, timeouts, a cancelled command).
+    /// Waits for pipelined reads; records, for each key that holds another Redis type, the corruption it is, and fails
+    /// with the driver's error for any other (connection loss, timeouts, a cancelled command), for the runner to map.
     /// </summary>
-    private async Task FindWrongTypesAsync(
-        Task all, Func<int, Task[]> readsOf, string[] ids, SessionDataCorruptedException?[] corrupt, string operation, CancellationToken cancellationToken)
+    private static async Task FindWrongTypesAsync(
+        Task all, Func<int, Task[]> readsOf, string[] ids, SessionDataCorruptedException?[] corrupt, CancellationToken cancellationToken)
     {
         try
         {
             await all.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             var found = false;
             for (var i = 0; i < ids.Length; i++)
@@ -84,23 +85,23 @@ public sealed partial class RedisSessionStore
                 {
                     if (task.Exception?.InnerException is RedisServerException server && server.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
                     {
-                        corrupt[i] ??= (SessionDataCorruptedException)Failure(server, operation, ids[i], cancellationToken);
+                        corrupt[i] ??= RedisBackend.Corruption(ids[i], server);
                         found = true;
                     }
                     else if (task.Exception?.InnerException is { } error)
                     {
-                        throw Failure(error, operation, ids[i], cancellationToken);
+                        ExceptionDispatchInfo.Throw(error);
                     }
                     else if (task.IsCanceled)
                     {
-                        throw Failure(new TaskCanceledException(task), operation, ids[i], cancellationToken);
+                        throw new TaskCanceledException(task);
                     }
                 }
             }
 
             if (!found)
             {
-                throw Failure(ex, operation, null, cancellationToken);
+                throw;
             }
         }
     }
@@ -112,7 +113,7 @@ public sealed partial class RedisSessionStore
     /// header, an empty string) is marked in it and left out instead.
     /// </summary>
     private async Task<SessionInfo?[]> FetchAsync(
-        IDatabase db, string[] ids, bool includeData, string operation, CancellationToken cancellationToken, bool[]? undecodable = null)
+        IDatabase db, string[] ids, bool includeData, CancellationToken cancellationToken, bool[]? undecodable = null)
     {
         var keys = new RedisKey[ids.Length];
         var values = new Task<RedisValue>[ids.Length];
@@ -126,12 +127,12 @@ public sealed partial class RedisSessionStore
             }
             else
             {
-                values[i] = db.StringGetRangeAsync(keys[i], 0, SessionCodec.HeadRangeEnd);
+                values[i] = db.StringGetRangeAsync(keys[i], 0, RedisCodec.HeadRangeEnd);
                 lengths![i] = db.StringLengthAsync(keys[i]);
             }
         }
 
-        var corrupt = await FindNonSessionsAsync(db, ids, keys, values, lengths, operation, cancellationToken).ConfigureAwait(false);
+        var corrupt = await FindNonSessionsAsync(db, ids, keys, values, lengths, cancellationToken).ConfigureAwait(false);
         var infos = new SessionInfo?[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
@@ -153,10 +154,10 @@ public sealed partial class RedisSessionStore
             }
 
             ReadOnlyMemory<byte> bytes = value;
-            SessionCodec.Header header;
+            RedisCodec.Header header;
             try
             {
-                header = SessionCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+                header = RedisCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
             }
             catch (SessionDataCorruptedException) when (undecodable is not null)
             {
@@ -164,7 +165,7 @@ public sealed partial class RedisSessionStore
                 continue;
             }
 
-            var dataStart = SessionCodec.HeaderLength + header.SubjectLength;
+            var dataStart = RedisCodec.HeaderLength + header.SubjectLength;
             var size = includeData ? bytes.Length - dataStart : lengths![i].Result - dataStart;
             if (size < 0)
             {
@@ -185,24 +186,31 @@ public sealed partial class RedisSessionStore
         return infos;
     }
 
-    /// <summary>Awaits pipelined commands; a failure is reported with the key (and so the session) it concerns.</summary>
-    private async Task WhenAllAsync<T>(Task<T>[] tasks, IReadOnlyList<RedisKey> keys, string operation, CancellationToken cancellationToken)
+    /// <summary>Awaits pipelined commands; a failure of a session's command that says its record is not a session is
+    /// reported as that session's corruption, any other failure is the driver's, for the runner to map.</summary>
+    private async Task WhenAllAsync<T>(Task<T>[] tasks, IReadOnlyList<RedisKey> keys, CancellationToken cancellationToken)
     {
         try
         {
             await Task.WhenAll(tasks).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             for (var i = 0; i < tasks.Length; i++)
             {
                 if (tasks[i].IsFaulted)
                 {
-                    throw Failure(tasks[i].Exception!.InnerException!, operation, _keys.TryGetSessionId(keys[i]), cancellationToken);
+                    var error = tasks[i].Exception!.InnerException!;
+                    if (_keys.TryGetSessionId(keys[i]) is { } id && RedisBackend.Corruption(id, error) is { } corrupt)
+                    {
+                        throw corrupt;
+                    }
+
+                    ExceptionDispatchInfo.Throw(error);
                 }
             }
 
-            throw Failure(ex, operation, null, cancellationToken);
+            throw;
         }
     }
 }

@@ -25,111 +25,75 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     /// the release channel once; publish/subscribe may lose a message (a reconnect), so a jittered re-check bounded by the
     /// holder's remaining time backs it up. Like any Redis lock on one primary, a failover before the lease key reached
     /// the replica can grant a lease twice; the session's compare-and-set still rejects the stale holder's write.</remarks>
-    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    public Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateLeaseDuration(duration);
         SessionValidation.ValidateLeaseWait(wait);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
-        try
-        {
-            var lease = await _runner.AcquireLeaseAsync(
-                id,
-                wait,
-                (Store: this, Id: id, Duration: duration, Subscribe: wait > TimeSpan.Zero),
-                static s => s.Store.LeaseWaiters,
-                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.Duration, s.Subscribe, ct),
-                cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return lease;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "acquire_lease", id, cancellationToken);
-        }
+        return _runner.AcquireLeaseAsync(
+            id,
+            wait,
+            (Store: this, Id: id, Duration: duration, Subscribe: wait > TimeSpan.Zero),
+            static s => s.Store.LeaseWaiters,
+            static (s, ct) => s.Store.AcquireLeaseCoreAsync(s.Id, s.Duration, s.Subscribe, ct),
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
-
-    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "renew_lease");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await LeaseScripts.Renew.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)]).ConfigureAwait(false);
-            operation.Complete();
-            return (long)result == 1;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "renew_lease", lease.Id, cancellationToken);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.RenewLease, (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
+    }
+
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var renew = RedisCommands.RenewLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)]);
+        return (long)await RedisBackend.ForSession(renew, lease.Id).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
-    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        return _runner.RunAsync(SessionStoreOperationNames.ReleaseLease, (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+    }
 
     private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateLease(lease);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "release_lease");
-        try
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var release = RedisCommands.ReleaseLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id]);
+        var released = (long)await RedisBackend.ForSession(release, lease.Id).ConfigureAwait(false) == 1;
+        if (released)
         {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var result = await LeaseScripts.Release.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id]).ConfigureAwait(false);
-            var released = (long)result == 1;
-            if (released)
-            {
-                // This instance's waiters need not wait for the message to come back.
-                _leaseWaiters?.Wake(lease.Id);
-            }
+            // This instance's waiters need not wait for the message to come back.
+            _leaseWaiters?.Wake(lease.Id);
+        }
 
-            operation.Complete();
-            return released;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "release_lease", lease.Id, cancellationToken);
-        }
+        return released;
     }
 
     // One attempt, run by the runner under the deadline (its token): connecting and, for a waiter, the subscription
     // (both done once) are part of the first attempt's round trip.
-    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, bool subscribe, CancellationToken cancellationToken)
+    private async Task<SessionLeaseAttempt> AcquireLeaseCoreAsync(string id, TimeSpan duration, bool subscribe, CancellationToken cancellationToken)
     {
-        try
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        if (subscribe)
         {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            if (subscribe)
-            {
-                await EnsureLeaseSubscriptionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await EnsureLeaseSubscriptionAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-            var owner = Guid.NewGuid().ToString("N");
-            var result = (RedisResult[])(await LeaseScripts.Acquire.EvaluateAsync(
-                    db,
-                    [_keys.Lease(id), _keys.LeaseFence(id)],
-                    [owner, SessionValidation.ToMilliseconds(duration), LeaseScripts.FenceMemoryMs]).ConfigureAwait(false))!;
-            return (long)result[0] == 1
-                ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
-                : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ex, "acquire_lease", id, cancellationToken);
-        }
+        var owner = Guid.NewGuid().ToString("N");
+        var acquire = RedisCommands.AcquireLease.EvaluateAsync(
+            db,
+            [_keys.Lease(id), _keys.LeaseFence(id)],
+            [owner, SessionValidation.ToMilliseconds(duration), RedisCommands.FenceMemoryMs]);
+        var result = (RedisResult[])(await RedisBackend.ForSession(acquire, id).ConfigureAwait(false))!;
+        return (long)result[0] == 1
+            ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))
+            : SessionLeaseAttempt.Held((long)result[1] is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null);
     }
 
     /// <summary>Subscribes this store instance to its release channel, once (a failed attempt is repeated by the next

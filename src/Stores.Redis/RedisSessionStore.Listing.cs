@@ -20,7 +20,7 @@ public sealed partial class RedisSessionStore
         SessionValidation.ValidateQuery(query);
 
         // Each step (a page read, or an item of a page already read) has the operation timeout; the listing has none.
-        return _runner.ListAsync("List", (Store: this, Query: query), static (s, ct) => s.Store.ListCore(s.Query, ct), cancellationToken);
+        return _runner.ListAsync(SessionStoreOperationNames.List, (Store: this, Query: query), static (s, ct) => s.Store.ListCoreAsync(s.Query, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -29,7 +29,7 @@ public sealed partial class RedisSessionStore
     {
         SessionValidation.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start("Count", cancellationToken);
+        using var deadline = _runner.Start(SessionStoreOperationNames.Count, cancellationToken);
         try
         {
             return await CountCoreAsync(query, deadline).ConfigureAwait(false);
@@ -43,50 +43,20 @@ public sealed partial class RedisSessionStore
     private async Task<long> CountCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
     {
         var cancellationToken = deadline.Token;
-        var operation = SessionStoreOperation.Start(DbSystem, "count");
-        try
+        long count = 0;
+        if (query.Subject is not null)
         {
-            long count = 0;
-            if (query.Subject is null)
+            await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken, countOnly: true).ConfigureAwait(false))
             {
-                var db = await DatabaseAsync("count", cancellationToken).ConfigureAwait(false);
-                foreach (var server in Primaries("count"))
-                {
-                    await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, "count", cancellationToken).ConfigureAwait(false))
-                    {
-                        var tasks = new Task<bool>[page.Count];
-                        for (var i = 0; i < page.Count; i++)
-                        {
-                            tasks[i] = db.KeyExistsAsync(page[i]);
-                        }
-
-                        await WhenAllAsync(tasks, page, "count", cancellationToken).ConfigureAwait(false);
-                        foreach (var task in tasks)
-                        {
-                            count += task.Result ? 1 : 0;
-                        }
-
-                        deadline.Restart();
-                    }
-                }
-            }
-            else
-            {
-                await foreach (var info in ListSubjectAsync(query with { IncludeData = false }, cancellationToken, countOnly: true).ConfigureAwait(false))
-                {
-                    count++;
-                    deadline.Restart();
-                }
+                count++;
+                deadline.Restart();
             }
 
-            operation.Complete();
             return count;
         }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "count", null, cancellationToken);
-        }
+
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await CountSessionKeysAsync(db, query.PageSize, deadline, static (database, key) => database.KeyExistsAsync(key)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -98,7 +68,7 @@ public sealed partial class RedisSessionStore
     {
         SessionValidation.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start("DestroyMany", cancellationToken);
+        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
         try
         {
             return await DestroyManyCoreAsync(query, deadline).ConfigureAwait(false);
@@ -111,25 +81,13 @@ public sealed partial class RedisSessionStore
 
     private async Task<long> DestroyManyCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
     {
-        var cancellationToken = deadline.Token;
-        var operation = SessionStoreOperation.Start(DbSystem, "destroy_many");
-        try
-        {
-            var db = await DatabaseAsync("destroy_many", cancellationToken).ConfigureAwait(false);
-            var count = query.Subject is null
-                ? await DestroyAllAsync(db, query.PageSize, deadline).ConfigureAwait(false)
-                : await DestroySubjectAsync(db, query.Subject, query.PageSize, deadline).ConfigureAwait(false);
-            operation.Complete();
-            return count;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "destroy_many", null, cancellationToken);
-        }
+        var db = await DatabaseAsync(deadline.Token).ConfigureAwait(false);
+        return query.Subject is null
+            ? await DestroyAllAsync(db, query.PageSize, deadline).ConfigureAwait(false)
+            : await DestroySubjectAsync(db, query.Subject, query.PageSize, deadline).ConfigureAwait(false);
     }
 
-    private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (query.Subject is not null)
@@ -142,10 +100,10 @@ public sealed partial class RedisSessionStore
             yield break;
         }
 
-        var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
-        foreach (var server in Primaries("list"))
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var server in Primaries())
         {
-            await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, "list", cancellationToken).ConfigureAwait(false))
+            await foreach (var page in ScanSessionPagesAsync(server, query.PageSize, cancellationToken).ConfigureAwait(false))
             {
                 var ids = new string[page.Count];
                 for (var i = 0; i < page.Count; i++)
@@ -153,7 +111,7 @@ public sealed partial class RedisSessionStore
                     ids[i] = _keys.TryGetSessionId(page[i])!;
                 }
 
-                var infos = await FetchAsync(db, ids, query.IncludeData, "list", cancellationToken).ConfigureAwait(false);
+                var infos = await FetchAsync(db, ids, query.IncludeData, cancellationToken).ConfigureAwait(false);
                 foreach (var info in infos)
                 {
                     if (info is not null)
@@ -171,7 +129,7 @@ public sealed partial class RedisSessionStore
     private async IAsyncEnumerable<SessionInfo> ListSubjectAsync(
         SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken, bool countOnly = false)
     {
-        var db = await DatabaseAsync("list", cancellationToken).ConfigureAwait(false);
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var subject = query.Subject!;
         var indexKey = _keys.Subject(subject);
         await foreach (var page in ScanIndexPagesAsync(db, indexKey, query.PageSize, cancellationToken).ConfigureAwait(false))
@@ -183,7 +141,7 @@ public sealed partial class RedisSessionStore
             }
 
             var undecodable = countOnly ? new bool[ids.Length] : null;
-            var infos = await FetchAsync(db, ids, query.IncludeData, countOnly ? "count" : "list", cancellationToken, undecodable).ConfigureAwait(false);
+            var infos = await FetchAsync(db, ids, query.IncludeData, cancellationToken, undecodable).ConfigureAwait(false);
             List<SortedSetEntry>? stale = null;
             for (var i = 0; i < infos.Length; i++)
             {
@@ -209,21 +167,26 @@ public sealed partial class RedisSessionStore
     /// scanned) survives, and deleting the indexes would hide it from its subject. The entries of destroyed sessions are
     /// stale, which readers verify, skip and remove, index writes trim by score, and the index keys expire by themselves.
     /// </summary>
-    private async Task<long> DestroyAllAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline)
+    private Task<long> DestroyAllAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline) =>
+        CountSessionKeysAsync(db, pageSize, deadline, static (database, key) => database.KeyDeleteAsync(key));
+
+    /// <summary>Sends <paramref name="command"/> for every session key of every primary, pipelined a page at a time, and
+    /// counts the keys it answers <see langword="true"/> for.</summary>
+    private async Task<long> CountSessionKeysAsync(IDatabase db, int pageSize, SessionStoreDeadline deadline, Func<IDatabase, RedisKey, Task<bool>> command)
     {
         var cancellationToken = deadline.Token;
         long count = 0;
-        foreach (var server in Primaries("destroy_many"))
+        foreach (var server in Primaries())
         {
-            await foreach (var page in ScanSessionPagesAsync(server, pageSize, "destroy_many", cancellationToken).ConfigureAwait(false))
+            await foreach (var page in ScanSessionPagesAsync(server, pageSize, cancellationToken).ConfigureAwait(false))
             {
                 var tasks = new Task<bool>[page.Count];
                 for (var i = 0; i < page.Count; i++)
                 {
-                    tasks[i] = db.KeyDeleteAsync(page[i]);
+                    tasks[i] = command(db, page[i]);
                 }
 
-                await WhenAllAsync(tasks, page, "destroy_many", cancellationToken).ConfigureAwait(false);
+                await WhenAllAsync(tasks, page, cancellationToken).ConfigureAwait(false);
                 foreach (var task in tasks)
                 {
                     count += task.Result ? 1 : 0;
@@ -249,10 +212,10 @@ public sealed partial class RedisSessionStore
             for (var i = 0; i < page.Count; i++)
             {
                 keys[i] = _keys.Session((string)page[i].Element!);
-                tasks[i] = Scripts.DestroyIfSubject.EvaluateAsync(db, [keys[i]], [subjectBytes]);
+                tasks[i] = RedisCommands.DestroyIfSubject.EvaluateAsync(db, [keys[i]], [subjectBytes]);
             }
 
-            await WhenAllAsync(tasks, keys, "destroy_many", cancellationToken).ConfigureAwait(false);
+            await WhenAllAsync(tasks, keys, cancellationToken).ConfigureAwait(false);
             foreach (var task in tasks)
             {
                 count += (long)task.Result;

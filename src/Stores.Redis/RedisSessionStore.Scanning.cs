@@ -18,7 +18,7 @@ public sealed partial class RedisSessionStore
 
     /// <summary>This store's session keys on one server, in pages; the glob match is re-checked exactly, and a key the
     /// scan returns again is dropped (up to <see cref="ScanRepeatMemory"/> keys).</summary>
-    private IAsyncEnumerable<List<RedisKey>> ScanSessionPagesAsync(IServer server, int pageSize, string operation, CancellationToken cancellationToken)
+    private IAsyncEnumerable<List<RedisKey>> ScanSessionPagesAsync(IServer server, int pageSize, CancellationToken cancellationToken)
     {
         var seen = new HashSet<RedisKey>();
         return ScanPagesAsync(
@@ -26,7 +26,6 @@ public sealed partial class RedisSessionStore
             key => _keys.TryGetSessionId(key) is not null && (seen.Count < ScanRepeatMemory ? seen.Add(key) : !seen.Contains(key)),
             pageSize,
             pageSize,
-            operation,
             cancellationToken);
     }
 
@@ -36,13 +35,12 @@ public sealed partial class RedisSessionStore
             static entry => SessionValidation.IsValidId((string?)entry.Element),
             pageSize,
             Math.Min(pageSize, 256),
-            "list",
             cancellationToken);
 
     /// <summary>A cursor scan in pages of <paramref name="pageSize"/> items, keeping only those <paramref name="keep"/>
     /// accepts; each step must complete before <paramref name="cancellationToken"/> is cancelled.</summary>
     private async IAsyncEnumerable<List<T>> ScanPagesAsync<T>(
-        Func<IAsyncEnumerable<T>> scan, Func<T, bool> keep, int pageSize, int pageCapacity, string operation,
+        Func<IAsyncEnumerable<T>> scan, Func<T, bool> keep, int pageSize, int pageCapacity,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var enumerator = scan().GetAsyncEnumerator(cancellationToken);
@@ -51,17 +49,7 @@ public sealed partial class RedisSessionStore
             var page = new List<T>(pageCapacity);
             while (true)
             {
-                bool more;
-                try
-                {
-                    more = await enumerator.MoveNextAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    throw Failure(ex, operation, null, cancellationToken);
-                }
-
-                if (!more)
+                if (!await enumerator.MoveNextAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false))
                 {
                     break;
                 }

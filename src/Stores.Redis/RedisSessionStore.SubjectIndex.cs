@@ -10,11 +10,11 @@ using StackExchange.Redis;
 namespace SessionStores.Redis;
 
 // The per-subject index (a sorted set of ids scored by how far each entry reaches): extended after writes and touches
-// that outrun it, including on behalf of a caller who stopped waiting, and pruned of entries found stale on read.
+// that outrun it, including on behalf of a caller who stopped waiting, and cleared of entries found stale on read.
 public sealed partial class RedisSessionStore
 {
     private Task AddToSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs) =>
-        Scripts.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, Scripts.ClockAllowanceMs]);
+        RedisCommands.IndexAdd.EvaluateAsync(db, [_keys.Subject(subject)], [id, horizonMs, RedisCommands.ClockAllowanceMs]);
 
     /// <summary>
     /// A write or touch moved a session's expiry past what its subject index entry covers: extend the entry first, then
@@ -28,7 +28,7 @@ public sealed partial class RedisSessionStore
     private async Task ExtendSubjectIndexAsync(IDatabase db, string id, string subject, long horizonMs, RedisValue identity)
     {
         await AddToSubjectIndexAsync(db, id, subject, horizonMs).ConfigureAwait(false);
-        await Scripts.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs, identity]).ConfigureAwait(false);
+        await RedisCommands.SetHorizon.EvaluateAsync(db, [_keys.Session(id)], [Encoding.UTF8.GetBytes(subject), horizonMs, identity]).ConfigureAwait(false);
     }
 
     /// <summary>The subject index update a successful script result calls for, or <see langword="null"/> for none.
@@ -60,8 +60,8 @@ public sealed partial class RedisSessionStore
                 }
 
                 ReadOnlyMemory<byte> value = (RedisValue)parts[0];
-                subject ??= SessionCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!;
-                return ExtendSubjectIndexAsync(db, id, subject, horizon, SessionCodec.Identity(value.Span));
+                subject ??= RedisCodec.DecodeHeader(id, value.Span, requireWholeSubject: true).Subject!;
+                return ExtendSubjectIndexAsync(db, id, subject, horizon, RedisCodec.Identity(value.Span));
             default:
                 if (result.Resp2Type != ResultType.Array)
                 {
@@ -70,6 +70,30 @@ public sealed partial class RedisSessionStore
 
                 var touched = (RedisResult[])result!;
                 return ExtendSubjectIndexAsync(db, id, (string)touched[1]!, (long)touched[0], (RedisValue)touched[2]);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a session's script. Should the caller stop waiting (its cancellation, or the deadline) after the script
+    /// was sent, the script may still commit on the server: the subject index update its result calls for
+    /// (<paramref name="followUp"/>, if any) is then made in the background. A reply saying the session's record is not a
+    /// session is <see cref="SessionDataCorruptedException"/>.
+    /// </summary>
+    private async Task<RedisResult> AwaitScriptAsync(
+        Task<RedisResult> script, IDatabase db, string id, IndexFollowUp? followUp, string? subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await script.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && followUp is { } kind)
+        {
+            _ = FollowUpDetachedAsync(script, db, id, kind, subject);
+            throw;
+        }
+        catch (RedisServerException ex) when (RedisBackend.Corruption(id, ex) is { } corrupt)
+        {
+            throw corrupt;
         }
     }
 
@@ -90,12 +114,14 @@ public sealed partial class RedisSessionStore
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Not the session's own error (a wrong-type index key is not a corrupt session): say what did happen.
+            // Not the session's own error (a wrong-type index key is not a corrupt session), and not the runner's to word:
+            // the session was written, which the caller must learn.
             throw new SessionStoreException(
-                $"The {operation} operation updated the session, but its subject index could not be extended: {ex.Message}. "
-                + "The session may be missing from its subject's listings until its next write or touch, which repeats the update.",
+                $"{_backend.DisplayName} session store: {SessionStoreOperationNames.Display(operation)} failed: the session was written, "
+                + $"but its subject index could not be extended: {ex.Message}. The session may be missing from its subject's "
+                + "listings until its next write or touch, which repeats the update.",
                 ex,
-                ex is RedisConnectionException or TimeoutException || (ex is RedisServerException server && IsTransientReply(server.Message)));
+                _backend.IsTransient(ex));
         }
     }
 
@@ -107,9 +133,9 @@ public sealed partial class RedisSessionStore
     {
         var operation = kind switch
         {
-            IndexFollowUp.Set => "set",
-            IndexFollowUp.GetAndTouch => "get_and_touch",
-            _ => "touch",
+            IndexFollowUp.Set => SessionStoreOperationNames.Set,
+            IndexFollowUp.GetAndTouch => SessionStoreOperationNames.GetAndTouch,
+            _ => SessionStoreOperationNames.Touch,
         };
         Task? indexWrite;
         try
@@ -159,10 +185,10 @@ public sealed partial class RedisSessionStore
             keys[i] = indexKey;
 
             // Removed only if the score is still the one read: a concurrent write of that session renews the score.
-            tasks[i] = Scripts.IndexRemoveIfUnchanged.EvaluateAsync(db, [indexKey], [entries[i].Element, entries[i].Score.ToString("R", CultureInfo.InvariantCulture)]);
+            tasks[i] = RedisCommands.IndexRemoveIfUnchanged.EvaluateAsync(db, [indexKey], [entries[i].Element, entries[i].Score.ToString("R", CultureInfo.InvariantCulture)]);
         }
 
-        await WhenAllAsync(tasks, keys, "list", cancellationToken).ConfigureAwait(false);
+        await WhenAllAsync(tasks, keys, cancellationToken).ConfigureAwait(false);
         Log.StaleIndexEntriesRemoved(_logger, entries.Count);
     }
 }

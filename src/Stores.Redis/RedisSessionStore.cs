@@ -29,16 +29,19 @@ namespace SessionStores.Redis;
 /// store still waits for the script in the background and, if it succeeded, sends the index update. A session's header
 /// records how far its index entry reaches, and only after the index says so: an index update that fails (the
 /// operation then throws a <see cref="SessionStoreException"/> saying the session itself was written) leaves no claim
-/// behind, so the next write or touch of that session repeats it. A failure of a background update is logged (event 4).</para>
+/// behind, so the next write or touch of that session repeats it. A failure of a background update is logged (event <c>IndexWriteFailed</c>).</para>
+/// <para>No maintenance: Redis expires each session key itself (nothing to prune), and nothing has to exist before the
+/// first operation (no schema; the scripts are sent by hash and loaded on demand), so this store has no
+/// <c>Maintenance</c> partial. Its one upkeep, removing stale subject index entries, is part of every read of an index
+/// (<c>SubjectIndex</c>); connecting once is in <c>Connection</c>.</para>
 /// </remarks>
 public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
-    private const string DbSystem = "redis";
-
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
     private readonly int _database;
     private readonly ILogger _logger;
+    private readonly RedisBackend _backend;
     private readonly SessionStoreOperationRunner _runner;
     private readonly ConfigurationOptions? _ownedConfiguration;
     private readonly object _connectGate = new();
@@ -50,21 +53,17 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every invalid one.</exception>
     public RedisSessionStore(RedisSessionStoreOptions options, ILogger<RedisSessionStore>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var problem = Validate(options);
-        if (problem is not null)
-        {
-            throw new InvalidOperationException(problem);
-        }
-
+        RedisSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _keys = new RedisKeys(options.KeyPrefix);
         _maxDataBytes = options.MaxDataBytes;
         _database = options.Database;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _runner = new SessionStoreOperationRunner("Redis", options.OperationTimeout, _logger);
+        _backend = new RedisBackend(() => _disposed);
+        _runner = new SessionStoreOperationRunner(_backend, options.OperationTimeout, _logger);
         if (options.ConnectionMultiplexer is { } shared)
         {
             _connection = shared;
@@ -86,73 +85,45 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     public string KeyPrefix => _keys.Prefix;
 
     /// <inheritdoc />
-    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
+    }
 
     private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateId(id);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "get");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var value = await db.StringGetAsync(_keys.Session(id)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var record = value.IsNull ? null : SessionCodec.DecodeRecord(id, value);
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "get", id, cancellationToken);
-        }
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var value = await RedisBackend.ForSession(db.StringGetAsync(_keys.Session(id)), id).ConfigureAwait(false);
+        return value.IsNull ? null : RedisCodec.DecodeRecord(id, value);
     }
 
     /// <inheritdoc />
-    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "get_and_touch");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var script = Scripts.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
-            RedisResult result;
-            try
-            {
-                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.GetAndTouch, null);
-                throw;
-            }
+        return _runner.RunAsync(SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+    }
 
-            SessionRecord? record = null;
-            if (!result.IsNull)
-            {
-                var parts = (RedisResult[])result!;
-                record = SessionCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1]);
-                if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject) is { } indexWrite)
-                {
-                    await WaitForIndexAsync(indexWrite, "get_and_touch", id, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var script = RedisCommands.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+        var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.GetAndTouch, null, cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
         {
-            operation.Fail(ex);
-            throw Failure(ex, "get_and_touch", id, cancellationToken);
+            return null;
         }
+
+        var parts = (RedisResult[])result!;
+        var record = RedisCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1]);
+        if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject) is { } indexWrite)
+        {
+            await WaitForIndexAsync(indexWrite, SessionStoreOperationNames.GetAndTouch, id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return record;
     }
 
     /// <inheritdoc />
@@ -161,125 +132,72 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     /// index write only follows a successful session write, so an index reader can never drop the entry of a session
     /// being written, see the package README). Should the caller cancel after the write was sent, the index update is
     /// still made once the write succeeds (see the class remarks).</remarks>
-    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
-
-    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "set");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
-            var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-            var script = Scripts.Set.EvaluateAsync(db,
-                [_keys.Session(id)],
-                [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
-            RedisResult result;
-            try
-            {
-                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && write.Subject is not null)
-            {
-                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Set, write.Subject);
-                throw;
-            }
+        return _runner.RunAsync(SessionStoreOperationNames.Set, (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
+    }
 
-            long outcome;
-            if (IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject) is { } indexWrite)
-            {
-                // Stored, and the subject index must be extended to cover it before the header may say so.
-                await WaitForIndexAsync(indexWrite, "set", id, cancellationToken).ConfigureAwait(false);
-                outcome = (long)((RedisResult[])result!)[0];
-            }
-            else
-            {
-                outcome = (long)result;
-            }
+    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
+        var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
+        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
 
-            operation.Complete();
-            return outcome > 0 ? SessionSetResult.Success(outcome) : SessionSetResult.Conflict(-outcome - 1);
-        }
-        catch (Exception ex)
+        // Without a subject there is no index update to make on the caller's behalf.
+        var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);
+        long outcome;
+        if (IndexUpdateAfter(IndexFollowUp.Set, result, db, id, write.Subject) is { } indexWrite)
         {
-            operation.Fail(ex);
-            throw Failure(ex, "set", id, cancellationToken);
+            // Stored, and the subject index must be extended to cover it before the header may say so.
+            await WaitForIndexAsync(indexWrite, SessionStoreOperationNames.Set, id, cancellationToken).ConfigureAwait(false);
+            outcome = (long)((RedisResult[])result!)[0];
         }
+        else
+        {
+            outcome = (long)result;
+        }
+
+        return outcome > 0 ? SessionSetResult.Success(outcome) : SessionSetResult.Conflict(-outcome - 1);
     }
 
     /// <inheritdoc />
-    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "touch");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var script = Scripts.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
-            RedisResult result;
-            try
-            {
-                result = await script.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                _ = FollowUpDetachedAsync(script, db, id, IndexFollowUp.Touch, null);
-                throw;
-            }
+        return _runner.RunAsync(SessionStoreOperationNames.Touch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
+    }
 
-            bool touched;
-            if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
-            {
-                // Touched, and past what the subject index covered.
-                await WaitForIndexAsync(indexWrite, "touch", id, cancellationToken).ConfigureAwait(false);
-                touched = true;
-            }
-            else
-            {
-                touched = (long)result == 1;
-            }
-
-            operation.Complete();
-            return touched;
-        }
-        catch (Exception ex)
+    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var script = RedisCommands.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+        var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.Touch, null, cancellationToken).ConfigureAwait(false);
+        if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
         {
-            operation.Fail(ex);
-            throw Failure(ex, "touch", id, cancellationToken);
+            // Touched, and past what the subject index covered.
+            await WaitForIndexAsync(indexWrite, SessionStoreOperationNames.Touch, id, cancellationToken).ConfigureAwait(false);
+            return true;
         }
+
+        return (long)result == 1;
     }
 
     /// <inheritdoc />
     /// <remarks>One <c>DEL</c>. A subject index entry left behind is removed by the next read of that index.</remarks>
-    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+    }
 
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateId(id);
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(DbSystem, "destroy");
-        try
-        {
-            var db = _db ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var deleted = await db.KeyDeleteAsync(_keys.Session(id)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return deleted;
-        }
-        catch (Exception ex)
-        {
-            operation.Fail(ex);
-            throw Failure(ex, "destroy", id, cancellationToken);
-        }
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.
@@ -317,44 +235,5 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             _db = null;
             return _ownedConfiguration is not null ? _connection : null;
         }
-    }
-
-    internal static string? Validate(RedisSessionStoreOptions options)
-    {
-        var sources = (string.IsNullOrWhiteSpace(options.ConnectionString) ? 0 : 1) + (options.Configuration is null ? 0 : 1)
-            + (options.ConnectionMultiplexer is null ? 0 : 1);
-        if (sources != 1)
-        {
-            return "Set exactly one of RedisSessionStoreOptions.ConnectionString, RedisSessionStoreOptions.Configuration or "
-                + "RedisSessionStoreOptions.ConnectionMultiplexer (with dependency injection, registering an IConnectionMultiplexer also works).";
-        }
-
-        if (string.IsNullOrEmpty(options.KeyPrefix))
-        {
-            return "RedisSessionStoreOptions.KeyPrefix must not be empty: it is the store's namespace, and without one every "
-                + "s{...} key of the database would be listed, counted and destroyed as a session of this store.";
-        }
-
-        if (options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
-        {
-            return "RedisSessionStoreOptions.KeyPrefix must not contain '{' or '}' (the store adds its own Redis Cluster hash tags).";
-        }
-
-        if (options.MaxDataBytes is <= 0 or > 512 * 1024 * 1024 - 1024)
-        {
-            return "RedisSessionStoreOptions.MaxDataBytes must be positive and leave room for the header within Redis's 512 MiB string limit.";
-        }
-
-        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(RedisSessionStoreOptions)) is { } timeoutProblem)
-        {
-            return timeoutProblem;
-        }
-
-        if (options.Database < -1)
-        {
-            return "RedisSessionStoreOptions.Database must be -1 (the connection's default) or a database number.";
-        }
-
-        return null;
     }
 }

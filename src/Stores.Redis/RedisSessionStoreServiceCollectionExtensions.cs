@@ -1,7 +1,5 @@
 using System;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SessionStores;
 using SessionStores.Redis;
 using SessionStores.Redis.Internal;
@@ -27,24 +25,18 @@ public static class RedisSessionStoreServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     public static IServiceCollection AddRedisSessionStore(this IServiceCollection services, Action<RedisSessionStoreOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<RedisSessionStoreOptions>()
-            .Configure(configure)
-            .PostConfigure<IServiceProvider>((options, provider) =>
+        services.AddSessionStore<RedisSessionStore, RedisSessionStoreOptions, RedisSessionStoreOptionsValidator>(
+                configure,
+                static (provider, options) => new RedisSessionStore(options, provider.GetService<ILogger<RedisSessionStore>>()))
+            .PostConfigure<IServiceProvider>(static (options, provider) =>
             {
+                // No connection configured: share the application's multiplexer, as its other Redis users do.
                 if (string.IsNullOrWhiteSpace(options.ConnectionString) && options.Configuration is null)
                 {
                     options.ConnectionMultiplexer ??= provider.GetService<IConnectionMultiplexer>();
                 }
-            })
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSessionStoreOptions>, RedisSessionStoreOptionsValidation>());
-
-        services.Replace(ServiceDescriptor.Singleton<RedisSessionStore, RedisSessionStore>(provider => new RedisSessionStore(
-            provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value,
-            provider.GetService<ILogger<RedisSessionStore>>())));
-        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(provider => provider.GetRequiredService<RedisSessionStore>()));
+            });
         return services;
     }
 

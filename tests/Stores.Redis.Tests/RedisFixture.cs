@@ -102,21 +102,3 @@ public sealed class RedisClusterFixture : RedisFixture
 {
     public override bool IsCluster => true;
 }
-
-public sealed class RedisConformance(RedisFixture fixture) : SessionStoreConformanceTests<RedisFixture>(fixture);
-
-public sealed class RedisCorruptDataConformance(RedisFixture fixture) : CorruptDataConformanceTests<RedisFixture>(fixture);
-
-public sealed class RedisClusterConformance(RedisClusterFixture fixture) : SessionStoreConformanceTests<RedisClusterFixture>(fixture);
-
-public sealed class RedisClusterCorruptDataConformance(RedisClusterFixture fixture) : CorruptDataConformanceTests<RedisClusterFixture>(fixture);
-
-public sealed class RedisFailureConformance(RedisFixture fixture) : FailureConformanceTests<RedisFixture>(fixture);
-
-public sealed class RedisLeaseConformance(RedisFixture fixture) : LeaseConformanceTests<RedisFixture>(fixture);
-
-public sealed class RedisLeaseHolderProcessConformance(RedisFixture fixture) : LeaseHolderProcessConformanceTests<RedisFixture>(fixture);
-
-public sealed class RedisClusterLeaseHolderProcessConformance(RedisClusterFixture fixture) : LeaseHolderProcessConformanceTests<RedisClusterFixture>(fixture);
-
-public sealed class RedisClusterLeaseConformance(RedisClusterFixture fixture) : LeaseConformanceTests<RedisClusterFixture>(fixture);

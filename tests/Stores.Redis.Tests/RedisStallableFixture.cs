@@ -44,5 +44,3 @@ public sealed class RedisStallableFixture : IStallableBackendFixture, IAsyncDisp
         }
     }
 }
-
-public sealed class RedisStalledBackendConformance(RedisStallableFixture fixture) : StalledBackendConformanceTests<RedisStallableFixture>(fixture);

@@ -1,6 +1,4 @@
 using System;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SessionStores.Redis.Internal;
 using StackExchange.Redis;
 using Xunit;
@@ -32,29 +30,5 @@ public sealed class RedisTimeoutsTests
         Assert.Equal(30000, configuration.AsyncTimeout);
         Assert.Equal(20000, configuration.SyncTimeout);
         Assert.Equal(700, configuration.ConnectTimeout);
-    }
-
-    [Fact]
-    public void An_out_of_range_operation_timeout_is_refused_naming_the_option()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => new RedisSessionStore(new RedisSessionStoreOptions
-        {
-            ConnectionString = "localhost:6379",
-            OperationTimeout = TimeSpan.Zero,
-        }));
-
-        Assert.Contains("RedisSessionStoreOptions.OperationTimeout", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
-    {
-        var services = new ServiceCollection();
-        services.AddRedisSessionStore(o => { o.ConnectionString = "localhost:6379"; o.OperationTimeout = TimeSpan.FromMinutes(11); });
-        using var provider = services.BuildServiceProvider();
-
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value);
-
-        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -46,20 +46,20 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
         RedisKey key = prefix + "s{" + id + "}";
         var ttl = TimeSpan.FromMinutes(5);
         await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, ttl, subject), Token);
-        var first = Internal.SessionCodec.Identity((byte[])(await db.StringGetAsync(key))!);
+        var first = Internal.RedisCodec.Identity((byte[])(await db.StringGetAsync(key))!);
         await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, ttl, "other-" + subject), Token);
-        var headerBefore = (byte[])(await db.StringGetRangeAsync(key, 0, Internal.SessionCodec.HeaderLength - 1))!;
-        var second = Internal.SessionCodec.Identity(headerBefore);
+        var headerBefore = (byte[])(await db.StringGetRangeAsync(key, 0, Internal.RedisCodec.HeaderLength - 1))!;
+        var second = Internal.RedisCodec.Identity(headerBefore);
         var far = DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds();
 
         // When the horizon record of an index extension made for the first version arrives late
-        var late = await Internal.Scripts.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, first]);
+        var late = await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, first]);
 
         // Then it is ignored (it would claim coverage the current version's index entry may not have); the current
         // version's own record is taken
         Assert.Equal(0, (long)late);
-        Assert.Equal(headerBefore, (byte[])(await db.StringGetRangeAsync(key, 0, Internal.SessionCodec.HeaderLength - 1))!);
-        Assert.Equal(1, (long)await Internal.Scripts.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, second]));
+        Assert.Equal(headerBefore, (byte[])(await db.StringGetRangeAsync(key, 0, Internal.RedisCodec.HeaderLength - 1))!);
+        Assert.Equal(1, (long)await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, second]));
     }
 
     [Theory]

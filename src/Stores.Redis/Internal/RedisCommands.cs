@@ -1,18 +1,34 @@
+using System;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
 namespace SessionStores.Redis.Internal;
 
 /// <summary>
-/// The server-side scripts. Each touches only the keys it declares, all in one hash slot, so every script runs on a
-/// Redis Cluster. Times come from <c>TIME</c> on the server that holds the key: the application's clock never
-/// decides expiry. StackExchange.Redis sends a script's SHA1 (EVALSHA) once the server has seen it and re-sends the
-/// source only after a NOSCRIPT reply (a restart or SCRIPT FLUSH), so the source crosses the wire once per server.
+/// The store's server-side commands: the Lua scripts of sessions, subject indexes and leases. Each touches only the keys
+/// it declares, all in one hash slot (see <see cref="RedisKeys"/>), so every script runs on a Redis Cluster. Times come
+/// from <c>TIME</c> on the server that holds the key: the application's clock never decides expiry. Scripts are sent by
+/// hash (see <see cref="RedisScript"/>), so a script's source crosses the wire once per server.
 /// </summary>
-internal static class Scripts
+/// <remarks>
+/// Leases: <c>KEYS[1]</c> is the lease (<c>{prefix}l{{id}}</c>, its value the holder's owner token, its Redis expiry the
+/// lease's), <c>KEYS[2]</c> the fence counter (<c>{prefix}f{{id}}</c>). The fence is the server's clock in microseconds,
+/// or one more than the last fence of the id when that is larger, so it grows strictly with every acquisition of an id.
+/// The counter only has to outlive clock steps backwards, not the sessions: it expires <see cref="FenceMemoryMs"/> after
+/// the last acquisition, so ids leased once do not leave keys behind for ever.
+/// </remarks>
+internal static class RedisCommands
 {
     /// <summary>
     /// How far, in ms, a subject index horizon is kept beyond the expiry it covers, to absorb clock differences
     /// between the node holding a session and the node holding its subject index.
     /// </summary>
     public const long ClockAllowanceMs = 1000;
+
+    /// <summary>How long a lease's fence counter outlives the last acquisition of its id: one day.</summary>
+    public const long FenceMemoryMs = 24 * 60 * 60 * 1000;
 
     public static readonly RedisScript Set = new(SetSource);
 
@@ -34,8 +50,8 @@ internal static class Scripts
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """ + "\n";
 
-    // Spliced into the scripts that read a header: validates every header field exactly as SessionCodec.DecodeHeader does,
-    // from `h` (the value, or at least its first 822 bytes: header plus the longest subject, SessionCodec.HeadRangeEnd
+    // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
+    // from `h` (the value, or at least its first 822 bytes: header plus the longest subject, RedisCodec.HeadRangeEnd
     // being 821), before anything is written.
     // `version` is nil when the header is invalid. The hex check comes first because Lua's tonumber(s, 16) also takes a
     // sign, a 0x prefix and surrounding spaces. 253402300799999 is DateTimeOffset.MaxValue in Unix ms; 768 is
@@ -198,4 +214,78 @@ internal static class Scripts
         if redis.call('GETRANGE', k, 54, 53 + sl) ~= ARGV[1] then return 0 end
         return redis.call('DEL', k)
         """;
+
+    /// <summary>ARGV: owner, duration ms, <see cref="FenceMemoryMs"/>. Returns <c>{1, fence}</c> when taken, else
+    /// <c>{0, holder's remaining ms}</c>.</summary>
+    public static readonly RedisScript AcquireLease = new("""
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          local t = redis.call('TIME')
+          local fence = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          local last = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+          if last >= fence then fence = last + 1 end
+          redis.call('SET', KEYS[2], string.format('%d', fence), 'PX', ARGV[3])
+          return {1, fence}
+        end
+        return {0, redis.call('PTTL', KEYS[1])}
+        """);
+
+    /// <summary>ARGV: owner, duration ms. Returns 1 when the lease was held by the owner and is extended, else 0.</summary>
+    public static readonly RedisScript RenewLease = new("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """);
+
+    /// <summary>ARGV: owner, channel, id. Deletes the lease when the owner holds it and publishes the id on the channel;
+    /// returns 1 then, else 0.</summary>
+    public static readonly RedisScript ReleaseLease = new("""
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
+          return 1
+        end
+        return 0
+        """);
+}
+
+/// <summary>
+/// A Lua script sent by its SHA1 (<c>EVALSHA</c>), so its source crosses the wire only when a server does not know
+/// it yet: on <c>NOSCRIPT</c> (first use on a node, after a restart, failover or <c>SCRIPT FLUSH</c>) it is sent once
+/// with <c>EVAL</c>, which also caches it on that server. On a cluster each call is routed by its key, so every node
+/// learns the scripts it needs on its own.
+/// </summary>
+internal sealed class RedisScript
+{
+    private readonly string _source;
+    private readonly byte[] _hash;
+
+    public RedisScript(string source)
+    {
+        _source = source;
+#pragma warning disable CA5350 // Redis names scripts by SHA1; this is an identifier, not a security measure.
+        _hash = SHA1.HashData(Encoding.UTF8.GetBytes(source));
+#pragma warning restore CA5350
+    }
+
+    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    {
+        var byHash = db.ScriptEvaluateAsync(_hash, keys, values);
+
+        // The common case completes without the retry wrapper's state machine.
+        return byHash.IsCompletedSuccessfully ? byHash : WithFallbackAsync(byHash, db, keys, values);
+    }
+
+    private async Task<RedisResult> WithFallbackAsync(Task<RedisResult> byHash, IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            return await byHash.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(_source, keys, values).ConfigureAwait(false);
+        }
+    }
 }

@@ -22,7 +22,7 @@ namespace SessionStores.Redis.Internal;
 /// with <c>tonumber(s, 16)</c> and <c>string.format('%012x')</c> without the 53-bit pitfalls of packing binary
 /// integers; 12 hex digits cover Unix milliseconds until the year 10889.
 /// </remarks>
-internal static class SessionCodec
+internal static class RedisCodec
 {
     public const int HeaderLength = 54;
 
@@ -57,7 +57,7 @@ internal static class SessionCodec
 
     /// <summary>
     /// Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN. Every field is checked
-    /// as the scripts check it (see <c>Scripts.ParseHeader</c>); any damage is a <see cref="SessionDataCorruptedException"/>.
+    /// as the scripts check it (see <c>RedisCommands.ParseHeader</c>); any damage is a <see cref="SessionDataCorruptedException"/>.
     /// </summary>
     public static Header DecodeHeader(string id, ReadOnlySpan<byte> value, bool requireWholeSubject)
     {
