@@ -78,7 +78,7 @@ public static class PruningExperiment
             // The store's pruner: bounded batches, SKIP LOCKED.
             PostgresPruneResult result = default;
             var pruneTime = Stopwatch.StartNew();
-            var during = await MeasureGetsAsync(store, ids, getRate, async () => result = await store.PruneExpiredAsync());
+            var during = await MeasureGetsAsync(store, ids, getRate, async () => result = await store.PruneAsync());
             Print(round, $"store pruning (batches of {batchSize})", during, pruneTime.Elapsed, result.Deleted, result.Batches);
 
             // Contrast: one unbatched DELETE of everything expired.

@@ -1,6 +1,6 @@
 namespace SessionStores.Postgres;
 
-/// <summary>The outcome of one <see cref="PostgresSessionStore.PruneExpiredAsync"/> pass.</summary>
+/// <summary>The outcome of one <see cref="PostgresSessionStore.PruneAsync"/> pass.</summary>
 /// <param name="Acquired"><see langword="false"/> when another instance (or a database job holding
 /// <see cref="PostgresSessionStore.PruneLockKey"/>) was pruning, so this pass did nothing.</param>
 /// <param name="Deleted">The expired rows deleted.</param>

@@ -2,8 +2,8 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
-using NpgsqlTypes;
 using SessionStores.Postgres.Internal;
+using static SessionStores.Postgres.Internal.PostgresCodec;
 
 namespace SessionStores.Postgres;
 
@@ -13,12 +13,9 @@ namespace SessionStores.Postgres;
 public sealed partial class PostgresSessionStore : ISessionLeaseStore
 {
     private readonly object _leaseGate = new();
-    private PostgresLeaseSql? _leaseSql;
+    private readonly SessionStoreInitializer _leaseTable;
     private SessionLeaseWaiters? _leaseWaiters;
     private PostgresLeaseListener? _leaseListener;
-    private volatile bool _leasesReady;
-
-    private PostgresLeaseSql LeaseSql => _leaseSql ??= new PostgresLeaseSql(_schemaName, _tableName);
 
     /// <inheritdoc />
     /// <remarks>One statement batch per attempt, each within <see cref="SessionStoreOptions.OperationTimeout"/>, no connection held between attempts and no advisory lock (so it works
@@ -26,87 +23,93 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     /// instance, kept until disposal); a jittered re-check bounded by the holder's remaining time backs up a lost
     /// notification. The lease table is created with the session table, or on the first lease operation for a table
     /// created by an earlier version (when <see cref="PostgresSessionStoreOptions.CreateSchemaIfMissing"/> allows).</remarks>
-    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    public Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateLeaseDuration(duration);
         SessionValidation.ValidateLeaseWait(wait);
-        var operation = SessionStoreOperation.Start(DbSystem, "acquire_lease");
-        try
-        {
-            var lease = await _runner.AcquireLeaseAsync(
-                id,
-                wait,
-                (Store: this, Id: id, Duration: duration),
-                static s => s.Store.LeaseWaiters(),
-                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.Duration, ct),
-                cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return lease;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "AcquireLease", id, cancellationToken);
-        }
+        return _runner.AcquireLeaseAsync(
+            id,
+            wait,
+            (Store: this, Id: id, Duration: duration),
+            static s => s.Store.LeaseWaiters(),
+            static (s, ct) => s.Store.AcquireLeaseCoreAsync(s.Id, s.Duration, ct),
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
-
-    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
-        var operation = SessionStoreOperation.Start(DbSystem, "renew_lease");
-        try
-        {
-            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(LeaseSql.Renew);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(Text(lease.Id));
-            command.Parameters.Add(Text(lease.Owner));
-            command.Parameters.Add(Milliseconds(duration));
-            var renewed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-            operation.Complete();
-            return renewed;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "RenewLease", lease.Id, cancellationToken);
-        }
+        return _runner.RunAsync(
+            SessionStoreOperationNames.RenewLease, (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateLease(lease);
+        return _runner.RunAsync(SessionStoreOperationNames.ReleaseLease, (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
+    }
+
+    // One attempt, run by the runner under the deadline (its token); making the lease table ready (once) is part of the
+    // first attempt's round trips.
+    private async Task<SessionLeaseAttempt> AcquireLeaseCoreAsync(string id, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+        var owner = Guid.NewGuid().ToString("N");
+        var batch = _dataSource.CreateBatch();
+        await using var batchScope = batch.ConfigureAwait(false);
+        var acquire = new NpgsqlBatchCommand(_commands.AcquireLease);
+        acquire.Parameters.Add(Text(id));
+        acquire.Parameters.Add(Text(owner));
+        acquire.Parameters.Add(Milliseconds(duration));
+        var remaining = new NpgsqlBatchCommand(_commands.LeaseHolderRemaining);
+        remaining.Parameters.Add(Text(id));
+        batch.BatchCommands.Add(acquire);
+        batch.BatchCommands.Add(remaining);
+
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, reader.GetInt64(0)));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return SessionLeaseAttempt.Held(await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? TimeSpan.FromMilliseconds(reader.GetInt64(0))
+            : null);
+    }
+
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_commands.RenewLease);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(lease.Id));
+        command.Parameters.Add(Text(lease.Owner));
+        command.Parameters.Add(Milliseconds(duration));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
 
     private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateLease(lease);
-        var operation = SessionStoreOperation.Start(DbSystem, "release_lease");
-        try
+        await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_commands.ReleaseLease);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(lease.Id));
+        command.Parameters.Add(Text(lease.Owner));
+        command.Parameters.Add(Text(_commands.LeaseChannel));
+        var released = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        if (released)
         {
-            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(LeaseSql.Release);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(Text(lease.Id));
-            command.Parameters.Add(Text(lease.Owner));
-            command.Parameters.Add(Text(LeaseSql.Channel));
-            var released = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-            if (released)
-            {
-                // This instance's waiters need not wait for the notification to come back.
-                _leaseWaiters?.Wake(lease.Id);
-            }
+            // This instance's waiters need not wait for the notification to come back.
+            _leaseWaiters?.Wake(lease.Id);
+        }
 
-            operation.Complete();
-            return released;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "ReleaseLease", lease.Id, cancellationToken);
-        }
+        return released;
     }
 
     private SessionLeaseWaiters LeaseWaiters()
@@ -117,7 +120,8 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
             if (_leaseListener is null)
             {
                 _leaseWaiters = new SessionLeaseWaiters();
-                _leaseListener = new PostgresLeaseListener(_dataSource, LeaseSql, _leaseWaiters, _logger, _disposed.Token);
+                _leaseListener = new PostgresLeaseListener(
+                    _dataSource, _commands, _leaseWaiters, (backoff, ex) => Log.LeaseListenFailed(_logger, _commands.LeaseTable, backoff, ex), _disposed.Token);
             }
 
             _leaseListener.EnsureStarted();
@@ -125,79 +129,30 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         }
     }
 
-    // One attempt, run by the runner under the deadline (its token); making the lease table ready (once) is part of the
-    // first attempt's round trips.
-    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await EnsureLeasesReadyAsync(cancellationToken).ConfigureAwait(false);
-            var owner = Guid.NewGuid().ToString("N");
-            var batch = _dataSource.CreateBatch();
-            await using var batchScope = batch.ConfigureAwait(false);
-            var acquire = new NpgsqlBatchCommand(LeaseSql.Acquire);
-            acquire.Parameters.Add(Text(id));
-            acquire.Parameters.Add(Text(owner));
-            acquire.Parameters.Add(Milliseconds(duration));
-            var remaining = new NpgsqlBatchCommand(LeaseSql.HolderRemaining);
-            remaining.Parameters.Add(Text(id));
-            batch.BatchCommands.Add(acquire);
-            batch.BatchCommands.Add(remaining);
-
-            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return SessionLeaseAttempt.Acquired(new SessionLease(id, owner, reader.GetInt64(0)));
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            return SessionLeaseAttempt.Held(await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? TimeSpan.FromMilliseconds(reader.GetInt64(0))
-                : null);
-        }
-        catch (Exception ex) when (IsBackendFailure(ex, cancellationToken))
-        {
-            throw Fail(ex, "AcquireLease", id, cancellationToken);
-        }
-    }
-
-    // The session schema first (it creates the lease table with it); then, once, a catalog check for the lease table that
-    // a session table from an earlier version lacks, created under the schema's advisory lock like the rest.
+    // The session schema first (it creates the lease table with it); then, once, the lease table that a session table
+    // from an earlier version lacks.
     private async Task EnsureLeasesReadyAsync(CancellationToken cancellationToken)
     {
-        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        if (_leasesReady)
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _leaseTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A catalog check, and when the table is missing, its creation under the schema's advisory lock like the rest.
+    private async Task EnsureLeaseTableCoreAsync(CancellationToken cancellationToken)
+    {
+        if (await LeaseTableExistsAsync(null, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        if (!await LeaseTableExistsAsync(null, cancellationToken).ConfigureAwait(false))
+        if (!_createSchema)
         {
-            if (!_createSchema)
-            {
-                throw new InvalidOperationException(
-                    $"The lease table {LeaseSql.Table} is missing. Create it with PostgresSessionStore.GenerateSchemaScript " +
-                    "(sql/create-sessionstores.sql; every statement is idempotent) or set PostgresSessionStoreOptions.CreateSchemaIfMissing to true.");
-            }
-
-            await CreateLeaseTableAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"The lease table {_commands.LeaseTable} is missing. Create it with PostgresSessionStore.GenerateSchemaScript " +
+                "(sql/create-sessionstores.sql; every statement is idempotent) or set PostgresSessionStoreOptions.CreateSchemaIfMissing to true.");
         }
 
-        _leasesReady = true;
-    }
-
-    private async Task<bool> LeaseTableExistsAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
-    {
-        var command = connection is null ? _dataSource.CreateCommand(LeaseSql.Exists) : new NpgsqlCommand(LeaseSql.Exists, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(Text(LeaseSql.Table));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
-    }
-
-    private async Task CreateLeaseTableAsync(CancellationToken cancellationToken)
-    {
-        var key = LockKeys.For("schema", _sql.Schema);
+        var key = LockKeys.For("schema", _commands.Schema);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await RunLockAsync(connection, "SELECT pg_advisory_lock($1)", key, cancellationToken).ConfigureAwait(false);
@@ -205,7 +160,7 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         {
             if (!await LeaseTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
             {
-                var ddl = new NpgsqlCommand(LeaseSql.CreateTable(_unlogged), connection);
+                var ddl = new NpgsqlCommand(_commands.CreateLeaseTable(_unlogged), connection);
                 await using var ddlScope = ddl.ConfigureAwait(false);
                 await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -214,6 +169,14 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         {
             await RunLockAsync(connection, "SELECT pg_advisory_unlock($1)", key, CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    private async Task<bool> LeaseTableExistsAsync(NpgsqlConnection? connection, CancellationToken cancellationToken)
+    {
+        var command = connection is null ? _dataSource.CreateCommand(_commands.TableExists) : new NpgsqlCommand(_commands.TableExists, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(_commands.LeaseTable));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     /// <summary>Completes once the listening loop (if any) has closed its connection; called by DisposeAsync after the
@@ -230,14 +193,14 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     /// in batches. A lease table not created yet (no lease was ever taken) is skipped.</summary>
     private async Task<long> PruneStaleLeasesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (!_leasesReady && !await LeaseTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
+        if (!_leaseTable.IsDone && !await LeaseTableExistsAsync(connection, cancellationToken).ConfigureAwait(false))
         {
             return 0;
         }
 
-        var delete = new NpgsqlCommand(LeaseSql.PruneBatch, connection);
+        var delete = new NpgsqlCommand(_commands.PruneLeaseBatch, connection);
         await using var deleteScope = delete.ConfigureAwait(false);
-        delete.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = _pruneBatchSize });
+        delete.Parameters.Add(Integer(_pruneBatchSize));
         long deleted = 0;
         int rows;
         do
@@ -249,7 +212,4 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
 
         return deleted;
     }
-
-    private static NpgsqlParameter<long> Milliseconds(TimeSpan duration) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = SessionValidation.ToMilliseconds(duration) };
 }

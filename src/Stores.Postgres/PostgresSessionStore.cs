@@ -1,13 +1,11 @@
 using System;
-using System.Data.Common;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using NpgsqlTypes;
 using SessionStores.Postgres.Internal;
+using static SessionStores.Postgres.Internal.PostgresCodec;
 
 namespace SessionStores.Postgres;
 
@@ -27,30 +25,25 @@ namespace SessionStores.Postgres;
 /// </remarks>
 public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
-    private const string DbSystem = "postgresql";
+    private static readonly PostgresSessionStoreOptionsValidator Validator = new();
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
-    private readonly PostgresSql _sql;
+    private readonly PostgresCommands _commands;
     private readonly ILogger _logger;
     private readonly int _maxDataBytes;
     private readonly long _touchThresholdMs;
     private readonly SessionStoreOperationRunner _runner;
+    private readonly CancellationTokenSource _disposed = new();
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options; <see cref="PostgresSessionStoreOptions.ConnectionString"/> or
     /// <see cref="PostgresSessionStoreOptions.DataSource"/> is required.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="ArgumentException">An option is invalid (the message names every invalid one).</exception>
     public PostgresSessionStore(PostgresSessionStoreOptions options, ILogger<PostgresSessionStore>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var error = PostgresSessionStoreOptionsValidation.Validate(options);
-        if (error is not null)
-        {
-            throw new ArgumentException(error, nameof(options));
-        }
-
+        Validator.ThrowIfInvalid(options, nameof(options));
         if (options.DataSource is not null)
         {
             _dataSource = options.DataSource;
@@ -62,17 +55,19 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _runner = new SessionStoreOperationRunner("PostgreSQL", options.OperationTimeout, _logger);
-        _sql = new PostgresSql(options.SchemaName, options.TableName);
+        _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
+        _commands = new PostgresCommands(options.SchemaName, options.TableName);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
         _schemaName = options.SchemaName;
         _tableName = options.TableName;
         _createSchema = options.CreateSchemaIfMissing;
         _unlogged = options.UnloggedTable;
+        _schema = new SessionStoreInitializer(EnsureSchemaCoreAsync);
+        _leaseTable = new SessionStoreInitializer(EnsureLeaseTableCoreAsync);
         _pruneBatchSize = options.PruneBatchSize;
         _pruneBatchDelay = options.PruneBatchDelay;
-        PruneLockKey = LockKeys.For("prune", _sql.Table);
+        PruneLockKey = LockKeys.For("prune", _commands.Table);
         if (options.EnablePruning)
         {
             _pruneLoop = RunPruneLoopAsync(options.PruneInterval, _disposed.Token);
@@ -80,140 +75,141 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     }
 
     /// <inheritdoc />
-    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
-
-    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        var operation = SessionStoreOperation.Start(DbSystem, "get");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(_sql.Get);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(Text(id));
-            var record = await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "Get", id, cancellationToken);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     /// <remarks>One <c>UPDATE … RETURNING</c>. With <see cref="PostgresSessionStoreOptions.TouchWriteThreshold"/> set,
     /// the row is rewritten only when the expiry moves by at least the threshold, and the returned expiry is the stored
     /// one.</remarks>
-    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
-        var operation = SessionStoreOperation.Start(DbSystem, "get_and_touch");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _sql.GetAndTouchWithThreshold : _sql.GetAndTouch);
-            await using var commandScope = command.ConfigureAwait(false);
-            AddTouchParameters(command.Parameters, id, ttl);
-            var record = await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "GetAndTouch", id, cancellationToken);
-        }
+        return _runner.RunAsync(
+            SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     /// <remarks>An unconditional write is one <c>INSERT … ON CONFLICT DO UPDATE</c>. A compare-and-set is one
     /// conditional write plus a read of the current version, sent as one batch (one round trip, one transaction), so a
     /// conflict reports the version that caused it.</remarks>
-    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
-
-    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
-        var operation = SessionStoreOperation.Start(DbSystem, "set");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var result = write.ExpectedVersion is { } expected
-                ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
-                : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return result;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "Set", id, cancellationToken);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Set, (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     /// <remarks>One <c>UPDATE</c> of the expiry column only. See <see cref="PostgresSessionStoreOptions.TouchWriteThreshold"/>.</remarks>
-    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
-        var operation = SessionStoreOperation.Start(DbSystem, "touch");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _sql.TouchWithThreshold : _sql.Touch);
-            await using var commandScope = command.ConfigureAwait(false);
-            AddTouchParameters(command.Parameters, id, ttl);
-            var version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            var touched = version is long v && CheckVersion(id, v) > 0;
-            operation.Complete();
-            return touched;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "Touch", id, cancellationToken);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Touch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateId(id);
+        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+    }
+
+    /// <summary>Stops the pruner and, when the store created it, closes its connection pool.</summary>
+    /// <returns>A task that completes when the pruner has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        if (_pruneLoop is not null)
+        {
+            await _pruneLoop.ConfigureAwait(false);
+        }
+
+        await LeaseListenerStoppedAsync().ConfigureAwait(false);
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _disposed.Dispose();
+    }
+
+    /// <summary>Stops the pruner (without waiting for a running pass) and, when the store created it, closes its
+    /// connection pool. Prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposed.Cancel();
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_commands.Get);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(id));
+        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _commands.GetAndTouchWithThreshold : _commands.GetAndTouch);
+        await using var commandScope = command.ConfigureAwait(false);
+        AddTouchParameters(command.Parameters, id, ttl);
+        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        return write.ExpectedVersion is { } expected
+            ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
+            : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _commands.TouchWithThreshold : _commands.Touch);
+        await using var commandScope = command.ConfigureAwait(false);
+        AddTouchParameters(command.Parameters, id, ttl);
+        var version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return version is long v && CheckVersion(id, v) > 0;
+    }
 
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateId(id);
-        var operation = SessionStoreOperation.Start(DbSystem, "destroy");
-        try
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-            var command = _dataSource.CreateCommand(_sql.Destroy);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(Text(id));
-            var wasLive = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
-            operation.Complete();
-            return wasLive;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex, "Destroy", id, cancellationToken);
-        }
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_commands.Destroy);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(Text(id));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
     private async Task<SessionSetResult> UpsertAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand(_sql.SetUnconditional);
+        var command = _dataSource.CreateCommand(_commands.SetUnconditional);
         await using var commandScope = command.ConfigureAwait(false);
-        AddWriteParameters(command.Parameters, id, write);
+        AddWrite(command.Parameters, id, write);
         var version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return SessionSetResult.Success(version);
     }
@@ -222,14 +218,14 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     {
         var batch = _dataSource.CreateBatch();
         await using var batchScope = batch.ConfigureAwait(false);
-        var conditional = new NpgsqlBatchCommand(expected == 0 ? _sql.SetCreateOnly : _sql.SetIfVersion);
-        AddWriteParameters(conditional.Parameters, id, write);
+        var conditional = new NpgsqlBatchCommand(expected == 0 ? _commands.SetCreateOnly : _commands.SetIfVersion);
+        AddWrite(conditional.Parameters, id, write);
         if (expected != 0)
         {
-            conditional.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = expected });
+            conditional.Parameters.Add(Bigint(expected));
         }
 
-        var current = new NpgsqlBatchCommand(_sql.CurrentVersion);
+        var current = new NpgsqlBatchCommand(_commands.CurrentVersion);
         current.Parameters.Add(Text(id));
         batch.BatchCommands.Add(conditional);
         batch.BatchCommands.Add(current);
@@ -246,89 +242,14 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         return SessionSetResult.Conflict(live);
     }
 
-    private static async Task<SessionRecord?> ReadRecordAsync(NpgsqlCommand command, string id, CancellationToken cancellationToken)
-    {
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var version = CheckVersion(id, reader.GetInt64(1));
-        return new SessionRecord(
-            id,
-            reader.GetFieldValue<byte[]>(0),
-            version,
-            reader.GetFieldValue<DateTimeOffset>(2),
-            reader.GetFieldValue<DateTimeOffset>(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4));
-    }
-
-    // Every version this store writes is 1 or more; anything else was written behind its back.
-    private static long CheckVersion(string id, long version) =>
-        version >= 1 ? version : throw new SessionDataCorruptedException(id, $"its version is {version}, and versions start at 1");
-
-    private static NpgsqlParameter<string> Text(string value) => new() { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = value };
-
+    // $1 id, $2 ttl ms, and $3 the threshold ms when one is set.
     private void AddTouchParameters(NpgsqlParameterCollection parameters, string id, TimeSpan ttl)
     {
         parameters.Add(Text(id));
-        parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = SessionValidation.ToMilliseconds(ttl) });
+        parameters.Add(Milliseconds(ttl));
         if (_touchThresholdMs > 0)
         {
-            parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = _touchThresholdMs });
+            parameters.Add(Bigint(_touchThresholdMs));
         }
-    }
-
-    private static void AddWriteParameters(NpgsqlParameterCollection parameters, string id, in SessionWrite write)
-    {
-        parameters.Add(Text(id));
-        parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = write.Data });
-        parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = SessionValidation.ToMilliseconds(write.Ttl) });
-        parameters.Add(write.Subject is null
-            ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value }
-            : Text(write.Subject));
-    }
-
-    // Driver and network failures become SessionStoreException. Cancellation by the caller stays an
-    // OperationCanceledException; a cancellation the caller did not ask for (a timeout inside the driver) is a failure.
-    private static bool IsBackendFailure(Exception ex, CancellationToken cancellationToken) => ex switch
-    {
-        SessionStoreException => false,
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        DbException or TimeoutException or System.IO.IOException or System.Net.Sockets.SocketException => true,
-        _ => false,
-    };
-
-    /// <summary>What a backend failure throws: the contract's shared rule (<see cref="SessionStoreErrors.ToThrow"/>), a
-    /// cancellation once the caller's token is cancelled, otherwise the wrapped failure.</summary>
-    private static Exception Fail(Exception ex, string operation, string? id, CancellationToken cancellationToken) =>
-        SessionStoreErrors.ToThrow(ex, cancellationToken, (Operation: operation, Id: id), static (s, e) => Wrap(e, s.Operation, s.Id));
-
-    /// <summary>The error rule of every measured operation: the failure is recorded as it was thrown; a backend failure
-    /// is returned for the caller to throw (see <see cref="Fail"/>); anything else (argument errors, cancellation,
-    /// corrupt data, bugs) is rethrown as is.</summary>
-    private static Exception Failure(ref SessionStoreOperation operation, Exception ex, string name, string? id, CancellationToken cancellationToken)
-    {
-        operation.Fail(ex);
-        if (!IsBackendFailure(ex, cancellationToken))
-        {
-            ExceptionDispatchInfo.Throw(ex);
-        }
-
-        return Fail(ex, name, id, cancellationToken);
-    }
-
-    private static SessionStoreException Wrap(Exception ex, string operation, string? id)
-    {
-        var transient = ex switch
-        {
-            NpgsqlException npgsql => npgsql.IsTransient,
-            DbException db => db.IsTransient,
-            _ => true,
-        };
-        var target = id is null ? string.Empty : $" of session {SessionValidation.Tag(id)}";
-        return new SessionStoreException($"PostgreSQL session store: {operation}{target} failed: {ex.Message}", ex, transient);
     }
 }

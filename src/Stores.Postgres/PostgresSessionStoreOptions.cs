@@ -66,7 +66,7 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// <summary>
     /// Whether this instance deletes expired rows in the background. Expired rows are invisible either way; pruning
     /// only reclaims space. Turn it off when a database-side job (for example pg_cron running
-    /// <see cref="PostgresSessionStore.PruneExpiredAsync"/>'s statement) does it instead. Default: <see langword="true"/>.
+    /// <see cref="PostgresSessionStore.PruneAsync"/>'s statement) does it instead. Default: <see langword="true"/>.
     /// </summary>
     public bool EnablePruning { get; set; } = true;
 

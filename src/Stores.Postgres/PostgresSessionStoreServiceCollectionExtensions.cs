@@ -1,7 +1,5 @@
 using System;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using SessionStores;
 using SessionStores.Postgres;
@@ -29,23 +27,15 @@ public static class PostgresSessionStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<PostgresSessionStoreOptions>()
-            .Configure(configure)
-            .PostConfigure<IServiceProvider>((options, provider) =>
+        services.AddSessionStore<PostgresSessionStore, PostgresSessionStoreOptions, PostgresSessionStoreOptionsValidator>(
+                configure, static (provider, options) => new PostgresSessionStore(options, provider.GetService<ILogger<PostgresSessionStore>>()))
+            .PostConfigure<IServiceProvider>(static (options, provider) =>
             {
                 if (options.DataSource is null && string.IsNullOrWhiteSpace(options.ConnectionString))
                 {
                     options.DataSource = provider.GetService<NpgsqlDataSource>();
                 }
-            })
-            .Validate(options => PostgresSessionStoreOptionsValidation.Validate(options) is null, "PostgresSessionStoreOptions are invalid.")
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresSessionStoreOptions>, DetailedValidation>());
-
-        services.Replace(ServiceDescriptor.Singleton<PostgresSessionStore, PostgresSessionStore>(sp => new PostgresSessionStore(
-            sp.GetRequiredService<IOptions<PostgresSessionStoreOptions>>().Value,
-            sp.GetService<ILogger<PostgresSessionStore>>())));
-        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<PostgresSessionStore>()));
+            });
         return services;
     }
 
@@ -65,12 +55,5 @@ public static class PostgresSessionStoreServiceCollectionExtensions
             options.ConnectionString = connectionString;
             configure?.Invoke(options);
         });
-    }
-
-    // Names the exact setting to fix in the start-up failure.
-    private sealed class DetailedValidation : IValidateOptions<PostgresSessionStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PostgresSessionStoreOptions options) =>
-            PostgresSessionStoreOptionsValidation.Validate(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

@@ -82,7 +82,7 @@ public sealed class LeaseTests
         await Db.ExecuteAsync(
             $"INSERT INTO \"{PostgresFixture.Schema}\".\"{table}_leases\" (id, owner, fence, expires_at) VALUES ('old', '', 1, now() - interval '61 minutes')");
 
-        await store.PruneExpiredAsync(Token);
+        await store.PruneAsync(Token);
 
         var left = await Db.ScalarAsync<string>($"SELECT string_agg(id, ',' ORDER BY id) FROM \"{PostgresFixture.Schema}\".\"{table}_leases\"");
         Assert.Equal("held,released", left);

@@ -88,13 +88,3 @@ public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFi
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
-
-public sealed class PostgresConformance(PostgresFixture fixture) : SessionStoreConformanceTests<PostgresFixture>(fixture);
-
-public sealed class PostgresCorruptDataConformance(PostgresFixture fixture) : CorruptDataConformanceTests<PostgresFixture>(fixture);
-
-public sealed class PostgresFailureConformance(PostgresFixture fixture) : FailureConformanceTests<PostgresFixture>(fixture);
-
-public sealed class PostgresLeaseConformance(PostgresFixture fixture) : LeaseConformanceTests<PostgresFixture>(fixture);
-
-public sealed class PostgresLeaseHolderProcessConformance(PostgresFixture fixture) : LeaseHolderProcessConformanceTests<PostgresFixture>(fixture);

@@ -46,5 +46,3 @@ public sealed class PostgresStallableFixture : IStallableBackendFixture, IAsyncD
         }
     }
 }
-
-public sealed class PostgresStalledBackendConformance(PostgresStallableFixture fixture) : StalledBackendConformanceTests<PostgresStallableFixture>(fixture);

@@ -2,8 +2,6 @@ using System;
 using System.Data;
 using System.Diagnostics;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using SessionStores.Postgres.Internal;
 using SessionStores.TestServers;
@@ -39,17 +37,6 @@ public sealed class PostgresTimeoutsTests
         Assert.Equal(-1, applied.CancellationTimeout);
     }
 
-    [Fact]
-    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
-    {
-        var services = new ServiceCollection();
-        services.AddPostgresSessionStore(o => { o.ConnectionString = "Host=db"; o.OperationTimeout = TimeSpan.Zero; });
-        using var provider = services.BuildServiceProvider();
-
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostgresSessionStoreOptions>>().Value);
-
-        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
-    }
     [Fact]
     public async Task On_a_stopped_server_the_driver_itself_gives_up_and_breaks_the_connection()
     {

@@ -22,12 +22,13 @@ public sealed class PruningTests
         {
             await FillAsync(table, expired: 2500, live: 40);
 
-            var result = await store.PruneExpiredAsync(Token);
+            var result = await store.PruneAsync(Token);
 
             Assert.True(result.Acquired);
             Assert.Equal(2500, result.Deleted);
             Assert.Equal(3, result.Batches);
-            var perStatement = logger.Entries.Where(e => e.Id.Id == 6).Select(e => e.Message).ToArray();
+            var perStatement = logger.Entries.Where(e => e.Id.Name == "PruneBatch").Select(e => e.Message).ToArray();
+            Assert.All(logger.Entries.Where(e => e.Id.Name == "PruneBatch"), e => Assert.Equal(1302, e.Id.Id));
             Assert.Equal(["1000", "1000", "500"], perStatement.Select(m => m.Split(' ')[3]).ToArray());
             Assert.Equal(40L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
             Assert.Equal(40, await store.CountAsync(SessionQuery.All, Token));
@@ -48,7 +49,7 @@ public sealed class PruningTests
                 "FROM generate_series(1, 36) g");
             await FillAsync(table, expired: 0, live: 5);
 
-            var result = await store.PruneExpiredAsync(Token);
+            var result = await store.PruneAsync(Token);
 
             Assert.Equal(36, result.Deleted);
             Assert.Equal(6, result.Batches);
@@ -80,8 +81,8 @@ public sealed class PruningTests
                 take.Parameters.Add(new NpgsqlParameter { Value = first.PruneLockKey });
                 await take.ExecuteNonQueryAsync(Token);
 
-                Assert.Equal(new PostgresPruneResult(false, 0, 0), await first.PruneExpiredAsync(Token));
-                Assert.Equal(new PostgresPruneResult(false, 0, 0), await second.PruneExpiredAsync(Token));
+                Assert.Equal(new PostgresPruneResult(false, 0, 0), await first.PruneAsync(Token));
+                Assert.Equal(new PostgresPruneResult(false, 0, 0), await second.PruneAsync(Token));
                 Assert.Equal(300L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
 
                 await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", holder);
@@ -90,13 +91,13 @@ public sealed class PruningTests
             }
 
             // Both at once: together they delete every row exactly once, and no pass errs.
-            var results = await Task.WhenAll(first.PruneExpiredAsync(Token), second.PruneExpiredAsync(Token));
+            var results = await Task.WhenAll(first.PruneAsync(Token), second.PruneAsync(Token));
             Assert.Equal(300, results.Sum(r => r.Deleted));
             Assert.Contains(results, r => r.Acquired);
             Assert.Equal(0L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
 
             // The lock was released: a later pass acquires it.
-            Assert.True((await second.PruneExpiredAsync(Token)).Acquired);
+            Assert.True((await second.PruneAsync(Token)).Acquired);
         }
     }
 
@@ -124,14 +125,14 @@ public sealed class PruningTests
             await store.EnsureSchemaAsync(Token);
             await Db.ExecuteAsync($"DROP TABLE {table}");
 
-            await Poll.UntilAsync(() => logger.Entries.Any(e => e.Id.Id == 2 && e.Level == LogLevel.Error), "the pruning failure was not logged", 30_000);
+            await Poll.UntilAsync(() => logger.Entries.Any(e => e.Id.Name == "PruneFailed" && e.Level == LogLevel.Error), "the pruning failure was not logged", 30_000);
 
-            var failure = logger.Entries.First(e => e.Id.Id == 2);
+            var failure = logger.Entries.First(e => e.Id.Name == "PruneFailed");
             Assert.IsType<SessionStoreException>(failure.Exception);
 
             // The pruner keeps going (and keeps logging) instead of dying on the first failure.
-            var failures = logger.Entries.Count(e => e.Id.Id == 2);
-            await Poll.UntilAsync(() => logger.Entries.Count(e => e.Id.Id == 2) != failures, "the pruner stopped after a failure", 30_000);
+            var failures = logger.Entries.Count(e => e.Id.Name == "PruneFailed");
+            await Poll.UntilAsync(() => logger.Entries.Count(e => e.Id.Name == "PruneFailed") != failures, "the pruner stopped after a failure", 30_000);
         }
     }
 

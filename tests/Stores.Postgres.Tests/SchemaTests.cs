@@ -59,7 +59,7 @@ public sealed class SchemaTests
         var dataSource = await PostgresFixture.DataSourceAsync();
         var schema = Db.NewName("w");
         var table = Db.NewName("t");
-        var key = LockKeys.For("schema", PostgresSql.Quote(schema));
+        var key = LockKeys.For("schema", PostgresCommands.Quote(schema));
         using var ddl = new StatementCounter($"\"{table}\"");
         var stores = Enumerable.Range(0, 6).Select(_ => new PostgresSessionStore(new PostgresSessionStoreOptions
         {
@@ -128,16 +128,16 @@ public sealed class SchemaTests
         var role = Db.NewName("app");
         var password = Guid.NewGuid().ToString("N");
         var database = await Db.ScalarAsync<string>("SELECT current_database()");
-        await Db.ExecuteAsync($"CREATE ROLE {PostgresSql.Quote(role)} LOGIN PASSWORD '{password}'");
+        await Db.ExecuteAsync($"CREATE ROLE {PostgresCommands.Quote(role)} LOGIN PASSWORD '{password}'");
         try
         {
-            await Db.ExecuteAsync($"GRANT CONNECT ON DATABASE {PostgresSql.Quote(database!)} TO {PostgresSql.Quote(role)}");
-            await Db.ExecuteAsync($"GRANT USAGE, CREATE ON SCHEMA public TO {PostgresSql.Quote(role)}");
+            await Db.ExecuteAsync($"GRANT CONNECT ON DATABASE {PostgresCommands.Quote(database!)} TO {PostgresCommands.Quote(role)}");
+            await Db.ExecuteAsync($"GRANT USAGE, CREATE ON SCHEMA public TO {PostgresCommands.Quote(role)}");
             Assert.False(await Db.ScalarAsync<bool>("SELECT has_database_privilege($1, current_database(), 'CREATE')", role));
             if (await Db.ScalarAsync<bool>("SELECT to_regclass('public.sessionstores_schema') IS NOT NULL"))
             {
                 // Left by someone else on a shared server: the role needs what a DBA would grant it.
-                await Db.ExecuteAsync($"GRANT SELECT, INSERT ON public.sessionstores_schema TO {PostgresSql.Quote(role)}");
+                await Db.ExecuteAsync($"GRANT SELECT, INSERT ON public.sessionstores_schema TO {PostgresCommands.Quote(role)}");
             }
 
             var connectionString = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Username = role, Password = password, Pooling = false };
@@ -176,8 +176,8 @@ public sealed class SchemaTests
         }
         finally
         {
-            await Db.ExecuteAsync($"DROP OWNED BY {PostgresSql.Quote(role)}");
-            await Db.ExecuteAsync($"DROP ROLE {PostgresSql.Quote(role)}");
+            await Db.ExecuteAsync($"DROP OWNED BY {PostgresCommands.Quote(role)}");
+            await Db.ExecuteAsync($"DROP ROLE {PostgresCommands.Quote(role)}");
         }
     }
 
@@ -214,7 +214,7 @@ public sealed class SchemaTests
         Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
         Assert.Single(await store.ListAsync(SessionQuery.All, Token).ToListAsync(Token));
         await Task.Delay(50, Token);
-        Assert.Equal(1, (await store.PruneExpiredAsync(Token)).Deleted);
+        Assert.Equal(1, (await store.PruneAsync(Token)).Deleted);
         Assert.Equal(1, await store.DestroyManyAsync(SessionQuery.All, Token));
 
         Assert.Equal(1L, await Db.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = $2", schema, table));

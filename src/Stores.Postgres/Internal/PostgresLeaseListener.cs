@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace SessionStores.Postgres.Internal;
@@ -13,25 +12,27 @@ namespace SessionStores.Postgres.Internal;
 /// (re)connect all waiters re-check, because a release notified while nobody listened is lost. An idle connection is
 /// probed every 30 s, so a connection the network silently dropped is noticed.
 /// </summary>
-internal sealed partial class PostgresLeaseListener
+internal sealed class PostgresLeaseListener
 {
     private static readonly TimeSpan IdleProbe = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(10);
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly PostgresLeaseSql _sql;
+    private readonly PostgresCommands _commands;
     private readonly SessionLeaseWaiters _waiters;
-    private readonly ILogger _logger;
+    private readonly Action<TimeSpan, Exception> _listenFailed;
     private readonly CancellationToken _stopping;
     private Task? _running;
 
-    public PostgresLeaseListener(NpgsqlDataSource dataSource, PostgresLeaseSql sql, SessionLeaseWaiters waiters, ILogger logger, CancellationToken stopping)
+    // listenFailed logs a failed connection (in the store's log) with the backoff before the next try.
+    public PostgresLeaseListener(
+        NpgsqlDataSource dataSource, PostgresCommands commands, SessionLeaseWaiters waiters, Action<TimeSpan, Exception> listenFailed, CancellationToken stopping)
     {
         _dataSource = dataSource;
-        _sql = sql;
+        _commands = commands;
         _waiters = waiters;
-        _logger = logger;
+        _listenFailed = listenFailed;
         _stopping = stopping;
     }
 
@@ -62,7 +63,7 @@ internal sealed partial class PostgresLeaseListener
                 await using (connection.ConfigureAwait(false))
                 {
                     connection.Notification += OnNotification;
-                    await ExecuteAsync(connection, _sql.Listen).ConfigureAwait(false);
+                    await ExecuteAsync(connection, _commands.ListenForLeases).ConfigureAwait(false);
                     backoff = FirstBackoff;
                     _waiters.WakeAll();
                     while (true)
@@ -80,7 +81,7 @@ internal sealed partial class PostgresLeaseListener
             }
             catch (Exception ex)
             {
-                Log.ListenFailed(_logger, _sql.Table, backoff, ex);
+                _listenFailed(backoff, ex);
 
                 // Releases may be missed until the next LISTEN: waiters fall back on their own re-checks meanwhile.
                 _waiters.WakeAll();
@@ -107,12 +108,5 @@ internal sealed partial class PostgresLeaseListener
         {
             await command.ExecuteNonQueryAsync(_stopping).ConfigureAwait(false);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 20, EventName = "LeaseListenFailed", Level = LogLevel.Warning,
-            Message = "Listening for lease releases of {Table} failed; retrying in about {Backoff} (waiters re-check on their own meanwhile)")]
-        public static partial void ListenFailed(ILogger logger, string table, TimeSpan backoff, Exception exception);
     }
 }

@@ -7,42 +7,12 @@ using Xunit;
 
 namespace SessionStores.Postgres.Tests;
 
-public sealed class FailureTests
+/// <summary>A statement waiting on a row another transaction holds: the caller's cancellation reaches the live server
+/// as a cancel request and stays a cancellation; Npgsql's own <c>Command Timeout</c> (set in the connection string)
+/// is a transient failure. The unreachable and stalled servers of the shared suites cover neither.</summary>
+public sealed class BlockedStatementTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    [Fact]
-    public async Task A_store_pointed_at_a_closed_port_throws_a_transient_SessionStoreException()
-    {
-        await PostgresFixture.ConnectionStringAsync();
-
-        await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
-        {
-            ConnectionString = PostgresFixture.UnreachableConnectionString(),
-            EnablePruning = false,
-        });
-
-        var ex = await Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync("some-session", Token));
-        Assert.True(ex.IsTransient);
-        Assert.IsType<NpgsqlException>(ex.InnerException, exactMatch: false);
-        var set = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync("some-session", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), Token));
-        Assert.True(set.IsTransient);
-    }
-
-    [Fact]
-    public async Task Bad_input_fails_before_any_io_even_without_a_server()
-    {
-        await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions
-        {
-            ConnectionString = PostgresFixture.UnreachableConnectionString(),
-            EnablePruning = false,
-            MaxDataBytes = 10,
-        });
-
-        await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync("bad id", Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.TouchAsync("ok", TimeSpan.Zero, Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.SetAsync("ok", new SessionWrite(new byte[11], TimeSpan.FromMinutes(1)), Token));
-    }
 
     [Fact]
     public async Task Caller_cancellation_of_a_running_statement_gives_OperationCanceledException()
@@ -75,22 +45,6 @@ public sealed class FailureTests
             Assert.True(ex.IsTransient);
             Assert.IsType<NpgsqlException>(ex.InnerException, exactMatch: false);
         }
-    }
-
-    [Fact]
-    public void Invalid_options_are_rejected_naming_the_setting()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions()));
-        Assert.Contains("ConnectionString", ex.Message, StringComparison.Ordinal);
-
-        ex = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = "Host=x", TableName = new string('t', 51) }));
-        Assert.Contains("TableName", ex.Message, StringComparison.Ordinal);
-
-        ex = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = "Host=x", PruneBatchSize = 0 }));
-        Assert.Contains("PruneBatchSize", ex.Message, StringComparison.Ordinal);
-
-        ex = Assert.Throws<ArgumentException>(() => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = "Host=x", TouchWriteThreshold = TimeSpan.FromSeconds(-1) }));
-        Assert.Contains("TouchWriteThreshold", ex.Message, StringComparison.Ordinal);
     }
 
     // A store with its own pool and a row that another transaction holds locked, so the next write to it waits.

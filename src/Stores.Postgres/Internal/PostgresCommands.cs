@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace SessionStores.Postgres.Internal;
@@ -9,7 +10,15 @@ namespace SessionStores.Postgres.Internal;
 /// parameters ($1, $2, …): Npgsql sends them without rewriting the SQL text, and nothing a caller passes is ever
 /// spliced into a statement.
 /// </summary>
-internal sealed class PostgresSql
+/// <remarks>
+/// Leases live in the table beside the session table (<c>&lt;table&gt;_leases</c>: one row per id leased in the last
+/// hour). Expiry is decided by the database clock. The fence is one more than the row's last fence, or the server clock
+/// in microseconds when that is larger: a release keeps the row (it only ends the lease), so the fence grows strictly
+/// with every acquisition of an id, and the pruner removes a row only an hour after its lease ended, when no acquisition
+/// that read the clock before it can still be running; the next acquisition then starts from the clock, above every
+/// fence given out before.
+/// </remarks>
+internal sealed class PostgresCommands
 {
     /// <summary>The schema version this library writes and understands.</summary>
     public const int SchemaVersion = 1;
@@ -21,15 +30,19 @@ internal sealed class PostgresSql
     // milliseconds matches the contract's precision and the reference store.
     private const string NowMs = "date_trunc('milliseconds', now())";
 
-    public PostgresSql(string schemaName, string tableName)
+    public PostgresCommands(string schemaName, string tableName)
     {
-        SchemaName = schemaName;
         Schema = Quote(schemaName);
         Table = Schema + "." + Quote(tableName);
-        QualifiedName = schemaName + "." + tableName;
         VersionTable = Schema + "." + Quote(VersionTableName);
         ExpiresIndex = Quote(tableName + "_expires_idx");
         SubjectIndex = Quote(tableName + "_subject_idx");
+        LeaseTable = Schema + "." + Quote(tableName + "_leases");
+        LeaseExpiresIndex = Quote(tableName + "_leases_exp");
+
+        // At most 63 bytes, whatever the table's name: a fixed prefix and a hash of the quoted lease table.
+        LeaseChannel = "sessionstores_lease_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LeaseTable)))[..24];
+        ListenForLeases = "LISTEN " + Quote(LeaseChannel);
 
         const string Columns = "data, version, expires_at, created_at, subject";
         const string Live = "expires_at > now()";
@@ -125,12 +138,38 @@ internal sealed class PostgresSql
         ReadSchemaVersion = $"SELECT version FROM {VersionTable} WHERE table_name = $1";
 
         // Asks the catalog, which never fails: reading a missing table would, and every failed statement is an ERROR line
-        // in the server's log. $1 = VersionTable (quoted, so it names exactly the table the statements use).
-        VersionTableExists = "SELECT to_regclass($1) IS NOT NULL";
+        // in the server's log. $1 = the table, quoted and qualified, so it names exactly the table the statements use.
+        TableExists = "SELECT to_regclass($1) IS NOT NULL";
 
         // By name, as a parameter: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
         SchemaExists = "SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1)";
         CreateSchema = $"CREATE SCHEMA IF NOT EXISTS {Schema}";
+
+        const string LeaseExpiry = "now() + $3 * interval '1 millisecond'";
+
+        // $1 id, $2 owner, $3 duration ms. A free id is inserted; an expired lease is retaken; a live one is left alone
+        // (and locked until the statement ends, so the remaining-time read after it sees its holder).
+        AcquireLease =
+            $"INSERT INTO {LeaseTable} AS l (id, owner, fence, expires_at) " +
+            $"VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, {LeaseExpiry}) " +
+            "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, fence = greatest(l.fence + 1, excluded.fence), expires_at = excluded.expires_at " +
+            "WHERE l.expires_at <= now() RETURNING fence";
+        LeaseHolderRemaining = $"SELECT ceil(extract(epoch FROM (expires_at - now())) * 1000)::bigint FROM {LeaseTable} WHERE id = $1 AND expires_at > now()";
+
+        // $1 id, $2 owner, $3 duration ms.
+        RenewLease = $"UPDATE {LeaseTable} SET expires_at = {LeaseExpiry} WHERE id = $1 AND owner = $2 AND expires_at > now()";
+
+        // $1 id, $2 owner, $3 channel. Ends the owner's live lease (the row and its fence stay) and wakes the waiters of
+        // every process: NOTIFY is delivered when the statement commits.
+        ReleaseLease =
+            $"UPDATE {LeaseTable} SET owner = '', expires_at = now() WHERE id = $1 AND owner = $2 AND expires_at > now() " +
+            "RETURNING pg_notify($3, id)::text";
+
+        // $1 batch size. Rows whose lease ended over an hour ago (see the class remarks), oldest first; rows an
+        // acquisition holds are skipped.
+        PruneLeaseBatch =
+            $"DELETE FROM {LeaseTable} WHERE id IN (SELECT id FROM {LeaseTable} WHERE expires_at < now() - interval '1 hour' " +
+            "ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)";
 
         // A keyset batch of deletes: $select picks the next ids (and a cursor column, cur) from the statement's snapshot, then
         // they are deleted by primary key (an array, so each is an index lookup whatever the planner thinks of the table's
@@ -142,19 +181,22 @@ internal sealed class PostgresSql
             $"SELECT n, last, (SELECT count(*) {countFilter} FROM d) FROM batch";
     }
 
-    public string SchemaName { get; }
-
     public string Schema { get; }
 
     public string Table { get; }
-
-    public string QualifiedName { get; }
 
     public string VersionTable { get; }
 
     public string ExpiresIndex { get; }
 
     public string SubjectIndex { get; }
+
+    public string LeaseTable { get; }
+
+    public string LeaseExpiresIndex { get; }
+
+    /// <summary>The NOTIFY channel of lease releases.</summary>
+    public string LeaseChannel { get; }
 
     public string Get { get; }
 
@@ -196,11 +238,23 @@ internal sealed class PostgresSql
 
     public string ReadSchemaVersion { get; }
 
-    public string VersionTableExists { get; }
+    public string TableExists { get; }
 
     public string SchemaExists { get; }
 
     public string CreateSchema { get; }
+
+    public string ListenForLeases { get; }
+
+    public string AcquireLease { get; }
+
+    public string LeaseHolderRemaining { get; }
+
+    public string RenewLease { get; }
+
+    public string ReleaseLease { get; }
+
+    public string PruneLeaseBatch { get; }
 
     /// <summary>Quotes an identifier: always, so names that need quoting (upper case, dots, spaces, quotes) just work.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -230,12 +284,21 @@ internal sealed class PostgresSql
           .Append("    created_at timestamptz NOT NULL\n);\n");
         sb.Append("CREATE INDEX IF NOT EXISTS ").Append(ExpiresIndex).Append(" ON ").Append(Table).Append(" (expires_at);\n");
         sb.Append("CREATE INDEX IF NOT EXISTS ").Append(SubjectIndex).Append(" ON ").Append(Table).Append(" (subject) WHERE subject IS NOT NULL;\n");
-        sb.Append(new PostgresLeaseSql(SchemaName, tableName).CreateTable(unlogged));
+        sb.Append(CreateLeaseTable(unlogged));
         sb.Append("INSERT INTO ").Append(VersionTable).Append(" (table_name, version) VALUES (")
           .Append(Literal(tableName)).Append(", ").Append(SchemaVersion.ToString(CultureInfo.InvariantCulture))
           .Append(") ON CONFLICT (table_name) DO NOTHING;\n");
         return sb.ToString();
     }
+
+    /// <summary>The lease table's DDL, part of every schema script.</summary>
+    public string CreateLeaseTable(bool unlogged) =>
+        (unlogged ? "CREATE UNLOGGED TABLE IF NOT EXISTS " : "CREATE TABLE IF NOT EXISTS ") + LeaseTable + " (\n" +
+        "    id         text COLLATE \"C\" NOT NULL PRIMARY KEY,\n" +
+        "    owner      text COLLATE \"C\" NOT NULL,\n" +
+        "    fence      bigint NOT NULL,\n" +
+        "    expires_at timestamptz NOT NULL\n);\n" +
+        "CREATE INDEX IF NOT EXISTS " + LeaseExpiresIndex + " ON " + LeaseTable + " (expires_at);\n";
 
     // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database before it looks for the schema, so a role that may
     // create tables in an existing schema, but not schemas, would fail on it. A script cannot take parameters, so the
