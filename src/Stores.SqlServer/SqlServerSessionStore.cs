@@ -171,7 +171,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
             {
                 row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, cancellationToken)).ConfigureAwait(false);
             }
-            catch (SqlException ex) when (SqlServerBackend.IsDuplicateKey(ex) && expectedVersion is null)
+            catch (SqlException ex) when (IsDuplicateKey(ex) && expectedVersion is null)
             {
                 // The range lock makes this unreachable on SQL Server; should a deployment differ (for example a
                 // replica that rewrites hints), the lost insert is retried once as an update, never dropped.

@@ -16,8 +16,6 @@ internal sealed class SqlServerBackend : SessionStoreBackend
     {
     }
 
-    public static bool IsDuplicateKey(Exception ex) => ex is SqlException { Number: 2627 or 2601 };
-
     /// <summary>What SqlClient, the network and the connection pool throw (and a failure to connect, whatever it was);
     /// anything else, such as a Dapper mapping error, is a bug and passes unchanged.</summary>
     public override bool IsFailure(Exception exception) =>

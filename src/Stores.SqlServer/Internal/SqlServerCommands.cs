@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Data;
 using Dapper;
+using Microsoft.Data.SqlClient;
 
 namespace SessionStores.SqlServer.Internal;
 
@@ -283,6 +284,10 @@ internal sealed class SqlServerCommands
             $"DECLARE @QualifiedName nvarchar(300) = {Literal(Table)};\n" +
             EnsureSchema + "\n";
     }
+
+    /// <summary>Whether a write lost a duplicate-key race on <c>[Id]</c> (which the range lock of the first writes
+    /// prevents; see <see cref="Upsert"/>).</summary>
+    public static bool IsDuplicateKey(Exception exception) => exception is SqlException { Number: 2627 or 2601 };
 
     /// <summary>The parameters of a statement on one session: <c>@Id</c>.</summary>
     public static DynamicParameters IdParameters(string id)
