@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using SessionStores.Mongo.Internal;
-using static SessionStores.Mongo.Internal.MongoSessionCommands;
+using static SessionStores.Mongo.Internal.MongoCommands;
 
 namespace SessionStores.Mongo;
 
@@ -26,17 +25,12 @@ namespace SessionStores.Mongo;
 /// </remarks>
 public sealed partial class MongoSessionStore : ISessionStore, IDisposable
 {
-    /// <summary>The <c>db.system.name</c> of this store's telemetry.</summary>
-    private const string SystemName = "mongodb";
-
     private readonly IMongoCollection<BsonDocument> _collection;
     private readonly MongoClient? _ownedClient;
-    private readonly bool _createIndexes;
     private readonly int _maxDataBytes;
     private readonly ILogger _logger;
     private readonly SessionStoreOperationRunner _runner;
-    private readonly object _indexGate = new();
-    private Task? _indexes;
+    private readonly SessionStoreInitializer _schema;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options.</param>
@@ -44,16 +38,10 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
     /// <exception cref="ArgumentException">The options are incomplete or invalid.</exception>
     public MongoSessionStore(MongoSessionStoreOptions options, ILogger<MongoSessionStore>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (MongoNames.Problem(options) is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(options));
-        }
-
+        MongoSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _runner = new SessionStoreOperationRunner("MongoDB", options.OperationTimeout, _logger);
+        _runner = new SessionStoreOperationRunner(MongoBackend.Instance, options.OperationTimeout, _logger);
         _maxDataBytes = options.MaxDataBytes;
-        _createIndexes = options.CreateIndexes;
         var client = options.Client;
         if (client is null)
         {
@@ -62,17 +50,14 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         }
 
         _collection = client.GetDatabase(options.DatabaseName).GetCollection<BsonDocument>(options.CollectionName);
+        _schema = new SessionStoreInitializer(options.CreateSchemaIfMissing ? CreateIndexesAsync : static _ => Task.CompletedTask);
     }
 
     /// <inheritdoc />
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        return RunAsync("get", async ct =>
-        {
-            var doc = await FindOneAsync(Get(id), ct).ConfigureAwait(false);
-            return doc is null ? null : MongoSessionDocument.ToRecord(id, doc);
-        }, cancellationToken);
+        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -81,11 +66,8 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         var command = GetAndTouch(id, SessionValidation.ToMilliseconds(ttl));
-        return RunAsync("get_and_touch", async ct =>
-        {
-            var doc = await FindOneAndUpdateAsync(command, ct).ConfigureAwait(false);
-            return doc is null ? null : MongoSessionDocument.ToRecord(id, doc);
-        }, cancellationToken);
+        return _runner.RunAsync(
+            SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Command: command), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Command, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -103,7 +85,11 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
             { } expected => CompareAndSet(id, expected, data, ttl, write.Subject),
         };
 
-        return RunAsync("set", ct => SetCoreAsync(id, command, write.ExpectedVersion, writeToken, ct), cancellationToken);
+        return _runner.RunAsync(
+            SessionStoreOperationNames.Set,
+            (Store: this, Id: id, Command: command, write.ExpectedVersion, WriteToken: writeToken),
+            static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Command, s.ExpectedVersion, s.WriteToken, ct),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -112,13 +98,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         var command = Touch(id, SessionValidation.ToMilliseconds(ttl));
-        return RunAsync("touch", async ct =>
-        {
-            var doc = await FindOneAndUpdateAsync(command, ct).ConfigureAwait(false);
-
-            // Decoding reports a damaged document (left untouched by the pipeline) instead of claiming success.
-            return doc is not null && MongoSessionDocument.ToInfo(doc, includeData: false) is not null;
-        }, cancellationToken);
+        return _runner.RunAsync(SessionStoreOperationNames.Touch, (Store: this, Command: command), static (s, ct) => s.Store.TouchCoreAsync(s.Command, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -126,58 +106,58 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
     {
         SessionValidation.ValidateId(id);
         var filter = Destroy(id).Filter;
-        return RunAsync("destroy", async ct =>
-        {
-            var result = await _collection.DeleteOneAsync(filter, ct).ConfigureAwait(false);
-            return result.DeletedCount == 1;
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        return ListCoreAsync(query, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        var filter = Count(query.Subject).Filter;
-        return RunAsync("count", ct => _collection.CountDocumentsAsync(filter, options: null, ct), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        var filter = DestroyMany(query.Subject).Filter;
-        return RunAsync("destroy_many", async ct =>
-        {
-            var result = await _collection.DeleteManyAsync(filter, ct).ConfigureAwait(false);
-            return result.DeletedCount;
-        }, cancellationToken);
+        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Filter: filter), static (s, ct) => s.Store.DestroyCoreAsync(s.Filter, ct), cancellationToken);
     }
 
     /// <summary>Disposes the client when the store created it from <see cref="MongoSessionStoreOptions.ConnectionString"/>.</summary>
     public void Dispose() => _ownedClient?.Dispose();
 
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var doc = await FindOneAsync(Get(id), cancellationToken).ConfigureAwait(false);
+        return doc is null ? null : MongoCodec.ToRecord(id, doc);
+    }
+
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, MongoCommand command, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var doc = await FindOneAndUpdateAsync(command, cancellationToken).ConfigureAwait(false);
+        return doc is null ? null : MongoCodec.ToRecord(id, doc);
+    }
+
+    private async Task<bool> TouchCoreAsync(MongoCommand command, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var doc = await FindOneAndUpdateAsync(command, cancellationToken).ConfigureAwait(false);
+
+        // Decoding reports a damaged document (left untouched by the pipeline) instead of claiming success.
+        return doc is not null && MongoCodec.ToInfo(doc, includeData: false) is not null;
+    }
+
+    private async Task<bool> DestroyCoreAsync(BsonDocument filter, CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var result = await _collection.DeleteOneAsync(filter, cancellationToken).ConfigureAwait(false);
+        return result.DeletedCount == 1;
+    }
+
     private async Task<SessionSetResult> SetCoreAsync(string id, MongoCommand command, long? expectedVersion, string? writeToken, CancellationToken cancellationToken)
     {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         BsonDocument? written;
         try
         {
             written = await FindOneAndUpdateAsync(command, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (MongoErrors.IsDuplicateKey(ex) && expectedVersion is null)
+        catch (Exception ex) when (IsDuplicateKey(ex) && expectedVersion is null)
         {
             // Two first writes raced on the unique _id and this one lost the insert. The document exists now, so
             // the same upsert updates it: retried once, never dropped.
             Log.UpsertRetried(_logger, SessionValidation.Tag(id));
             written = await FindOneAndUpdateAsync(command, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (MongoErrors.IsDuplicateKey(ex) && expectedVersion == 0)
+        catch (Exception ex) when (IsDuplicateKey(ex) && expectedVersion == 0)
         {
             // A server that did not retry the lost insert race itself: the winner is live, so this is the conflict.
             return SessionSetResult.Conflict(await CurrentVersionAsync(id, cancellationToken).ConfigureAwait(false));
@@ -193,7 +173,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
 
             return written.TryGetValue(WriteTokenField, out var found) && found is BsonString { Value: var value } && value == writeToken
                 ? SessionSetResult.Success(ReadWrittenVersion(id, written))
-                : SessionSetResult.Conflict(MongoSessionDocument.ToInfo(written, includeData: false).Version);
+                : SessionSetResult.Conflict(MongoCodec.ToInfo(written, includeData: false).Version);
         }
 
         if (written is not null)
@@ -213,7 +193,7 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
     private async Task<long> CurrentVersionAsync(string id, CancellationToken cancellationToken)
     {
         var current = await FindOneAsync(CurrentVersion(id), cancellationToken).ConfigureAwait(false);
-        return current is null ? 0 : MongoSessionDocument.ToInfo(current, includeData: false).Version;
+        return current is null ? 0 : MongoCodec.ToInfo(current, includeData: false).Version;
     }
 
     private static long ReadWrittenVersion(string id, BsonDocument written) =>
@@ -221,36 +201,10 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
             ? version.ToInt64()
             : throw new SessionDataCorruptedException(id, "the written document has no numeric version");
 
-    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var after = string.Empty;
-        while (true)
-        {
-            var command = ListPage(query.Subject, after, query.PageSize, query.IncludeData);
-            var page = await RunAsync("list", ct => FindManyAsync(command, ct), cancellationToken).ConfigureAwait(false);
-            foreach (var doc in page)
-            {
-                after = MongoSessionDocument.ReadId(doc);
-                yield return MongoSessionDocument.ToInfo(doc, query.IncludeData);
-            }
-
-            if (page.Count < query.PageSize)
-            {
-                yield break;
-            }
-        }
-    }
-
     private async Task<BsonDocument?> FindOneAsync(MongoCommand command, CancellationToken cancellationToken)
     {
         using var cursor = await _collection.FindAsync(command.Filter, FindOptionsOf(command), cancellationToken).ConfigureAwait(false);
         return await cursor.FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<List<BsonDocument>> FindManyAsync(MongoCommand command, CancellationToken cancellationToken)
-    {
-        using var cursor = await _collection.FindAsync(command.Filter, FindOptionsOf(command), cancellationToken).ConfigureAwait(false);
-        return await cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<BsonDocument?> FindOneAndUpdateAsync(MongoCommand command, CancellationToken cancellationToken)
@@ -283,27 +237,5 @@ public sealed partial class MongoSessionStore : ISessionStore, IDisposable
         }
 
         return options;
-    }
-
-    // Every operation (each List page on its own) runs under OperationTimeout; first use waits for the index creation.
-    private Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        _runner.RunAsync(
-            operation, (Store: this, Operation: operation, Action: action), static (s, ct) => s.Store.RunCoreAsync(s.Operation, s.Action, ct), cancellationToken);
-
-    private async Task<T> RunCoreAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
-    {
-        var telemetry = SessionStoreOperation.Start(SystemName, operation);
-        try
-        {
-            await EnsureIndexesAsync(cancellationToken).ConfigureAwait(false);
-            var result = await action(cancellationToken).ConfigureAwait(false);
-            telemetry.Complete();
-            return result;
-        }
-        catch (Exception ex)
-        {
-            telemetry.Fail(ex);
-            throw SessionStoreErrors.ToThrow(ex, cancellationToken, operation, MongoErrors.Wrap);
-        }
     }
 }

@@ -32,10 +32,10 @@ public sealed class MongoSessionStoreOptions : SessionStoreOptions
     public string CollectionName { get; set; } = "sessions";
 
     /// <summary>
-    /// Whether the store creates its two indexes (the TTL index on <c>expiresAt</c> and <c>{ subject, _id }</c>) before
-    /// its first operation. Creating an index that exists with the same options is a no-op, so several instances may
-    /// start at once. Turn it off when the application's user may not create indexes; then create them as the README
-    /// shows. Default: <see langword="true"/>.
+    /// Whether the store creates its schema, the two indexes (the TTL index on <c>expiresAt</c> and
+    /// <c>{ subject, _id }</c>), before its first operation. Creating an index that exists with the same options is a
+    /// no-op, so several instances may start at once. Turn it off when the application's user may not create indexes;
+    /// then create them as the README shows. Default: <see langword="true"/>.
     /// </summary>
-    public bool CreateIndexes { get; set; } = true;
+    public bool CreateSchemaIfMissing { get; set; } = true;
 }

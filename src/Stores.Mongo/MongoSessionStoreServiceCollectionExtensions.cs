@@ -1,7 +1,5 @@
 using System;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SessionStores;
 using SessionStores.Mongo;
 using SessionStores.Mongo.Internal;
@@ -23,24 +21,9 @@ public static class MongoSessionStoreServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     public static IServiceCollection AddMongoSessionStore(this IServiceCollection services, Action<MongoSessionStoreOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<MongoSessionStoreOptions>()
-            .Configure(configure)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MongoSessionStoreOptions>, Validator>());
-
-        services.Replace(ServiceDescriptor.Singleton<MongoSessionStore, MongoSessionStore>(sp => new MongoSessionStore(
-            sp.GetRequiredService<IOptions<MongoSessionStoreOptions>>().Value,
-            sp.GetService<ILogger<MongoSessionStore>>())));
-        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<MongoSessionStore>()));
+        services.AddSessionStore<MongoSessionStore, MongoSessionStoreOptions, MongoSessionStoreOptionsValidator>(
+            configure, static (provider, options) => new MongoSessionStore(options, provider.GetService<ILogger<MongoSessionStore>>()));
         return services;
-    }
-
-    /// <summary>Reports the first problem of the options, naming the setting to fix.</summary>
-    private sealed class Validator : IValidateOptions<MongoSessionStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, MongoSessionStoreOptions options) =>
-            MongoNames.Problem(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

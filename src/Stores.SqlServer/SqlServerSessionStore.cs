@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Data;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Dapper;
@@ -9,6 +7,8 @@ using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SessionStores.SqlServer.Internal;
+using static SessionStores.SqlServer.Internal.SqlServerCodec;
+using static SessionStores.SqlServer.Internal.SqlServerCommands;
 
 namespace SessionStores.SqlServer;
 
@@ -26,24 +26,12 @@ namespace SessionStores.SqlServer;
 /// </remarks>
 public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposable, IDisposable
 {
-    /// <summary>The <c>db.system.name</c> of this store's telemetry.</summary>
-    private const string SystemName = "microsoft.sql_server";
-
-    private const int DayMilliseconds = 86_400_000;
-
-    private readonly SqlServerStatements _sql;
+    private readonly SqlServerCommands _sql;
     private readonly Func<SqlConnection> _connect;
-    private readonly string _schemaName;
     private readonly int _maxDataBytes;
     private readonly int _commandTimeoutSeconds;
-    private readonly int _batchSize;
-    private readonly bool _createTable;
     private readonly ILogger _logger;
     private readonly SessionStoreOperationRunner _runner;
-    private readonly object _schemaGate = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _pruneLoop;
-    private Task? _schema;
 
     /// <summary>Creates a store. When <see cref="SqlServerSessionStoreOptions.PruneInterval"/> is set it starts the
     /// background pruner, which disposing the store stops.</summary>
@@ -52,22 +40,18 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
     /// <exception cref="ArgumentException">The options are incomplete or invalid.</exception>
     public SqlServerSessionStore(SqlServerSessionStoreOptions options, ILogger<SqlServerSessionStore>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (SqlServerOptionsCheck.Problem(options) is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(options));
-        }
-
+        SqlServerSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _runner = new SessionStoreOperationRunner("SQL Server", options.OperationTimeout, _logger);
-        _sql = new SqlServerStatements(options.SchemaName, options.TableName);
-        _schemaName = options.SchemaName;
+        _runner = new SessionStoreOperationRunner(SqlServerBackend.Instance, options.OperationTimeout, _logger);
+        _sql = new SqlServerCommands(options.SchemaName, options.TableName);
         var connectionString = options.ConnectionString;
         _connect = options.ConnectionFactory ?? (() => new SqlConnection(connectionString));
         _maxDataBytes = options.MaxDataBytes;
         _commandTimeoutSeconds = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
         _batchSize = options.PruneBatchSize;
-        _createTable = options.CreateTableIfMissing;
+        _schemaName = options.SchemaName;
+        _createSchema = options.CreateSchemaIfMissing;
+        _schema = new SessionStoreInitializer(CreateSchemaAsync);
         _pruneLoop = options.PruneInterval is { } interval ? Task.Run(() => PruneLoopAsync(interval, _stopping.Token)) : Task.CompletedTask;
     }
 
@@ -75,11 +59,7 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        return RunAsync("get", async (connection, ct) =>
-        {
-            var row = await connection.QuerySingleOrDefaultAsync<RecordRow>(Command(_sql.Get, IdParameters(id), ct)).ConfigureAwait(false);
-            return row?.ToRecord();
-        }, cancellationToken);
+        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -89,12 +69,8 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         SessionValidation.ValidateTtl(ttl);
         var parameters = IdParameters(id);
         AddTtl(parameters, ttl);
-        return RunAsync("get_and_touch", async (connection, ct) =>
-        {
-            // One UPDATE … OUTPUT: the read and the new expiry in one statement.
-            var row = await connection.QuerySingleOrDefaultAsync<RecordRow>(Command(_sql.GetAndTouch, parameters, ct)).ConfigureAwait(false);
-            return row?.ToRecord();
-        }, cancellationToken);
+        return _runner.RunAsync(
+            SessionStoreOperationNames.GetAndTouch, (Store: this, Parameters: parameters), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Parameters, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -121,31 +97,11 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
                 break;
         }
 
-        return RunAsync("set", async (connection, ct) =>
-        {
-            SetRow? row;
-            try
-            {
-                row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, ct)).ConfigureAwait(false);
-            }
-            catch (SqlException ex) when (SqlServerErrors.IsDuplicateKey(ex) && write.ExpectedVersion is null)
-            {
-                // The range lock makes this unreachable on SQL Server; should a deployment differ (for example a
-                // replica that rewrites hints), the lost insert is retried once as an update, never dropped.
-                // Not the exception: SQL Server's duplicate-key message quotes the key, which is the session id.
-                Log.UpsertRetried(_logger, SessionValidation.Tag(id), ex.Number);
-                row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, ct)).ConfigureAwait(false);
-            }
-
-            return row switch
-            {
-                { Written: true } => SessionSetResult.Success(row.Version),
-                { Written: false, Version: < 1 } => throw new SessionDataCorruptedException(id, $"the version is {row.Version}, not 1 or more"),
-                { Written: false } => SessionSetResult.Conflict(row.Version),
-                null when write.ExpectedVersion is not null => SessionSetResult.Conflict(0),
-                null => throw new SessionStoreException($"The SQL Server upsert of session {SessionValidation.Tag(id)} returned no row.", null, isTransient: true),
-            };
-        }, cancellationToken);
+        return _runner.RunAsync(
+            SessionStoreOperationNames.Set,
+            (Store: this, Id: id, Statement: statement, Parameters: parameters, write.ExpectedVersion),
+            static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Statement, s.Parameters, s.ExpectedVersion, ct),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -155,93 +111,16 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         SessionValidation.ValidateTtl(ttl);
         var parameters = IdParameters(id);
         AddTtl(parameters, ttl);
-        return RunAsync("touch", async (connection, ct) =>
-        {
-            var version = await connection.QuerySingleOrDefaultAsync<long?>(Command(_sql.Touch, parameters, ct)).ConfigureAwait(false);
-            return version switch
-            {
-                null => false,
-                < 1 => throw new SessionDataCorruptedException(id, $"the version is {version}, not 1 or more"),
-                _ => true,
-            };
-        }, cancellationToken);
+        return _runner.RunAsync(
+            SessionStoreOperationNames.Touch, (Store: this, Id: id, Parameters: parameters), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Parameters, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        return RunAsync("destroy", async (connection, ct) =>
-            await connection.QuerySingleOrDefaultAsync<bool?>(Command(_sql.Destroy, IdParameters(id), ct)).ConfigureAwait(false) == true,
-            cancellationToken);
+        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
     }
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        return ListCoreAsync(query, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        var parameters = SubjectParameters(query.Subject);
-        var statement = query.Subject is null ? _sql.Count : _sql.CountForSubject;
-        return RunAsync("count", (connection, ct) => connection.ExecuteScalarAsync<long>(Command(statement, parameters, ct)), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateQuery(query);
-        var parameters = SubjectParameters(query.Subject);
-        parameters.Add("BatchSize", _batchSize, DbType.Int32);
-        var statement = query.Subject is null ? _sql.DestroyManyBatch : _sql.DestroyManyBatchForSubject;
-        return DestroyManyCoreAsync(statement, parameters, cancellationToken);
-    }
-
-    // Bounded batches, each its own short transaction (so a large namespace never locks the whole table) on a pooled
-    // connection of its own, each under OperationTimeout; the walk as a whole has no deadline.
-    private async Task<long> DestroyManyCoreAsync(string statement, DynamicParameters parameters, CancellationToken cancellationToken)
-    {
-        long live = 0;
-        DestroyManyRow batch;
-        do
-        {
-            batch = await RunAsync(
-                "destroy_many", (connection, ct) => connection.QuerySingleAsync<DestroyManyRow>(Command(statement, parameters, ct)), cancellationToken)
-                .ConfigureAwait(false);
-            live += batch.Live;
-        }
-        while (batch.Deleted >= _batchSize);
-        return live;
-    }
-
-    /// <summary>
-    /// Creates the schema, table and indexes when they are missing. Safe to call from several instances at once. The
-    /// store calls it before its first operation unless <see cref="SqlServerSessionStoreOptions.CreateTableIfMissing"/>
-    /// is off; call it at start-up to fail fast.
-    /// </summary>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the table exists.</returns>
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("EnsureSchema", this, static (s, ct) => s.EnsureSchemaCoreAsync(ct), cancellationToken);
-
-    private Task EnsureSchemaCoreAsync(CancellationToken cancellationToken) =>
-        RunCoreAsync("ensure_schema", async (connection, ct) =>
-        {
-            var parameters = new DynamicParameters();
-            parameters.Add("LockResource", _sql.LockResource("schema"), DbType.String, size: 255);
-            parameters.Add("SchemaName", _schemaName, DbType.String, size: 128);
-            parameters.Add("QualifiedName", _sql.Table, DbType.String, size: 600);
-            await connection.ExecuteAsync(Command(_sql.EnsureSchema, parameters, ct)).ConfigureAwait(false);
-
-            // Done once is done for this store: operations need not check again.
-            _ = Interlocked.CompareExchange(ref _schema, Task.CompletedTask, null);
-            return true;
-        }, ensureSchema: false, cancellationToken);
 
     /// <summary>Stops the background pruner.</summary>
     /// <returns>A task that completes when the pruner has stopped.</returns>
@@ -258,6 +137,81 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         if (!_stopping.IsCancellationRequested)
         {
             _stopping.Cancel();
+        }
+    }
+
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<RecordRow>(Command(_sql.Get, IdParameters(id), cancellationToken)).ConfigureAwait(false);
+            return row?.ToRecord();
+        }
+    }
+
+    private async Task<SessionRecord?> GetAndTouchCoreAsync(DynamicParameters parameters, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One UPDATE … OUTPUT: the read and the new expiry in one statement.
+            var row = await connection.QuerySingleOrDefaultAsync<RecordRow>(Command(_sql.GetAndTouch, parameters, cancellationToken)).ConfigureAwait(false);
+            return row?.ToRecord();
+        }
+    }
+
+    private async Task<SessionSetResult> SetCoreAsync(string id, string statement, DynamicParameters parameters, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            SetRow? row;
+            try
+            {
+                row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (SqlException ex) when (IsDuplicateKey(ex) && expectedVersion is null)
+            {
+                // The range lock makes this unreachable on SQL Server; should a deployment differ (for example a
+                // replica that rewrites hints), the lost insert is retried once as an update, never dropped.
+                // Not the exception: SQL Server's duplicate-key message quotes the key, which is the session id.
+                Log.UpsertRetried(_logger, SessionValidation.Tag(id), ex.Number);
+                row = await ReadSetOutcomeAsync(connection, Command(statement, parameters, cancellationToken)).ConfigureAwait(false);
+            }
+
+            return row switch
+            {
+                { Written: true } => SessionSetResult.Success(row.Version),
+                { Written: false, Version: < 1 } => throw new SessionDataCorruptedException(id, $"the version is {row.Version}, not 1 or more"),
+                { Written: false } => SessionSetResult.Conflict(row.Version),
+                null when expectedVersion is not null => SessionSetResult.Conflict(0),
+                null => throw new SessionStoreException($"The SQL Server upsert of session {SessionValidation.Tag(id)} returned no row.", null, isTransient: true),
+            };
+        }
+    }
+
+    private async Task<bool> TouchCoreAsync(string id, DynamicParameters parameters, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var version = await connection.QuerySingleOrDefaultAsync<long?>(Command(_sql.Touch, parameters, cancellationToken)).ConfigureAwait(false);
+            return version switch
+            {
+                null => false,
+                < 1 => throw new SessionDataCorruptedException(id, $"the version is {version}, not 1 or more"),
+                _ => true,
+            };
+        }
+    }
+
+    private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await connection.QuerySingleOrDefaultAsync<bool?>(Command(_sql.Destroy, IdParameters(id), cancellationToken)).ConfigureAwait(false) == true;
         }
     }
 
@@ -278,121 +232,39 @@ public sealed partial class SqlServerSessionStore : ISessionStore, IAsyncDisposa
         return outcome;
     }
 
-    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A pooled connection, opened, after the first-use schema creation (unless turned off). A failure to open
+    /// is marked as such (<see cref="SqlServerConnectException"/>): a server that cannot be reached may be back later,
+    /// a refused login will not (see <see cref="SqlServerBackend"/>).</summary>
+    private async Task<SqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var statement = _sql.ListPage(query.Subject is not null, query.IncludeData);
-        var after = string.Empty;
-        while (true)
+        if (_createSchema)
         {
-            var parameters = SubjectParameters(query.Subject);
-            parameters.Add("After", after, DbType.AnsiString, size: 256);
-            parameters.Add("PageSize", query.PageSize, DbType.Int32);
-            var page = await RunAsync("list", async (connection, ct) =>
-                (List<InfoRow>)await connection.QueryAsync<InfoRow>(Command(statement, parameters, ct)).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
-            foreach (var row in page)
+            await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = _connect();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
             {
-                after = row.Id;
-                yield return row.ToInfo(query.IncludeData);
+                throw;
             }
 
-            if (page.Count < query.PageSize)
-            {
-                yield break;
-            }
+            throw new SqlServerConnectException(ex);
         }
     }
 
     private CommandDefinition Command(string statement, DynamicParameters parameters, CancellationToken cancellationToken) =>
         new(statement, parameters, commandTimeout: _commandTimeoutSeconds, cancellationToken: cancellationToken);
-
-    private static DynamicParameters IdParameters(string id)
-    {
-        var parameters = new DynamicParameters();
-        parameters.Add("Id", id, DbType.AnsiString, size: 256);
-        return parameters;
-    }
-
-    private static DynamicParameters SubjectParameters(string? subject)
-    {
-        var parameters = new DynamicParameters();
-        if (subject is not null)
-        {
-            parameters.Add("Subject", subject, DbType.String, size: 256);
-        }
-
-        return parameters;
-    }
-
-    private static void AddTtl(DynamicParameters parameters, TimeSpan ttl)
-    {
-        var milliseconds = SessionValidation.ToMilliseconds(ttl);
-        parameters.Add("TtlDays", (int)(milliseconds / DayMilliseconds), DbType.Int32);
-        parameters.Add("TtlRemainderMs", (int)(milliseconds % DayMilliseconds), DbType.Int32);
-    }
-
-    // Every operation (each List page and DestroyMany batch on its own) runs under OperationTimeout, connecting and
-    // first-use schema creation included.
-    private Task<T> RunAsync<T>(string operation, Func<SqlConnection, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        _runner.RunAsync(
-            operation,
-            (Store: this, Operation: operation, Action: action),
-            static (s, ct) => s.Store.RunCoreAsync(s.Operation, s.Action, ensureSchema: s.Store._createTable, ct),
-            cancellationToken);
-
-    private async Task<T> RunCoreAsync<T>(string operation, Func<SqlConnection, CancellationToken, Task<T>> action, bool ensureSchema, CancellationToken cancellationToken)
-    {
-        var telemetry = SessionStoreOperation.Start(SystemName, operation);
-        try
-        {
-            if (ensureSchema)
-            {
-                await EnsureSchemaOnceAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var connection = _connect();
-            await using (connection.ConfigureAwait(false))
-            {
-                try
-                {
-                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not SessionStoreException)
-                {
-                    // A server that cannot be reached may be back later; a refused login or unknown database will not.
-                    throw new SessionStoreException(
-                        $"The SQL Server session store's '{operation}' could not connect: {ex.Message}", ex, SqlServerErrors.IsTransientConnectFailure(ex));
-                }
-
-                var result = await action(connection, cancellationToken).ConfigureAwait(false);
-                telemetry.Complete();
-                return result;
-            }
-        }
-        catch (Exception ex)
-        {
-            telemetry.Fail(ex);
-            throw SessionStoreErrors.ToThrow(ex, cancellationToken, operation, SqlServerErrors.Wrap);
-        }
-    }
-
-    private Task EnsureSchemaOnceAsync(CancellationToken cancellationToken)
-    {
-        var task = Volatile.Read(ref _schema);
-        if (task is null || task.IsFaulted || task.IsCanceled)
-        {
-            lock (_schemaGate)
-            {
-                // One creation shared by every caller (so not any one caller's token); a failed one is retried later.
-                if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-                {
-                    _schema = EnsureSchemaCoreAsync(CancellationToken.None);
-                }
-
-                task = _schema;
-            }
-        }
-
-        return task.IsCompletedSuccessfully ? Task.CompletedTask : task.WaitAsync(cancellationToken);
-    }
 }

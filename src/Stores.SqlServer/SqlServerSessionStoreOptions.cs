@@ -28,10 +28,11 @@ public sealed class SqlServerSessionStoreOptions : SessionStoreOptions
     /// <summary>
     /// Whether the store creates its schema, table and indexes before its first operation when they are missing. Safe
     /// when several instances start at once (an application lock serialises them). Turn it off when the application's
-    /// login may not run DDL, and run the shipped <c>sql/create-session-table.sql</c> instead. Default:
+    /// login may not run DDL, and run the shipped <c>sql/create-session-table.sql</c> (or the script of
+    /// <see cref="SqlServerSessionStore.GenerateSchemaScript"/>) instead. Default:
     /// <see langword="true"/>.
     /// </summary>
-    public bool CreateTableIfMissing { get; set; } = true;
+    public bool CreateSchemaIfMissing { get; set; } = true;
 
     /// <summary>
     /// How often this instance deletes expired rows, or <see langword="null"/> to never do it (for example when a SQL

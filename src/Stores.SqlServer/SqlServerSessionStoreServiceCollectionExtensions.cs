@@ -1,7 +1,5 @@
 using System;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SessionStores;
 using SessionStores.SqlServer;
 using SessionStores.SqlServer.Internal;
@@ -24,24 +22,9 @@ public static class SqlServerSessionStoreServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     public static IServiceCollection AddSqlServerSessionStore(this IServiceCollection services, Action<SqlServerSessionStoreOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<SqlServerSessionStoreOptions>()
-            .Configure(configure)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqlServerSessionStoreOptions>, Validator>());
-
-        services.Replace(ServiceDescriptor.Singleton<SqlServerSessionStore, SqlServerSessionStore>(sp => new SqlServerSessionStore(
-            sp.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value,
-            sp.GetService<ILogger<SqlServerSessionStore>>())));
-        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<SqlServerSessionStore>()));
+        services.AddSessionStore<SqlServerSessionStore, SqlServerSessionStoreOptions, SqlServerSessionStoreOptionsValidator>(
+            configure, static (provider, options) => new SqlServerSessionStore(options, provider.GetService<ILogger<SqlServerSessionStore>>()));
         return services;
-    }
-
-    /// <summary>Reports the first problem of the options, naming the setting to fix.</summary>
-    private sealed class Validator : IValidateOptions<SqlServerSessionStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SqlServerSessionStoreOptions options) =>
-            SqlServerOptionsCheck.Problem(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

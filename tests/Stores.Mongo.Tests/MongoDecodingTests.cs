@@ -24,7 +24,7 @@ public sealed class MongoDecodingTests
     [Fact]
     public void A_stored_document_decodes_bit_exact_to_the_millisecond()
     {
-        var record = MongoSessionDocument.ToRecord("abc", Valid());
+        var record = MongoCodec.ToRecord("abc", Valid());
 
         Assert.Equal(new byte[] { 0, 255, 7 }, record.Data.ToArray());
         Assert.Equal(3, record.Version);
@@ -39,9 +39,9 @@ public sealed class MongoDecodingTests
         var doc = Valid();
         doc.Add("size", 3);
 
-        var withData = MongoSessionDocument.ToInfo(doc, includeData: true);
+        var withData = MongoCodec.ToInfo(doc, includeData: true);
         doc.Remove("data");
-        var withoutData = MongoSessionDocument.ToInfo(doc, includeData: false);
+        var withoutData = MongoCodec.ToInfo(doc, includeData: false);
 
         Assert.Equal(new byte[] { 0, 255, 7 }, withData.Data!.Value.ToArray());
         Assert.Null(withoutData.Data);
@@ -61,7 +61,7 @@ public sealed class MongoDecodingTests
         var doc = Valid();
         doc[field] = BsonValue.Create(value);
 
-        var ex = Assert.Throws<SessionDataCorruptedException>(() => MongoSessionDocument.ToRecord("abc", doc));
+        var ex = Assert.Throws<SessionDataCorruptedException>(() => MongoCodec.ToRecord("abc", doc));
 
         Assert.Equal("abc", ex.SessionId);
         Assert.False(ex.IsTransient);
@@ -75,7 +75,7 @@ public sealed class MongoDecodingTests
         doc.Remove("data");
         doc.Add("size", -1);
 
-        Assert.Throws<SessionDataCorruptedException>(() => MongoSessionDocument.ToInfo(doc, includeData: false));
+        Assert.Throws<SessionDataCorruptedException>(() => MongoCodec.ToInfo(doc, includeData: false));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class MongoDecodingTests
         {
             var doc = Valid();
             doc.Remove(field);
-            Assert.Throws<SessionDataCorruptedException>(() => MongoSessionDocument.ToRecord("abc", doc));
+            Assert.Throws<SessionDataCorruptedException>(() => MongoCodec.ToRecord("abc", doc));
         }
     }
 }

@@ -54,6 +54,20 @@ public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixtu
         });
     }
 
+    /// <summary>Options on the shared client in a fresh collection (dropped with the fixture); skips without a server.</summary>
+    public async ValueTask<Action<MongoSessionStoreOptions>> OptionsAsync()
+    {
+        var client = await ClientAsync();
+        var collection = "reg-" + Guid.NewGuid().ToString("N");
+        _collections.Add(collection);
+        return options =>
+        {
+            options.Client = client;
+            options.DatabaseName = Database;
+            options.CollectionName = collection;
+        };
+    }
+
     /// <summary>A store with its own client, to a loopback port nothing listens on (no server needed).</summary>
     public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new MongoSessionStore(new MongoSessionStoreOptions
@@ -97,9 +111,3 @@ public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixtu
         }
     }
 }
-
-public sealed class MongoConformance(MongoFixture fixture) : SessionStoreConformanceTests<MongoFixture>(fixture);
-
-public sealed class MongoCorruptDataConformance(MongoFixture fixture) : CorruptDataConformanceTests<MongoFixture>(fixture);
-
-public sealed class MongoFailureConformance(MongoFixture fixture) : FailureConformanceTests<MongoFixture>(fixture);

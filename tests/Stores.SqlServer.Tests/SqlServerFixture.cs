@@ -72,6 +72,20 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendF
         return store;
     }
 
+    /// <summary>Options for a fresh table (dropped with the fixture), without pruning; skips without a server.</summary>
+    public async ValueTask<Action<SqlServerSessionStoreOptions>> OptionsAsync()
+    {
+        var connectionString = await ConnectionStringAsync();
+        var table = "reg_" + Guid.NewGuid().ToString("N");
+        _tables.Add(table);
+        return options =>
+        {
+            options.ConnectionString = connectionString;
+            options.TableName = table;
+            options.PruneInterval = null;
+        };
+    }
+
     /// <summary>A store to a loopback port nothing listens on (no server needed), without pruning.</summary>
     public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new SqlServerSessionStore(new SqlServerSessionStoreOptions
@@ -111,9 +125,3 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendF
         }
     }
 }
-
-public sealed class SqlServerConformance(SqlServerFixture fixture) : SessionStoreConformanceTests<SqlServerFixture>(fixture);
-
-public sealed class SqlServerCorruptDataConformance(SqlServerFixture fixture) : CorruptDataConformanceTests<SqlServerFixture>(fixture);
-
-public sealed class SqlServerFailureConformance(SqlServerFixture fixture) : FailureConformanceTests<SqlServerFixture>(fixture);

@@ -9,7 +9,7 @@ using Xunit;
 namespace SessionStores.SqlServer.Tests;
 
 /// <summary>
-/// Parses every T-SQL batch the store can send (<see cref="SqlServerStatements.All"/>) with Microsoft's own T-SQL
+/// Parses every T-SQL batch the store can send (<see cref="SqlServerCommands.All"/>) with Microsoft's own T-SQL
 /// parser and checks its structure. This runs without a server: it proves the SQL is well-formed and shaped as
 /// designed, not that SQL Server executes it as intended. That is what <see cref="SqlServerConformance"/> checks,
 /// wherever a server is given.
@@ -50,8 +50,8 @@ public sealed class SqlServerStatementTests
     {
         var statements = Of(0);
         var all = statements.All.Select(p => p.Value).ToHashSet();
-        var exposed = typeof(SqlServerStatements).GetProperties()
-            .Where(p => p.PropertyType == typeof(string) && p.Name is not nameof(SqlServerStatements.Table) and not nameof(SqlServerStatements.CreateTable))
+        var exposed = typeof(SqlServerCommands).GetProperties()
+            .Where(p => p.PropertyType == typeof(string) && p.Name is not nameof(SqlServerCommands.Table) and not nameof(SqlServerCommands.CreateTable))
             .Select(p => (string)p.GetValue(statements)!)
             .Concat(from s in new[] { false, true } from d in new[] { false, true } select statements.ListPage(s, d))
             .ToList();
@@ -115,7 +115,7 @@ public sealed class SqlServerStatementTests
     public void Expiry_is_decided_by_the_server_clock_only(int names, string statement)
     {
         var sql = Sql(names, statement);
-        if (statement is not nameof(SqlServerStatements.EnsureSchema) and not nameof(SqlServerStatements.ReleasePruneLock))
+        if (statement is not nameof(SqlServerCommands.EnsureSchema) and not nameof(SqlServerCommands.ReleasePruneLock))
         {
             Assert.Contains("SYSUTCDATETIME()", sql, StringComparison.Ordinal);
         }
@@ -163,8 +163,8 @@ public sealed class SqlServerStatementTests
     }
 
     [Theory]
-    [InlineData(nameof(SqlServerStatements.Upsert))]
-    [InlineData(nameof(SqlServerStatements.CreateOnly))]
+    [InlineData(nameof(SqlServerCommands.Upsert))]
+    [InlineData(nameof(SqlServerCommands.CreateOnly))]
     public void First_writes_hold_a_range_lock_from_the_update_to_the_insert_in_one_transaction(string statement)
     {
         var statements = Body(Sql(0, statement));
@@ -218,7 +218,7 @@ public sealed class SqlServerStatementTests
     public void The_shipped_script_is_the_statement_the_store_runs_for_the_default_names()
     {
         var path = Path.Combine(RepositoryRoot(), "src", "Stores.SqlServer", "sql", "create-session-table.sql");
-        var expected = new SqlServerStatements("dbo", "Sessions").Script("dbo");
+        var expected = SqlServerSessionStore.GenerateSchemaScript();
         if (Environment.GetEnvironmentVariable("SESSIONSTORES_REGENERATE_SQL") == "1")
         {
             File.WriteAllText(path, expected);
@@ -250,14 +250,14 @@ public sealed class SqlServerStatementTests
     [Fact]
     public void Lock_resources_fit_sp_getapplock()
     {
-        var statements = new SqlServerStatements(new string('s', 128), new string('t', 100));
+        var statements = new SqlServerCommands(new string('s', 128), new string('t', 100));
 
         Assert.True(statements.LockResource("prune").Length <= 255);
         Assert.NotEqual(statements.LockResource("prune"), statements.LockResource("schema"));
         Assert.NotEqual(Of(0).LockResource("prune"), Of(1).LockResource("prune"));
     }
 
-    private static SqlServerStatements Of(int names) => new(Names[names].Schema, Names[names].Table);
+    private static SqlServerCommands Of(int names) => new(Names[names].Schema, Names[names].Table);
 
     private static string Sql(int names, string statement) => Of(names).All.Single(p => p.Key == statement).Value;
 

@@ -1,16 +1,16 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace SessionStores.SqlServer.Tests;
 
 /// <summary>
-/// What the store does before and without a server: argument checks come first (no I/O), options are validated, and
-/// an unreachable server surfaces as a transient <see cref="SessionStoreException"/> (SqlClient really tries to connect
-/// to a closed port; nothing is mocked).
+/// What the store does before and without a server: argument checks come first (no I/O), pruning reports an unreachable
+/// server to its caller (SqlClient really tries to connect to a closed port; nothing is mocked), and the caller's
+/// cancellation stays a cancellation. The shared suites check the rest with a server (<see cref="SqlServerConformance"/>);
+/// options, registration and an unreachable server are theirs too (<see cref="SqlServerRegistrationTests"/>,
+/// <see cref="SqlServerFailureConformance"/>).
 /// </summary>
 public sealed class SqlServerStoreWithoutServerTests
 {
@@ -34,22 +34,11 @@ public sealed class SqlServerStoreWithoutServerTests
     }
 
     [Fact]
-    public async Task An_unreachable_server_surfaces_as_a_transient_SessionStoreException()
-    {
-        await using var store = Store();
-
-        var ex = await Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync("abc", TestContext.Current.CancellationToken));
-
-        Assert.True(ex.IsTransient);
-        Assert.IsType<Microsoft.Data.SqlClient.SqlException>(ex.InnerException);
-    }
-
-    [Fact]
     public async Task Pruning_against_an_unreachable_server_throws_to_its_caller()
     {
         await using var store = Store();
 
-        await Assert.ThrowsAsync<SessionStoreException>(() => store.PruneExpiredAsync(TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<SessionStoreException>(() => store.PruneAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -61,55 +50,5 @@ public sealed class SqlServerStoreWithoutServerTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetAsync("abc", cancelled.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SetAsync("abc", new SessionWrite(new byte[1], TimeSpan.FromMinutes(1)), cancelled.Token));
-    }
-
-    [Fact]
-    public void Invalid_options_are_rejected_naming_the_setting()
-    {
-        var cases = new Action<SqlServerSessionStoreOptions>[]
-        {
-            o => o.ConnectionString = null,
-            o => o.TableName = "",
-            o => o.TableName = new string('t', 101),
-            o => o.SchemaName = "bad\u0001",
-            o => o.PruneBatchSize = 5_000,
-            o => o.PruneInterval = TimeSpan.Zero,
-            o => o.PruneInterval = TimeSpan.FromDays(60),
-            o => o.CommandTimeout = TimeSpan.Zero,
-        };
-
-        foreach (var change in cases)
-        {
-            var options = new SqlServerSessionStoreOptions { ConnectionString = Unreachable, PruneInterval = null };
-            change(options);
-            var ex = Assert.Throws<ArgumentException>(() => new SqlServerSessionStore(options));
-            Assert.Contains("SqlServerSessionStoreOptions.", ex.Message, StringComparison.Ordinal);
-        }
-    }
-
-    [Fact]
-    public async Task The_DI_extension_validates_on_start_and_registers_one_store()
-    {
-        var invalid = new ServiceCollection().AddSqlServerSessionStore(o =>
-        {
-            o.ConnectionString = Unreachable;
-            o.TableName = "";
-        });
-        await using (var provider = invalid.BuildServiceProvider())
-        {
-            var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqlServerSessionStoreOptions>>().Value);
-            Assert.Contains("TableName", ex.Message, StringComparison.Ordinal);
-        }
-
-        var services = new ServiceCollection();
-        services.AddSqlServerSessionStore(o =>
-        {
-            o.ConnectionString = Unreachable;
-            o.PruneInterval = null;
-        });
-        await using var valid = services.BuildServiceProvider();
-        var store = valid.GetRequiredService<ISessionStore>();
-        Assert.IsType<SqlServerSessionStore>(store);
-        Assert.Same(store, valid.GetRequiredService<SqlServerSessionStore>());
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using MongoDB.Bson;
+using MongoDB.Driver;
 
 namespace SessionStores.Mongo.Internal;
 
@@ -69,7 +70,7 @@ internal sealed record MongoCommand(string Name, MongoCommandKind Kind, BsonDocu
 /// <see cref="SessionDataCorruptedException"/> policy). Client values inside pipelines are wrapped in <c>$literal</c>
 /// so that a subject such as <c>"$x"</c> is never read as a field path.
 /// </remarks>
-internal static class MongoSessionCommands
+internal static class MongoCommands
 {
     public const string IdField = "_id";
     public const string DataField = "data";
@@ -87,7 +88,18 @@ internal static class MongoSessionCommands
     public const string ExpiryIndexName = "expiresAt_ttl";
     public const string SubjectIndexName = "subject_id";
 
+    /// <summary>The server's error code for a duplicate key (two first writes of one id raced on <c>_id</c>).</summary>
+    public const int DuplicateKeyCode = 11000;
+
     private const string Now = "$$NOW";
+
+    /// <summary>Whether a write lost a duplicate-key race on <c>_id</c>, which <c>Set</c> answers itself.</summary>
+    public static bool IsDuplicateKey(Exception exception) => exception switch
+    {
+        MongoWriteException write => write.WriteError?.Category == ServerErrorCategory.DuplicateKey,
+        MongoCommandException command => command.Code == DuplicateKeyCode,
+        _ => false,
+    };
 
     /// <summary>Get: the live (or undecodable) document, whole.</summary>
     public static MongoCommand Get(string id) =>

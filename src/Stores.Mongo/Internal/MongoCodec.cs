@@ -1,6 +1,6 @@
 using System;
 using MongoDB.Bson;
-using static SessionStores.Mongo.Internal.MongoSessionCommands;
+using static SessionStores.Mongo.Internal.MongoCommands;
 
 namespace SessionStores.Mongo.Internal;
 
@@ -8,7 +8,7 @@ namespace SessionStores.Mongo.Internal;
 /// Reads the documents the store writes: <c>{ _id, data: BinData, version: long, expiresAt: Date, createdAt: Date,
 /// subject?: string }</c>. Anything else is reported as <see cref="SessionDataCorruptedException"/>, never guessed at.
 /// </summary>
-internal static class MongoSessionDocument
+internal static class MongoCodec
 {
     private const long MinUnixMilliseconds = -62_135_596_800_000;
     private const long MaxUnixMilliseconds = 253_402_300_799_999;
