@@ -35,13 +35,13 @@ public sealed class ErrorRedactionTests : IDisposable
     {
         var text = "Access to the path '/var/sessions/h_0123.session' is denied.";
 
-        Assert.Same(text, SessionFileErrors.Redact(text));
+        Assert.Same(text, FileBackend.Redact(text));
     }
 
     [Fact]
     public void Escaped_upper_case_ids_and_control_characters_are_redacted()
     {
-        var redacted = SessionFileErrors.Redact("Could not find '/x/s_+abc-def.session'\nforged line");
+        var redacted = FileBackend.Redact("Could not find '/x/s_+abc-def.session'\nforged line");
 
         Assert.Equal($"Could not find '/x/[session {SessionValidation.Tag("Abc-def")}]'\\u000Aforged line", redacted);
     }

@@ -47,13 +47,3 @@ public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHold
         }
     }
 }
-
-public sealed class FileConformance(FileFixture fixture) : SessionStoreConformanceTests<FileFixture>(fixture);
-
-public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockConformanceTests<FileFixture>(fixture);
-
-public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDataConformanceTests<FileFixture>(fixture);
-
-public sealed class FileLeaseConformance(FileFixture fixture) : LeaseConformanceTests<FileFixture>(fixture);
-
-public sealed class FileLeaseHolderProcessConformance(FileFixture fixture) : LeaseHolderProcessConformanceTests<FileFixture>(fixture);

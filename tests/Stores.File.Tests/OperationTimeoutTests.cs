@@ -2,8 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SessionStores.File.Internal;
 using Xunit;
 
@@ -59,30 +57,6 @@ public sealed class OperationTimeoutTests : IDisposable
         }
 
         Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(10)), token)).Succeeded);
-    }
-
-    [Fact]
-    public void An_out_of_range_operation_timeout_is_refused_naming_the_option()
-    {
-        var error = Assert.Throws<ArgumentException>(() => new FileSessionStore(new FileSessionStoreOptions
-        {
-            Directory = _directory,
-            OperationTimeout = TimeSpan.FromMinutes(11),
-        }));
-
-        Assert.Contains("FileSessionStoreOptions.OperationTimeout", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
-    {
-        var services = new ServiceCollection();
-        services.AddFileSessionStore(o => { o.Directory = "/tmp/unused"; o.OperationTimeout = TimeSpan.FromTicks(-1); });
-        using var provider = services.BuildServiceProvider();
-
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value);
-
-        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
     }
 
     public void Dispose()
