@@ -42,12 +42,11 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     /// <param name="options">The options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
     /// <param name="timeProvider">The clock that decides expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names every invalid one.</exception>
     /// <exception cref="InvalidOperationException">The directory cannot be created, or the file system does not enforce file locks.</exception>
     public FileSessionStore(FileSessionStoreOptions options, TimeProvider? timeProvider = null, ILogger<FileSessionStore>? logger = null)
     {
         FileSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
-
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(FileBackend.Instance, options.OperationTimeout, _logger);
@@ -75,8 +74,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
                 FlushDirectory(parent);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex))
         {
+            // Not a failed operation but a setting to fix: the exception names it.
             throw new InvalidOperationException($"The session directory '{SessionValidation.EscapeControlCharacters(RootDirectory)}' (FileSessionStoreOptions.Directory) cannot be created: {SessionValidation.EscapeControlCharacters(ex.Message)}", ex);
         }
 

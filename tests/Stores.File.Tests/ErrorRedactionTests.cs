@@ -25,6 +25,7 @@ public sealed class ErrorRedactionTests : IDisposable
 
         // Then: nowhere in the exception chain as a log would print it (messages and stack traces) is the id.
         Assert.DoesNotContain(Id, ex.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("File session store: Get failed: ", ex.Message, StringComparison.Ordinal);
         Assert.Contains(SessionValidation.Tag(Id), ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<Exception>(ex.InnerException);
         Assert.Contains(nameof(FileSessionStore), ex.InnerException!.StackTrace, StringComparison.Ordinal);

@@ -9,8 +9,8 @@ using Xunit;
 
 namespace SessionStores.File.Tests;
 
-// The shared suites, run against the file store. It runs neither the failure nor the stalled-backend suite: a local
-// directory has no backend to lose or stop (see IUnreachableBackendFixture); its own lock waits are OperationTimeoutTests.
+// The shared suites, run against the file store. Not the stalled-backend suite: a directory cannot be paused as a
+// server can; the file store's own waits (a lock held by another process) are OperationTimeoutTests.
 public sealed class FileConformance(FileFixture fixture) : SessionStoreConformanceTests<FileFixture>(fixture);
 
 public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockConformanceTests<FileFixture>(fixture);
@@ -20,6 +20,8 @@ public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDat
 public sealed class FileLeaseConformance(FileFixture fixture) : LeaseConformanceTests<FileFixture>(fixture);
 
 public sealed class FileLeaseHolderProcessConformance(FileFixture fixture) : LeaseHolderProcessConformanceTests<FileFixture>(fixture);
+
+public sealed class FileFailureConformance(FileFixture fixture) : FailureConformanceTests<FileFixture>(fixture);
 
 public sealed class FileRegistrationTests(FileFixture fixture) : RegistrationConformanceTests<FileSessionStore, FileSessionStoreOptions>, IClassFixture<FileFixture>
 {
