@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -10,10 +9,6 @@ namespace SessionStores.AspNetCore.Internal;
 /// <summary>The commit: nothing when nothing changed, otherwise compare-and-set with the configured conflict policy.</summary>
 internal sealed partial class StoreBackedSession
 {
-    private int _mergeAttempt;
-    private ChangeTracking? _previousTracking;
-    private SessionWrite _pendingWrite;
-
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         var final = IsSessionMiddlewareCommit;
@@ -131,14 +126,10 @@ internal sealed partial class StoreBackedSession
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
         // A regenerated id: what this request changed relative to the old id, kept past the commit for the retirement
-        // (and for a commit retried after a cancelled one, which finds the tracking fields cleared).
-        if (_previousKey is not null)
+        // (and for a commit retried after a cancelled one, which finds the change log cleared).
+        if (_previous is not null)
         {
-            _previousTracking ??= new ChangeTracking(
-                _changes is null ? null : new(_changes, StringComparer.Ordinal),
-                _originals is null ? null : new(_originals, StringComparer.Ordinal),
-                _cleared,
-                _subjectChanged);
+            _previous.Changes ??= _values.CopyChangeLog();
         }
 
         try
@@ -152,17 +143,17 @@ internal sealed partial class StoreBackedSession
             throw;
         }
 
-        if (_previousKey is not null)
+        if (_previous is { } previous)
         {
             // A regenerated id: the session is stored under its new id, so the old one goes.
-            await RemovePreviousIdAsync(_previousTracking!, cancellationToken).ConfigureAwait(false);
+            await RemovePreviousIdAsync(previous.Changes!, cancellationToken).ConfigureAwait(false);
             ForgetPreviousId();
         }
     }
 
     private async Task CommitWriteAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty)
+        if (!_values.IsDirty)
         {
             if (_touchDue)
             {
@@ -193,8 +184,9 @@ internal sealed partial class StoreBackedSession
         for (var attempt = 1; ; attempt++)
         {
             // Encoded once, and again only after a rebase changed the values.
-            data ??= SessionPayload.Encode(_createdAtMs, _values);
-            var result = await SetAsync(new SessionWrite(data, ttl, _subject, _version), cancellationToken).ConfigureAwait(false);
+            data ??= _values.Encode();
+            var write = new SessionWrite(data, ttl, _values.Subject, _values.Version);
+            var result = await WithIoTimeout(write, static (s, w, ct) => s._settings.Store.SetAsync(s._key, w, ct), "committing", cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 MarkCommitted(result.Version);
@@ -213,121 +205,32 @@ internal sealed partial class StoreBackedSession
             }
 
             Log.Merging(_settings.Logger, SessionValidation.Tag(_key), attempt, result.Version);
-            _mergeAttempt = attempt;
             if (policy == SessionConflictPolicy.LastWriteWins)
             {
                 // Overwrite exactly the version just seen; a session destroyed meanwhile is not brought back with the view
                 // this request loaded: as with a merge, only this request's own changes go into a new one.
                 if (result.Version == 0)
                 {
-                    Rebase(null, lastWriteWins: true);
+                    _values.Rebase(_key, null, attempt, lastWriteWins: true);
                     data = null;
                 }
 
-                _version = result.Version;
+                _values.Version = result.Version;
             }
             else
             {
                 var latest = result.Version == 0
                     ? null
                     : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
-                Rebase(latest);
+                _values.Rebase(_key, latest, attempt);
                 data = null;
             }
         }
     }
 
-    private Task<SessionSetResult> SetAsync(SessionWrite write, CancellationToken cancellationToken)
-    {
-        // Through a field, so that the callback captures nothing (no closure per commit).
-        _pendingWrite = write;
-        return WithIoTimeout(static (s, ct) => s._settings.Store.SetAsync(s._key, s._pendingWrite, ct), "committing", cancellationToken);
-    }
-
-    /// <summary>Replays this request's own changes onto the latest stored version (per-key merge). With
-    /// <paramref name="lastWriteWins"/> a key changed by both requests is not a conflict: this request's value wins.</summary>
-    private void Rebase(SessionRecord? latest, bool lastWriteWins = false)
-    {
-        Dictionary<string, byte[]> values;
-        if (latest is null)
-        {
-            // Destroyed or expired meanwhile (e.g. "sign out everywhere"): start from nothing, and never re-bind the old
-            // subject unless this request bound it itself.
-            values = Empty();
-            if (!_cleared && !lastWriteWins)
-            {
-                ThrowOnSameKeyConflict(values);
-            }
-
-            _version = 0;
-            _subject = _subjectChanged ? _subject : null;
-        }
-        else
-        {
-            var latestValues = SessionPayload.Decode(_key, latest.Data.Span, out _createdAtMs);
-            if (!_cleared && !lastWriteWins)
-            {
-                ThrowOnSameKeyConflict(latestValues);
-            }
-
-            values = _cleared ? Empty() : latestValues;
-            _version = latest.Version;
-            _subject = _subjectChanged ? _subject : latest.Subject;
-        }
-
-        if (_changes is not null)
-        {
-            foreach (var (key, value) in _changes)
-            {
-                if (value is null)
-                {
-                    values.Remove(key);
-                }
-                else
-                {
-                    values[key] = value;
-                }
-            }
-        }
-
-        _values = values;
-    }
-
-    /// <summary>
-    /// A key this request changed that the other request changed too (to something else) cannot be merged without
-    /// losing one of the two updates (a counter incremented twice would count once): that is a conflict, not a merge.
-    /// </summary>
-    private void ThrowOnSameKeyConflict(Dictionary<string, byte[]> latestValues)
-    {
-        if (_changes is null)
-        {
-            return;
-        }
-
-        foreach (var (key, ours) in _changes)
-        {
-            latestValues.TryGetValue(key, out var theirs);
-            byte[]? original = null;
-            _originals?.TryGetValue(key, out original);
-            if (!BytesEqual(theirs, original))
-            {
-                throw new SessionCommitConflictException(_key, _mergeAttempt);
-            }
-
-            _originals![key] = theirs;
-        }
-    }
-
-    private static bool BytesEqual(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
-
     private void MarkCommitted(long version)
     {
-        _version = version;
-        _changes = null;
-        _originals = null;
-        _cleared = false;
-        _subjectChanged = false;
-        _dirty = false;
+        _values.MarkCommitted(version);
         _touchDue = false;
     }
 }

@@ -27,19 +27,25 @@ internal sealed partial class StoreBackedSession
         return turn.EndAsync();
     }
 
+    /// <summary>Runs one store call within <c>SessionOptions.IOTimeout</c>; see the overload with an argument.</summary>
+    private Task<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
+        WithIoTimeout(operation, static (s, operation, ct) => operation(s, ct), what, cancellationToken);
+
     /// <summary>
-    /// Runs one store call within <c>SessionOptions.IOTimeout</c>, through the stores' own deadline mechanism
-    /// (<see cref="SessionStoreOperationRunner"/>): the store gets a token cancelled at the deadline, and the request stops
-    /// waiting then even if the store ignores it. Transient failures go to the outage log (one error per incident, not one
-    /// per request).
+    /// Runs one store call with <paramref name="argument"/> within <c>SessionOptions.IOTimeout</c>, through the stores'
+    /// own deadline mechanism (<see cref="SessionStoreOperationRunner"/>): the store gets a token cancelled at the
+    /// deadline, and the request stops waiting then even if the store ignores it. Transient failures go to the outage log
+    /// (one error per incident, not one per request). The argument travels as state, so that the callback captures
+    /// nothing (no closure per call).
     /// </summary>
-    private async Task<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
+    private async Task<T> WithIoTimeout<TArgument, T>(
+        TArgument argument, Func<StoreBackedSession, TArgument, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
     {
         try
         {
             var result = _settings.IoRunner is { } runner
-                ? await runner.RunAsync(what, this, operation, cancellationToken).ConfigureAwait(false)
-                : await operation(this, cancellationToken).ConfigureAwait(false);
+                ? await runner.RunAsync(what, (Session: this, Argument: argument, Operation: operation), static (call, ct) => call.Operation(call.Session, call.Argument, ct), cancellationToken).ConfigureAwait(false)
+                : await operation(this, argument, cancellationToken).ConfigureAwait(false);
             _settings.Outage.Succeeded();
             return result;
         }

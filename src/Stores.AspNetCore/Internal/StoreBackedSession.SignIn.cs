@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
@@ -39,18 +38,12 @@ internal sealed partial class StoreBackedSession
         SetCookie(context, newKey);
 
         // The old id is destroyed after the new one is stored (a failure in between leaves the old one, never neither).
-        if (_previousKey is null)
-        {
-            _previousKey = _key;
-            _previousVersion = _version;
-        }
+        _previous ??= new PreviousId(_key, _values.Version);
 
-        // The change tracking stays relative to the old id's loaded version: should another request change the old id
-        // before this commit retires it, those changes are merged into the new id as in any conflict.
+        // The change log stays relative to the old id's loaded version: should another request change the old id before
+        // this commit retires it, those changes are merged into the new id as in any conflict.
         _key = newKey;
-        _version = 0;
-        _dirty = true;
-        _subjectChanged |= _subject is not null;
+        _values.MoveToNewId();
         return newKey;
     }
 
@@ -75,20 +68,16 @@ internal sealed partial class StoreBackedSession
     /// one that was never stored. Only while the response has not started.</summary>
     private void RestorePreviousCookie()
     {
-        if (_previousKey is { } previous && _scope?.Context is { Response.HasStarted: false } context)
+        if (_previous is { } previous && _scope?.Context is { Response.HasStarted: false } context)
         {
-            SetCookie(context, previous);
-            _key = previous;
+            SetCookie(context, previous.Key);
+            _key = previous.Key;
             ForgetPreviousId();
         }
     }
 
     /// <summary>The old id of a regenerated session is dealt with (destroyed, or the session went back to it).</summary>
-    private void ForgetPreviousId()
-    {
-        _previousKey = null;
-        _previousTracking = null;
-    }
+    private void ForgetPreviousId() => _previous = null;
 
     /// <summary>
     /// After a regenerated session was stored under its new id: retire and destroy the old one. The sign-in itself has
@@ -96,18 +85,18 @@ internal sealed partial class StoreBackedSession
     /// send the browser back to an old id that may already be retired. Only a conflict with another request's change
     /// (see <see cref="RetirePreviousIdAsync"/>) fails it, with 409.
     /// </summary>
-    private async Task RemovePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
+    private async Task RemovePreviousIdAsync(SessionValues.ChangeLog changes, CancellationToken cancellationToken)
     {
         try
         {
-            if (await RetirePreviousIdAsync(tracking, cancellationToken).ConfigureAwait(false))
+            if (await RetirePreviousIdAsync(changes, cancellationToken).ConfigureAwait(false))
             {
-                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
+                await WithIoTimeout(_previous!.Key, static (s, key, ct) => s._settings.Store.DestroyAsync(key, ct), "destroying the previous id of", cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not SessionCommitConflictException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Tag(_previousKey!), SessionValidation.Tag(_key), ex);
+            Log.PreviousIdNotRetired(_settings.Logger, SessionValidation.Tag(_previous!.Key), SessionValidation.Tag(_key), ex);
         }
     }
 
@@ -123,7 +112,7 @@ internal sealed partial class StoreBackedSession
     /// response has started (the browser has the new id), both are kept and a warning is logged (event 9).
     /// </summary>
     /// <returns>Whether the old id may be destroyed.</returns>
-    private async Task<bool> RetirePreviousIdAsync(ChangeTracking tracking, CancellationToken cancellationToken)
+    private async Task<bool> RetirePreviousIdAsync(SessionValues.ChangeLog changes, CancellationToken cancellationToken)
     {
         var policy = _settings.Options.ConflictPolicy;
         if (policy == SessionConflictPolicy.LastWriteWins)
@@ -131,17 +120,18 @@ internal sealed partial class StoreBackedSession
             return true;
         }
 
-        var expected = _previousVersion;
-        var emptyPayload = SessionPayload.Encode(_createdAtMs, Empty());
+        var previous = _previous!;
+        var expected = previous.Version;
+        var emptyPayload = _values.EncodeEmpty();
         var backoff = new MergeBackoff(_settings.Options.CommitTimeout);
         var merging = false;
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                var retire = new SessionWrite(emptyPayload, TimeSpan.FromMilliseconds(1), null, expected);
+                var retire = (previous.Key, Write: new SessionWrite(emptyPayload, TimeSpan.FromMilliseconds(1), null, expected));
                 var retired = await WithIoTimeout(
-                    (s, ct) => s._settings.Store.SetAsync(s._previousKey!, retire, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
+                    retire, static (s, retire, ct) => s._settings.Store.SetAsync(retire.Key, retire.Write, ct), "retiring the previous id of", cancellationToken).ConfigureAwait(false);
                 if (retired.Succeeded || retired.Version == 0)
                 {
                     // Retired, or already gone (destroyed or expired meanwhile): nothing of another request is lost.
@@ -152,9 +142,8 @@ internal sealed partial class StoreBackedSession
                 {
                     try
                     {
-                        _mergeAttempt = attempt;
                         merging = true;
-                        if (await MergePreviousIdAsync(tracking, attempt == 1, cancellationToken).ConfigureAwait(false) is not { } merged)
+                        if (await MergePreviousIdAsync(changes, attempt, cancellationToken).ConfigureAwait(false) is not { } merged)
                         {
                             return true;
                         }
@@ -168,25 +157,24 @@ internal sealed partial class StoreBackedSession
                     }
                 }
 
-                var previous = _previousKey!;
                 if (_scope?.Context is not { Response.HasStarted: false })
                 {
-                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Tag(previous), SessionValidation.Tag(_key));
+                    Log.PreviousIdKept(_settings.Logger, SessionValidation.Tag(previous.Key), SessionValidation.Tag(_key));
                     return false;
                 }
 
                 await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
                 RestorePreviousCookie();
-                throw new SessionCommitConflictException(previous, attempt);
+                throw new SessionCommitConflictException(previous.Key, attempt);
             }
         }
         finally
         {
             if (merging)
             {
-                // The change tracking restored for a merge is done with, whatever the outcome: the version and the view
-                // are the new id's as last stored.
-                MarkCommitted(_version);
+                // The change log restored for a merge is done with, whatever the outcome: the version and the view are the
+                // new id's as last stored.
+                MarkCommitted(_values.Version);
             }
         }
     }
@@ -196,51 +184,59 @@ internal sealed partial class StoreBackedSession
     /// request's own changes to it key by key (as a commit conflict does), and stores the result under the new id with a
     /// compare-and-set. Returns the old id's version to retire next, or <see langword="null"/> when the old id is gone.
     /// </summary>
-    private async Task<long?> MergePreviousIdAsync(ChangeTracking tracking, bool first, CancellationToken cancellationToken)
+    private async Task<long?> MergePreviousIdAsync(SessionValues.ChangeLog changes, int attempt, CancellationToken cancellationToken)
     {
-        var latest = await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._previousKey!, ct), "re-reading the previous id of", cancellationToken).ConfigureAwait(false);
+        var latest = await WithIoTimeout(_previous!.Key, static (s, key, ct) => s._settings.Store.GetAsync(key, ct), "re-reading the previous id of", cancellationToken).ConfigureAwait(false);
         if (latest is null)
         {
             return null;
         }
 
-        if (tracking.Cleared)
+        if (changes.Cleared)
         {
             // This request emptied the session: a merge would drop the other request's change, and then destroy it.
-            throw new SessionCommitConflictException(_key, _mergeAttempt);
+            throw new SessionCommitConflictException(_key, attempt);
         }
 
-        if (first)
+        if (attempt == 1)
         {
-            (_changes, _originals, _cleared, _subjectChanged) = (tracking.Changes, tracking.Originals, tracking.Cleared, tracking.SubjectChanged);
+            _values.RestoreChangeLog(changes);
         }
 
         // Rebase moves the view onto the old id's latest version; until the merged view is stored under the new id, the
         // session stays what the new id holds.
-        var stored = (_version, _values, _subject, _createdAtMs);
+        var stored = _values.Save();
         try
         {
-            Rebase(latest);
-            var previousVersion = _version;
-            var merged = new SessionWrite(SessionPayload.Encode(_createdAtMs, _values), SlideTtl(), _subject, stored._version);
-            var written = await WithIoTimeout((s, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
+            _values.Rebase(_key, latest, attempt);
+            var previousVersion = _values.Version;
+            var merged = new SessionWrite(_values.Encode(), SlideTtl(), _values.Subject, stored.Version);
+            var written = await WithIoTimeout(merged, static (s, merged, ct) => s._settings.Store.SetAsync(s._key, merged, ct), "merging into the regenerated id of", cancellationToken).ConfigureAwait(false);
             if (!written.Succeeded)
             {
                 // The new id changed too (its cookie is out): nothing safe to merge into.
-                throw new SessionCommitConflictException(_key, _mergeAttempt);
+                throw new SessionCommitConflictException(_key, attempt);
             }
 
-            _version = written.Version;
+            _values.Version = written.Version;
             return previousVersion;
         }
         catch
         {
-            (_version, _values, _subject, _createdAtMs) = stored;
+            _values.Load(stored);
             throw;
         }
     }
 
-    /// <summary>This request's changes relative to the old id of a regenerated session.</summary>
-    private sealed record ChangeTracking(
-        Dictionary<string, byte[]?>? Changes, Dictionary<string, byte[]?>? Originals, bool Cleared, bool SubjectChanged);
+    /// <summary>The id a regenerated session had before, until the commit retires it.</summary>
+    private sealed class PreviousId(string key, long version)
+    {
+        public string Key { get; } = key;
+
+        /// <summary>The version this request loaded under the old id: another request's change since then is not lost.</summary>
+        public long Version { get; } = version;
+
+        /// <summary>This request's changes relative to the old id, kept past the commit for the retirement.</summary>
+        public SessionValues.ChangeLog? Changes { get; set; }
+    }
 }

@@ -1,50 +1,35 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
-using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 
 namespace SessionStores.AspNetCore.Internal;
 
 /// <summary>
 /// One request's view of one session. It loads asynchronously (never synchronously: an access before
-/// <see cref="LoadAsync"/> throws), keeps the values as a dictionary plus a log of this request's own changes, and
-/// commits with compare-and-set (see <c>StoreBackedSession.Commit.cs</c>).
+/// <see cref="LoadAsync"/> throws), decides when the session may be read and written, keeps its content and this
+/// request's changes in <see cref="SessionValues"/>, and commits with compare-and-set (see
+/// <c>StoreBackedSession.Commit.cs</c>).
 /// </summary>
 internal sealed partial class StoreBackedSession : ISession
 {
     private readonly Settings _settings;
-    private string _key;
-    private string? _previousKey;
-    private long _previousVersion;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _ioTimeout;
     private readonly Func<bool> _tryEstablishSession;
     private readonly bool _isNewSessionKey;
     private readonly SessionRequestScope? _scope;
+    private readonly SessionValues _values = new();
+    private string _key;
 
     private State _state;
-    private Dictionary<string, byte[]> _values = Empty();
-    private Dictionary<string, byte[]?>? _changes;
-    private Dictionary<string, byte[]?>? _originals;
-    private bool _cleared;
-    private bool _dirty;
-    private bool _touchDue;
     private bool _established;
-    private long _version;
-    private long _createdAtMs;
-    private string? _subject;
-    private bool _subjectChanged;
+    private bool _touchDue;
     private Exception? _commitFailure;
     private SessionTurn? _turn;
+    private PreviousId? _previous;
 
     public StoreBackedSession(Settings settings, string key, TimeSpan idleTimeout, TimeSpan ioTimeout, Func<bool> tryEstablishSession, bool isNewSessionKey, SessionRequestScope? scope)
     {
@@ -73,9 +58,16 @@ internal sealed partial class StoreBackedSession : ISession
     /// admin listing and the application speak of the same id.</summary>
     public string Id => _key;
 
-    public IEnumerable<string> Keys => EnsureReadable().Keys;
+    public IEnumerable<string> Keys
+    {
+        get
+        {
+            EnsureReadable();
+            return _values.Keys;
+        }
+    }
 
-    public string? Subject => _subject;
+    public string? Subject => _values.Subject;
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -117,7 +109,7 @@ internal sealed partial class StoreBackedSession : ISession
                 "loading",
                 cancellationToken).ConfigureAwait(false);
             await ApplyLoadedAsync(record, cancellationToken).ConfigureAwait(false);
-            if (record is not null && _version > 0 && _settings.Options.TouchThreshold is null && SlideTtl() is var capped && capped < _idleTimeout)
+            if (record is not null && _values.Version > 0 && _settings.Options.TouchThreshold is null && SlideTtl() is var capped && capped < _idleTimeout)
             {
                 await PullExpiryBackAsync(capped, cancellationToken).ConfigureAwait(false);
             }
@@ -184,16 +176,8 @@ internal sealed partial class StoreBackedSession : ISession
     public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (EnsureReadable().TryGetValue(key, out var found))
-        {
-            // A copy: a caller that edits the array in place and sets it again must be seen to change the value, and
-            // the loaded bytes stay the baseline that a conflicting commit merges against.
-            value = found.Length == 0 ? found : found.AsSpan().ToArray();
-            return true;
-        }
-
-        value = null;
-        return false;
+        EnsureReadable();
+        return _values.TryGetValue(key, out value);
     }
 
     public void Set(string key, byte[] value)
@@ -202,44 +186,20 @@ internal sealed partial class StoreBackedSession : ISession
         ArgumentNullException.ThrowIfNull(value);
         SessionPayload.ValidateKey(key);
         EnsureWritable();
-
-        if (_values.TryGetValue(key, out var existing) && existing.AsSpan().SequenceEqual(value))
-        {
-            return;
-        }
-
-        // Copied, as the built-in session does: the caller may reuse its array.
-        var copy = value.AsSpan().ToArray();
-        RememberOriginal(key, existing);
-        _values[key] = copy;
-        (_changes ??= new(StringComparer.Ordinal))[key] = copy;
-        _dirty = true;
+        _values.Set(key, value);
     }
 
     public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         EnsureWritable();
-        if (_values.Remove(key, out var existing))
-        {
-            RememberOriginal(key, existing);
-            (_changes ??= new(StringComparer.Ordinal))[key] = null;
-            _dirty = true;
-        }
+        _values.Remove(key);
     }
 
     public void Clear()
     {
         EnsureWritable();
-        if (_values.Count == 0)
-        {
-            return;
-        }
-
         _values.Clear();
-        _changes = null;
-        _cleared = true;
-        _dirty = true;
     }
 
     /// <summary>Binds the session to a subject (user id), or unbinds it with <see langword="null"/>.</summary>
@@ -247,32 +207,22 @@ internal sealed partial class StoreBackedSession : ISession
     {
         SessionValidation.ValidateSubject(subject);
         EnsureWritable();
-        if (string.Equals(_subject, subject, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        _subject = subject;
-        _subjectChanged = true;
-        _dirty = true;
+        _values.SetSubject(subject);
     }
 
     /// <summary>Deletes the stored session and the cookie; later writes in this request throw.</summary>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
-        if (_previousKey is not null)
+        if (_previous is { } previous)
         {
-            await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._previousKey!, ct), "destroying", cancellationToken).ConfigureAwait(false);
+            await WithIoTimeout(previous.Key, static (s, key, ct) => s._settings.Store.DestroyAsync(key, ct), "destroying", cancellationToken).ConfigureAwait(false);
             ForgetPreviousId();
         }
 
         await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
         _state = State.Destroyed;
-        _values = Empty();
-        _changes = null;
-        _dirty = false;
+        _values.Discard();
         _touchDue = false;
-        _subject = null;
         if (_scope?.Context is { Response.HasStarted: false } context)
         {
             // The deletion carries the cookie's own attributes (path, domain, Secure, SameSite): browsers ignore a delete
@@ -282,11 +232,6 @@ internal sealed partial class StoreBackedSession : ISession
         }
     }
 
-    private static Dictionary<string, byte[]> Empty() => new(StringComparer.Ordinal);
-
-    /// <summary>Keeps the value a key had when this request first changed it, to tell a merge from a lost update.</summary>
-    private void RememberOriginal(string key, byte[]? original) => (_originals ??= new(StringComparer.Ordinal)).TryAdd(key, original);
-
     private async Task ApplyLoadedAsync(SessionRecord? record, CancellationToken cancellationToken)
     {
         if (record is null)
@@ -295,9 +240,9 @@ internal sealed partial class StoreBackedSession : ISession
             return;
         }
 
-        var values = SessionPayload.Decode(_key, record.Data.Span, out var createdAtMs);
+        var loaded = SessionValues.Read(_key, record);
         var nowMs = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_settings.Options.AbsoluteTimeout is { } absolute && createdAtMs + (long)absolute.TotalMilliseconds <= nowMs)
+        if (_settings.Options.AbsoluteTimeout is { } absolute && loaded.CreatedAtMs + (long)absolute.TotalMilliseconds <= nowMs)
         {
             // Past its absolute lifetime: the stored session goes, and this request starts afresh under the same key.
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
@@ -306,10 +251,8 @@ internal sealed partial class StoreBackedSession : ISession
             return;
         }
 
-        _values = values;
-        _version = record.Version;
-        _createdAtMs = createdAtMs;
-        _subject = record.Subject;
+        _values.Load(loaded);
+
         if (_settings.Options.TouchThreshold is { } threshold)
         {
             // Due when a slide now would move the expiry by at least the threshold (never past the absolute deadline, so
@@ -326,16 +269,10 @@ internal sealed partial class StoreBackedSession : ISession
     /// <summary>The time left until the absolute deadline, or <see langword="null"/> without an absolute timeout.</summary>
     private TimeSpan? RemainingLifetime() =>
         _settings.Options.AbsoluteTimeout is { } absolute
-            ? DateTimeOffset.FromUnixTimeMilliseconds(_createdAtMs) + absolute - _settings.Time.GetUtcNow()
+            ? DateTimeOffset.FromUnixTimeMilliseconds(_values.CreatedAtMs) + absolute - _settings.Time.GetUtcNow()
             : null;
 
-    private void StartEmpty()
-    {
-        _values = Empty();
-        _version = 0;
-        _createdAtMs = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        _subject = null;
-    }
+    private void StartEmpty() => _values.StartEmpty(_settings.Time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private void RegisterCommitHook()
     {
@@ -348,11 +285,13 @@ internal sealed partial class StoreBackedSession : ISession
         }
     }
 
-    private Dictionary<string, byte[]> EnsureReadable() => _state switch
+    private void EnsureReadable()
     {
-        State.NotLoaded => throw NotLoaded(),
-        _ => _values,
-    };
+        if (_state == State.NotLoaded)
+        {
+            throw NotLoaded();
+        }
+    }
 
     private void EnsureWritable()
     {
