@@ -29,6 +29,9 @@ public sealed partial class FileSessionStore
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
+
+        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
+        cancellationToken.ThrowIfCancellationRequested();
         using var deadline = _runner.Start(SessionStoreOperationNames.Count, cancellationToken);
         try
         {
@@ -47,6 +50,9 @@ public sealed partial class FileSessionStore
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
+
+        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
+        cancellationToken.ThrowIfCancellationRequested();
         using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
         try
         {

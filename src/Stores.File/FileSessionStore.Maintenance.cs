@@ -126,6 +126,7 @@ public sealed partial class FileSessionStore
     // One pass under the runner: each entry gets the operation timeout, as each file of DestroyMany does.
     private async Task<FilePruneResult> RunPruneAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var deadline = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
         try
         {
