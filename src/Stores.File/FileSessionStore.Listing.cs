@@ -184,7 +184,7 @@ public sealed partial class FileSessionStore
                 }
             }
         }
-        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex) || ex is SessionStoreException)
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex) || ex is TimeoutException)
         {
             Log.CleanupFailed(_logger, "subjects", FileBackend.Instance.Redact(ex));
         }

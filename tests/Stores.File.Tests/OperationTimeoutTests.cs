@@ -8,8 +8,8 @@ using Xunit;
 namespace SessionStores.File.Tests;
 
 /// <summary>
-/// OperationTimeout in the file store: an operation that waits for a session's lock (held by another process or
-/// holder) stops at the deadline with a transient timeout, even when LockTimeout is longer.
+/// Lock waits in the file store: an operation that waits for a session's lock (held by another process or holder) stops
+/// at the deadline with a transient timeout, even when LockTimeout is longer, and at LockTimeout when that is shorter.
 /// </summary>
 public sealed class OperationTimeoutTests : IDisposable
 {
@@ -57,6 +57,26 @@ public sealed class OperationTimeoutTests : IDisposable
         }
 
         Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(10)), token)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_lock_held_elsewhere_past_LockTimeout_fails_the_operation_transiently_naming_the_setting()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, LockTimeout = TimeSpan.FromMilliseconds(300) });
+        const string id = "locked-session";
+
+        using (System.IO.File.OpenHandle(LockFileOf(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var error = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), token));
+
+            Assert.True(error.IsTransient);
+            Assert.StartsWith("File session store: Set failed: Timed out after 0.3 s waiting for a session's lock file", error.Message, StringComparison.Ordinal);
+            Assert.Contains("FileSessionStoreOptions.LockTimeout", error.Message, StringComparison.Ordinal);
+            Assert.IsType<TimeoutException>(error.InnerException);
+        }
+
+        Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(1)), token)).Succeeded);
     }
 
     public void Dispose()
