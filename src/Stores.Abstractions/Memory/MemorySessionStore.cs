@@ -25,7 +25,9 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     // for another lock while holding a subject set's lock, and no code takes _pruneGate while holding a stripe lock.
     private const int LockStripes = 64;
 
-    // db.system.name of the store's telemetry (there is no backend, so no SessionStoreBackend, to carry it).
+    // The store's names in messages and in telemetry (db.system.name); there is no backend, so no SessionStoreBackend, to
+    // carry them.
+    private const string DisplayName = "Memory";
     private const string SystemName = "memory";
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -182,10 +184,8 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
         var max = _maxSessions!.Value;
         Log.Full(_logger, max);
-        throw new SessionStoreException(
-            $"The in-memory session store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.",
-            null,
-            isTransient: true);
+        var what = $"failed: the store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.";
+        throw new SessionStoreException(SessionStoreErrors.Message(DisplayName, SessionStoreOperationNames.Set, what), null, isTransient: true);
     }
 
     // Returns false, having changed nothing, only when the write would create a session and the store is full.
