@@ -9,7 +9,7 @@ using SessionStores.File.Internal;
 
 namespace SessionStores.File;
 
-// Pruning, and disposal (which stops it). Expired sessions are already invisible; pruning only reclaims their disk
+// Pruning, and what disposal frees under the pruning gate. Expired sessions are already invisible; pruning only reclaims their disk
 // space. A pass reads modification times from the directory listing (every write sets a file's modification time to
 // its expiry) and opens only files whose time has passed, checking the stored expiry under the session's lock before
 // deleting, so a wrong modification time (a restored backup, a coarse file system) can delay pruning but never delete a
@@ -26,10 +26,7 @@ public sealed partial class FileSessionStore
     private readonly int _pruneBatchSize;
     private readonly long _orphanTempFileAgeMs;
     private IEnumerator<PruneCandidate>? _pruneCursor;
-    private int _disposeState;
     private volatile bool _resourcesFreed;
-
-    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
 
     /// <summary>
     /// Runs one bounded pruning pass now (the timer does this every <see cref="FileSessionStoreOptions.PruneInterval"/>):
@@ -56,38 +53,6 @@ public sealed partial class FileSessionStore
             ReleasePruneGate();
         }
     }
-
-    /// <summary>
-    /// Stops the background pruning and releases the store's resources (the pruning cursor's open directory listing); a pass in
-    /// progress releases them when it ends. Operations started afterwards throw <see cref="ObjectDisposedException"/>;
-    /// operations already under way finish and report what they did.
-    /// </summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposeState, 1) != 0)
-        {
-            return;
-        }
-
-        _shutdown.Cancel();
-        StopLeases();
-        _pruneTimer.Dispose();
-        if (_pruneGate.Wait(0))
-        {
-            ReleasePruneGate();
-        }
-    }
-
-    /// <summary>Stops the background pruning, waits for a pass in progress to end, and releases the store's resources.</summary>
-    /// <returns>A task that completes when pruning has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Dispose();
-        await _pruneGate.WaitAsync().ConfigureAwait(false);
-        ReleasePruneGate();
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     /// <summary>
     /// Releases the pruning gate. Once the store is disposed, whoever holds the gate frees the resources a pass uses;

@@ -37,6 +37,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
     private readonly SessionStoreOperationRunner _runner;
+    private int _disposeState;
 
     /// <summary>Creates a store, creating its directory when missing.</summary>
     /// <param name="options">The options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
@@ -88,6 +89,8 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     /// <summary>The full path of the store's directory (its namespace).</summary>
     public string RootDirectory { get; }
 
+    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
+
     /// <inheritdoc />
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -131,6 +134,38 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         ThrowIfDisposed();
         return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
     }
+
+    /// <summary>
+    /// Stops the background pruning and releases the store's resources (the pruning cursor's open directory listing,
+    /// the lease watcher and the leases this instance holds); a pass in progress releases its part when it ends. Operations started afterwards throw <see cref="ObjectDisposedException"/>;
+    /// operations already under way finish and report what they did.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposeState, 1) != 0)
+        {
+            return;
+        }
+
+        _shutdown.Cancel();
+        StopLeases();
+        _pruneTimer.Dispose();
+        if (_pruneGate.Wait(0))
+        {
+            ReleasePruneGate();
+        }
+    }
+
+    /// <summary>Stops the background pruning, waits for a pass in progress to end, and releases the store's resources.</summary>
+    /// <returns>A task that completes when pruning has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await _pruneGate.WaitAsync().ConfigureAwait(false);
+        ReleasePruneGate();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
