@@ -7,7 +7,9 @@ Usage: python3 eng/mutation-check.py            (takes a few minutes: one build 
 import os, re, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STORE = "src/Stores.Abstractions/Memory/MemorySessionStore.cs"
+# The store's partial files; each mutation names the text it breaks, found in whichever of them holds it.
+STORE_DIR = "src/Stores.Abstractions/Memory"
+MAIN = "MemorySessionStore.cs"
 
 REBIND_CLEANUP = (
     "            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))\n"
@@ -45,8 +47,8 @@ MUTANTS = [
      "var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl),",
      "var next = new Entry(data, liveVersion + 1, now + (((long)write.Ttl.TotalSeconds + 1) * 1000),"),
     ("Get returns expired sessions",
-     "return Task.FromResult(_entries.TryGetValue(id, out var e) && e.IsLive(now) ? e.ToRecord(id) : null);",
-     "return Task.FromResult(_entries.TryGetValue(id, out var e) ? e.ToRecord(id) : null);"),
+     "_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) ? e.ToRecord(id) : null;",
+     "_entries.TryGetValue(id, out var e) ? e.ToRecord(id) : null;"),
     ("Version continues after expiry instead of restarting at 1",
      "var liveVersion = live ? current!.Version : 0;",
      "var liveVersion = exists ? current!.Version : 0;"),
@@ -56,19 +58,29 @@ MUTANTS = [
 ]
 
 
-def apply(source, mutant):
+def replace_once(sources, old, new, name):
+    holders = [f for f, text in sources.items() if old in text]
+    assert holders, f"mutation '{name}' no longer matches the store's source"
+    sources[holders[0]] = sources[holders[0]].replace(old, new, 1)
+
+
+def apply(originals, mutant):
+    """The store's files (name -> source) with one mutation applied."""
     name, old, new = mutant
+    sources = dict(originals)
     if new == "stale-and-trusting":
-        source = source.replace(REBIND_CLEANUP, "", 1)
-        return source.replace(
+        replace_once(sources, REBIND_CLEANUP, "", name)
+        replace_once(sources,
             "private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);",
-            "private static bool Matches(Entry e, string? subject) => true;", 1)
-    if new is None:  # Touch resurrects: drop the liveness check in TouchAsync
+            "private static bool Matches(Entry e, string? subject) => true;", name)
+    elif new is None:  # Touch resurrects: drop the liveness check of the touch that TouchAsync runs
+        source = sources[MAIN]
         i = source.index("public Task<bool> TouchAsync(")
         j = source.index("|| !e.IsLive(now))", i)
-        return source[:j] + ")" + source[j + len("|| !e.IsLive(now))"):]
-    assert old in source, f"mutation '{name}' no longer matches the store's source"
-    return source.replace(old, new, 1)
+        sources[MAIN] = source[:j] + ")" + source[j + len("|| !e.IsLive(now))"):]
+    else:
+        replace_once(sources, old, new, name)
+    return sources
 
 
 def main():
@@ -80,10 +92,12 @@ def main():
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("bin", "obj", "TestResults"))
         else:
             shutil.copy(src, dst)
-    original = open(os.path.join(ROOT, STORE), encoding="utf-8").read()
+    store_dir = os.path.join(ROOT, STORE_DIR)
+    originals = {f: open(os.path.join(store_dir, f), encoding="utf-8").read() for f in os.listdir(store_dir) if f.endswith(".cs")}
     survivors = 0
     for mutant in MUTANTS:
-        open(os.path.join(work, STORE), "w", encoding="utf-8").write(apply(original, mutant))
+        for f, text in apply(originals, mutant).items():
+            open(os.path.join(work, STORE_DIR, f), "w", encoding="utf-8").write(text)
         run = subprocess.run(
             ["dotnet", "test", "tests/Stores.Abstractions.Tests", "--filter",
              "FullyQualifiedName~MemoryConformance|FullyQualifiedName~MemoryFakeClockConformance"],

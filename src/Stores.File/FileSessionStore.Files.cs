@@ -54,19 +54,19 @@ public sealed partial class FileSessionStore
                 {
                     buffer = new byte[length];
                     header = await ReadExactlyAsync(handle, buffer, cancellationToken).ConfigureAwait(false)
-                        ? SessionFileFormat.TryRead(buffer, length, verifyData: true, out error)
+                        ? FileCodec.TryRead(buffer, length, verifyData: true, out error)
                         : null;
                     error ??= header is null ? "the file is shorter than its length" : null;
                 }
             }
             else
             {
-                var rented = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, SessionFileFormat.MaxHeaderSize));
+                var rented = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FileCodec.MaxHeaderSize));
                 try
                 {
-                    var headerBytes = rented.AsMemory(0, (int)Math.Min(length, SessionFileFormat.MaxHeaderSize));
+                    var headerBytes = rented.AsMemory(0, (int)Math.Min(length, FileCodec.MaxHeaderSize));
                     header = await ReadExactlyAsync(handle, headerBytes, cancellationToken).ConfigureAwait(false)
-                        ? SessionFileFormat.TryRead(headerBytes.Span, length, verifyData: false, out error)
+                        ? FileCodec.TryRead(headerBytes.Span, length, verifyData: false, out error)
                         : null;
                     error ??= header is null ? "the file is shorter than its length" : null;
                 }
@@ -121,11 +121,11 @@ public sealed partial class FileSessionStore
 
     /// <summary>
     /// Replaces a session file atomically: write a new file in <c>tmp/</c>, flush it, stamp its modification time
-    /// with the expiry (the reaper's hint), rename it over the old one, and flush the directory that now names it.
+    /// with the expiry (the pruning pass's hint), rename it over the old one, and flush the directory that now names it.
     /// </summary>
     private async ValueTask ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
     {
-        // The creation time in the name lets the reaper recognise files orphaned by a crashed writer.
+        // The creation time in the name lets a pruning pass recognise files orphaned by a crashed writer.
         var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
         var renamed = false;
         try
@@ -142,7 +142,7 @@ public sealed partial class FileSessionStore
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
-            // after a power cut is an orphan the reaper deletes). The directory is opened first, so only the flush
+            // after a power cut is an orphan a pruning pass deletes). The directory is opened first, so only the flush
             // itself (an I/O error) can fail once the new file is visible.
             using var directory = OpenForFlush(_sessionsDirectory);
             IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
@@ -233,7 +233,7 @@ public sealed partial class FileSessionStore
         {
             Directory.Delete(directory, recursive: false);
         }
-        catch (Exception ex) when (IsIoFailure(ex))
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex))
         {
             // Not empty (the usual case) or already gone.
         }
@@ -248,9 +248,9 @@ public sealed partial class FileSessionStore
         catch (DirectoryNotFoundException)
         {
         }
-        catch (Exception ex) when (IsIoFailure(ex))
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex))
         {
-            Log.CleanupFailed(_logger, Path.GetFileName(Path.GetDirectoryName(path)) ?? string.Empty, SessionFileErrors.Redact(ex));
+            Log.CleanupFailed(_logger, Path.GetFileName(Path.GetDirectoryName(path)) ?? string.Empty, FileBackend.Instance.Redact(ex));
         }
     }
 

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using SessionStores.File.Internal;
 using IOFile = System.IO.File;
@@ -31,140 +30,48 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
     /// rewrites the state file, which wakes the waiters of every process on this machine. The death of a holder's process
     /// sends no event; a jittered re-check (bounded by the holder's remaining time) finds it. Local disks only: network
     /// file systems do not deliver change events, and their locks are not reliable.</remarks>
-    public async Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
+    public Task<SessionLease?> AcquireLeaseAsync(string id, TimeSpan duration, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateLeaseDuration(duration);
         SessionValidation.ValidateLeaseWait(wait);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "acquire_lease");
-        try
-        {
-            EnsureLeaseDirectory();
-            var baseName = LeaseFiles.BaseName(id);
-            var lease = await _runner.AcquireLeaseAsync(
-                baseName,
-                wait,
-                (Store: this, Id: id, BaseName: baseName, Duration: duration),
-                static s => s.Store.LeaseWaiters(),
-                static (s, ct) => s.Store.TryAcquireLeaseAsync(s.Id, s.BaseName, s.Duration, ct),
-                cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return lease;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        var baseName = LeaseFiles.BaseName(id);
+        return _runner.AcquireLeaseAsync(
+            baseName,
+            wait,
+            (Store: this, Id: id, BaseName: baseName, Duration: duration),
+            static s => s.Store.LeaseWaiters(),
+            static (s, ct) => s.Store.AcquireLeaseCoreAsync(s.Id, s.BaseName, s.Duration, ct),
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("RenewLease", (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
-
-    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    public Task<bool> RenewLeaseAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "renew_lease");
-        try
-        {
-            EnsureLeaseDirectory();
-            var stateName = LeaseFiles.StateName(LeaseFiles.BaseName(lease.Id));
-            bool renewed;
-            using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
-            {
-                var path = Path.Combine(LeasesDirectory, stateName);
-                var state = LeaseFiles.Read(path);
-                var now = NowMs();
-                renewed = IsHeldBy(state, lease, now);
-                if (renewed)
-                {
-                    WriteLeaseState(path, state with { ExpiresAtMs = now + SessionValidation.ToMilliseconds(duration) });
-                }
-            }
-
-            operation.Complete();
-            return renewed;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(
+            SessionStoreOperationNames.RenewLease, (Store: this, Lease: lease, Duration: duration), static (s, ct) => s.Store.RenewLeaseCoreAsync(s.Lease, s.Duration, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     /// <remarks>Also closes (and deletes) the holder's locked file when this store instance has it, whether or not the
     /// lease was still held.</remarks>
-    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("ReleaseLease", (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
-
-    private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
+    public Task<bool> ReleaseLeaseAsync(SessionLease lease, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateLease(lease);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "release_lease");
-        try
-        {
-            EnsureLeaseDirectory();
-            var baseName = LeaseFiles.BaseName(lease.Id);
-            var stateName = LeaseFiles.StateName(baseName);
-            bool released;
-            using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
-            {
-                var path = Path.Combine(LeasesDirectory, stateName);
-                var state = LeaseFiles.Read(path);
-                released = IsHeldBy(state, lease, NowMs());
-                if (released)
-                {
-                    // The fence stays; the rename wakes the waiters (theirs is the next turn at the lock stripe).
-                    WriteLeaseState(path, new LeaseState(null, state.Fence, 0));
-                }
-
-                if (_heldLeases.TryRemove(lease.Owner, out var held))
-                {
-                    held.Dispose();
-                }
-            }
-
-            if (released)
-            {
-                // This instance's waiters need not wait for the file-system event.
-                _leaseWaiters?.Wake(baseName);
-            }
-
-            operation.Complete();
-            return released;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.ReleaseLease, (Store: this, Lease: lease), static (s, ct) => s.Store.ReleaseLeaseCoreAsync(s.Lease, ct), cancellationToken);
     }
-
-    private static bool IsHeldBy(LeaseState state, SessionLease lease, long now) =>
-        state.IsLive(now) && state.Fence == lease.Fence && string.Equals(state.Owner, lease.Owner, StringComparison.Ordinal);
 
     // One attempt, run by the runner under the deadline (its token).
-    private async Task<SessionLeaseAttempt> TryAcquireLeaseAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
+    private async Task<SessionLeaseAttempt> AcquireLeaseCoreAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await TryAcquireLeaseCoreAsync(id, baseName, duration, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Wrap(ex);
-        }
-    }
-
-    private async Task<SessionLeaseAttempt> TryAcquireLeaseCoreAsync(string id, string baseName, TimeSpan duration, CancellationToken cancellationToken)
-    {
+        // Checked again: a waiting acquisition may outlive the store.
         ThrowIfDisposed();
+        EnsureLeaseDirectory();
         var stateName = LeaseFiles.StateName(baseName);
         using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
         {
@@ -189,14 +96,69 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
             }
             catch
             {
+                // The attempt failed: its holder file must not keep a lease nobody holds.
                 held.Dispose();
                 throw;
             }
         }
     }
 
+    private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        EnsureLeaseDirectory();
+        var stateName = LeaseFiles.StateName(LeaseFiles.BaseName(lease.Id));
+        using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
+        {
+            var path = Path.Combine(LeasesDirectory, stateName);
+            var state = LeaseFiles.Read(path);
+            var now = NowMs();
+            if (!IsHeldBy(state, lease, now))
+            {
+                return false;
+            }
+
+            WriteLeaseState(path, state with { ExpiresAtMs = now + SessionValidation.ToMilliseconds(duration) });
+            return true;
+        }
+    }
+
+    private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
+    {
+        EnsureLeaseDirectory();
+        var baseName = LeaseFiles.BaseName(lease.Id);
+        var stateName = LeaseFiles.StateName(baseName);
+        bool released;
+        using (await _locks.AcquireAsync(stateName, cancellationToken).ConfigureAwait(false))
+        {
+            var path = Path.Combine(LeasesDirectory, stateName);
+            var state = LeaseFiles.Read(path);
+            released = IsHeldBy(state, lease, NowMs());
+            if (released)
+            {
+                // The fence stays; the rename wakes the waiters (theirs is the next turn at the lock stripe).
+                WriteLeaseState(path, new LeaseState(null, state.Fence, 0));
+            }
+
+            if (_heldLeases.TryRemove(lease.Owner, out var held))
+            {
+                held.Dispose();
+            }
+        }
+
+        if (released)
+        {
+            // This instance's waiters need not wait for the file-system event.
+            _leaseWaiters?.Wake(baseName);
+        }
+
+        return released;
+    }
+
+    private static bool IsHeldBy(LeaseState state, SessionLease lease, long now) =>
+        state.IsLive(now) && state.Fence == lease.Fence && string.Equals(state.Owner, lease.Owner, StringComparison.Ordinal);
+
     /// <summary>Replaces a lease's state whole: a new file in <c>tmp/</c> renamed over the old one (readers never see a
-    /// torn state; a leftover temporary file is reaped like any other).</summary>
+    /// torn state; a leftover temporary file is pruned like any other).</summary>
     private void WriteLeaseState(string path, LeaseState state)
     {
         var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
@@ -234,6 +196,8 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
                 _leaseWaiters = waiters;
                 try
                 {
+                    // The attempts create it too, under the deadline; failing here only costs the wake-ups.
+                    EnsureLeaseDirectory();
                     var watcher = new FileSystemWatcher(LeasesDirectory, "*" + LeaseFiles.StateSuffix)
                     {
                         NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -248,7 +212,7 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
                 }
                 catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
                 {
-                    LeaseLog.WatcherFailed(_logger, LeasesDirectory, ex);
+                    Log.LeaseWatcherFailed(_logger, LeasesDirectory, ex);
                 }
             }
 
@@ -284,12 +248,5 @@ public sealed partial class FileSessionStore : ISessionLeaseStore
                 held.Dispose();
             }
         }
-    }
-
-    private static partial class LeaseLog
-    {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
-            Message = "Watching {Directory} for lease releases failed; waiters re-check on their own (with a growing delay) instead of being woken")]
-        public static partial void WatcherFailed(ILogger logger, string directory, Exception exception);
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class FileSessionStore
         ThrowIfDisposed();
 
         // Each step (reading the next file) has the operation timeout; the listing has none.
-        return _runner.ListAsync("List", (Store: this, Query: query), static (s, ct) => s.Store.ListCoreAsync(s.Query, ct), cancellationToken);
+        return _runner.ListAsync(SessionStoreOperationNames.List, (Store: this, Query: query), static (s, ct) => s.Store.ListCoreAsync(s.Query, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -29,29 +29,17 @@ public sealed partial class FileSessionStore
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
+
+        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
         cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "count");
-        using var deadline = _runner.Start("Count", cancellationToken);
+        using var deadline = _runner.Start(SessionStoreOperationNames.Count, cancellationToken);
         try
         {
-            long count = 0;
-            using var names = EnumerateFor(query.Subject).GetEnumerator();
-            while (await NextListedAsync(names, query.Subject, includeData: false, deadline.Token, counting: true).ConfigureAwait(false) is (true, var counts, _))
-            {
-                if (counts)
-                {
-                    count++;
-                }
-
-                deadline.Restart();
-            }
-
-            operation.Complete();
-            return count;
+            return await CountCoreAsync(query, deadline).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            throw Failure(ref operation, ex, deadline, cancellationToken);
+            throw deadline.ToThrow(ex);
         }
     }
 
@@ -62,101 +50,92 @@ public sealed partial class FileSessionStore
     {
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
+
+        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
         cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "destroy_many");
-        using var deadline = _runner.Start("DestroyMany", cancellationToken);
+        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
         try
         {
-            long count = 0;
-            var deletedAny = false;
-            using var directory = OpenForFlush(_sessionsDirectory);
-            using var names = EnumerateFor(query.Subject).GetEnumerator();
-            while (MoveNext(names))
-            {
-                deadline.Restart();
-                deadline.Token.ThrowIfCancellationRequested();
-                var name = names.Current;
-                using (await _locks.AcquireAsync(name, deadline.Token).ConfigureAwait(false))
-                {
-                    // Not abandoned at the deadline (only cancelled): the lock must stay held until the delete has ended.
-                    var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, deadline.Token).ConfigureAwait(false);
-                    if (query.Subject is not null && outcome is not (DeleteOutcome.Live or DeleteOutcome.Expired))
-                    {
-                        // A stale marker (its session is gone or bound to someone else), or the marker of a corrupt file.
-                        RemoveMarker(query.Subject, name);
-                    }
-
-                    if (outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt)
-                    {
-                        count++;
-                    }
-
-                    deletedAny |= outcome is DeleteOutcome.Live or DeleteOutcome.Expired or DeleteOutcome.Corrupt;
-                }
-            }
-
-            if (deletedAny)
-            {
-                // One flush makes every delete above durable before the count is reported ("sign out everywhere").
-                directory.Flush();
-            }
-
-            operation.Complete();
-            return count;
+            return await DestroyManyCoreAsync(query, deadline).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            throw Failure(ref operation, ex, deadline, cancellationToken);
+            throw deadline.ToThrow(ex);
         }
     }
 
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "list");
-        var failed = false;
-        try
+        using var names = EnumerateFor(query.Subject).GetEnumerator();
+        var yielded = 0;
+        while (await NextListedAsync(names, query.Subject, query.IncludeData, cancellationToken).ConfigureAwait(false) is (true, _, var info))
         {
-            using var names = EnumerateFor(query.Subject).GetEnumerator();
-            var yielded = 0;
-            while (true)
+            if (info is not null)
             {
-                (bool More, bool Match, SessionInfo? Info) next;
-                try
+                yield return info;
+                if (++yielded % query.PageSize == 0)
                 {
-                    next = await NextListedAsync(names, query.Subject, query.IncludeData, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    failed = true;
-                    throw Failure(ref operation, ex);
-                }
-
-                if (!next.More)
-                {
-                    break;
-                }
-
-                if (next.Info is not null)
-                {
-                    yield return next.Info;
-                    if (++yielded % query.PageSize == 0)
-                    {
-                        // Let other work run between pages, as a networked store's round trip would.
-                        await Task.Yield();
-                    }
+                    // Let other work run between pages, as a networked store's round trip would.
+                    await Task.Yield();
                 }
             }
         }
-        finally
+    }
+
+    private async Task<long> CountCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
+    {
+        long count = 0;
+        using var names = EnumerateFor(query.Subject).GetEnumerator();
+        while (await NextListedAsync(names, query.Subject, includeData: false, deadline.Token, counting: true).ConfigureAwait(false) is (true, var counts, _))
         {
-            // A consumer that stops early ends a successful listing too.
-            if (!failed)
+            if (counts)
             {
-                operation.Complete();
+                count++;
+            }
+
+            deadline.Restart();
+        }
+
+        return count;
+    }
+
+    private async Task<long> DestroyManyCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
+    {
+        long count = 0;
+        var deletedAny = false;
+        using var directory = OpenForFlush(_sessionsDirectory);
+        using var names = EnumerateFor(query.Subject).GetEnumerator();
+        while (MoveNext(names))
+        {
+            deadline.Restart();
+            deadline.Token.ThrowIfCancellationRequested();
+            var name = names.Current;
+            using (await _locks.AcquireAsync(name, deadline.Token).ConfigureAwait(false))
+            {
+                // Not abandoned at the deadline (only cancelled): the lock must stay held until the delete has ended.
+                var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, deadline.Token).ConfigureAwait(false);
+                if (query.Subject is not null && outcome is not (DeleteOutcome.Live or DeleteOutcome.Expired))
+                {
+                    // A stale marker (its session is gone or bound to someone else), or the marker of a corrupt file.
+                    RemoveMarker(query.Subject, name);
+                }
+
+                if (outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt)
+                {
+                    count++;
+                }
+
+                deletedAny |= outcome is DeleteOutcome.Live or DeleteOutcome.Expired or DeleteOutcome.Corrupt;
             }
         }
+
+        if (deletedAny)
+        {
+            // One flush makes every delete above durable before the count is reported ("sign out everywhere").
+            directory.Flush();
+        }
+
+        return count;
     }
 
     /// <summary>Reads the next entry: <c>Match</c> when it is a live match (or counts as one), with its
@@ -205,9 +184,9 @@ public sealed partial class FileSessionStore
                 }
             }
         }
-        catch (Exception ex) when (IsIoFailure(ex) || ex is SessionStoreException)
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex) || ex is TimeoutException)
         {
-            Log.CleanupFailed(_logger, "subjects", SessionFileErrors.Redact(ex));
+            Log.CleanupFailed(_logger, "subjects", FileBackend.Instance.Redact(ex));
         }
     }
 

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -24,13 +23,11 @@ namespace SessionStores.File;
 /// <para><b>Compare-and-set</b> across threads and processes holds an exclusive operating-system file lock
 /// (<c>flock</c> on Unix) while it reads the version and renames the new file into place. Reads take no lock.</para>
 /// <para><b>Expiry</b> follows the <see cref="TimeProvider"/> given to the constructor and is stored in each file;
-/// the file's modification time is set to the same instant so that the background reaper finds expired files from
+/// the file's modification time is set to the same instant so that a pruning pass finds expired files from
 /// the directory listing alone, opening only those.</para>
 /// </remarks>
 public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyncDisposable
 {
-    private const string BackendName = "file";
-
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SessionLocks _locks;
@@ -40,27 +37,23 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
     private readonly SessionStoreOperationRunner _runner;
+    private int _disposeState;
 
     /// <summary>Creates a store, creating its directory when missing.</summary>
     /// <param name="options">The options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
     /// <param name="timeProvider">The clock that decides expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names every invalid one.</exception>
     /// <exception cref="InvalidOperationException">The directory cannot be created, or the file system does not enforce file locks.</exception>
     public FileSessionStore(FileSessionStoreOptions options, TimeProvider? timeProvider = null, ILogger<FileSessionStore>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (Validate(options) is { } error)
-        {
-            throw new ArgumentException(error, nameof(options));
-        }
-
+        FileSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _runner = new SessionStoreOperationRunner("File", options.OperationTimeout, _logger);
+        _runner = new SessionStoreOperationRunner(FileBackend.Instance, options.OperationTimeout, _logger);
         _maxDataBytes = options.MaxDataBytes;
         _flushToDisk = options.FlushToDisk;
-        _reapBatchSize = options.ReapBatchSize;
+        _pruneBatchSize = options.PruneBatchSize;
         _orphanTempFileAgeMs = (long)options.OrphanTempFileAge.TotalMilliseconds;
         RootDirectory = Path.GetFullPath(options.Directory!);
         _sessionsDirectory = Path.Combine(RootDirectory, "sessions");
@@ -82,184 +75,127 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
                 FlushDirectory(parent);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (FileBackend.Instance.IsFailure(ex))
         {
+            // Not a failed operation but a setting to fix: the exception names it.
             throw new InvalidOperationException($"The session directory '{SessionValidation.EscapeControlCharacters(RootDirectory)}' (FileSessionStoreOptions.Directory) cannot be created: {SessionValidation.EscapeControlCharacters(ex.Message)}", ex);
         }
 
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
-        _reapTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).ReapOnTimer(), this, options.ReapInterval, options.ReapInterval);
+        _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
     /// <summary>The full path of the store's directory (its namespace).</summary>
     public string RootDirectory { get; }
 
-    /// <inheritdoc />
-    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Get", (Store: this, Id: id), static (s, ct) => s.Store.GetOperationAsync(s.Id, ct), cancellationToken);
+    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
 
-    private async Task<SessionRecord?> GetOperationAsync(string id, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "get");
-        try
-        {
-            // No lock: files are only ever replaced whole by a rename, so a read sees one complete version.
-            var file = await ReadAsync(SessionFileNames.ForId(id), id, includeData: true, cancellationToken).ConfigureAwait(false);
-            var record = file.IsLive(NowMs()) ? file.ToRecord() : null;
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id), static (s, ct) => s.Store.GetCoreAsync(s.Id, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("GetAndTouch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchOperationAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<SessionRecord?> GetAndTouchOperationAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "get_and_touch");
-        try
-        {
-            var record = await TouchCoreAsync(id, ttl, cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return record;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(
+            SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.GetAndTouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Touch", (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchOperationAsync(s.Id, s.Ttl, ct), cancellationToken);
-
-    private async Task<bool> TouchOperationAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "touch");
-        try
-        {
-            var touched = await TouchCoreAsync(id, ttl, cancellationToken).ConfigureAwait(false) is not null;
-            operation.Complete();
-            return touched;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Touch, (Store: this, Id: id, Ttl: ttl), static (s, ct) => s.Store.TouchCoreAsync(s.Id, s.Ttl, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Set", (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetOperationAsync(s.Id, s.Write, ct), cancellationToken);
-
-    private async Task<SessionSetResult> SetOperationAsync(string id, SessionWrite write, CancellationToken cancellationToken)
+    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "set");
-        try
-        {
-            var result = await SetCoreAsync(id, write, cancellationToken).ConfigureAwait(false);
-            operation.Complete();
-            return result;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
-        }
+        return _runner.RunAsync(SessionStoreOperationNames.Set, (Store: this, Id: id, Write: write), static (s, ct) => s.Store.SetCoreAsync(s.Id, s.Write, ct), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default) =>
-        _runner.RunAsync("Destroy", (Store: this, Id: id), static (s, ct) => s.Store.DestroyOperationAsync(s.Id, ct), cancellationToken);
-
-    private async Task<bool> DestroyOperationAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        var operation = SessionStoreOperation.Start(BackendName, "destroy");
-        try
-        {
-            var name = SessionFileNames.ForId(id);
-            bool destroyed;
-            using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
-            {
-                using var directory = OpenForFlush(_sessionsDirectory);
-                var outcome = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false);
-                if (outcome is not DeleteOutcome.Missing)
-                {
-                    // A logout that a power cut could undo is no logout.
-                    directory.Flush();
-                }
+        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
+    }
 
-                destroyed = outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
+    /// <summary>
+    /// Stops the background pruning and releases the store's resources (the pruning cursor's open directory listing,
+    /// the lease watcher and the leases this instance holds); a pass in progress releases its part when it ends. Operations started afterwards throw <see cref="ObjectDisposedException"/>;
+    /// operations already under way finish and report what they did.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposeState, 1) != 0)
+        {
+            return;
+        }
+
+        _shutdown.Cancel();
+        StopLeases();
+        _pruneTimer.Dispose();
+        if (_pruneGate.Wait(0))
+        {
+            ReleasePruneGate();
+        }
+    }
+
+    /// <summary>Stops the background pruning, waits for a pass in progress to end, and releases the store's resources.</summary>
+    /// <returns>A task that completes when pruning has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await _pruneGate.WaitAsync().ConfigureAwait(false);
+        ReleasePruneGate();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        // No lock: files are only ever replaced whole by a rename, so a read sees one complete version.
+        var file = await ReadAsync(SessionFileNames.ForId(id), id, includeData: true, cancellationToken).ConfigureAwait(false);
+        return file.IsLive(NowMs()) ? file.ToRecord() : null;
+    }
+
+    private Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken) =>
+        TouchFileAsync(id, ttl, cancellationToken);
+
+    private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken) =>
+        await TouchFileAsync(id, ttl, cancellationToken).ConfigureAwait(false) is not null;
+
+    private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var name = SessionFileNames.ForId(id);
+        using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            using var directory = OpenForFlush(_sessionsDirectory);
+            var outcome = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false);
+            if (outcome is not DeleteOutcome.Missing)
+            {
+                // A logout that a power cut could undo is no logout.
+                directory.Flush();
             }
 
-            operation.Complete();
-            return destroyed;
-        }
-        catch (Exception ex)
-        {
-            throw Failure(ref operation, ex);
+            return outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
         }
     }
-
-    private static string? Validate(FileSessionStoreOptions options)
-    {
-        if (string.IsNullOrWhiteSpace(options.Directory))
-        {
-            return "FileSessionStoreOptions.Directory must name the directory that holds the sessions.";
-        }
-
-        if (options.MaxDataBytes <= 0)
-        {
-            return "FileSessionStoreOptions.MaxDataBytes must be positive.";
-        }
-
-        if (options.ReapInterval <= TimeSpan.Zero || options.ReapInterval.TotalMilliseconds > int.MaxValue)
-        {
-            return "FileSessionStoreOptions.ReapInterval must be positive and below 24 days.";
-        }
-
-        if (options.ReapBatchSize <= 0)
-        {
-            return "FileSessionStoreOptions.ReapBatchSize must be positive.";
-        }
-
-        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(FileSessionStoreOptions)) is { } timeoutProblem)
-        {
-            return timeoutProblem;
-        }
-
-        if (options.LockTimeout <= TimeSpan.Zero)
-        {
-            return "FileSessionStoreOptions.LockTimeout must be positive.";
-        }
-
-        return options.OrphanTempFileAge <= TimeSpan.Zero ? "FileSessionStoreOptions.OrphanTempFileAge must be positive." : null;
-    }
-
-    internal static string? ValidateOptions(FileSessionStoreOptions options) => Validate(options);
 
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
@@ -293,9 +229,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
                 }
             }
 
-            var size = SessionFileFormat.GetSize(id, write.Subject, write.Data.Length);
+            var size = FileCodec.GetSize(id, write.Subject, write.Data.Length);
             var buffer = new byte[size];
-            SessionFileFormat.Write(buffer, id, next, write.Data.Span);
+            FileCodec.Write(buffer, id, next, write.Data.Span);
             await ReplaceAsync(name, buffer, next.ExpiresAtMs, cancellationToken).ConfigureAwait(false);
 
             if (current.Header?.Subject is { } previous && !string.Equals(previous, write.Subject, StringComparison.Ordinal))
@@ -307,7 +243,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         }
     }
 
-    private async Task<SessionRecord?> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
+    private async Task<SessionRecord?> TouchFileAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var name = SessionFileNames.ForId(id);
         using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
@@ -321,49 +257,11 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
             // Only the expiry (and the header checksum) change; data and version are written back as they were.
             var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
-            SessionFileFormat.SetExpiry(current.Buffer, expiresAtMs);
+            FileCodec.SetExpiry(current.Buffer, expiresAtMs);
             await ReplaceAsync(name, current.Buffer, expiresAtMs, cancellationToken).ConfigureAwait(false);
             return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
         }
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static bool IsIoFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
-
-    // The error rule of every operation: I/O failures are recorded and returned wrapped in SessionStoreException (for the
-    // caller to throw); anything else (argument errors, cancellation, corrupt data, bugs) is recorded and rethrown as is.
-    private SessionStoreException Failure(ref SessionStoreOperation operation, Exception ex)
-    {
-        if (!IsIoFailure(ex))
-        {
-            operation.Fail(ex);
-            ExceptionDispatchInfo.Throw(ex);
-        }
-
-        var wrapped = Wrap(ex);
-        operation.Fail(wrapped);
-        return wrapped;
-    }
-
-    // The rule of an operation with a stepped deadline: a cancellation the caller did not ask for is the deadline's
-    // timeout; the rest as above.
-    private Exception Failure(ref SessionStoreOperation operation, Exception ex, SessionStoreDeadline deadline, CancellationToken cancellationToken)
-    {
-        if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            var timeout = deadline.ToThrow(ex);
-            operation.Fail(timeout);
-            return timeout;
-        }
-
-        return Failure(ref operation, ex);
-    }
-
-    // The I/O error loses the session ids its paths hold (SessionFileErrors) before it reaches a message or a log.
-    private SessionStoreException Wrap(Exception ex)
-    {
-        var redacted = SessionFileErrors.Redact(ex);
-        return new($"The file session store in '{SessionValidation.EscapeControlCharacters(RootDirectory)}' failed: {redacted.Message}", redacted, isTransient: ex is IOException);
-    }
 }

@@ -12,15 +12,16 @@ public sealed class FileSessionStoreOptions : SessionStoreOptions
     /// </summary>
     public string? Directory { get; set; }
 
-    /// <summary>How often the background reaper deletes expired session files. Default: 1 minute.</summary>
-    public TimeSpan ReapInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the background pruning pass deletes expired session files. Positive and below 24 days.
+    /// Default: 1 minute.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How many directory entries one reaper pass inspects at most, so a pass never stalls on a huge directory; the
+    /// How many directory entries one pruning pass inspects at most, so a pass never stalls on a huge directory; the
     /// next pass continues where this one stopped. Only entries whose modification time (the store sets it to the
     /// expiry) has passed are opened. Default: 10,000.
     /// </summary>
-    public int ReapBatchSize { get; set; } = 10_000;
+    public int PruneBatchSize { get; set; } = 10_000;
 
     /// <summary>
     /// How long a write waits for the per-session lock (held by another thread or process) before it fails with a
@@ -46,7 +47,7 @@ public sealed class FileSessionStoreOptions : SessionStoreOptions
     public bool FlushToDisk { get; set; } = true;
 
     /// <summary>
-    /// How old a temporary file left by a crashed writer must be before the reaper deletes it. Default: 10 minutes.
+    /// How old a temporary file left by a crashed writer must be before a pruning pass deletes it. Default: 10 minutes.
     /// </summary>
     public TimeSpan OrphanTempFileAge { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,9 +1,9 @@
 using System;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SessionStores;
 using SessionStores.File;
+using SessionStores.File.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -15,8 +15,9 @@ public static class FileSessionStoreServiceCollectionExtensions
     /// </summary>
     /// <remarks>
     /// An application has one session store, so this <em>replaces</em> any <see cref="ISessionStore"/> registered
-    /// before (a later <c>Add*SessionStore</c> call wins, never a silent mix). Options are validated at start; the
-    /// store's directory is created when the store is first resolved.
+    /// before (a later <c>Add*SessionStore</c> call wins, never a silent mix). Options are validated at start, by the
+    /// validator the constructor uses; the store's directory is created when the store is first resolved. The store's
+    /// clock is the registered <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/> unless one was added).
     /// </remarks>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the options; <see cref="FileSessionStoreOptions.Directory"/> is required.</param>
@@ -25,17 +26,10 @@ public static class FileSessionStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<FileSessionStoreOptions>()
-            .Configure(configure)
-            .Validate(o => FileSessionStore.ValidateOptions(o) is null, "FileSessionStoreOptions are invalid: Directory is required; MaxDataBytes, ReapInterval, ReapBatchSize, LockTimeout and OrphanTempFileAge must be positive; OperationTimeout must be greater than zero and at most 10 minutes.")
-            .ValidateOnStart();
-
         services.TryAddSingleton(TimeProvider.System);
-        services.Replace(ServiceDescriptor.Singleton<FileSessionStore, FileSessionStore>(sp => new FileSessionStore(
-            sp.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<FileSessionStore>>())));
-        services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => sp.GetRequiredService<FileSessionStore>()));
+        services.AddSessionStore<FileSessionStore, FileSessionStoreOptions, FileSessionStoreOptionsValidator>(
+            configure,
+            static (provider, options) => new FileSessionStore(options, provider.GetService<TimeProvider>(), provider.GetService<ILogger<FileSessionStore>>()));
         return services;
     }
 

@@ -81,8 +81,8 @@ public interface ICorruptDataFixture : ISessionStoreFixture
 }
 
 /// <summary>A fixture that can create a store whose backend cannot be reached (a closed port, short timeouts); it unlocks
-/// <see cref="FailureConformanceTests{TFixture}"/>. Stores without a backend to lose (in-memory, a local directory)
-/// leave it out.</summary>
+/// <see cref="FailureConformanceTests{TFixture}"/>. A store without a backend to lose (in-memory) leaves it out; a
+/// local directory can fail (the file store's fixture makes its directory unresolvable).</summary>
 public interface IUnreachableBackendFixture : ISessionStoreFixture
 {
     /// <summary>

@@ -113,14 +113,12 @@ public sealed class MemorySessionStoreConcurrencyTests
         using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneInterval = TimeSpan.FromHours(1) }, new FakeTimeProvider());
         var bySubject = SessionQuery.ForSubject("user");
         using var stop = new CancellationTokenSource();
-        var pruner = RunOnOwnThread(() =>
+        var pruner = RunOnOwnThread(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                store.PruneExpired();
+                await store.PruneAsync(CancellationToken.None);
             }
-
-            return Task.CompletedTask;
         });
 
         // When the session is re-created while the pruner keeps dropping empty subject sets

@@ -207,7 +207,7 @@ public sealed class SessionStoreOperationRunnerTests
 
         Assert.StartsWith("RedisSessionStoreOptions.OperationTimeout must be greater than zero", problem, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SessionStoreOperationRunner("TestBackend", value, null));
-        var memory = Assert.Throws<ArgumentOutOfRangeException>(() => new MemorySessionStore(new MemorySessionStoreOptions { OperationTimeout = value }));
+        var memory = Assert.Throws<ArgumentException>(() => new MemorySessionStore(new MemorySessionStoreOptions { OperationTimeout = value }));
         Assert.Contains("MemorySessionStoreOptions.OperationTimeout", memory.Message, StringComparison.Ordinal);
     }
 

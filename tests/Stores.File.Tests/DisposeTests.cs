@@ -6,7 +6,7 @@ using Xunit;
 
 namespace SessionStores.File.Tests;
 
-/// <summary>Disposing the store releases what the reaper holds and makes later operations fail clearly.</summary>
+/// <summary>Disposing the store releases what pruning holds and makes later operations fail clearly.</summary>
 public sealed class DisposeTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sessionstores-file-dispose", Guid.NewGuid().ToString("N")[..12]);
@@ -16,16 +16,16 @@ public sealed class DisposeTests : IDisposable
     private string Sessions => Path.Combine(_directory, "sessions");
 
     [Fact]
-    public async Task Dispose_closes_the_directory_listing_a_reaper_pass_left_open()
+    public async Task Dispose_closes_the_directory_listing_a_pruning_pass_left_open()
     {
-        // Given a reaper pass that stopped mid-sweep, so its directory cursor is open
-        var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, ReapBatchSize = 1 });
+        // Given a pruning pass that stopped mid-sweep, so its directory cursor is open
+        var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, PruneBatchSize = 1 });
         for (var i = 0; i < 3; i++)
         {
             await store.SetAsync($"s{i}", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5)), Token);
         }
 
-        Assert.False((await store.ReapAsync(Token)).SweepCompleted);
+        Assert.False((await store.PruneAsync(Token)).SweepCompleted);
         if (OperatingSystem.IsLinux())
         {
             Assert.Contains(Sessions, OpenDirectoriesOfThisProcess());
@@ -57,7 +57,7 @@ public sealed class DisposeTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.DestroyAsync("a", Token));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CountAsync(SessionQuery.All, Token));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.DestroyManyAsync(SessionQuery.All, Token));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ReapAsync(Token));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.PruneAsync(Token));
         Assert.Throws<ObjectDisposedException>(() => store.ListAsync(SessionQuery.All, Token));
 
         store.Dispose();

@@ -25,6 +25,7 @@ public sealed class ErrorRedactionTests : IDisposable
 
         // Then: nowhere in the exception chain as a log would print it (messages and stack traces) is the id.
         Assert.DoesNotContain(Id, ex.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("File session store: Get failed: ", ex.Message, StringComparison.Ordinal);
         Assert.Contains(SessionValidation.Tag(Id), ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<Exception>(ex.InnerException);
         Assert.Contains(nameof(FileSessionStore), ex.InnerException!.StackTrace, StringComparison.Ordinal);
@@ -35,13 +36,13 @@ public sealed class ErrorRedactionTests : IDisposable
     {
         var text = "Access to the path '/var/sessions/h_0123.session' is denied.";
 
-        Assert.Same(text, SessionFileErrors.Redact(text));
+        Assert.Same(text, FileBackend.Redact(text));
     }
 
     [Fact]
     public void Escaped_upper_case_ids_and_control_characters_are_redacted()
     {
-        var redacted = SessionFileErrors.Redact("Could not find '/x/s_+abc-def.session'\nforged line");
+        var redacted = FileBackend.Redact("Could not find '/x/s_+abc-def.session'\nforged line");
 
         Assert.Equal($"Could not find '/x/[session {SessionValidation.Tag("Abc-def")}]'\\u000Aforged line", redacted);
     }

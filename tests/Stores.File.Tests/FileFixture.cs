@@ -10,7 +10,7 @@ using SessionStores.File.Internal;
 namespace SessionStores.File.Tests;
 
 /// <summary>Each namespace is a fresh subdirectory of one temporary root, deleted with the fixture.</summary>
-public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IDisposable
+public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IUnreachableBackendFixture, IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sessionstores-file-tests", Guid.NewGuid().ToString("N")[..12]);
 
@@ -19,6 +19,20 @@ public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHold
     public ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionStore>(new FileSessionStore(
             new FileSessionStoreOptions { Directory = DirectoryFor(options), MaxDataBytes = options.MaxDataBytes }, options.Clock));
+
+    /// <summary>
+    /// A store whose directory the file system can no longer resolve, as when its disk or mount fails: created as usual,
+    /// then its directory replaced by a symbolic link to itself, so that every access fails with a real I/O error
+    /// (ELOOP, "too many levels of symbolic links").
+    /// </summary>
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var directory = DirectoryFor(options);
+        var store = new FileSessionStore(new FileSessionStoreOptions { Directory = directory, MaxDataBytes = options.MaxDataBytes }, options.Clock);
+        Directory.Delete(directory, recursive: true);
+        Directory.CreateSymbolicLink(directory, directory);
+        return ValueTask.FromResult<ISessionStore>(store);
+    }
 
     /// <summary>The holder's lock file dies with its process.</summary>
     public bool LeaseEndsWithHolderProcess => true;
@@ -47,13 +61,3 @@ public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHold
         }
     }
 }
-
-public sealed class FileConformance(FileFixture fixture) : SessionStoreConformanceTests<FileFixture>(fixture);
-
-public sealed class FileFakeClockConformance(FileFixture fixture) : FakeClockConformanceTests<FileFixture>(fixture);
-
-public sealed class FileCorruptDataConformance(FileFixture fixture) : CorruptDataConformanceTests<FileFixture>(fixture);
-
-public sealed class FileLeaseConformance(FileFixture fixture) : LeaseConformanceTests<FileFixture>(fixture);
-
-public sealed class FileLeaseHolderProcessConformance(FileFixture fixture) : LeaseHolderProcessConformanceTests<FileFixture>(fixture);

@@ -9,7 +9,7 @@ using Xunit;
 namespace SessionStores.File.Tests;
 
 /// <summary>What the lease conformance suite cannot see in the file store: the layout, waking across store instances
-/// (processes on one machine), the reaper, and expiry on the store's clock.</summary>
+/// (processes on one machine), pruning, and expiry on the store's clock.</summary>
 public sealed class FileLeaseTests : IDisposable
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
@@ -65,14 +65,14 @@ public sealed class FileLeaseTests : IDisposable
     }
 
     [Fact]
-    public async Task The_reaper_leaves_leases_alone()
+    public async Task Pruning_leaves_leases_alone()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory }, clock);
         var lease = await store.AcquireLeaseAsync("a", Minute, TimeSpan.Zero, Token);
         Assert.NotNull(lease);
 
-        await store.ReapAsync(Token);
+        await store.PruneAsync(Token);
 
         Assert.Null(await store.AcquireLeaseAsync("a", Minute, TimeSpan.Zero, Token));
         Assert.True(await store.ReleaseLeaseAsync(lease, Token));

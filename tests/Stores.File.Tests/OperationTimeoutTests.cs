@@ -2,16 +2,14 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SessionStores.File.Internal;
 using Xunit;
 
 namespace SessionStores.File.Tests;
 
 /// <summary>
-/// OperationTimeout in the file store: an operation that waits for a session's lock (held by another process or
-/// holder) stops at the deadline with a transient timeout, even when LockTimeout is longer.
+/// Lock waits in the file store: an operation that waits for a session's lock (held by another process or holder) stops
+/// at the deadline with a transient timeout, even when LockTimeout is longer, and at LockTimeout when that is shorter.
 /// </summary>
 public sealed class OperationTimeoutTests : IDisposable
 {
@@ -62,27 +60,23 @@ public sealed class OperationTimeoutTests : IDisposable
     }
 
     [Fact]
-    public void An_out_of_range_operation_timeout_is_refused_naming_the_option()
+    public async Task A_lock_held_elsewhere_past_LockTimeout_fails_the_operation_transiently_naming_the_setting()
     {
-        var error = Assert.Throws<ArgumentException>(() => new FileSessionStore(new FileSessionStoreOptions
+        var token = TestContext.Current.CancellationToken;
+        await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = _directory, LockTimeout = TimeSpan.FromMilliseconds(300) });
+        const string id = "locked-session";
+
+        using (System.IO.File.OpenHandle(LockFileOf(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            Directory = _directory,
-            OperationTimeout = TimeSpan.FromMinutes(11),
-        }));
+            var error = await Assert.ThrowsAsync<SessionStoreException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), token));
 
-        Assert.Contains("FileSessionStoreOptions.OperationTimeout", error.Message, StringComparison.Ordinal);
-    }
+            Assert.True(error.IsTransient);
+            Assert.StartsWith("File session store: Set failed: Timed out after 0.3 s waiting for a session's lock file", error.Message, StringComparison.Ordinal);
+            Assert.Contains("FileSessionStoreOptions.LockTimeout", error.Message, StringComparison.Ordinal);
+            Assert.IsType<TimeoutException>(error.InnerException);
+        }
 
-    [Fact]
-    public void Dependency_injection_refuses_an_out_of_range_operation_timeout_at_start()
-    {
-        var services = new ServiceCollection();
-        services.AddFileSessionStore(o => { o.Directory = "/tmp/unused"; o.OperationTimeout = TimeSpan.FromTicks(-1); });
-        using var provider = services.BuildServiceProvider();
-
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FileSessionStoreOptions>>().Value);
-
-        Assert.Contains("OperationTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(1)), token)).Succeeded);
     }
 
     public void Dispose()

@@ -91,7 +91,7 @@ public sealed class PathSafetyTests : IDisposable
     }
 
     [Fact]
-    public async Task Files_that_are_not_sessions_are_ignored_by_listing_and_reaping()
+    public async Task Files_that_are_not_sessions_are_ignored_by_listing_and_pruning()
     {
         var root = Path.Combine(_parent, "store");
         await using var store = new FileSessionStore(new FileSessionStoreOptions { Directory = root });
@@ -100,7 +100,7 @@ public sealed class PathSafetyTests : IDisposable
 
         Assert.Empty(await ListAsync(store));
         Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.All, TestContext.Current.CancellationToken));
-        await store.ReapAsync(TestContext.Current.CancellationToken);
+        await store.PruneAsync(TestContext.Current.CancellationToken);
         Assert.True(System.IO.File.Exists(Path.Combine(root, "sessions", "README.txt")));
     }
 

@@ -29,13 +29,13 @@ public sealed partial class MemorySessionStore : ISessionLeaseStore
         SessionValidation.ValidateLeaseDuration(duration);
         SessionValidation.ValidateLeaseWait(wait);
         cancellationToken.ThrowIfCancellationRequested();
-        var first = TryAcquireLease(id, duration);
+        var first = AcquireLeaseCore(id, duration);
         if (first.Lease is not null || wait == TimeSpan.Zero)
         {
             return Task.FromResult(first.Lease);
         }
 
-        return LeaseWaiters.AcquireAsync(id, wait, _ => ValueTask.FromResult(TryAcquireLease(id, duration)), cancellationToken);
+        return LeaseWaiters.AcquireAsync(id, wait, _ => ValueTask.FromResult(AcquireLeaseCore(id, duration)), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -44,17 +44,7 @@ public sealed partial class MemorySessionStore : ISessionLeaseStore
         SessionValidation.ValidateLease(lease);
         SessionValidation.ValidateLeaseDuration(duration);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_leases)
-        {
-            var now = NowMs();
-            if (!_leases.TryGetValue(lease.Id, out var holder) || !holder.IsHeldBy(lease, now))
-            {
-                return Task.FromResult(false);
-            }
-
-            _leases[lease.Id] = holder with { ExpiresAtMs = now + SessionValidation.ToMilliseconds(duration) };
-            return Task.FromResult(true);
-        }
+        return Run(SessionStoreOperationNames.RenewLease, (Store: this, Lease: lease, Duration: duration), static s => s.Store.RenewLeaseCore(s.Lease, s.Duration));
     }
 
     /// <inheritdoc />
@@ -62,6 +52,30 @@ public sealed partial class MemorySessionStore : ISessionLeaseStore
     {
         SessionValidation.ValidateLease(lease);
         cancellationToken.ThrowIfCancellationRequested();
+        return Run(SessionStoreOperationNames.ReleaseLease, (Store: this, Lease: lease), static s => s.Store.ReleaseLeaseCore(s.Lease));
+    }
+
+    // One attempt, timed as each attempt of the other stores is.
+    private SessionLeaseAttempt AcquireLeaseCore(string id, TimeSpan duration) =>
+        Timed(SessionStoreOperationNames.AcquireLease, (Store: this, Id: id, Duration: duration), static s => s.Store.TryAcquireLease(s.Id, s.Duration));
+
+    private bool RenewLeaseCore(SessionLease lease, TimeSpan duration)
+    {
+        lock (_leases)
+        {
+            var now = NowMs();
+            if (!_leases.TryGetValue(lease.Id, out var holder) || !holder.IsHeldBy(lease, now))
+            {
+                return false;
+            }
+
+            _leases[lease.Id] = holder with { ExpiresAtMs = now + SessionValidation.ToMilliseconds(duration) };
+            return true;
+        }
+    }
+
+    private bool ReleaseLeaseCore(SessionLease lease)
+    {
         bool released;
         lock (_leases)
         {
@@ -77,7 +91,7 @@ public sealed partial class MemorySessionStore : ISessionLeaseStore
             _leaseWaiters?.Wake(lease.Id);
         }
 
-        return Task.FromResult(released);
+        return released;
     }
 
     private SessionLeaseAttempt TryAcquireLease(string id, TimeSpan duration)

@@ -1,23 +1,19 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace SessionStores.Memory;
 
-/// <summary>Listing, counting and destroying many sessions (the whole store or one subject's).</summary>
+// Listing, counting and destroying many sessions (the whole store or one subject's).
 public sealed partial class MemorySessionStore
 {
     /// <inheritdoc />
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        return ListCore(query, cancellationToken);
+        return ListCoreAsync(query, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -25,6 +21,20 @@ public sealed partial class MemorySessionStore
     {
         SessionValidation.ValidateQuery(query);
         cancellationToken.ThrowIfCancellationRequested();
+        return Run(SessionStoreOperationNames.Count, (Store: this, Query: query), static s => s.Store.CountCore(s.Query));
+    }
+
+    /// <inheritdoc />
+    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        SessionValidation.ValidateQuery(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Run(
+            SessionStoreOperationNames.DestroyMany, (Store: this, Query: query, Token: cancellationToken), static s => s.Store.DestroyManyCore(s.Query, s.Token));
+    }
+
+    private long CountCore(SessionQuery query)
+    {
         var now = NowMs();
         long count = 0;
         foreach (var id in Candidates(query.Subject))
@@ -35,14 +45,11 @@ public sealed partial class MemorySessionStore
             }
         }
 
-        return Task.FromResult(count);
+        return count;
     }
 
-    /// <inheritdoc />
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    private long DestroyManyCore(SessionQuery query, CancellationToken cancellationToken)
     {
-        SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
         var now = NowMs();
         long count = 0;
         foreach (var id in Candidates(query.Subject))
@@ -62,28 +69,45 @@ public sealed partial class MemorySessionStore
             }
         }
 
-        return Task.FromResult(count);
+        return count;
     }
 
     private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);
 
-    private async IAsyncEnumerable<SessionInfo> ListCore(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // Timed from the first item to the end of the listing (or the consumer stopping), as the runner times a listing.
+    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var yielded = 0;
-        foreach (var id in Candidates(query.Subject))
+        var telemetry = SessionStoreOperation.Start(SystemName, SessionStoreOperationNames.List);
+        try
         {
-            // The clock is read per entry: a listing can be slow (the consumer awaits between items), and a session that
-            // expired meanwhile must not appear.
-            if (_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) && Matches(e, query.Subject))
+            var yielded = 0;
+            foreach (var id in Candidates(query.Subject))
             {
-                yield return e.ToInfo(id, query.IncludeData);
-                if (++yielded % query.PageSize == 0)
+                // The clock is read per entry: a listing can be slow (the consumer awaits between items), and a session that
+                // expired meanwhile must not appear.
+                if (_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) && Matches(e, query.Subject))
                 {
-                    // Give other work a turn between pages, as a networked store would.
-                    await Task.Yield();
-                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return e.ToInfo(id, query.IncludeData);
+                    if (++yielded % query.PageSize == 0)
+                    {
+                        // Give other work a turn between pages, as a networked store would.
+                        await Task.Yield();
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
                 }
+            }
+        }
+        finally
+        {
+            // The only failure a listing here can meet is the caller's cancellation.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                telemetry.Fail(new OperationCanceledException(cancellationToken));
+            }
+            else
+            {
+                telemetry.Complete();
             }
         }
     }

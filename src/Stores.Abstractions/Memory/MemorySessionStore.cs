@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -27,6 +25,11 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     // for another lock while holding a subject set's lock, and no code takes _pruneGate while holding a stripe lock.
     private const int LockStripes = 64;
 
+    // The store's names in messages and in telemetry (db.system.name); there is no backend, so no SessionStoreBackend, to
+    // carry them.
+    private const string DisplayName = "Memory";
+    private const string SystemName = "memory";
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _subjects = new(StringComparer.Ordinal);
     private readonly object[] _locks;
@@ -47,10 +50,11 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     /// <param name="options">The options; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock that decides expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names every invalid one.</exception>
     public MemorySessionStore(MemorySessionStoreOptions? options = null, TimeProvider? timeProvider = null, ILogger<MemorySessionStore>? logger = null)
     {
         options ??= new MemorySessionStoreOptions();
-        Validate(options);
+        MemorySessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _maxDataBytes = options.MaxDataBytes;
@@ -76,8 +80,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     {
         SessionValidation.ValidateId(id);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMs();
-        return Task.FromResult(_entries.TryGetValue(id, out var e) && e.IsLive(now) ? e.ToRecord(id) : null);
+        return Run(SessionStoreOperationNames.Get, (Store: this, Id: id), static s => s.Store.GetCore(s.Id));
     }
 
     /// <inheritdoc />
@@ -86,18 +89,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (LockFor(id))
-        {
-            var now = NowMs();
-            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
-            {
-                return Task.FromResult<SessionRecord?>(null);
-            }
-
-            var touched = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
-            _entries[id] = touched;
-            return Task.FromResult<SessionRecord?>(touched.ToRecord(id));
-        }
+        return Run(SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Ttl: ttl), static s => s.Store.TouchCore(s.Id, s.Ttl));
     }
 
     /// <inheritdoc />
@@ -106,27 +98,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateWrite(write, _maxDataBytes);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = write.Data.ToArray();
-        if (TrySet(id, write, data, out var result))
-        {
-            return Task.FromResult(result);
-        }
-
-        // Full. Pruning takes stripe locks, so it must run outside this id's stripe lock: a writer pruning inside its
-        // stripe and the pruner (or another writer) waiting for that stripe would wait on each other forever. The
-        // retry re-checks everything, since the session may have been created or changed in between.
-        PruneExpired();
-        if (TrySet(id, write, data, out result))
-        {
-            return Task.FromResult(result);
-        }
-
-        var max = _maxSessions!.Value;
-        Log.Full(_logger, max);
-        throw new SessionStoreException(
-            $"The in-memory session store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.",
-            null,
-            isTransient: true);
+        return Run(SessionStoreOperationNames.Set, (Store: this, Id: id, Write: write), static s => s.Store.SetCore(s.Id, s.Write));
     }
 
     /// <inheritdoc />
@@ -135,17 +107,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         SessionValidation.ValidateId(id);
         SessionValidation.ValidateTtl(ttl);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (LockFor(id))
-        {
-            var now = NowMs();
-            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
-            {
-                return Task.FromResult(false);
-            }
-
-            _entries[id] = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
-            return Task.FromResult(true);
-        }
+        return Run(SessionStoreOperationNames.Touch, (Store: this, Id: id, Ttl: ttl), static s => s.Store.TouchCore(s.Id, s.Ttl) is not null);
     }
 
     /// <inheritdoc />
@@ -153,39 +115,77 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     {
         SessionValidation.ValidateId(id);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Remove(id, NowMs(), onlyIfExpired: false));
+        return Run(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static s => s.Store.Remove(s.Id, s.Store.NowMs(), onlyIfExpired: false));
     }
 
     /// <summary>Stops the background pruner.</summary>
     public void Dispose() => _pruneTimer.Dispose();
 
-    private static void Validate(MemorySessionStoreOptions options)
+    /// <summary>
+    /// Runs an operation's body, timed for <see cref="SessionStoreDiagnostics"/> as every store's operations are. Not
+    /// through <see cref="SessionStoreOperationRunner"/>: nothing here waits on I/O, so there is no deadline to keep and no
+    /// driver error to map, and the runner's deadline (two <see cref="CancellationTokenSource"/>s and a timer per call)
+    /// would cost several times the operation itself.
+    /// </summary>
+    private static Task<TResult> Run<TState, TResult>(string operation, TState state, Func<TState, TResult> body) =>
+        Task.FromResult(Timed(operation, state, body));
+
+    private static TResult Timed<TState, TResult>(string operation, TState state, Func<TState, TResult> body)
     {
-        if (options.MaxDataBytes <= 0)
+        var telemetry = SessionStoreOperation.Start(SystemName, operation);
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDataBytes, "MemorySessionStoreOptions.MaxDataBytes must be positive.");
+            var result = body(state);
+            telemetry.Complete();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Fail(ex);
+            throw;
+        }
+    }
+
+    private SessionRecord? GetCore(string id) =>
+        _entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) ? e.ToRecord(id) : null;
+
+    private SessionRecord? TouchCore(string id, TimeSpan ttl)
+    {
+        lock (LockFor(id))
+        {
+            var now = NowMs();
+            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
+            {
+                return null;
+            }
+
+            var touched = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
+            _entries[id] = touched;
+            return touched.ToRecord(id);
+        }
+    }
+
+    private SessionSetResult SetCore(string id, SessionWrite write)
+    {
+        var data = write.Data.ToArray();
+        if (TrySet(id, write, data, out var result))
+        {
+            return result;
         }
 
-        if (SessionStoreOperationRunner.ValidateOperationTimeout(options.OperationTimeout, nameof(MemorySessionStoreOptions)) is { } timeoutProblem)
+        // Full. Pruning takes stripe locks, so it must run outside this id's stripe lock: a writer pruning inside its
+        // stripe and the pruner (or another writer) waiting for that stripe would wait on each other forever. The
+        // retry re-checks everything, since the session may have been created or changed in between.
+        PruneCore();
+        if (TrySet(id, write, data, out result))
         {
-            // Nothing here waits on I/O, but the option is shared: a value every other store refuses is refused here too.
-            throw new ArgumentOutOfRangeException(nameof(options), options.OperationTimeout, timeoutProblem);
+            return result;
         }
 
-        if (options.MaxSessions is <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSessions, "MemorySessionStoreOptions.MaxSessions must be positive or null.");
-        }
-
-        if (options.PruneInterval <= TimeSpan.Zero || options.PruneInterval.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PruneInterval, "MemorySessionStoreOptions.PruneInterval must be positive and below 24 days.");
-        }
-
-        if (options.PruneBatchSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PruneBatchSize, "MemorySessionStoreOptions.PruneBatchSize must be positive.");
-        }
+        var max = _maxSessions!.Value;
+        Log.Full(_logger, max);
+        var what = $"failed: the store holds its maximum of {max} sessions (MemorySessionStoreOptions.MaxSessions); no new session can be created until some expire or are destroyed.";
+        throw new SessionStoreException(SessionStoreErrors.Message(DisplayName, SessionStoreOperationNames.Set, what), null, isTransient: true);
     }
 
     // Returns false, having changed nothing, only when the write would create a session and the store is full.
@@ -306,10 +306,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    // Called under _pruneGate. Inspects at most one batch of subjects, continuing where the previous pass stopped, so a
-    // pass stays bounded however many subjects there are.
-    // One step of a walk resumed across pruning passes: the next item after where the last pass stopped, or false at the
-    // end (and the next pass starts over).
     private object LockFor(string id) => _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % LockStripes];
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -345,17 +341,5 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
         public SessionInfo ToInfo(string id, bool includeData) =>
             new(id, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject, Data.Length, includeData ? new ReadOnlyMemory<byte>(Data) : (ReadOnlyMemory<byte>?)null);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Pruned {Count} expired sessions from memory")]
-        public static partial void Pruned(ILogger logger, int count);
-
-        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Pruning expired sessions from memory failed")]
-        public static partial void PruneFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "The in-memory session store is full ({Max} sessions); a new session was refused")]
-        public static partial void Full(ILogger logger, int max);
     }
 }

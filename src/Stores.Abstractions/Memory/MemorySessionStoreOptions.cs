@@ -13,7 +13,8 @@ public sealed class MemorySessionStoreOptions : SessionStoreOptions
     /// </summary>
     public int? MaxSessions { get; set; }
 
-    /// <summary>How often the background pruner runs. Default: 1 minute.</summary>
+    /// <summary>How often the background pruner runs (<see cref="MemorySessionStore.PruneAsync"/> runs a pass now). Positive
+    /// and below 24 days. Default: 1 minute.</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace SessionStores.File.Internal;
 
 /// <summary>
 /// The files of the leases in <c>leases/</c>, named from the session file name without its suffix (<c>base</c>), so
-/// that no id can leave the directory and the listing and the reaper, which walk <c>sessions/</c>, never see them.
+/// that no id can leave the directory and the listing and the pruning pass, which walk <c>sessions/</c>, never see them.
 /// <list type="bullet">
 /// <item><c>base.lease</c>: the lease's state, one line <c>sessionstores-lease 1 &lt;owner|-&gt; &lt;fence&gt;
 /// &lt;expires-at-ms&gt;</c>, replaced whole by a rename, read without a lock. Never deleted: it carries the fence.</item>

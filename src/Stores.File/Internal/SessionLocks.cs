@@ -120,8 +120,9 @@ internal sealed class SessionLocks
             ? (ex.HResult & 0xFFFF) is WindowsSharingViolation or WindowsLockViolation
             : ex.HResult is EWouldBlockLinux or EWouldBlockBsd);
 
-    private SessionStoreException Timeout(Exception? inner) =>
-        new($"Timed out after {_timeout.TotalSeconds:0.###} s waiting for a session's lock file in '{SessionValidation.EscapeControlCharacters(_directory)}' (FileSessionStoreOptions.LockTimeout); another writer holds it.", inner, isTransient: true);
+    // A timeout the caller did not ask for: the operation runner reports it as a transient failure of the operation.
+    private TimeoutException Timeout(Exception? inner) =>
+        new($"Timed out after {_timeout.TotalSeconds:0.###} s waiting for a session's lock file in '{SessionValidation.EscapeControlCharacters(_directory)}' (FileSessionStoreOptions.LockTimeout); another writer holds it.", inner);
 
     /// <summary>A held lock; disposing releases it.</summary>
     public readonly struct Lease : IDisposable

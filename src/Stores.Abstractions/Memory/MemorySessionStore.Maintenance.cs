@@ -1,25 +1,29 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace SessionStores.Memory;
 
-/// <summary>Pruning: expired entries and empty subject sets removed in bounded batches, on a timer or on demand.</summary>
+// Pruning: expired entries and empty subject sets removed in bounded batches, on a timer or on demand. Each pass
+// continues where the previous one stopped, so a pass stays bounded however many sessions and subjects there are.
 public sealed partial class MemorySessionStore
 {
     /// <summary>
     /// Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>):
     /// it inspects at most <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries and as many subject index sets,
-    /// each continuing where the previous pass stopped.
+    /// each continuing where the previous pass stopped. The pass runs synchronously, on the caller's thread.
     /// </summary>
+    /// <param name="cancellationToken">Checked before the pass starts.</param>
     /// <returns>The number of expired sessions removed.</returns>
-    public int PruneExpired()
+    public Task<int> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Run(SessionStoreOperationNames.Prune, this, static store => store.PruneCore());
+    }
+
+    private int PruneCore()
     {
         lock (_pruneGate)
         {
@@ -43,7 +47,7 @@ public sealed partial class MemorySessionStore
     {
         try
         {
-            var removed = PruneExpired();
+            var removed = PruneCore();
             if (removed > 0)
             {
                 Log.Pruned(_logger, removed);
@@ -70,6 +74,8 @@ public sealed partial class MemorySessionStore
         }
     }
 
+    // One step of a walk resumed across pruning passes: the next item after where the last pass stopped, or false at the
+    // end (and the next pass starts over).
     private static bool TryAdvance<T>(ref IEnumerator<T>? cursor, IEnumerable<T> source, [MaybeNullWhen(false)] out T current)
     {
         cursor ??= source.GetEnumerator();

@@ -24,7 +24,7 @@ namespace SessionStores.File.Internal;
 /// The header checksum lets a listing validate a record without reading its data; the format version lets a later
 /// release read old files and migrate them on their next write.
 /// </summary>
-internal static class SessionFileFormat
+internal static class FileCodec
 {
     public const int FixedHeaderSize = 44;
     public const int TrailerSize = 4;

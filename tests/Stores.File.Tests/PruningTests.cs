@@ -9,12 +9,12 @@ using Xunit;
 
 namespace SessionStores.File.Tests;
 
-/// <summary>The background reaper and crash leftovers, on a fake clock.</summary>
-public sealed class ReaperTests : IDisposable
+/// <summary>Pruning (by the timer and PruneAsync) and crash leftovers, on a fake clock.</summary>
+public sealed class PruningTests : IDisposable
 {
-    private const int CorruptFileKeptEvent = 3;
-    private const int ReapFailedEvent = 2;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "sessionstores-file-reaper", Guid.NewGuid().ToString("N")[..12]);
+    private const int CorruptFileKeptEvent = 1102;
+    private const int PruneFailedEvent = 1101;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "sessionstores-file-pruning", Guid.NewGuid().ToString("N")[..12]);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly ListLogger<FileSessionStore> _logger = new();
 
@@ -23,7 +23,7 @@ public sealed class ReaperTests : IDisposable
     private string Sessions => Path.Combine(_directory, "sessions");
 
     [Fact]
-    public async Task Reaper_deletes_expired_files_and_their_subject_markers_in_bounded_passes()
+    public async Task Pruning_deletes_expired_files_and_their_subject_markers_in_bounded_passes()
     {
         await using var store = CreateStore(batchSize: 10);
         for (var i = 0; i < 25; i++)
@@ -40,10 +40,10 @@ public sealed class ReaperTests : IDisposable
 
         var passes = 0;
         var deleted = 0;
-        FileReapResult result;
+        FilePruneResult result;
         do
         {
-            result = await store.ReapAsync(Token);
+            result = await store.PruneAsync(Token);
             passes++;
             Assert.InRange(result.Inspected, 0, 10);
             deleted += result.SessionsDeleted;
@@ -58,13 +58,13 @@ public sealed class ReaperTests : IDisposable
     }
 
     [Fact]
-    public async Task Reaper_opens_only_files_whose_modification_time_has_passed()
+    public async Task Pruning_opens_only_files_whose_modification_time_has_passed()
     {
         await using var store = CreateStore(batchSize: 100);
         var future = PlantGarbage("future", _clock.GetUtcNow().AddYears(5));
         var past = PlantGarbage("past", _clock.GetUtcNow().AddSeconds(-1));
 
-        while (!(await store.ReapAsync(Token)).SweepCompleted)
+        while (!(await store.PruneAsync(Token)).SweepCompleted)
         {
         }
 
@@ -77,20 +77,20 @@ public sealed class ReaperTests : IDisposable
     }
 
     [Fact]
-    public async Task Reaper_never_deletes_a_live_session_whose_modification_time_looks_expired()
+    public async Task Pruning_never_deletes_a_live_session_whose_modification_time_looks_expired()
     {
         await using var store = CreateStore(batchSize: 100);
         await store.SetAsync("alive", new SessionWrite(new byte[] { 1 }, TimeSpan.FromHours(1)), Token);
         System.IO.File.SetLastWriteTimeUtc(Path.Combine(Sessions, SessionFileNames.ForId("alive")), new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
 
-        var result = await store.ReapAsync(Token);
+        var result = await store.PruneAsync(Token);
 
         Assert.Equal(0, result.SessionsDeleted);
         Assert.NotNull(await store.GetAsync("alive", Token));
     }
 
     [Fact]
-    public async Task Leftovers_of_a_crashed_writer_are_ignored_by_reads_and_removed_by_the_reaper_once_old()
+    public async Task Leftovers_of_a_crashed_writer_are_ignored_by_reads_and_removed_by_pruning_once_old()
     {
         await using var store = CreateStore(batchSize: 100);
         await store.SetAsync("s1", new SessionWrite(new byte[] { 1 }, TimeSpan.FromHours(1), "alice"), Token);
@@ -112,7 +112,7 @@ public sealed class ReaperTests : IDisposable
 
         // The two orphans are now just over OrphanTempFileAge (10 minutes) old, the writer in progress just under.
         _clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(500));
-        var result = await store.ReapAsync(Token);
+        var result = await store.PruneAsync(Token);
 
         Assert.Equal(2, result.TemporaryFilesDeleted);
         Assert.False(System.IO.File.Exists(unrenamed));
@@ -122,7 +122,7 @@ public sealed class ReaperTests : IDisposable
     }
 
     [Fact]
-    public async Task The_timer_reaps_in_the_background_and_logs_failures_without_throwing()
+    public async Task The_timer_prunes_in_the_background_and_logs_failures_without_throwing()
     {
         await using var store = CreateStore(batchSize: 100, interval: TimeSpan.FromMinutes(1));
         await store.SetAsync("brief", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
@@ -135,7 +135,7 @@ public sealed class ReaperTests : IDisposable
         await PollAsync(() =>
         {
             _clock.Advance(TimeSpan.FromMinutes(1));
-            return _logger.Count(ReapFailedEvent) > 0;
+            return _logger.Count(PruneFailedEvent) > 0;
         });
     }
 
@@ -152,13 +152,13 @@ public sealed class ReaperTests : IDisposable
         var watch = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the background reaper did not act within 30 s");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "background pruning did not act within 30 s");
             await Task.Delay(10, Token);
         }
     }
 
     private FileSessionStore CreateStore(int batchSize, TimeSpan? interval = null) =>
-        new(new FileSessionStoreOptions { Directory = _directory, ReapBatchSize = batchSize, ReapInterval = interval ?? TimeSpan.FromDays(1) }, _clock, _logger);
+        new(new FileSessionStoreOptions { Directory = _directory, PruneBatchSize = batchSize, PruneInterval = interval ?? TimeSpan.FromDays(1) }, _clock, _logger);
 
     private string PlantGarbage(string id, DateTimeOffset modified)
     {

@@ -9,92 +9,56 @@ using SessionStores.File.Internal;
 
 namespace SessionStores.File;
 
-// The background reaper. Expired sessions are already invisible; the reaper only reclaims their disk space. It reads
-// modification times from the directory listing (every write sets a file's modification time to its expiry) and
-// opens only files whose time has passed, checking the stored expiry under the session's lock before deleting, so a
-// wrong modification time (a restored backup, a coarse file system) can delay reaping but never delete a live session.
+// Pruning, and what disposal frees under the pruning gate. Expired sessions are already invisible; pruning only reclaims their disk
+// space. A pass reads modification times from the directory listing (every write sets a file's modification time to
+// its expiry) and opens only files whose time has passed, checking the stored expiry under the session's lock before
+// deleting, so a wrong modification time (a restored backup, a coarse file system) can delay pruning but never delete a
+// live session.
 public sealed partial class FileSessionStore
 {
-    private readonly ITimer _reapTimer;
-    // Held by a reaper pass. It is never disposed: it allocates no wait handle, and a ReapAsync or DisposeAsync still
+    private readonly ITimer _pruneTimer;
+    // Held by a pruning pass. It is never disposed: it allocates no wait handle, and a PruneAsync or DisposeAsync still
     // queued on it when the store is disposed must get through (and then finds the store disposed).
-    private readonly SemaphoreSlim _reapGate = new(1, 1);
+    private readonly SemaphoreSlim _pruneGate = new(1, 1);
     // Never disposed either: it has no timer or wait handle, and Dispose cancels it after publishing the disposed state,
     // when a pass ending on another thread may already be freeing the store's resources.
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly int _reapBatchSize;
+    private readonly int _pruneBatchSize;
     private readonly long _orphanTempFileAgeMs;
-    private IEnumerator<ReapCandidate>? _reapCursor;
-    private int _disposeState;
+    private IEnumerator<PruneCandidate>? _pruneCursor;
     private volatile bool _resourcesFreed;
 
-    private bool IsDisposed => Volatile.Read(ref _disposeState) != 0;
-
     /// <summary>
-    /// Runs one bounded reaper pass now (the timer does this every <see cref="FileSessionStoreOptions.ReapInterval"/>):
-    /// it inspects at most <see cref="FileSessionStoreOptions.ReapBatchSize"/> directory entries, continuing where the
+    /// Runs one bounded pruning pass now (the timer does this every <see cref="FileSessionStoreOptions.PruneInterval"/>):
+    /// it inspects at most <see cref="FileSessionStoreOptions.PruneBatchSize"/> directory entries, continuing where the
     /// previous pass stopped, deletes the expired session files among them and the temporary files crashed writers left
-    /// behind.
+    /// behind. Each entry (not the pass as a whole) must be handled within <see cref="SessionStoreOptions.OperationTimeout"/>;
+    /// a pass already running (the timer's) is waited for first.
     /// </summary>
     /// <param name="cancellationToken">Cancels the pass.</param>
     /// <returns>What the pass did.</returns>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    public async Task<FileReapResult> ReapAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="SessionStoreException">The file system failed.</exception>
+    public async Task<FilePruneResult> PruneAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        await _reapGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _pruneGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
-            return await ReapCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsIoFailure(ex))
-        {
-            throw Wrap(ex);
+            return await RunPruneAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ReleaseReapGate();
+            ReleasePruneGate();
         }
     }
 
     /// <summary>
-    /// Stops the background reaper and releases the store's resources (the reaper's open directory listing); a pass in
-    /// progress releases them when it ends. Operations started afterwards throw <see cref="ObjectDisposedException"/>;
-    /// operations already under way finish and report what they did.
-    /// </summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposeState, 1) != 0)
-        {
-            return;
-        }
-
-        _shutdown.Cancel();
-        StopLeases();
-        _reapTimer.Dispose();
-        if (_reapGate.Wait(0))
-        {
-            ReleaseReapGate();
-        }
-    }
-
-    /// <summary>Stops the background reaper, waits for a pass in progress to end, and releases the store's resources.</summary>
-    /// <returns>A task that completes when the reaper has stopped.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Dispose();
-        await _reapGate.WaitAsync().ConfigureAwait(false);
-        ReleaseReapGate();
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
-
-    /// <summary>
-    /// Releases the reaper's gate. Once the store is disposed, whoever holds the gate frees the resources a pass uses;
+    /// Releases the pruning gate. Once the store is disposed, whoever holds the gate frees the resources a pass uses;
     /// taking the gate again after releasing it closes the race with a <see cref="Dispose"/> that found it held.
     /// </summary>
-    private void ReleaseReapGate()
+    private void ReleasePruneGate()
     {
         while (true)
         {
@@ -103,8 +67,8 @@ public sealed partial class FileSessionStore
                 FreeResources();
             }
 
-            _reapGate.Release();
-            if (!IsDisposed || _resourcesFreed || !_reapGate.Wait(0))
+            _pruneGate.Release();
+            if (!IsDisposed || _resourcesFreed || !_pruneGate.Wait(0))
             {
                 return;
             }
@@ -120,11 +84,26 @@ public sealed partial class FileSessionStore
         }
 
         _resourcesFreed = true;
-        _reapCursor?.Dispose();
-        _reapCursor = null;
+        _pruneCursor?.Dispose();
+        _pruneCursor = null;
     }
 
-    private async Task<FileReapResult> ReapCoreAsync(CancellationToken cancellationToken)
+    // One pass under the runner: each entry gets the operation timeout, as each file of DestroyMany does.
+    private async Task<FilePruneResult> RunPruneAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
+        try
+        {
+            return await PruneCoreAsync(deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw deadline.ToThrow(ex);
+        }
+    }
+
+    private async Task<FilePruneResult> PruneCoreAsync(SessionStoreDeadline deadline)
     {
         var nowMs = NowMs();
         var now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
@@ -133,20 +112,21 @@ public sealed partial class FileSessionStore
         var temporary = 0;
         try
         {
-            _reapCursor ??= EnumerateReapCandidates().GetEnumerator();
-            while (inspected < _reapBatchSize)
+            _pruneCursor ??= EnumeratePruneCandidates().GetEnumerator();
+            while (inspected < _pruneBatchSize)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!MoveNextCandidate(_reapCursor))
+                deadline.Restart();
+                deadline.Token.ThrowIfCancellationRequested();
+                if (!MoveNextCandidate(_pruneCursor))
                 {
                     // A full sweep ended; the next pass starts a fresh one.
-                    _reapCursor.Dispose();
-                    _reapCursor = null;
+                    _pruneCursor.Dispose();
+                    _pruneCursor = null;
                     break;
                 }
 
                 inspected++;
-                var candidate = _reapCursor.Current;
+                var candidate = _pruneCursor.Current;
                 if (candidate.IsTemporary)
                 {
                     if (IsOrphan(candidate.Name, nowMs))
@@ -155,7 +135,7 @@ public sealed partial class FileSessionStore
                         temporary++;
                     }
                 }
-                else if (candidate.ModifiedAt <= now && await TryReapAsync(candidate.Name, cancellationToken).ConfigureAwait(false))
+                else if (candidate.ModifiedAt <= now && await TryPruneAsync(candidate.Name, deadline.Token).ConfigureAwait(false))
                 {
                     sessions++;
                 }
@@ -164,15 +144,15 @@ public sealed partial class FileSessionStore
         catch
         {
             // Start over next time rather than resume a cursor in an unknown state.
-            _reapCursor?.Dispose();
-            _reapCursor = null;
+            _pruneCursor?.Dispose();
+            _pruneCursor = null;
             throw;
         }
 
-        return new FileReapResult(inspected, sessions, temporary, _reapCursor is null);
+        return new FilePruneResult(inspected, sessions, temporary, _pruneCursor is null);
     }
 
-    private async ValueTask<bool> TryReapAsync(string fileName, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryPruneAsync(string fileName, CancellationToken cancellationToken)
     {
         using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
         {
@@ -201,7 +181,7 @@ public sealed partial class FileSessionStore
             && nowMs - createdMs >= _orphanTempFileAgeMs;
     }
 
-    private IEnumerable<ReapCandidate> EnumerateReapCandidates()
+    private IEnumerable<PruneCandidate> EnumeratePruneCandidates()
     {
         foreach (var candidate in Enumerate(_sessionsDirectory, temporary: false))
         {
@@ -213,10 +193,10 @@ public sealed partial class FileSessionStore
             yield return candidate;
         }
 
-        static IEnumerable<ReapCandidate> Enumerate(string directory, bool temporary) =>
-            new FileSystemEnumerable<ReapCandidate>(
+        static IEnumerable<PruneCandidate> Enumerate(string directory, bool temporary) =>
+            new FileSystemEnumerable<PruneCandidate>(
                 directory,
-                (ref FileSystemEntry entry) => new ReapCandidate(entry.FileName.ToString(), entry.LastWriteTimeUtc, temporary),
+                (ref FileSystemEntry entry) => new PruneCandidate(entry.FileName.ToString(), entry.LastWriteTimeUtc, temporary),
                 new EnumerationOptions { AttributesToSkip = 0 })
             {
                 ShouldIncludePredicate = (ref FileSystemEntry entry) =>
@@ -224,7 +204,7 @@ public sealed partial class FileSessionStore
             };
     }
 
-    private static bool MoveNextCandidate(IEnumerator<ReapCandidate> cursor)
+    private static bool MoveNextCandidate(IEnumerator<PruneCandidate> cursor)
     {
         try
         {
@@ -239,12 +219,12 @@ public sealed partial class FileSessionStore
 
     private static string TagOf(string fileName) => SessionValidation.Tag(SessionFileNames.TryGetId(fileName) ?? fileName);
 
-    private void ReapOnTimer() => _ = ReapInBackgroundAsync();
+    private void PruneOnTimer() => _ = PruneInBackgroundAsync();
 
-    private async Task ReapInBackgroundAsync()
+    private async Task PruneInBackgroundAsync()
     {
         // A pass still running (a huge directory, a slow disk) simply makes this tick a no-op.
-        if (IsDisposed || !_reapGate.Wait(0))
+        if (IsDisposed || !_pruneGate.Wait(0))
         {
             return;
         }
@@ -257,10 +237,10 @@ public sealed partial class FileSessionStore
                 return;
             }
 
-            var result = await ReapCoreAsync(_shutdown.Token).ConfigureAwait(false);
+            var result = await RunPruneAsync(_shutdown.Token).ConfigureAwait(false);
             if (result.SessionsDeleted > 0 || result.TemporaryFilesDeleted > 0)
             {
-                Log.Reaped(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
+                Log.Pruned(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
             }
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
@@ -269,13 +249,13 @@ public sealed partial class FileSessionStore
         catch (Exception ex)
         {
             // A timer has no caller to throw to; the failure is logged and the next tick retries.
-            Log.ReapFailed(_logger, SessionFileErrors.Redact(ex));
+            Log.PruneFailed(_logger, FileBackend.Instance.Redact(ex));
         }
         finally
         {
-            ReleaseReapGate();
+            ReleasePruneGate();
         }
     }
 
-    private readonly record struct ReapCandidate(string Name, DateTimeOffset ModifiedAt, bool IsTemporary);
+    private readonly record struct PruneCandidate(string Name, DateTimeOffset ModifiedAt, bool IsTemporary);
 }
