@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.ExceptionServices;
-using System.Threading;
 
 namespace SessionStores;
 
@@ -25,35 +23,23 @@ public static class SessionStoreErrors
         return Create(backend.DisplayName, operation, backend.Redact(exception), backend.IsTransient(exception));
     }
 
+    /// <summary>The message of a failure that needs more words than the driver's message (a write that half
+    /// succeeded, say): <c>{backend} session store: {Operation} failed: {detail}</c>.</summary>
+    /// <param name="backend">The store's backend.</param>
+    /// <param name="operation">The operation (a <see cref="SessionStoreOperationNames"/> constant).</param>
+    /// <param name="detail">What failed; control characters are escaped.</param>
+    /// <returns>The message.</returns>
+    public static string FailureMessage(SessionStoreBackend backend, string operation, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(detail);
+        return Message(backend.DisplayName, operation, "failed: " + SessionValidation.EscapeControlCharacters(detail));
+    }
+
     internal static SessionStoreException Create(string backend, string operation, Exception exception, bool isTransient) =>
         new(Message(backend, operation, $"failed: {SessionValidation.EscapeControlCharacters(exception.Message)}"), exception, isTransient);
 
     internal static string Message(string backend, string operation, string what) =>
         $"{backend} session store: {SessionStoreOperationNames.Display(operation)} {what}";
-
-    /// <summary>
-    /// Chooses what a failed operation throws (the rule <see cref="SessionStoreOperationRunner"/> now applies itself; kept
-    /// until every store runs through it): a <see cref="SessionStoreException"/> is rethrown unchanged; when the caller's
-    /// <paramref name="cancellationToken"/> was cancelled, an <see cref="OperationCanceledException"/>; anything else is
-    /// given to <paramref name="wrap"/>.
-    /// </summary>
-    /// <typeparam name="TState">What <paramref name="wrap"/> needs besides the exception.</typeparam>
-    /// <param name="exception">What the operation threw.</param>
-    /// <param name="cancellationToken">The caller's token of the operation.</param>
-    /// <param name="state">Passed to <paramref name="wrap"/>.</param>
-    /// <param name="wrap">Turns a backend failure into the store's <see cref="SessionStoreException"/>.</param>
-    /// <returns>The exception to throw.</returns>
-    public static Exception ToThrow<TState>(Exception exception, CancellationToken cancellationToken, TState state, Func<TState, Exception, SessionStoreException> wrap)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        ArgumentNullException.ThrowIfNull(wrap);
-        if (exception is SessionStoreException || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            ExceptionDispatchInfo.Throw(exception);
-        }
-
-        return cancellationToken.IsCancellationRequested
-            ? new OperationCanceledException("The session store operation was canceled.", exception, cancellationToken)
-            : wrap(state, exception);
-    }
 }

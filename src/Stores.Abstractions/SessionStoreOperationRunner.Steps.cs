@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace SessionStores;
 
@@ -74,6 +75,37 @@ public sealed partial class SessionStoreOperationRunner
     /// <param name="operation">The operation: a <see cref="SessionStoreOperationNames"/> constant.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The deadline, already running; dispose it when the operation ends.</returns>
-    public SessionStoreDeadline Start(string operation, CancellationToken cancellationToken) =>
-        new(this, operation, StartTelemetry(operation), StartDeadline(cancellationToken), cancellationToken);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> is already cancelled.</exception>
+    public SessionStoreDeadline Start(string operation, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(this, operation, StartTelemetry(operation), StartDeadline(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs an operation made of steps (pages, batches) that its body drives: the body gets the running deadline (see
+    /// <see cref="Start"/>), restarts it as each step begins and gives its token to every call that may wait; whatever
+    /// the body throws is mapped by the runner's rule (<see cref="SessionStoreDeadline.ToThrow"/>).
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="body"/> needs (the store, the arguments).</typeparam>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="operation">The operation: a <see cref="SessionStoreOperationNames"/> constant.</param>
+    /// <param name="state">Passed to <paramref name="body"/>.</param>
+    /// <param name="body">The steps.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The result of <paramref name="body"/>.</returns>
+    public async Task<TResult> RunStepsAsync<TState, TResult>(
+        string operation, TState state, Func<TState, SessionStoreDeadline, Task<TResult>> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var deadline = Start(operation, cancellationToken);
+        try
+        {
+            return await body(state, deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw deadline.ToThrow(ex);
+        }
+    }
 }

@@ -65,4 +65,32 @@ public abstract class SessionStoreOptionsValidator<TOptions> : IValidateOptions<
     /// <param name="options">The options.</param>
     /// <param name="problems">Where the messages go.</param>
     protected abstract void Validate(TOptions options, ICollection<string> problems);
+
+    /// <summary>Adds a problem unless the pruning interval <paramref name="value"/> of option
+    /// <paramref name="property"/> is positive and fits a timer (at most <see cref="int.MaxValue"/> milliseconds, about
+    /// 24 days).</summary>
+    /// <param name="property">The option's property name.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="problems">Where the message goes.</param>
+    protected static void RequireTimerInterval(string property, TimeSpan value, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            problems.Add($"{typeof(TOptions).Name}.{property} must be positive and below 24 days (it is {value}).");
+        }
+    }
+
+    /// <summary>Adds a problem unless <paramref name="value"/> of option <paramref name="property"/> is positive.</summary>
+    /// <param name="property">The option's property name.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="problems">Where the message goes.</param>
+    protected static void RequirePositive(string property, long value, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        if (value <= 0)
+        {
+            problems.Add($"{typeof(TOptions).Name}.{property} must be positive (it is {value}).");
+        }
+    }
 }

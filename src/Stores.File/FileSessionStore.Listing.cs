@@ -30,17 +30,9 @@ public sealed partial class FileSessionStore
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
 
-        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.Count, cancellationToken);
-        try
-        {
-            return await CountCoreAsync(query, deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        return await _runner.RunStepsAsync(
+            SessionStoreOperationNames.Count, (Store: this, Query: query), static (s, deadline) => s.Store.CountCoreAsync(s.Query, deadline), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -51,17 +43,9 @@ public sealed partial class FileSessionStore
         SessionValidation.ValidateQuery(query);
         ThrowIfDisposed();
 
-        // Start does not look at the caller's token, and the deadline's token learns of it only shortly after.
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
-        try
-        {
-            return await DestroyManyCoreAsync(query, deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        return await _runner.RunStepsAsync(
+            SessionStoreOperationNames.DestroyMany, (Store: this, Query: query), static (s, deadline) => s.Store.DestroyManyCoreAsync(s.Query, deadline), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)

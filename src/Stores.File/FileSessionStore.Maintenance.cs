@@ -89,19 +89,8 @@ public sealed partial class FileSessionStore
     }
 
     // One pass under the runner: each entry gets the operation timeout, as each file of DestroyMany does.
-    private async Task<FilePruneResult> RunPruneAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
-        try
-        {
-            return await PruneCoreAsync(deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
-    }
+    private Task<FilePruneResult> RunPruneAsync(CancellationToken cancellationToken) =>
+        _runner.RunStepsAsync(SessionStoreOperationNames.Prune, this, static (store, deadline) => store.PruneCoreAsync(deadline), cancellationToken);
 
     private async Task<FilePruneResult> PruneCoreAsync(SessionStoreDeadline deadline)
     {

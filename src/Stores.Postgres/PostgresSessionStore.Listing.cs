@@ -56,29 +56,25 @@ public sealed partial class PostgresSessionStore
     }
 
     // Each batch gets the whole deadline; the walk as a whole has none.
-    private async Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken)
-    {
-        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
-        try
-        {
-            long deleted = 0;
-            var after = string.Empty;
-            while (true)
-            {
-                deadline.Restart();
-                var (picked, last, rows) = await deadline.WaitAsync(DestroyBatchAsync(subject, after, deadline.Token)).ConfigureAwait(false);
-                deleted += rows;
-                if (picked < DestroyManyBatchSize)
-                {
-                    return deleted;
-                }
+    private Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken) =>
+        _runner.RunStepsAsync(
+            SessionStoreOperationNames.DestroyMany, (Store: this, Subject: subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken);
 
-                after = last;
-            }
-        }
-        catch (Exception ex)
+    private async Task<long> DestroyBatchesAsync(string? subject, SessionStoreDeadline deadline)
+    {
+        long deleted = 0;
+        var after = string.Empty;
+        while (true)
         {
-            throw deadline.ToThrow(ex);
+            deadline.Restart();
+            var (picked, last, rows) = await deadline.WaitAsync(DestroyBatchAsync(subject, after, deadline.Token)).ConfigureAwait(false);
+            deleted += rows;
+            if (picked < DestroyManyBatchSize)
+            {
+                return deleted;
+            }
+
+            after = last;
         }
     }
 

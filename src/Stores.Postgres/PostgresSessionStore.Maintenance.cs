@@ -87,18 +87,8 @@ public sealed partial class PostgresSessionStore
     /// rows of the batches already committed stay deleted.</param>
     /// <returns>Whether the lock was acquired, and how much was deleted in how many statements.</returns>
     /// <exception cref="SessionStoreException">The database failed.</exception>
-    public async Task<PostgresPruneResult> PruneAsync(CancellationToken cancellationToken = default)
-    {
-        using var deadline = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
-        try
-        {
-            return await PruneCoreAsync(deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
-    }
+    public Task<PostgresPruneResult> PruneAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunStepsAsync(SessionStoreOperationNames.Prune, this, static (store, deadline) => store.PruneCoreAsync(deadline), cancellationToken);
 
     // Read first: an application without CREATE rights on an existing table never issues DDL.
     private async Task EnsureSchemaCoreAsync(CancellationToken cancellationToken)

@@ -28,16 +28,9 @@ public sealed partial class RedisSessionStore
     public async Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.Count, cancellationToken);
-        try
-        {
-            return await CountCoreAsync(query, deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        return await _runner.RunStepsAsync(
+            SessionStoreOperationNames.Count, (Store: this, Query: query), static (s, deadline) => s.Store.CountCoreAsync(s.Query, deadline), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private async Task<long> CountCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
@@ -67,16 +60,9 @@ public sealed partial class RedisSessionStore
     public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
-        try
-        {
-            return await DestroyManyCoreAsync(query, deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        return await _runner.RunStepsAsync(
+            SessionStoreOperationNames.DestroyMany, (Store: this, Query: query), static (s, deadline) => s.Store.DestroyManyCoreAsync(s.Query, deadline), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private async Task<long> DestroyManyCoreAsync(SessionQuery query, SessionStoreDeadline deadline)

@@ -117,9 +117,9 @@ public sealed partial class RedisSessionStore
             // Not the session's own error (a wrong-type index key is not a corrupt session), and not the runner's to word:
             // the session was written, which the caller must learn.
             throw new SessionStoreException(
-                $"{_backend.DisplayName} session store: {SessionStoreOperationNames.Display(operation)} failed: the session was written, "
-                + $"but its subject index could not be extended: {ex.Message}. The session may be missing from its subject's "
-                + "listings until its next write or touch, which repeats the update.",
+                SessionStoreErrors.FailureMessage(_backend, operation, "the session was written, "
+                    + $"but its subject index could not be extended: {ex.Message}. The session may be missing from its subject's "
+                    + "listings until its next write or touch, which repeats the update."),
                 ex,
                 _backend.IsTransient(ex));
         }

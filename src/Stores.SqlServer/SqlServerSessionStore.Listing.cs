@@ -84,25 +84,22 @@ public sealed partial class SqlServerSessionStore
 
     // Bounded batches, each its own short transaction (so a large namespace never locks the whole table) on a pooled
     // connection of its own, each under OperationTimeout (the deadline restarts per batch); the walk as a whole has none.
-    private async Task<long> DestroyManyCoreAsync(string statement, DynamicParameters parameters, CancellationToken cancellationToken)
+    // Not even one batch once the caller has cancelled (an abandoned batch could still delete): the runner checks first.
+    private Task<long> DestroyManyCoreAsync(string statement, DynamicParameters parameters, CancellationToken cancellationToken) =>
+        _runner.RunStepsAsync(
+            SessionStoreOperationNames.DestroyMany,
+            (Store: this, Statement: statement, Parameters: parameters),
+            static (s, deadline) => s.Store.DestroyBatchesAsync(s.Statement, s.Parameters, deadline),
+            cancellationToken);
+
+    private async Task<long> DestroyBatchesAsync(string statement, DynamicParameters parameters, SessionStoreDeadline deadline)
     {
-        // Not even one batch once the caller has cancelled (an abandoned batch could still delete).
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
         long live = 0;
         DestroyManyRow batch;
         do
         {
             deadline.Restart();
-            try
-            {
-                batch = await deadline.WaitAsync(DestroyManyBatchAsync(statement, parameters, deadline.Token)).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                throw deadline.ToThrow(ex);
-            }
-
+            batch = await deadline.WaitAsync(DestroyManyBatchAsync(statement, parameters, deadline.Token)).ConfigureAwait(false);
             live += batch.Live;
         }
         while (batch.Deleted >= _batchSize);

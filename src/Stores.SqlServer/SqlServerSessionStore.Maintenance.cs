@@ -65,22 +65,13 @@ public sealed partial class SqlServerSessionStore
     /// </summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>What the pass did.</returns>
-    public async Task<SqlServerPruneResult> PruneAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var operation = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
-
-        // Not under OperationTimeout: one pass runs many batches in one statement, bounded by CommandTimeout.
-        operation.Suspend();
-        try
+    public Task<SqlServerPruneResult> PruneAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunStepsAsync(SessionStoreOperationNames.Prune, this, static (store, deadline) =>
         {
-            return await PruneCoreAsync(operation.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            throw operation.ToThrow(ex);
-        }
-    }
+            // Not under OperationTimeout: one pass runs many batches in one statement, bounded by CommandTimeout.
+            deadline.Suspend();
+            return store.PruneCoreAsync(deadline.Token);
+        }, cancellationToken);
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {

@@ -18,15 +18,7 @@ internal sealed class MemorySessionStoreOptionsValidator : SessionStoreOptionsVa
             problems.Add($"MemorySessionStoreOptions.MaxSessions must be positive or null (it is {options.MaxSessions}).");
         }
 
-        // The timer takes at most int.MaxValue milliseconds.
-        if (options.PruneInterval <= TimeSpan.Zero || options.PruneInterval.TotalMilliseconds > int.MaxValue)
-        {
-            problems.Add($"MemorySessionStoreOptions.PruneInterval must be positive and below 24 days (it is {options.PruneInterval}).");
-        }
-
-        if (options.PruneBatchSize <= 0)
-        {
-            problems.Add($"MemorySessionStoreOptions.PruneBatchSize must be positive (it is {options.PruneBatchSize}).");
-        }
+        RequireTimerInterval(nameof(options.PruneInterval), options.PruneInterval, problems);
+        RequirePositive(nameof(options.PruneBatchSize), options.PruneBatchSize, problems);
     }
 }

@@ -18,16 +18,8 @@ internal sealed class FileSessionStoreOptionsValidator : SessionStoreOptionsVali
             problems.Add("FileSessionStoreOptions.Directory must name the directory that holds the sessions.");
         }
 
-        // The timer takes at most int.MaxValue milliseconds.
-        if (options.PruneInterval <= TimeSpan.Zero || options.PruneInterval.TotalMilliseconds > int.MaxValue)
-        {
-            problems.Add($"FileSessionStoreOptions.PruneInterval must be positive and below 24 days (it is {options.PruneInterval}).");
-        }
-
-        if (options.PruneBatchSize <= 0)
-        {
-            problems.Add($"FileSessionStoreOptions.PruneBatchSize must be positive (it is {options.PruneBatchSize}).");
-        }
+        RequireTimerInterval(nameof(options.PruneInterval), options.PruneInterval, problems);
+        RequirePositive(nameof(options.PruneBatchSize), options.PruneBatchSize, problems);
 
         if (options.LockTimeout <= TimeSpan.Zero)
         {

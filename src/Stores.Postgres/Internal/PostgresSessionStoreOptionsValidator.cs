@@ -41,15 +41,12 @@ internal sealed class PostgresSessionStoreOptionsValidator : SessionStoreOptions
             problems.Add($"{Type}.TouchWriteThreshold must be zero or positive and at most SessionLimits.MaxTtl (it is {options.TouchWriteThreshold}).");
         }
 
-        if (options.EnablePruning && (options.PruneInterval <= TimeSpan.Zero || options.PruneInterval.TotalMilliseconds > int.MaxValue))
+        if (options.EnablePruning)
         {
-            problems.Add($"{Type}.PruneInterval must be positive and below 24 days when EnablePruning is true (it is {options.PruneInterval}).");
+            RequireTimerInterval(nameof(options.PruneInterval), options.PruneInterval, problems);
         }
 
-        if (options.PruneBatchSize <= 0)
-        {
-            problems.Add($"{Type}.PruneBatchSize must be positive (it is {options.PruneBatchSize}).");
-        }
+        RequirePositive(nameof(options.PruneBatchSize), options.PruneBatchSize, problems);
 
         if (options.PruneBatchDelay < TimeSpan.Zero)
         {

@@ -20,9 +20,9 @@ internal sealed class SqlServerSessionStoreOptionsValidator : SessionStoreOption
 
         Add(problems, SqlIdentifier.Problem(options.SchemaName, SqlIdentifier.MaxSchemaNameLength, "SqlServerSessionStoreOptions.SchemaName"));
         Add(problems, SqlIdentifier.Problem(options.TableName, SqlIdentifier.MaxTableNameLength, "SqlServerSessionStoreOptions.TableName"));
-        if (options.PruneInterval is { } interval && (interval <= TimeSpan.Zero || interval.TotalMilliseconds > int.MaxValue))
+        if (options.PruneInterval is { } interval)
         {
-            problems.Add("SqlServerSessionStoreOptions.PruneInterval must be positive and below 24 days, or null.");
+            RequireTimerInterval(nameof(options.PruneInterval), interval, problems);
         }
 
         if (options.PruneBatchSize is < 1 or > MaxBatchSize)
