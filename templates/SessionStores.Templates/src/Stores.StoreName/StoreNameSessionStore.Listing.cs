@@ -26,28 +26,25 @@ public sealed partial class StoreNameSessionStore
     /// <inheritdoc />
     /// <remarks>Deletes in batches of at most <see cref="StoreNameSessionStoreOptions.PruneBatchSize"/> sessions, each
     /// within <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
-    public async Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
+    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.DestroyMany, cancellationToken);
-        try
+        return _runner.RunStepsAsync(
+            SessionStoreOperationNames.DestroyMany, (Store: this, query.Subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken);
+    }
+
+    private async Task<long> DestroyBatchesAsync(string? subject, SessionStoreDeadline deadline)
+    {
+        long deleted = 0;
+        bool more;
+        do
         {
-            long deleted = 0;
-            bool more;
-            do
-            {
-                deadline.Restart();
-                (var batch, more) = await deadline.WaitAsync(DestroyBatchCoreAsync(query.Subject, deadline.Token)).ConfigureAwait(false);
-                deleted += batch;
-            }
-            while (more);
-            return deleted;
+            deadline.Restart();
+            (var batch, more) = await deadline.WaitAsync(DestroyBatchCoreAsync(subject, deadline.Token)).ConfigureAwait(false);
+            deleted += batch;
         }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        while (more);
+        return deleted;
     }
 
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -32,29 +32,23 @@ public sealed partial class StoreNameSessionStore
     /// <param name="cancellationToken">Stops the pass; the batches already done stay done.</param>
     /// <returns>What the pass deleted.</returns>
     /// <exception cref="SessionStoreException">STORE_DISPLAY_NAME failed.</exception>
-    public async Task<StoreNamePruneResult> PruneAsync(CancellationToken cancellationToken = default)
+    public Task<StoreNamePruneResult> PruneAsync(CancellationToken cancellationToken = default) =>
+        _runner.RunStepsAsync(SessionStoreOperationNames.Prune, this, static (store, deadline) => store.PruneBatchesAsync(deadline), cancellationToken);
+
+    private async Task<StoreNamePruneResult> PruneBatchesAsync(SessionStoreDeadline deadline)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = _runner.Start(SessionStoreOperationNames.Prune, cancellationToken);
-        try
+        long deleted = 0;
+        var batches = 0;
+        long batch;
+        do
         {
-            long deleted = 0;
-            var batches = 0;
-            long batch;
-            do
-            {
-                deadline.Restart();
-                batch = await deadline.WaitAsync(PruneBatchCoreAsync(deadline.Token)).ConfigureAwait(false);
-                deleted += batch;
-                batches++;
-            }
-            while (batch == _pruneBatchSize);
-            return new StoreNamePruneResult(deleted, batches);
+            deadline.Restart();
+            batch = await deadline.WaitAsync(PruneBatchCoreAsync(deadline.Token)).ConfigureAwait(false);
+            deleted += batch;
+            batches++;
         }
-        catch (Exception ex)
-        {
-            throw deadline.ToThrow(ex);
-        }
+        while (batch == _pruneBatchSize);
+        return new StoreNamePruneResult(deleted, batches);
     }
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)

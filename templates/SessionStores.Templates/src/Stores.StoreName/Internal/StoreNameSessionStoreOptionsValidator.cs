@@ -24,10 +24,7 @@ internal sealed class StoreNameSessionStoreOptionsValidator : SessionStoreOption
                 $"starting with a letter (it is '{options.Namespace}').");
         }
 
-        if (options.PruneInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{Type}.PruneInterval must be greater than zero (it is {options.PruneInterval}).");
-        }
+        RequireTimerInterval(nameof(options.PruneInterval), options.PruneInterval, problems);
 
         if (options.PruneBatchSize is < 1 or > StoreNameSessionStoreOptions.MaxPruneBatchSize)
         {
