@@ -51,10 +51,11 @@ public static class StoreBackedSessionExtensions
     public static Task DestroyAsync(this ISession session, CancellationToken cancellationToken = default) =>
         Ours(session).DestroyAsync(cancellationToken);
 
-    private static StoreBackedSession Ours(ISession session)
+    // A cookie session (SessionStores.Cookies) answers these too, so sign-in and sign-out code need not know the backend.
+    private static IExtendedSession Ours(ISession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return session as StoreBackedSession ?? throw new InvalidOperationException(
-            $"HttpContext.Session is a {session.GetType().Name}, not a store-backed session. Call services.AddStoreBackedSession() (and an Add*SessionStore) to use subjects and destroy.");
+        return session as IExtendedSession ?? throw new InvalidOperationException(
+            $"HttpContext.Session is a {session.GetType().Name}, not a store-backed session. Call services.AddStoreBackedSession() (and an Add*SessionStore), or services.AddCookieSession(), to use subjects and destroy.");
     }
 }

@@ -63,10 +63,20 @@ public static class StoreBackedSessionServiceCollectionExtensions
                 "StoreBackedSessionOptions.TouchThreshold must be shorter than SessionOptions.IdleTimeout, or the idle expiry would never slide.")
             .ValidateOnStart();
 
-        services.TryAddSingleton(TimeProvider.System);
         services.RemoveAll<AspNetSessionStore>();
         services.AddSingleton<AspNetSessionStore, StoreBackedSessionStore>();
         services.TryAddSingleton<SessionAdmin>();
+        return AddSessionFailureHandling(services);
+    }
+
+    /// <summary>
+    /// What every session backend of this integration needs around the session middleware (the store-backed one here,
+    /// the cookie sessions of SessionStores.Cookies): the outermost middleware that turns commit failures into problem
+    /// responses, and the exception handler that keeps them 409/503 in every environment.
+    /// </summary>
+    internal static IServiceCollection AddSessionFailureHandling(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SessionRequestScopeMiddleware.StartupFilter>());
         services.TryAddSingleton<SessionFailureHandler>();
         if (!services.Any(d => d.ServiceType == typeof(IExceptionHandler) && d.ImplementationFactory?.Method.ReturnType == typeof(SessionFailureHandler)))

@@ -13,7 +13,7 @@ namespace SessionStores.AspNetCore.Internal;
 /// request's changes in <see cref="SessionValues"/>, and commits with compare-and-set (see
 /// <c>StoreBackedSession.Commit.cs</c>).
 /// </summary>
-internal sealed partial class StoreBackedSession : ISession
+internal sealed partial class StoreBackedSession : ISession, IExtendedSession
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
