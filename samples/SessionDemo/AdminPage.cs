@@ -30,8 +30,13 @@ internal static class AdminPage
                 return denied;
             }
 
-            var admin = context.RequestServices.GetRequiredService<SessionAdmin>();
             var token = TokenField(context);
+            if (context.RequestServices.GetRequiredService<DemoSettings>().IsCookie)
+            {
+                return CookieAdminPage.Page(token, TakeNotice(context));
+            }
+
+            var admin = context.RequestServices.GetRequiredService<SessionAdmin>();
             var rows = new StringBuilder();
             var shown = 0;
             await foreach (var session in admin.ListAsync(cancellationToken: context.RequestAborted))
@@ -45,8 +50,7 @@ internal static class AdminPage
             }
 
             var count = await admin.CountAsync(cancellationToken: context.RequestAborted);
-            var notice = context.Session.GetString(NoticeKey);
-            context.Session.Remove(NoticeKey);
+            var notice = TakeNotice(context);
             return Html.Page("Live sessions", $"""
                 {(notice is null ? "" : $"<p id=\"notice\" role=\"status\">{WebUtility.HtmlEncode(notice)}</p>")}
                 <p><span id="count">{count}</span> live session(s){(count > MaxRows ? $", the first {MaxRows} shown" : "")}. <a href="/dashboard">dashboard</a></p>
@@ -64,6 +68,11 @@ internal static class AdminPage
             if (error is not null)
             {
                 return error;
+            }
+
+            if (context.RequestServices.GetRequiredService<DemoSettings>().IsCookie)
+            {
+                return Input.Error(StatusCodes.Status501NotImplemented, CookieAdminPage.CannotDestroy);
             }
 
             var id = form!["id"].ToString();
@@ -96,6 +105,14 @@ internal static class AdminPage
                 return Input.Error(StatusCodes.Status400BadRequest, $"The form's 'subject' must be 1 to {SessionLimits.MaxSubjectLength} characters without control characters.");
             }
 
+            var user = context.Session.GetString(Routes.UserKey);
+            if (context.RequestServices.GetRequiredService<DemoSettings>().IsCookie)
+            {
+                return form["confirm"] != "yes"
+                    ? Confirm(context, $"Sign {subject} out everywhere?", "/admin/sign-out", "subject", subject, "Sign out everywhere", CookieAdminPage.Consequence(subject))
+                    : Done(context, await CookieAdminPage.SignOutEverywhereAsync(context, subject, context.RequestAborted), ownSessionGone: subject == user);
+            }
+
             var admin = context.RequestServices.GetRequiredService<SessionAdmin>();
             if (form["confirm"] != "yes")
             {
@@ -104,7 +121,6 @@ internal static class AdminPage
             }
 
             var destroyed = await admin.SignOutEverywhereAsync(subject, context.RequestAborted);
-            var user = context.Session.GetString(Routes.UserKey);
             return Done(context, $"Signed {subject} out everywhere: destroyed {destroyed} session(s).", ownSessionGone: subject == user);
         });
     }
@@ -145,6 +161,14 @@ internal static class AdminPage
         return context.Session.GetString(Routes.UserKey) == settings.AdminUser
             ? null
             : Results.Redirect("/login");
+    }
+
+    // The report of the last action, shown once.
+    private static string? TakeNotice(HttpContext context)
+    {
+        var notice = context.Session.GetString(NoticeKey);
+        context.Session.Remove(NoticeKey);
+        return notice;
     }
 
     // The confirmation step: the same form again, with confirm=yes and a fresh token, or back to the list.

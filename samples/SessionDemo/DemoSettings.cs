@@ -7,7 +7,7 @@ namespace SessionDemo;
 /// <summary>The demo's command-line settings.</summary>
 public sealed class DemoSettings
 {
-    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver; or, for the benchmark,
+    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver, cookie; or, for the benchmark,
     /// builtin-memory and builtin-redis (ASP.NET Core's own session over a distributed cache).</summary>
     public string Store { get; init; } = "file";
 
@@ -50,6 +50,10 @@ public sealed class DemoSettings
 
     /// <summary><c>--commit-timeout-seconds</c>: <see cref="StoreBackedSessionOptions.CommitTimeout"/>. Default: the library's.</summary>
     public TimeSpan? CommitTimeout { get; init; }
+
+    /// <summary>Whether sessions live in the browsers' cookies (<c>--store cookie</c>): nothing to list or destroy on the
+    /// server; the admin page offers only "sign out everywhere" (revocation).</summary>
+    public bool IsCookie => Store == "cookie";
 
     /// <summary>Whether the store is ASP.NET Core's built-in session (no admin features).</summary>
     public bool IsBuiltIn => Store.StartsWith("builtin-", StringComparison.Ordinal);

@@ -46,6 +46,16 @@ internal static class DemoStores
                     Common(o, settings);
                 });
                 break;
+            case "cookie":
+                // No store: the whole session travels in the browser's cookie (Data Protection). "Sign out everywhere"
+                // needs somewhere to keep a generation per user; a real deployment uses a store every instance shares.
+                services.AddCookieSession(o =>
+                {
+                    o.AbsoluteTimeout = settings.AbsoluteTimeout;
+                    o.TouchThreshold = settings.TouchThreshold;
+                    o.RevocationStore = new SessionStores.Memory.MemorySessionStore();
+                });
+                return;
             case "builtin-memory":
                 // ASP.NET Core's own session over its in-memory cache: the ceiling the benchmark compares against.
                 services.AddDistributedMemoryCache();
@@ -60,7 +70,7 @@ internal static class DemoStores
                 return;
             default:
                 throw new InvalidOperationException(
-                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver (or builtin-memory, builtin-redis).");
+                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver, cookie (or builtin-memory, builtin-redis).");
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SessionStores.AspNetCore;
+using SessionStores.Cookies;
 
 namespace SessionDemo;
 
@@ -101,7 +102,7 @@ internal static class Routes
             }
 
             await context.Session.LoadAsync(context.RequestAborted);
-            if (context.Session.IsStoreBacked())
+            if (HasSubjects(context.Session))
             {
                 // A new id at sign-in (against session fixation), bound to the user: the admin page lists it and
                 // "sign out everywhere" finds it.
@@ -137,9 +138,12 @@ internal static class Routes
         });
     }
 
+    // Store-backed and cookie sessions both bind subjects, regenerate ids and destroy; the built-in session does none.
+    private static bool HasSubjects(ISession session) => session.IsStoreBacked() || session.IsCookieSession();
+
     private static async Task DestroyAsync(HttpContext context)
     {
-        if (context.Session.IsStoreBacked())
+        if (HasSubjects(context.Session))
         {
             await context.Session.DestroyAsync(context.RequestAborted);
         }

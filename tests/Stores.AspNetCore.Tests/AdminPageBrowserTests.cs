@@ -20,7 +20,8 @@ namespace SessionStores.AspNetCore.Tests;
 
 /// <summary>
 /// The sample's admin page in a real browser: Debian's chromium driven through chromedriver (apt packages
-/// <c>chromium</c> and <c>chromium-driver</c>; nothing is downloaded). The sample runs on its default File store.
+/// <c>chromium</c> and <c>chromium-driver</c>; nothing is downloaded). The sample runs on its default File store, and
+/// with <c>--store cookie</c>, where sessions live in the browsers and the page offers only "sign out everywhere".
 /// Other browsers: <c>SESSIONSTORES_CHROMIUM</c> and <c>SESSIONSTORES_CHROMEDRIVER</c> name the two executables; a
 /// machine with Google Chrome and <c>CHROMEWEBDRIVER</c> (GitHub's Ubuntu runners) is found as well.
 /// </summary>
@@ -84,6 +85,48 @@ public sealed class AdminPageBrowserTests
         var screenshot = Path.Combine(AppContext.BaseDirectory, "admin-page.png");
         ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(screenshot);
         TestContext.Current.AddAttachment("admin-page", screenshot);
+        await app.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task With_cookie_sessions_the_admin_page_says_it_cannot_list_them_and_signs_a_user_out_everywhere()
+    {
+        RequireBrowser();
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = DemoApp.Build(["--store", "cookie", "--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync(ct);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        // Given: alice on two devices and bob on one, their sessions only in their cookies.
+        using var aliceLaptop = await LoggedInClientAsync(address, "alice");
+        using var alicePhone = await LoggedInClientAsync(address, "alice");
+        using var bob = await LoggedInClientAsync(address, "bob");
+        Assert.Contains("user=alice", await aliceLaptop.GetStringAsync("/get-session", ct), StringComparison.Ordinal);
+
+        using var browser = StartBrowser();
+        browser.Navigate().GoToUrl(new Uri(address, "/login"));
+        browser.FindElement(By.Name("username")).SendKeys("admin");
+        browser.FindElement(By.Name("password")).SendKeys("demo");
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button[type=submit]"));
+        Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
+
+        // When the admin opens the page, it says what cookie sessions cannot do instead of failing, and offers the revocation.
+        browser.Navigate().GoToUrl(new Uri(address, "/admin"));
+        Assert.Contains("cannot list them", browser.FindElement(By.Id("no-listing")).Text, StringComparison.Ordinal);
+        Assert.Empty(browser.FindElements(By.Id("sessions")));
+
+        // And signs alice out everywhere, after confirming: her sessions on both devices end, bob's and the admin's stay.
+        browser.FindElement(By.Id("subject")).SendKeys("alice");
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button.sign-out"));
+        Assert.Equal("Sign alice out everywhere? Every cookie session of alice ends at its next request.", browser.FindElement(By.Id("question")).Text);
+        await ClickAndWaitForNextPageAsync(browser, By.Id("confirm"));
+        Assert.Equal("Signed alice out everywhere: their cookie sessions end at their next request.", browser.FindElement(By.Id("notice")).Text);
+        Assert.Equal("(empty session)\n", await aliceLaptop.GetStringAsync("/get-session", ct));
+        Assert.Equal("(empty session)\n", await alicePhone.GetStringAsync("/get-session", ct));
+        Assert.Contains("user=bob", await bob.GetStringAsync("/get-session", ct), StringComparison.Ordinal);
+        browser.Navigate().GoToUrl(new Uri(address, "/admin"));
+        Assert.NotEmpty(browser.FindElements(By.Id("no-listing")));
+
         await app.StopAsync(ct);
     }
 
