@@ -49,28 +49,32 @@ public sealed class CookieProtectionTests
         // revoked).
         var newKey = keys.CreateNewKey(DateTimeOffset.UtcNow.AddSeconds(1), DateTimeOffset.UtcNow.AddDays(90)).KeyId;
 
-        // The old cookie still reads; a write re-protects the session with the new key.
+        // The old cookie still reads; a write re-protects the session with the new key once the key ring, refreshed in
+        // the background, has it.
         Assert.Equal("1", await browser.GetAsync("/read?key=a"));
-        Assert.Equal("set", await browser.GetAsync("/set?key=b&value=2"));
-        Assert.Equal(newKey, KeyIdOf(browser.Jar[CookieSite.DataCookie]));
+        var writes = 0;
+        Assert.True(
+            await EventuallyAsync(async () =>
+            {
+                await browser.GetAsync($"/set?key=b&value={++writes}");
+                return KeyIdOf(browser.Jar[CookieSite.DataCookie]) == newKey;
+            }),
+            "the session was never re-protected with the new default key");
         Assert.Equal("1", await browser.GetAsync("/read?key=a"));
 
         // Revoking the old key ends the sessions still protected with it, without a failure.
         // The key ring is refreshed in the background after the revocation: the old cookie is read until it is.
         keys.RevokeKey(oldKey, "test: key compromised");
         using var oldBrowser = site.NewBrowser();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        string answer;
-        do
-        {
-            oldBrowser.RestoreSessionCookies(oldCookie);
-            answer = await oldBrowser.GetAsync("/read?key=a");
-        }
-        while (answer != "(none)" && DateTime.UtcNow < deadline && await Delay());
-
-        Assert.Equal("(none)", answer);
+        Assert.True(
+            await EventuallyAsync(async () =>
+            {
+                oldBrowser.RestoreSessionCookies(oldCookie);
+                return await oldBrowser.GetAsync("/read?key=a") == "(none)";
+            }),
+            "a cookie protected with the revoked key was still read");
         Assert.True(site.Logs.Has(1800, LogLevel.Information));
-        Assert.Equal("2", await browser.GetAsync("/read?key=b"));
+        Assert.Equal(writes.ToString(System.Globalization.CultureInfo.InvariantCulture), await browser.GetAsync("/read?key=b"));
     }
 
     [Fact]
@@ -88,9 +92,21 @@ public sealed class CookieProtectionTests
         Assert.Equal("(none)", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    private static async Task<bool> Delay()
+    /// <summary>Polls <paramref name="condition"/> for up to 30 s: Data Protection refreshes its key ring in the
+    /// background after a key is created or revoked, so the change reaches the protector shortly after, not at once.</summary>
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
     {
-        await Task.Delay(50, TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
         return true;
     }
 

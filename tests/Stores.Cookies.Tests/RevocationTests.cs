@@ -43,6 +43,22 @@ public sealed class RevocationTests
     }
 
     [Fact]
+    public async Task The_revocation_store_can_be_the_applications_registered_store_as_the_README_shows()
+    {
+        var store = new MemorySessionStore();
+        await using var site = await CookieSite.StartAsync(services: s =>
+        {
+            s.AddSingleton<ISessionStore>(store);
+            s.AddOptions<CookieSessionOptions>().Configure<ISessionStore>((o, registered) => o.RevocationStore = registered);
+        });
+        using var browser = site.NewBrowser();
+        await browser.GetAsync("/login?user=dave");
+        await site.Services.GetRequiredService<CookieSessionRevocation>().SignOutEverywhereAsync("dave", TestContext.Current.CancellationToken);
+        Assert.Equal("(none)", await browser.GetAsync("/user"));
+        Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("dave"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Generations_only_grow_and_live_in_the_store_under_a_hashed_id()
     {
         var store = new MemorySessionStore();
