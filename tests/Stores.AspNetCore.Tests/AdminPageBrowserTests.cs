@@ -51,11 +51,7 @@ public sealed class AdminPageBrowserTests
         using var bob = await LoggedInClientAsync(address, "bob");
 
         using var browser = StartBrowser();
-        browser.Navigate().GoToUrl(new Uri(address, "/login"));
-        browser.FindElement(By.Name("username")).SendKeys("admin");
-        browser.FindElement(By.Name("password")).SendKeys("demo");
-        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button[type=submit]"));
-        Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
+        await LogInAsAdminAsync(browser, address);
 
         // When the admin opens the page, every live session is listed with its subject.
         browser.Navigate().GoToUrl(new Uri(address, "/admin"));
@@ -104,11 +100,7 @@ public sealed class AdminPageBrowserTests
         Assert.Contains("user=alice", await aliceLaptop.GetStringAsync("/get-session", ct), StringComparison.Ordinal);
 
         using var browser = StartBrowser();
-        browser.Navigate().GoToUrl(new Uri(address, "/login"));
-        browser.FindElement(By.Name("username")).SendKeys("admin");
-        browser.FindElement(By.Name("password")).SendKeys("demo");
-        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button[type=submit]"));
-        Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
+        await LogInAsAdminAsync(browser, address);
 
         // When the admin opens the page, it says what cookie sessions cannot do instead of failing, and offers the revocation.
         browser.Navigate().GoToUrl(new Uri(address, "/admin"));
@@ -128,6 +120,15 @@ public sealed class AdminPageBrowserTests
         Assert.NotEmpty(browser.FindElements(By.Id("no-listing")));
 
         await app.StopAsync(ct);
+    }
+
+    private static async Task LogInAsAdminAsync(IWebDriver browser, Uri address)
+    {
+        browser.Navigate().GoToUrl(new Uri(address, "/login"));
+        browser.FindElement(By.Name("username")).SendKeys("admin");
+        browser.FindElement(By.Name("password")).SendKeys("demo");
+        await ClickAndWaitForNextPageAsync(browser, By.CssSelector("button[type=submit]"));
+        Assert.Equal("admin", browser.FindElement(By.Id("user")).Text);
     }
 
     /// <summary>

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +11,7 @@ namespace SessionStores.AspNetCore.Internal;
 /// request's changes in <see cref="SessionValues"/>, and commits with compare-and-set (see
 /// <c>StoreBackedSession.Commit.cs</c>).
 /// </summary>
-internal sealed partial class StoreBackedSession : ISession, IExtendedSession
+internal sealed partial class StoreBackedSession : ValueSession, ISession, IExtendedSession
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
@@ -21,7 +19,6 @@ internal sealed partial class StoreBackedSession : ISession, IExtendedSession
     private readonly Func<bool> _tryEstablishSession;
     private readonly bool _isNewSessionKey;
     private readonly SessionRequestScope? _scope;
-    private readonly SessionValues _values = new();
     private string _key;
 
     private State _state;
@@ -57,17 +54,6 @@ internal sealed partial class StoreBackedSession : ISession, IExtendedSession
     /// <summary>The session key, which is also the id in the store (unlike the built-in session's second GUID), so the
     /// admin listing and the application speak of the same id.</summary>
     public string Id => _key;
-
-    public IEnumerable<string> Keys
-    {
-        get
-        {
-            EnsureReadable();
-            return _values.Keys;
-        }
-    }
-
-    public string? Subject => _values.Subject;
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -173,43 +159,6 @@ internal sealed partial class StoreBackedSession : ISession, IExtendedSession
         }
     }
 
-    public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        EnsureReadable();
-        return _values.TryGetValue(key, out value);
-    }
-
-    public void Set(string key, byte[] value)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        SessionPayload.ValidateKey(key);
-        EnsureWritable();
-        _values.Set(key, value);
-    }
-
-    public void Remove(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        EnsureWritable();
-        _values.Remove(key);
-    }
-
-    public void Clear()
-    {
-        EnsureWritable();
-        _values.Clear();
-    }
-
-    /// <summary>Binds the session to a subject (user id), or unbinds it with <see langword="null"/>.</summary>
-    public void SetSubject(string? subject)
-    {
-        SessionValidation.ValidateSubject(subject);
-        EnsureWritable();
-        _values.SetSubject(subject);
-    }
-
     /// <summary>Deletes the stored session and the cookie; later writes in this request throw.</summary>
     public async Task DestroyAsync(CancellationToken cancellationToken = default)
     {
@@ -285,7 +234,7 @@ internal sealed partial class StoreBackedSession : ISession, IExtendedSession
         }
     }
 
-    private void EnsureReadable()
+    private protected override void EnsureReadable()
     {
         if (_state == State.NotLoaded)
         {
@@ -293,7 +242,7 @@ internal sealed partial class StoreBackedSession : ISession, IExtendedSession
         }
     }
 
-    private void EnsureWritable()
+    private protected override void EnsureWritable()
     {
         switch (_state)
         {

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,15 +11,14 @@ namespace SessionStores.Cookies.Internal;
 /// One request's view of a cookie session. Its content comes from the request's cookie (decrypted, authenticated, and
 /// checked against the idle and absolute timeouts and the subject's revocation generation); a cookie that fails any
 /// check is logged and the request starts with a new empty session. The values and change tracking are the
-/// store-backed session's (<see cref="SessionValues"/>); the commit (<c>CookieSession.Commit.cs</c>) sets the cookie
+/// store-backed session's (<see cref="ValueSession"/>); the commit (<c>CookieSession.Commit.cs</c>) sets the cookie
 /// before the response's first byte, through the integration's commit-before-response path.
 /// </summary>
-internal sealed partial class CookieSession : ISession, IExtendedSession
+internal sealed partial class CookieSession : ValueSession, ISession, IExtendedSession
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
     private readonly SessionRequestScope? _scope;
-    private readonly SessionValues _values = new();
 
     private State _state;
     private string _id = "";
@@ -53,21 +50,10 @@ internal sealed partial class CookieSession : ISession, IExtendedSession
     {
         get
         {
-            EnsureLoaded();
+            EnsureReadable();
             return _id;
         }
     }
-
-    public IEnumerable<string> Keys
-    {
-        get
-        {
-            EnsureLoaded();
-            return _values.Keys;
-        }
-    }
-
-    public string? Subject => _values.Subject;
 
     private HttpContext Context => _scope?.Context
         ?? throw new InvalidOperationException("A cookie session is only available during a request, inside the middleware AddCookieSession adds.");
@@ -92,42 +78,6 @@ internal sealed partial class CookieSession : ISession, IExtendedSession
         }
 
         Apply(cookie);
-    }
-
-    public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        EnsureLoaded();
-        return _values.TryGetValue(key, out value);
-    }
-
-    public void Set(string key, byte[] value)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        SessionPayload.ValidateKey(key);
-        EnsureWritable();
-        _values.Set(key, value);
-    }
-
-    public void Remove(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        EnsureWritable();
-        _values.Remove(key);
-    }
-
-    public void Clear()
-    {
-        EnsureWritable();
-        _values.Clear();
-    }
-
-    public void SetSubject(string? subject)
-    {
-        SessionValidation.ValidateSubject(subject);
-        EnsureWritable();
-        _values.SetSubject(subject);
     }
 
     /// <summary>A new random id for the session; the cookie is rewritten at commit. Old copies of the cookie keep their
@@ -225,7 +175,7 @@ internal sealed partial class CookieSession : ISession, IExtendedSession
 
     /// <summary>Loads on first access when that needs no I/O (no revocation store), as the built-in session does; with
     /// a revocation store the load reads it, so it must be <see cref="LoadAsync"/>.</summary>
-    private void EnsureLoaded()
+    private protected override void EnsureReadable()
     {
         if (_state != State.NotLoaded)
         {
@@ -241,9 +191,9 @@ internal sealed partial class CookieSession : ISession, IExtendedSession
         Apply(ReadCookie());
     }
 
-    private void EnsureWritable()
+    private protected override void EnsureWritable()
     {
-        EnsureLoaded();
+        EnsureReadable();
         if (_state == State.Destroyed)
         {
             throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
