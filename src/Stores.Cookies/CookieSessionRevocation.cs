@@ -54,8 +54,8 @@ public sealed class CookieSessionRevocation
     /// subject's generation (transient: retry).</exception>
     public async Task<long> SignOutEverywhereAsync(string subject, CancellationToken cancellationToken = default)
     {
-        SessionValidation.ValidateSubject(subject);
         ArgumentNullException.ThrowIfNull(subject);
+        SessionValidation.ValidateSubject(subject);
         var store = Store();
         var id = IdFor(subject);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)

@@ -30,6 +30,20 @@ public sealed class CookieSessionTests
     }
 
     [Fact]
+    public async Task A_response_without_a_body_carries_the_cookie_too()
+    {
+        await using var site = await CookieSite.StartAsync();
+        using var browser = site.NewBrowser();
+        using (var response = await browser.SendAsync("/set-nobody?key=a&value=1"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        Assert.Single(browser.SessionCookies());
+        Assert.Equal("1", await browser.GetAsync("/read?key=a"));
+    }
+
+    [Fact]
     public async Task The_session_id_is_stable_across_requests_and_changes_at_sign_in()
     {
         await using var site = await CookieSite.StartAsync();

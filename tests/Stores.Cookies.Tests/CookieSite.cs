@@ -88,6 +88,13 @@ public sealed class CookieSite : IAsyncDisposable
             c.Session.SetString(key, value);
             return "set";
         });
+        // No body: the session middleware's own commit, at its end, sets the cookie before the response starts.
+        app.MapGet("/set-nobody", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            return Results.NoContent();
+        });
         app.MapGet("/incr", async (HttpContext c, string key) =>
         {
             await c.Session.LoadAsync();
