@@ -66,7 +66,7 @@ public static class DemoApp
 
         // Logging is at Warning (Kestrel's own "Now listening" is Information): say where the demo answers, and on what.
         app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
-            $"SessionDemo: sessions in the {settings.Store} store; listening on {string.Join(", ", app.Urls)} (Ctrl+C stops it)."));
+            $"SessionDemo: sessions {(settings.IsCookie ? "in the browsers' cookies" : $"in the {settings.Store} store")}; listening on {string.Join(", ", app.Urls)} (Ctrl+C stops it)."));
         return app;
     }
 }

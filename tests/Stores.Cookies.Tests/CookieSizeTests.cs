@@ -32,6 +32,19 @@ public sealed class CookieSizeTests
     }
 
     [Fact]
+    public async Task A_chunked_cookie_with_a_chunk_missing_starts_a_new_empty_session_logged_at_information()
+    {
+        await using var site = await CookieSite.StartAsync();
+        using var browser = site.NewBrowser();
+        await browser.GetAsync("/big?size=7000");
+        Assert.True(browser.Jar.Remove(CookieSite.DataCookie + "C2"));
+
+        Assert.Equal("(none)", await browser.GetAsync("/big-size"));
+        Assert.True(site.Logs.Has(1800, Microsoft.Extensions.Logging.LogLevel.Information));
+        Assert.True(browser.LastDeleted(CookieSite.DataCookie));
+    }
+
+    [Fact]
     public async Task A_session_past_the_size_limit_fails_with_a_problem_and_leaves_the_cookie_as_it_was()
     {
         await using var site = await CookieSite.StartAsync();
