@@ -1,99 +1,41 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace SessionStores.Memcached;
 
-// Listing, counting and destroying many: a deadline per page or batch (not per listing), memory bounded by the page size.
+// Listing, counting and destroying many: memcached cannot enumerate its keys (there is no scan a client can rely on:
+// items are spread over servers and may be evicted at any time), and a subject index would be one more item that
+// eviction can drop. So these operations are refused, after the same argument checks as every store's.
 public sealed partial class MemcachedSessionStore
 {
+    private const string CannotList =
+        "The Memcached session store cannot list, count or destroy sessions by query: memcached cannot enumerate its keys, " +
+        "so neither all sessions nor a subject's sessions can be found. Use a store that can (Redis, PostgreSQL, ...) " +
+        "where \"sign out everywhere\" is needed.";
+
     /// <inheritdoc />
+    /// <exception cref="NotSupportedException">Always, after the query is checked: memcached cannot enumerate keys.</exception>
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        return _runner.ListAsync(SessionStoreOperationNames.List, (Store: this, Query: query), static (s, ct) => s.Store.ListCoreAsync(s.Query, ct), cancellationToken);
+        throw new NotSupportedException(CannotList);
     }
 
     /// <inheritdoc />
+    /// <exception cref="NotSupportedException">Always, after the query is checked: memcached cannot enumerate keys.</exception>
     public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        return _runner.RunAsync(SessionStoreOperationNames.Count, (Store: this, Query: query), static (s, ct) => s.Store.CountCoreAsync(s.Query, ct), cancellationToken);
+        throw new NotSupportedException(CannotList);
     }
 
     /// <inheritdoc />
-    /// <remarks>Deletes in batches of at most <see cref="MemcachedSessionStoreOptions.PruneBatchSize"/> sessions, each
-    /// within <see cref="SessionStoreOptions.OperationTimeout"/>.</remarks>
+    /// <exception cref="NotSupportedException">Always, after the query is checked: memcached cannot enumerate keys.</exception>
     public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateQuery(query);
-        return _runner.RunStepsAsync(
-            SessionStoreOperationNames.DestroyMany, (Store: this, query.Subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken);
-    }
-
-    private async Task<long> DestroyBatchesAsync(string? subject, SessionStoreDeadline deadline)
-    {
-        long deleted = 0;
-        bool more;
-        do
-        {
-            deadline.Restart();
-            (var batch, more) = await deadline.WaitAsync(DestroyBatchCoreAsync(subject, deadline.Token)).ConfigureAwait(false);
-            deleted += batch;
-        }
-        while (more);
-        return deleted;
-    }
-
-    private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? after = null;
-        while (true)
-        {
-            var page = await ReadPageCoreAsync(query, after, cancellationToken).ConfigureAwait(false);
-            foreach (var info in page)
-            {
-                yield return info;
-            }
-
-            if (page.Count < query.PageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1].Id;
-        }
-    }
-
-    /// <summary>One page of <see cref="ListAsync"/>: up to <see cref="SessionQuery.PageSize"/> live sessions after the id
-    /// <paramref name="after"/> (from the start when <see langword="null"/>).</summary>
-    private async Task<IReadOnlyList<SessionInfo>> ReadPageCoreAsync(SessionQuery query, string? after, CancellationToken cancellationToken)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-
-        // TODO(store): the live sessions of the namespace (of query.Subject when set) in id order after `after`, with
-        // their data only when query.IncludeData. A backend that pages by cursor (SCAN) keeps the cursor instead of the id.
-        throw new NotImplementedException($"TODO(store): {nameof(ReadPageCoreAsync)} of {_commands.Namespace} after {SessionValidation.Tag(after)}, {query.PageSize} at a time");
-    }
-
-    private async Task<long> CountCoreAsync(SessionQuery query, CancellationToken cancellationToken)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-
-        // TODO(store): count the live sessions of the namespace (of query.Subject when set), in one query where possible.
-        throw new NotImplementedException($"TODO(store): {nameof(CountCoreAsync)} of {_commands.Namespace}, by subject: {query.Subject is not null}");
-    }
-
-    /// <summary>One batch of <see cref="DestroyManyAsync"/>: deletes up to <see cref="MemcachedSessionStoreOptions.PruneBatchSize"/>
-    /// sessions of the namespace (of <paramref name="subject"/> when set).</summary>
-    /// <returns>The live sessions deleted (expired leftovers may go too, uncounted), and whether more may remain.</returns>
-    private async Task<(long Deleted, bool More)> DestroyBatchCoreAsync(string? subject, CancellationToken cancellationToken)
-    {
-        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-
-        // TODO(store): one batch of at most _pruneBatchSize sessions.
-        throw new NotImplementedException($"TODO(store): {nameof(DestroyBatchCoreAsync)} of {_commands.Namespace}, by subject: {subject is not null}, {_pruneBatchSize} at a time");
+        throw new NotSupportedException(CannotList);
     }
 }

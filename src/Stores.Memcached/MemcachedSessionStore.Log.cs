@@ -9,16 +9,16 @@ public sealed partial class MemcachedSessionStore
 {
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1700, EventName = nameof(SchemaReady), Level = LogLevel.Information,
-            Message = "The Memcached session store's schema in {Namespace} is ready")]
-        public static partial void SchemaReady(ILogger logger, string @namespace);
+        [LoggerMessage(EventId = 1700, EventName = nameof(ServerDown), Level = LogLevel.Warning,
+            Message = "Memcached server {Server} is unreachable; its sessions are lost, and its keys go to the next live server for {RetryInterval}")]
+        public static partial void ServerDown(ILogger logger, string server, TimeSpan retryInterval, Exception exception);
 
-        [LoggerMessage(EventId = 1701, EventName = nameof(Pruned), Level = LogLevel.Debug,
-            Message = "Pruned {Count} expired sessions in {Batches} batches")]
-        public static partial void Pruned(ILogger logger, long count, int batches);
+        [LoggerMessage(EventId = 1701, EventName = nameof(ServerStillDown), Level = LogLevel.Debug,
+            Message = "Memcached server {Server} is still unreachable; tried again in {RetryInterval}")]
+        public static partial void ServerStillDown(ILogger logger, string server, TimeSpan retryInterval, Exception exception);
 
-        [LoggerMessage(EventId = 1702, EventName = nameof(PruneFailed), Level = LogLevel.Error,
-            Message = "Pruning expired sessions failed; the next interval tries again")]
-        public static partial void PruneFailed(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = 1702, EventName = nameof(ServerUp), Level = LogLevel.Information,
+            Message = "Memcached server {Server} accepts connections again; its keys go back to it")]
+        public static partial void ServerUp(ILogger logger, string server);
     }
 }

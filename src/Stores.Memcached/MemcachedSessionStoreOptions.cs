@@ -5,40 +5,46 @@ namespace SessionStores.Memcached;
 /// <summary>Options of <see cref="MemcachedSessionStore"/>.</summary>
 public sealed class MemcachedSessionStoreOptions : SessionStoreOptions
 {
-    /// <summary>The longest <see cref="Namespace"/>.</summary>
-    public const int MaxNamespaceLength = 63;
+    /// <summary>The longest <see cref="KeyPrefix"/>.</summary>
+    public const int MaxKeyPrefixLength = 63;
 
-    /// <summary>The largest <see cref="PruneBatchSize"/>.</summary>
-    public const int MaxPruneBatchSize = 10_000;
+    /// <summary>memcached's default item size limit (its <c>-I</c> option): 1 MiB.</summary>
+    public const int DefaultMaxItemBytes = 1024 * 1024;
 
-    /// <summary>How to reach Memcached, in the driver's connection-string syntax. Required. Default:
-    /// <see langword="null"/>.</summary>
-    /// <remarks>TODO(store): add the overload a user of the driver expects (a client or data source they already
-    /// have), and say which one wins when both are set.</remarks>
+    /// <summary>
+    /// The memcached servers: <c>host[:port]</c> entries separated by commas (port 11211 when left out), for example
+    /// <c>cache1:11211,cache2:11211,cache3:11211</c>. Sessions are spread over them by consistent hashing (ketama), so
+    /// every application instance must list the same servers. Required. Default: <see langword="null"/>.
+    /// </summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>
-    /// This store's namespace in Memcached: every session it keeps lives under it, and nothing else does. Letters,
-    /// digits and underscores, starting with a letter, at most <see cref="MaxNamespaceLength"/> characters. Default:
-    /// <c>sessions</c>.
+    /// The prefix of every key this store writes (<c>&lt;prefix&gt;:&lt;id&gt;</c>): stores with different prefixes share
+    /// servers without seeing each other's sessions. Letters, digits and underscores, starting with a letter, at most
+    /// <see cref="MaxKeyPrefixLength"/> characters. Default: <c>sessions</c>.
     /// </summary>
-    /// <remarks>TODO(store): name it as the backend does (<c>TableName</c>, <c>KeyPrefix</c>, <c>CollectionName</c>) and
-    /// state its rules in the validator.</remarks>
-    public string Namespace { get; set; } = "sessions";
+    public string KeyPrefix { get; set; } = "sessions";
 
-    /// <summary>Whether the store creates what it needs in Memcached (tables, indexes) before its first
-    /// operation when it is missing; safe when several instances start at once. Default: <see langword="true"/>.</summary>
-    public bool CreateSchemaIfMissing { get; set; } = true;
+    /// <summary>
+    /// The servers' item size limit, as their <c>-I</c> option sets it: a session whose stored item (key, an 18-byte
+    /// header, subject and data, plus about 100 bytes the server adds) would exceed it is refused with an
+    /// <see cref="ArgumentException"/> before any I/O, instead of failing on the server. 1 KiB to 1 GiB. Default: 1 MiB
+    /// (memcached's default), so the largest session payload is a little under 1 MiB; raise both <c>-I</c> and this to
+    /// store more.
+    /// </summary>
+    public int MaxItemBytes { get; set; } = DefaultMaxItemBytes;
 
-    /// <summary>Whether this instance deletes expired sessions every <see cref="PruneInterval"/>. Expired sessions are
-    /// absent either way; pruning only reclaims space. Failures are logged, never thrown into requests. Default:
-    /// <see langword="true"/>.</summary>
-    public bool EnablePruning { get; set; } = true;
+    /// <summary>Connections kept to each server; requests are pipelined on them. 1 to 64. Default: 2.</summary>
+    public int ConnectionsPerServer { get; set; } = 2;
 
-    /// <summary>How often this instance prunes (with <see cref="EnablePruning"/>): greater than zero. Default: 5 minutes.</summary>
-    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long opening a connection may take; a server that refuses one, or does not accept it in time, is
+    /// dead for <see cref="DeadServerRetryInterval"/>. Greater than zero, at most 1 minute. Default: 1 second.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Sessions deleted per batch while pruning and in <see cref="ISessionStore.DestroyManyAsync"/>: 1 to
-    /// <see cref="MaxPruneBatchSize"/>. Default: 1,000.</summary>
-    public int PruneBatchSize { get; set; } = 1_000;
+    /// <summary>
+    /// How long a dead server is passed over: its sessions are then absent (new sessions start on the next live server
+    /// on the ring) instead of every request waiting for it; after the interval the next request due to it tries it
+    /// again. Going down and coming back are logged (Warning, Information). 100 ms to 1 hour. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan DeadServerRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -13,7 +13,8 @@ public static class MemcachedSessionStoreServiceCollectionExtensions
     /// <remarks>
     /// An application has one session store, so this <em>replaces</em> any <see cref="ISessionStore"/> registered before
     /// (the last <c>Add*SessionStore</c> call wins, never a silent mix). The options are validated at start-up, naming
-    /// every setting to fix. The container disposes the store, which stops its background pruner.
+    /// every setting to fix. The container disposes the store, which closes its connections. The store carries its own
+    /// memcached client, so there is no client to take from the services.
     /// </remarks>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the options.</param>
@@ -21,9 +22,6 @@ public static class MemcachedSessionStoreServiceCollectionExtensions
     public static IServiceCollection AddMemcachedSessionStore(this IServiceCollection services, Action<MemcachedSessionStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-
-        // TODO(store): a backend whose users already have a client (a data source, a connection) registered takes it
-        // from the services here: a PostConfigure on the returned options builder, or an overload.
         services.AddSessionStore<MemcachedSessionStore, MemcachedSessionStoreOptions, MemcachedSessionStoreOptionsValidator>(
             configure,
             static (provider, options) => new MemcachedSessionStore(options, provider.GetService<ILogger<MemcachedSessionStore>>()));

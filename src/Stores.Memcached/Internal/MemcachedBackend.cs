@@ -1,9 +1,11 @@
 using System;
+using System.IO;
+using System.Net.Sockets;
 
 namespace SessionStores.Memcached.Internal;
 
 /// <summary>
-/// Memcached as the operation runner sees it: its names, and which of the driver's exceptions are backend failures
+/// Memcached as the operation runner sees it: its names, and which of the client's exceptions are backend failures
 /// (wrapped in <see cref="SessionStoreException"/>) and which of those pass by retrying.
 /// </summary>
 internal sealed class MemcachedBackend : SessionStoreBackend
@@ -18,13 +20,11 @@ internal sealed class MemcachedBackend : SessionStoreBackend
 
     /// <inheritdoc />
     public override bool IsFailure(Exception exception) =>
-        // TODO(store): the driver's exception types (its base exception, its timeout), plus the network's
-        // (System.Net.Sockets.SocketException, System.IO.IOException) when the driver lets them through.
-        exception is TimeoutException;
+        exception is MemcachedException or MemcachedServerUnreachableException or SocketException or IOException;
 
     /// <inheritdoc />
+    /// <remarks>Connection trouble is transient (a server restarts, a dead one is passed over); an error reply
+    /// (<c>SERVER_ERROR</c>, <c>CLIENT_ERROR</c>) repeats when retried.</remarks>
     public override bool IsTransient(Exception exception) =>
-        // TODO(store): connection loss, timeouts, failovers, "busy" replies: what may pass by retrying. A failure
-        // that retrying cannot mend (bad credentials, a missing table without CreateSchemaIfMissing) is not transient.
-        exception is TimeoutException;
+        exception is MemcachedException { IsTransient: true } or MemcachedServerUnreachableException or SocketException or IOException;
 }
