@@ -7,37 +7,43 @@ using SessionStores.Conformance;
 
 namespace SessionStores.Memcached.Tests;
 
-// The shared suites, one sealed subclass each, nothing else. TODO(store): where they apply, add
-// StalledBackendConformanceTests (a fixture on a server of its own that tests/TestServers can stall) and
-// LeaseHolderProcessConformanceTests (a lease holder in tests/Stores.LeaseHolderWorker).
+// The shared suites, one sealed subclass each, on one server and on a set of three. No lease suite: the store holds
+// no leases. No stalled-server suite: SilentServerConformanceTests is its stand-in (a listener that never answers).
 public sealed class MemcachedConformance(MemcachedFixture fixture) : SessionStoreConformanceTests<MemcachedFixture>(fixture);
+
+public sealed class MemcachedSetConformance(MemcachedSetFixture fixture) : SessionStoreConformanceTests<MemcachedSetFixture>(fixture);
 
 public sealed class MemcachedFailureConformance(MemcachedFixture fixture) : FailureConformanceTests<MemcachedFixture>(fixture);
 
+public sealed class MemcachedSetFailureConformance(MemcachedSetFixture fixture) : FailureConformanceTests<MemcachedSetFixture>(fixture);
+
 public sealed class MemcachedCorruptDataConformance(MemcachedFixture fixture) : CorruptDataConformanceTests<MemcachedFixture>(fixture);
 
-public sealed class MemcachedLeaseConformance(MemcachedFixture fixture) : LeaseConformanceTests<MemcachedFixture>(fixture);
+public sealed class MemcachedSetCorruptDataConformance(MemcachedSetFixture fixture) : CorruptDataConformanceTests<MemcachedSetFixture>(fixture);
 
 public sealed class MemcachedRegistrationConformance : RegistrationConformanceTests<MemcachedSessionStore, MemcachedSessionStoreOptions>
 {
     protected override IEnumerable<(string Option, Action<MemcachedSessionStoreOptions> Break)> InvalidOptions =>
     [
         ("ConnectionString", o => o.ConnectionString = null),
-        ("Namespace", o => o.Namespace = string.Empty),
-        ("Namespace", o => o.Namespace = "1sessions"),
-        ("PruneInterval", o => o.PruneInterval = TimeSpan.Zero),
-        ("PruneBatchSize", o => o.PruneBatchSize = 0),
-        ("PruneBatchSize", o => o.PruneBatchSize = MemcachedSessionStoreOptions.MaxPruneBatchSize + 1),
+        ("ConnectionString", o => o.ConnectionString = "127.0.0.1:0"),
+        ("ConnectionString", o => o.ConnectionString = "a:11211,a:11211"),
+        ("KeyPrefix", o => o.KeyPrefix = string.Empty),
+        ("KeyPrefix", o => o.KeyPrefix = "1sessions"),
+        ("MaxItemBytes", o => o.MaxItemBytes = 1023),
+        ("ConnectionsPerServer", o => o.ConnectionsPerServer = 0),
+        ("ConnectTimeout", o => o.ConnectTimeout = TimeSpan.Zero),
+        ("DeadServerRetryInterval", o => o.DeadServerRetryInterval = TimeSpan.FromMilliseconds(99)),
     ];
 
     protected override async ValueTask<Action<MemcachedSessionStoreOptions>> ValidOptionsAsync(CancellationToken cancellationToken)
     {
-        var connectionString = await MemcachedFixture.ConnectionStringAsync();
-        var @namespace = "reg_" + Guid.NewGuid().ToString("N");
+        var connectionString = await new MemcachedFixture().ConnectionStringAsync();
+        var prefix = "reg_" + Guid.NewGuid().ToString("N");
         return o =>
         {
             o.ConnectionString = connectionString;
-            o.Namespace = @namespace;
+            o.KeyPrefix = prefix;
         };
     }
 
@@ -45,4 +51,16 @@ public sealed class MemcachedRegistrationConformance : RegistrationConformanceTe
         services.AddMemcachedSessionStore(configure);
 
     protected override MemcachedSessionStore Create(MemcachedSessionStoreOptions options) => new(options);
+}
+
+public sealed class MemcachedSilentServerConformance : SilentServerConformanceTests
+{
+    protected override string DisplayName => "Memcached";
+
+    protected override ISessionStore CreateStore(int port, TimeSpan operationTimeout) => new MemcachedSessionStore(new MemcachedSessionStoreOptions
+    {
+        ConnectionString = $"127.0.0.1:{port}",
+        OperationTimeout = operationTimeout,
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+    });
 }
