@@ -21,7 +21,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_expired_session_is_absent_for_every_operation()
     {
-        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl, subject: "alice"));
@@ -31,12 +31,16 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Assert.Null(await store.GetAsync(id, Token));
         Assert.Null(await store.GetAndTouchAsync(id, LongTtl, Token));
         Assert.False(await store.TouchAsync(id, LongTtl, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
-        Assert.Empty(await ListAllAsync(store, SessionQuery.All));
-        Assert.Empty(await ListAllAsync(store, SessionQuery.ForSubject("alice")));
-        Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
-        Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.All, Token));
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+            Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
+            Assert.Empty(await ListAllAsync(store, SessionQuery.All));
+            Assert.Empty(await ListAllAsync(store, SessionQuery.ForSubject("alice")));
+            Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token));
+            Assert.Equal(0, await store.DestroyManyAsync(SessionQuery.All, Token));
+        }
+
         Assert.False(await store.DestroyAsync(id, Token));
         Assert.Null(await store.GetAsync(id, Token));
     }
@@ -82,7 +86,6 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_does_not_resurrect_an_expired_session()
     {
-        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
@@ -91,7 +94,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
 
         Assert.False(await store.TouchAsync(id, LongTtl, Token));
         Assert.Null(await store.GetAsync(id, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        await AssertCountAsync(store, 0);
     }
 
     [Fact]
@@ -110,28 +113,27 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task GetAndTouch_of_an_absent_session_returns_null_and_creates_nothing()
     {
-        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
 
         Assert.Null(await store.GetAndTouchAsync(id, LongTtl, Token));
 
         Assert.Null(await store.GetAsync(id, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        await AssertCountAsync(store, 0);
         Assert.Equal(1, await SetOkAsync(store, id, Write(Bytes("x"), expectedVersion: 0)));
     }
 
     [Fact]
     public async Task Touch_of_an_absent_session_returns_false_and_creates_nothing()
     {
-        Requires(ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var id = NewId();
 
         Assert.False(await store.TouchAsync(id, LongTtl, Token));
 
         Assert.Null(await store.GetAsync(id, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        await AssertCountAsync(store, 0);
     }
 
     [Fact]

@@ -202,6 +202,26 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
         }
     }
 
+    /// <summary>Whether the fixture declares every capability in <paramref name="needed"/>: a test of another rule checks
+    /// what it can of <paramref name="needed"/>'s rules only then (a store that cannot list still keeps the rule under
+    /// test; only its listing checks are left out).</summary>
+    /// <param name="needed">The capabilities.</param>
+    /// <returns><see langword="true"/> when all are declared.</returns>
+    protected bool Supports(ConformanceCapabilities needed) => (needed & ~Fixture.Capabilities) == ConformanceCapabilities.None;
+
+    /// <summary>Asserts the namespace holds <paramref name="expected"/> live sessions, when the store can count
+    /// (<see cref="ConformanceCapabilities.Listing"/>); a store that cannot is asked nothing.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="expected">The count.</param>
+    /// <returns>A task.</returns>
+    protected async Task AssertCountAsync(ISessionStore store, long expected)
+    {
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            Assert.Equal(expected, await store.CountAsync(SessionQuery.All, Token));
+        }
+    }
+
     /// <summary>Registers a store created by other means for disposal after the test.</summary>
     /// <param name="store">The store.</param>
     /// <returns>The same store.</returns>
