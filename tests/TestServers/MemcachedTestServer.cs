@@ -169,10 +169,17 @@ public sealed class LocalMemcachedServer : ITestServer
     {
         if (_process is { HasExited: false } process)
         {
+            Resume();
             process.Kill();
             await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
+
+    /// <summary>Stops the process with SIGSTOP: connections stay open and nothing answers, as on a hung host.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Continues a process <see cref="Pause"/> stopped.</summary>
+    public void Resume() => Signal("CONT");
 
     /// <summary>Starts the process again on the same port, empty, and waits until it answers.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -204,6 +211,13 @@ public sealed class LocalMemcachedServer : ITestServer
             _process?.Dispose();
             LocalServerProcess.TryDelete(_root);
         }
+    }
+
+    private void Signal(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("memcached is not running.");
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
