@@ -46,6 +46,14 @@ internal static class DemoStores
                     Common(o, settings);
                 });
                 break;
+            case "memcached":
+                // A cache: no listing (the admin page answers 501), whole-second expiry, sessions lost with a server.
+                services.AddMemcachedSessionStore(o =>
+                {
+                    o.ConnectionString = Required(settings);
+                    Common(o, settings);
+                });
+                break;
             case "builtin-memory":
                 // ASP.NET Core's own session over its in-memory cache: the ceiling the benchmark compares against.
                 services.AddDistributedMemoryCache();
@@ -60,7 +68,7 @@ internal static class DemoStores
                 return;
             default:
                 throw new InvalidOperationException(
-                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver (or builtin-memory, builtin-redis).");
+                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver, memcached (or builtin-memory, builtin-redis).");
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().
