@@ -249,32 +249,10 @@ public sealed class LocalMemcachedServer : ITestServer
         await LocalServerProcess.WaitReadyAsync(
             async ct => process.HasExited
                 ? throw new InvalidOperationException($"memcached on port {Port} exited with {process.ExitCode}: {await errors}")
-                : await AnswersAsync(Port, ct),
+                : await LocalServerProcess.AnswersAsync(Port, "mn\r\n"u8.ToArray(), "MN"u8.ToArray(), ct),
             TimeSpan.FromSeconds(20),
             TimeSpan.FromMilliseconds(20),
             $"memcached on port {Port} did not answer mn.",
             cancellationToken);
-    }
-
-    private static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync("mn\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, cancellationToken);
-            return read >= 2 && buffer.AsSpan(0, 2).SequenceEqual("MN"u8);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }
