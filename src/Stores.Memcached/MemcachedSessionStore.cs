@@ -133,8 +133,14 @@ public sealed partial class MemcachedSessionStore : ISessionStore, IAsyncDisposa
         }
     }
 
-    /// <summary>Closes the connections; requests still waiting on them fail.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>Closes the connections, without waiting for their readers to end; requests still waiting on them fail.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _client.Dispose();
+        }
+    }
 
     private void ValidateItemSize(string id, in SessionWrite write)
     {

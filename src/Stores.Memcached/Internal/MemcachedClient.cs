@@ -14,7 +14,7 @@ namespace SessionStores.Memcached.Internal;
 /// server's items are gone). Only when no server is live does a request fail, as a transient
 /// <see cref="MemcachedException"/>.
 /// </summary>
-internal sealed class MemcachedClient : IAsyncDisposable
+internal sealed class MemcachedClient : IAsyncDisposable, IDisposable
 {
     private readonly MemcachedServer[] _servers;
     private readonly MemcachedRing<MemcachedServer> _ring;
@@ -55,6 +55,15 @@ internal sealed class MemcachedClient : IAsyncDisposable
                         _servers.Length == 1 ? ex.Message : $"No Memcached server is reachable; the last tried: {ex.Message}", isTransient: true, ex.InnerException!);
                 }
             }
+        }
+    }
+
+    /// <summary>Closes every connection without waiting for their readers.</summary>
+    public void Dispose()
+    {
+        foreach (var server in _servers)
+        {
+            server.Dispose();
         }
     }
 

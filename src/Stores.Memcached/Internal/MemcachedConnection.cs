@@ -20,7 +20,7 @@ namespace SessionStores.Memcached.Internal;
 /// the server's position in the stream is unknown, or the server closing it. Closing fails every request still
 /// waiting on it.
 /// </remarks>
-internal sealed class MemcachedConnection : IAsyncDisposable
+internal sealed class MemcachedConnection : IAsyncDisposable, IDisposable
 {
     private const int MaxLineLength = 8 * 1024;
 
@@ -115,13 +115,15 @@ internal sealed class MemcachedConnection : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Closes the connection and waits for its reader to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        Close(new MemcachedException("The Memcached client was disposed.", isTransient: false));
+        Dispose();
         await _reader.ConfigureAwait(false);
-        _writeLock.Dispose();
     }
+
+    /// <summary>Closes the connection; its reader ends by itself.</summary>
+    public void Dispose() => Close(new MemcachedException("The Memcached client was disposed.", isTransient: false));
 
     private void Close(Exception reason)
     {

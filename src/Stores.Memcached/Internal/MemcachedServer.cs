@@ -14,7 +14,7 @@ namespace SessionStores.Memcached.Internal;
 /// refused or not accepted within the connect timeout; the client sends its keys to the next live server meanwhile, and
 /// the first request due to it after the interval tries it again.
 /// </summary>
-internal sealed class MemcachedServer : IAsyncDisposable
+internal sealed class MemcachedServer : IAsyncDisposable, IDisposable
 {
     private readonly DnsEndPoint _endPoint;
     private readonly MemcachedClientSettings _settings;
@@ -82,6 +82,15 @@ internal sealed class MemcachedServer : IAsyncDisposable
             {
                 _opening[i].Release();
             }
+        }
+    }
+
+    /// <summary>Closes the connections without waiting for their readers.</summary>
+    public void Dispose()
+    {
+        foreach (var connection in _connections)
+        {
+            connection?.Dispose();
         }
     }
 
