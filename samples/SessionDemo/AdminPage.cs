@@ -152,9 +152,11 @@ internal static class AdminPage
     private static async Task<IResult?> Deny(HttpContext context)
     {
         var settings = context.RequestServices.GetRequiredService<DemoSettings>();
-        if (settings.IsBuiltIn)
+        if (!settings.CanList)
         {
-            return Input.Error(StatusCodes.Status501NotImplemented, "ASP.NET Core's built-in session cannot list sessions; run with a SessionStores store.");
+            return Input.Error(StatusCodes.Status501NotImplemented, settings.IsBuiltIn
+                ? "ASP.NET Core's built-in session cannot list sessions; run with a SessionStores store."
+                : "The Memcached store cannot list sessions (memcached cannot enumerate its keys); run with a store that can.");
         }
 
         await context.Session.LoadAsync(context.RequestAborted);

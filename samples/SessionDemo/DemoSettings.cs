@@ -7,7 +7,7 @@ namespace SessionDemo;
 /// <summary>The demo's command-line settings.</summary>
 public sealed class DemoSettings
 {
-    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver, cookie; or, for the benchmark,
+    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver, memcached, cookie; or, for the benchmark,
     /// builtin-memory and builtin-redis (ASP.NET Core's own session over a distributed cache).</summary>
     public string Store { get; init; } = "file";
 
@@ -57,6 +57,9 @@ public sealed class DemoSettings
 
     /// <summary>Whether the store is ASP.NET Core's built-in session (no admin features).</summary>
     public bool IsBuiltIn => Store.StartsWith("builtin-", StringComparison.Ordinal);
+
+    /// <summary>Whether the store can list sessions (the admin page): not the built-in session, not Memcached.</summary>
+    public bool CanList => !IsBuiltIn && Store != "memcached";
 
     /// <summary>Reads the settings.</summary>
     /// <param name="configuration">The configuration (command line included).</param>

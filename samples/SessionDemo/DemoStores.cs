@@ -46,6 +46,14 @@ internal static class DemoStores
                     Common(o, settings);
                 });
                 break;
+            case "memcached":
+                // A cache: no listing (the admin page answers 501), whole-second expiry, sessions lost with a server.
+                services.AddMemcachedSessionStore(o =>
+                {
+                    o.ConnectionString = Required(settings);
+                    Common(o, settings);
+                });
+                break;
             case "cookie":
                 // No store: the whole session travels in the browser's cookie (Data Protection). "Sign out everywhere"
                 // needs somewhere to keep a generation per user; a real deployment uses a store every instance shares.
@@ -70,7 +78,7 @@ internal static class DemoStores
                 return;
             default:
                 throw new InvalidOperationException(
-                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver, cookie (or builtin-memory, builtin-redis).");
+                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().

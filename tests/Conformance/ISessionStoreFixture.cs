@@ -41,14 +41,17 @@ public enum ConformanceCapabilities
     /// <summary>Only the rules every store must keep.</summary>
     None = 0,
 
-    /// <summary>Sessions carry a subject; List, Count and DestroyMany by subject find exactly its live sessions.</summary>
+    /// <summary>Sessions carry a subject; List, Count and DestroyMany by subject find exactly its live sessions (with
+    /// <see cref="Listing"/>; a store that cannot list keeps the subject with the session only).</summary>
     Subjects = 1,
 
     /// <summary>Versions start at 1 and grow by 1 per write; <see cref="SessionWrite.ExpectedVersion"/> makes a
     /// compare-and-set.</summary>
     CompareAndSet = 2,
 
-    /// <summary>Expiry is kept to the millisecond, never rounded to whole seconds.</summary>
+    /// <summary>Expiry is kept to the millisecond, never rounded to whole seconds. A store without it rounds TTLs up to
+    /// whole seconds and may keep a session up to <see cref="ConformanceTestBase{TFixture}.WholeSecondExpirySlack"/>
+    /// past its TTL, never less: the expiry tests then wait that much longer instead of being skipped.</summary>
     MillisecondExpiry = 4,
 
     /// <summary>List, Count and DestroyMany of the whole namespace.</summary>

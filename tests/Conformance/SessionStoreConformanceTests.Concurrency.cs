@@ -63,7 +63,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Parallel_create_only_writes_let_exactly_one_win()
     {
-        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.CompareAndSet);
         const int writers = 16;
         var store = await CreateStoreAsync();
         var id = NewId();
@@ -75,7 +75,10 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Assert.All(results.Where(r => r.IsConflict), r => Assert.Equal(1, r.Version));
         var record = await store.GetAsync(id, Token);
         Assert.Equal(1, record!.Version);
-        Assert.Equal(1, await store.CountAsync(SessionQuery.All, Token));
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            Assert.Equal(1, await store.CountAsync(SessionQuery.All, Token));
+        }
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Compare_and_set_with_a_stale_version_reports_the_current_version_and_writes_nothing()
     {
-        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
         await SetOkAsync(store, id, Write(Bytes("a"), subject: "alice"));
@@ -78,8 +78,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Assert.Equal(Bytes("b"), after.Data.ToArray());
         Assert.Equal(2, after.Version);
         Assert.Equal("alice", after.Subject);
-        Assert.Equal(before!.ExpiresAt, after.ExpiresAt);
-        Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("bob"), Token));
+        AssertSameExpiry(before!.ExpiresAt, after.ExpiresAt);
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("bob"), Token));
+        }
     }
 
     [Fact]
@@ -128,7 +131,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_positive_expected_version_on_an_absent_session_conflicts_with_version_0_and_creates_nothing()
     {
-        Requires(ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
+        Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -137,7 +140,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Assert.True(result.IsConflict);
         Assert.Equal(0, result.Version);
         Assert.Null(await store.GetAsync(id, Token));
-        Assert.Equal(0, await store.CountAsync(SessionQuery.All, Token));
+        await AssertCountAsync(store, 0);
     }
 
     [Fact]

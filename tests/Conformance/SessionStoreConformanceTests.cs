@@ -115,6 +115,32 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
     /// <summary>The TTL used where a test does not care about expiry: long enough never to expire during a run.</summary>
     protected static TimeSpan LongTtl { get; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long past its TTL a store without <see cref="ConformanceCapabilities.MillisecondExpiry"/> may keep a
+    /// session: its TTL rounded up to a whole second, and a second more for a server clock that ticks once a second.</summary>
+    public static TimeSpan WholeSecondExpirySlack { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>What every wait for an expiry adds: <see cref="WholeSecondExpirySlack"/> for a store without
+    /// <see cref="ConformanceCapabilities.MillisecondExpiry"/>, nothing otherwise.</summary>
+    protected TimeSpan ExpirySlack =>
+        Fixture.Capabilities.HasFlag(ConformanceCapabilities.MillisecondExpiry) ? TimeSpan.Zero : WholeSecondExpirySlack;
+
+    /// <summary>Asserts that two readings of one session's expiry are the same: exactly, or, for a store without
+    /// <see cref="ConformanceCapabilities.MillisecondExpiry"/> (which reads a whole-second expiry off the server's
+    /// once-a-second clock), within a second.</summary>
+    /// <param name="expected">The first reading.</param>
+    /// <param name="actual">The second reading.</param>
+    protected void AssertSameExpiry(DateTimeOffset expected, DateTimeOffset actual)
+    {
+        if (Fixture.Capabilities.HasFlag(ConformanceCapabilities.MillisecondExpiry))
+        {
+            Assert.Equal(expected, actual);
+        }
+        else
+        {
+            Assert.True((actual - expected).Duration() <= TimeSpan.FromSeconds(1), $"expiry {actual:O}, before {expected:O}: more than a second apart");
+        }
+    }
+
     /// <summary>A write of <paramref name="data"/> with <see cref="LongTtl"/> unless told otherwise.</summary>
     /// <param name="data">The bytes.</param>
     /// <param name="ttl">The TTL.</param>
@@ -173,6 +199,26 @@ public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, I
         if (missing != ConformanceCapabilities.None)
         {
             Assert.Skip($"The store declares that it does not support: {missing} (ISessionStoreFixture.Capabilities).");
+        }
+    }
+
+    /// <summary>Whether the fixture declares every capability in <paramref name="needed"/>: a test of another rule checks
+    /// what it can of <paramref name="needed"/>'s rules only then (a store that cannot list still keeps the rule under
+    /// test; only its listing checks are left out).</summary>
+    /// <param name="needed">The capabilities.</param>
+    /// <returns><see langword="true"/> when all are declared.</returns>
+    protected bool Supports(ConformanceCapabilities needed) => (needed & ~Fixture.Capabilities) == ConformanceCapabilities.None;
+
+    /// <summary>Asserts the namespace holds <paramref name="expected"/> live sessions, when the store can count
+    /// (<see cref="ConformanceCapabilities.Listing"/>); a store that cannot is asked nothing.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="expected">The count.</param>
+    /// <returns>A task.</returns>
+    protected async Task AssertCountAsync(ISessionStore store, long expected)
+    {
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            Assert.Equal(expected, await store.CountAsync(SessionQuery.All, Token));
         }
     }
 

@@ -105,6 +105,30 @@ internal static class LocalServerProcess
         process?.WaitForExit();
     }
 
+    /// <summary>Whether a text-protocol server on 127.0.0.1:<paramref name="port"/> answers <paramref name="request"/>
+    /// with a reply starting <paramref name="expected"/>; a refused or dropped connection is <see langword="false"/>.</summary>
+    public static async Task<bool> AnswersAsync(int port, byte[] request, byte[] expected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
+            var stream = client.GetStream();
+            await stream.WriteAsync(request, cancellationToken);
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            return read >= expected.Length && buffer.AsSpan(0, expected.Length).SequenceEqual(expected);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The text of a server log, or empty when the server never wrote one.</summary>
     public static string ReadIfExists(string path) => File.Exists(path) ? File.ReadAllText(path) : string.Empty;
 

@@ -312,25 +312,6 @@ internal static class LocalRedis
         }
     }
 
-    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer, cancellationToken);
-            return read >= 5 && buffer.AsSpan(0, 5).SequenceEqual("+PONG"u8);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> PingAsync(int port, CancellationToken cancellationToken) =>
+        LocalServerProcess.AnswersAsync(port, "PING\r\n"u8.ToArray(), "+PONG"u8.ToArray(), cancellationToken);
 }
