@@ -32,6 +32,7 @@ public static class DemoApp
             o.IdleTimeout = settings.IdleTimeout;
         });
         DemoStores.Register(builder.Services, settings);
+        builder.Services.AddHealthChecks().AddSessionStoreCheck();
 
         // The admin page's forms carry an antiforgery token, checked before they change anything.
         builder.Services.AddAntiforgery();
@@ -63,6 +64,7 @@ public static class DemoApp
         Routes.Map(app);
         AdminPage.Map(app);
         ReliabilityRoutes.Map(app);
+        app.MapHealthChecks("/health");
 
         // Logging is at Warning (Kestrel's own "Now listening" is Information): say where the demo answers, and on what.
         app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
