@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+
+namespace SessionStores.Admin;
+
+/// <summary>Where a store is and which namespace of it the tool works on, as given on the command line.</summary>
+internal sealed record StoreSettings(
+    string? Connection, string? Directory, string? Prefix, string? Database, string? Schema, string? Table, string? Collection, TimeSpan? Timeout)
+{
+    /// <summary>The namespace options that were given, by their option name.</summary>
+    public IEnumerable<string> GivenNamespaceOptions()
+    {
+        if (Directory is not null)
+        {
+            yield return "--directory";
+        }
+
+        if (Prefix is not null)
+        {
+            yield return "--prefix";
+        }
+
+        if (Database is not null)
+        {
+            yield return "--database";
+        }
+
+        if (Schema is not null)
+        {
+            yield return "--schema";
+        }
+
+        if (Table is not null)
+        {
+            yield return "--table";
+        }
+
+        if (Collection is not null)
+        {
+            yield return "--collection";
+        }
+    }
+
+    /// <summary>The connection string, or a usage error naming the option and the variable.</summary>
+    public string RequireConnection(string store) =>
+        string.IsNullOrWhiteSpace(Connection)
+            ? throw new AdminUsageException($"The {store} store needs --connection (or the {Program.ConnectionVariable} environment variable).")
+            : Connection;
+}
