@@ -12,7 +12,10 @@ internal static class ExitCodes
     /// <summary>The command line, an option value or an id was refused before the store was touched.</summary>
     public const int BadUsage = 2;
 
-    /// <summary>The store failed (a <see cref="SessionStoreException"/>: unreachable server, timeout, missing table...).</summary>
+    /// <summary>
+    /// The store failed (a <see cref="SessionStoreException"/>: unreachable server, timeout) or cannot be used as
+    /// configured (an <see cref="System.InvalidOperationException"/>: no session table at that schema and name).
+    /// </summary>
     public const int StoreFailure = 3;
 
     /// <summary>A destructive command was not confirmed (no terminal and no <c>--yes</c>, or the answer was not yes).</summary>

@@ -61,6 +61,13 @@ internal static class Program
 
             return ExitCodes.StoreFailure;
         }
+        catch (InvalidOperationException ex) when (ex is not ObjectDisposedException)
+        {
+            // How the stores report a backend they cannot use as configured (a missing or foreign table): a failure of
+            // the store, which the operator fixes on the backend or with the namespace options; the tool creates nothing.
+            await error.WriteLineAsync($"store not usable: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.StoreFailure;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await error.WriteLineAsync("cancelled").ConfigureAwait(false);
