@@ -12,20 +12,21 @@ namespace SessionStores.Admin.Tests;
 /// <summary>The tool against the file store, plus what only a local backend can show: usage errors, the environment variable, a real process.</summary>
 public sealed class FileAdminToolTests : AdminToolTests
 {
-    private static string NewDirectory()
+    private string NewDirectory()
     {
         var directory = Path.Combine(Path.GetTempPath(), "sessionstores-admin-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
+        Own(new TemporaryDirectory(directory));
         return directory;
     }
 
     private FileSessionStore Store(string directory, TimeProvider? time = null) =>
-        Own(new FileSessionStore(new FileSessionStoreOptions { Directory = directory, FlushToDisk = false }, time));
+        Own(new FileSessionStore(new FileSessionStoreOptions { Directory = directory, FlushToDisk = false, OperationTimeout = OperationTimeout }, time));
 
     protected override Task<(ISessionStore Store, string[] StoreArgs)> CreateAsync()
     {
         var directory = NewDirectory();
-        return Task.FromResult<(ISessionStore, string[])>((Store(directory), ["--store", "file", "--directory", directory]));
+        return Task.FromResult<(ISessionStore, string[])>((Store(directory), ["--store", "file", "--directory", directory, "--timeout", TimeoutSeconds]));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class FileAdminToolTests : AdminToolTests
         var live = Store(directory);
         await Seeded.FillAsync(live, 300, "live");
 
-        var pruned = (await AdminRun.InProcessAsync(["prune", "--json", "--store", "file", "--connection", directory])).Json();
+        var pruned = (await AdminRun.InProcessAsync(["prune", "--json", "--store", "file", "--connection", directory, "--timeout", TimeoutSeconds])).Json();
 
         Assert.True(pruned.GetProperty("ran").GetBoolean());
         Assert.Equal(700, pruned.GetProperty("deleted").GetInt64());
@@ -60,7 +61,7 @@ public sealed class FileAdminToolTests : AdminToolTests
         await Seeded.FillAsync(store, 12, "env");
 
         var result = await AdminRun.InProcessAsync(
-            ["count", "--store", "file"], environment: new Dictionary<string, string> { [Program.ConnectionVariable] = directory });
+            ["count", "--store", "file", "--timeout", TimeoutSeconds], environment: new Dictionary<string, string> { [Program.ConnectionVariable] = directory });
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("12", result.Output.Trim());
@@ -104,5 +105,15 @@ public sealed class FileAdminToolTests : AdminToolTests
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("sessionstores", help.Output, StringComparison.Ordinal);
         Assert.Contains("destroy", help.Output, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Deletes a test's store directory; owned before its stores, so disposed after them.</summary>
+internal sealed class TemporaryDirectory(string path) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(path, recursive: true);
+        return ValueTask.CompletedTask;
     }
 }

@@ -24,9 +24,10 @@ public sealed class PostgresAdminToolTests : AdminToolTests
             SchemaName = Schema,
             TableName = table,
             EnablePruning = false,
+            OperationTimeout = OperationTimeout,
         }));
         await store.EnsureSchemaAsync(TestContext.Current.CancellationToken);
-        return (store, table, ["--store", "postgres", "--connection", connectionString, "--schema", Schema, "--table", table]);
+        return (store, table, ["--store", "postgres", "--connection", connectionString, "--schema", Schema, "--table", table, "--timeout", TimeoutSeconds]);
     }
 
     protected override async Task<(ISessionStore Store, string[] StoreArgs)> CreateAsync()

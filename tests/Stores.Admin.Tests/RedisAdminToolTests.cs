@@ -13,8 +13,8 @@ public sealed class RedisAdminToolTests : AdminToolTests
     {
         var connectionString = (await RedisTestServer.ResolveAsync()).EnsureAvailable();
         var prefix = "admin" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = Own(new RedisSessionStore(new RedisSessionStoreOptions { ConnectionString = connectionString, KeyPrefix = prefix }));
-        return (store, ["--store", "redis", "--connection", connectionString, "--prefix", prefix]);
+        var store = Own(new RedisSessionStore(new RedisSessionStoreOptions { ConnectionString = connectionString, KeyPrefix = prefix, OperationTimeout = OperationTimeout }));
+        return (store, ["--store", "redis", "--connection", connectionString, "--prefix", prefix, "--timeout", TimeoutSeconds]);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class Seeded
             Encoding.UTF8.GetBytes($"payload {i} {new string('x', i % 100)}"))).ToList();
         await Parallel.ForEachAsync(
             sessions,
-            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = TestContext.Current.CancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = TestContext.Current.CancellationToken },
             async (s, ct) => await store.SetAsync(s.Id, new SessionWrite(s.Data, TimeSpan.FromHours(1), s.Subject), ct));
         return new Seeded(sessions);
     }
