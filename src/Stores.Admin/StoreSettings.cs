@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace SessionStores.Admin;
 
@@ -8,38 +9,12 @@ internal sealed record StoreSettings(
     string? Connection, string? Directory, string? Prefix, string? Database, string? Schema, string? Table, string? Collection, TimeSpan? Timeout)
 {
     /// <summary>The namespace options that were given, by their option name.</summary>
-    public IEnumerable<string> GivenNamespaceOptions()
-    {
-        if (Directory is not null)
+    public IEnumerable<string> GivenNamespaceOptions() =>
+        new (string Name, string? Value)[]
         {
-            yield return "--directory";
-        }
-
-        if (Prefix is not null)
-        {
-            yield return "--prefix";
-        }
-
-        if (Database is not null)
-        {
-            yield return "--database";
-        }
-
-        if (Schema is not null)
-        {
-            yield return "--schema";
-        }
-
-        if (Table is not null)
-        {
-            yield return "--table";
-        }
-
-        if (Collection is not null)
-        {
-            yield return "--collection";
-        }
-    }
+            ("--directory", Directory), ("--prefix", Prefix), ("--database", Database),
+            ("--schema", Schema), ("--table", Table), ("--collection", Collection),
+        }.Where(o => o.Value is not null).Select(o => o.Name);
 
     /// <summary>The connection string, or a usage error naming the option and the variable.</summary>
     public string RequireConnection(string store) =>

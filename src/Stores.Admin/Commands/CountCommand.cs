@@ -26,12 +26,7 @@ internal static class CountCommand
             var count = await store.Store.CountAsync(query, cancellationToken).ConfigureAwait(false);
             if (context.Json(parseResult))
             {
-                var json = new JsonOutput(context.Output);
-                json.Writer.WriteStartObject();
-                json.Writer.WriteString("store", store.Backend);
-                json.Writer.WriteNumber("count", count);
-                json.Writer.WriteEndObject();
-                await json.CompleteAsync().ConfigureAwait(false);
+                await JsonOutput.WriteFigureAsync(context.Output, store.Backend, "count", count).ConfigureAwait(false);
             }
             else
             {

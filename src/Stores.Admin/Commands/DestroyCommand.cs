@@ -96,12 +96,7 @@ internal static class DestroyCommand
     {
         if (context.Json(parseResult))
         {
-            var json = new JsonOutput(context.Output);
-            json.Writer.WriteStartObject();
-            json.Writer.WriteString("store", store.Backend);
-            json.Writer.WriteNumber("destroyed", destroyed);
-            json.Writer.WriteEndObject();
-            await json.CompleteAsync().ConfigureAwait(false);
+            await JsonOutput.WriteFigureAsync(context.Output, store.Backend, "destroyed", destroyed).ConfigureAwait(false);
         }
         else
         {

@@ -43,6 +43,17 @@ internal sealed class JsonOutput
         await _output.FlushAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The document of a command whose result is one figure: <c>{ "store": ..., name: value }</c>.</summary>
+    public static async Task WriteFigureAsync(TextWriter output, string backend, string name, long value)
+    {
+        var json = new JsonOutput(output);
+        json.Writer.WriteStartObject();
+        json.Writer.WriteString("store", backend);
+        json.Writer.WriteNumber(name, value);
+        json.Writer.WriteEndObject();
+        await json.CompleteAsync().ConfigureAwait(false);
+    }
+
     /// <summary>One session; its data (base64) only when it was asked for and read.</summary>
     public void WriteSession(SessionView session)
     {
