@@ -68,8 +68,10 @@ internal static class Program
             await error.WriteLineAsync($"store not usable: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.StoreFailure;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // Ctrl+C, through the token System.CommandLine hands the action; the stores report their own timeouts as
+            // SessionStoreException, so a cancellation here is always the operator's.
             await error.WriteLineAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }

@@ -89,6 +89,22 @@ public sealed class FileAdminToolTests : AdminToolTests
     }
 
     [Fact]
+    public async Task A_cancelled_run_exits_with_130_and_destroys_nothing()
+    {
+        var (store, storeArgs) = await CreateAsync();
+        await Seeded.FillAsync(store, 20, "cancel");
+        using var cancelled = new System.Threading.CancellationTokenSource();
+        await cancelled.CancelAsync();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await Program.RunAsync(Args(storeArgs, "destroy", "--all", "--yes"), output, error, AdminTerminal.None, _ => null, cancelled.Token);
+
+        Assert.Equal(130, exitCode);
+        Assert.Equal(20, await store.CountAsync(SessionQuery.All, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task As_a_real_process_it_prints_json_and_refuses_to_destroy_without_a_terminal()
     {
         var (store, storeArgs) = await CreateAsync();
