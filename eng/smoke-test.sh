@@ -101,6 +101,13 @@ export SMOKE_DIRECTORY="$work/sessions"
 round_trip file
 unset SMOKE_DIRECTORY
 
+# The admin tool as an operator installs it: from the folder, then reading the session the app just stored.
+dotnet pack src/Stores.Admin -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
+dotnet tool install SessionStores.Admin --version "$version" --add-source "$work/feed" --tool-path "$work/tool" >/dev/null
+count=$("$work/tool/sessionstores" count --store file --directory "$work/sessions")
+# At least the round trip's session (the readiness probe may have left one of its own).
+if [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ]; then say "dotnet tool install gave a working sessionstores: it counts the app's $count session(s)"; else say "sessionstores count printed '$count', expected 1 or more"; exit 1; fi
+
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
 redis_pid=$!
