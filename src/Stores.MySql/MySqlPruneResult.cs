@@ -1,7 +1,9 @@
 namespace SessionStores.MySql;
 
 /// <summary>What one <see cref="MySqlSessionStore.PruneAsync"/> pass did.</summary>
+/// <param name="Acquired"><see langword="false"/> when another instance held the table's pruning lock (it was pruning),
+/// so this pass did nothing.</param>
 /// <param name="Deleted">The expired sessions deleted.</param>
-/// <param name="Batches">The batches run, each deleting at most <see cref="MySqlSessionStoreOptions.PruneBatchSize"/>
-/// sessions.</param>
-public readonly record struct MySqlPruneResult(long Deleted, int Batches);
+/// <param name="Batches">The <c>DELETE</c> statements run, each deleting at most
+/// <see cref="MySqlSessionStoreOptions.PruneBatchSize"/> sessions.</param>
+public readonly record struct MySqlPruneResult(bool Acquired, long Deleted, int Batches);

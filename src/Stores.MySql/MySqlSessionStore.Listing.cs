@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using MySqlConnector;
+using static SessionStores.MySql.Internal.MySqlCodec;
 
 namespace SessionStores.MySql;
 
@@ -69,31 +72,59 @@ public sealed partial class MySqlSessionStore
 
     /// <summary>One page of <see cref="ListAsync"/>: up to <see cref="SessionQuery.PageSize"/> live sessions after the id
     /// <paramref name="after"/> (from the start when <see langword="null"/>).</summary>
+    /// <remarks>A page is read whole and its connection returned before the caller sees it, so a slow consumer never
+    /// holds a pooled connection; memory stays bounded by the page size.</remarks>
     private async Task<IReadOnlyList<SessionInfo>> ReadPageCoreAsync(SessionQuery query, string? after, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var sql = (query.Subject is null, query.IncludeData) switch
+        {
+            (true, false) => _commands.ListPage,
+            (true, true) => _commands.ListPageWithData,
+            (false, false) => _commands.ListPageBySubject,
+            (false, true) => _commands.ListPageBySubjectWithData,
+        };
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = new MySqlCommand(sql, connection);
+        Add(command, "@after", after ?? string.Empty);
+        Add(command, "@limit", query.PageSize);
+        AddSubject(command, query.Subject);
+        var page = new List<SessionInfo>(Math.Min(query.PageSize, 1024));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                page.Add(ReadInfo(reader, query.IncludeData));
+            }
+        }
 
-        // TODO(store): the live sessions of the namespace (of query.Subject when set) in id order after `after`, with
-        // their data only when query.IncludeData. A backend that pages by cursor (SCAN) keeps the cursor instead of the id.
-        throw new NotImplementedException($"TODO(store): {nameof(ReadPageCoreAsync)} of {_commands.Namespace} after {SessionValidation.Tag(after)}, {query.PageSize} at a time");
+        return page;
     }
 
     private async Task<long> CountCoreAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-
-        // TODO(store): count the live sessions of the namespace (of query.Subject when set), in one query where possible.
-        throw new NotImplementedException($"TODO(store): {nameof(CountCoreAsync)} of {_commands.Namespace}, by subject: {query.Subject is not null}");
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = new MySqlCommand(query.Subject is null ? _commands.CountAll : _commands.CountBySubject, connection);
+        AddSubject(command, query.Subject);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     /// <summary>One batch of <see cref="DestroyManyAsync"/>: deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/>
-    /// sessions of the namespace (of <paramref name="subject"/> when set).</summary>
-    /// <returns>The live sessions deleted (expired leftovers may go too, uncounted), and whether more may remain.</returns>
+    /// live sessions of the table (of <paramref name="subject"/> when set), in id order, in one autocommitted statement.</summary>
+    /// <returns>The live sessions deleted (expired leftovers stay for the pruner), and whether more may remain.</returns>
     private async Task<(long Deleted, bool More)> DestroyBatchCoreAsync(string? subject, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-
-        // TODO(store): one batch of at most _pruneBatchSize sessions.
-        throw new NotImplementedException($"TODO(store): {nameof(DestroyBatchCoreAsync)} of {_commands.Namespace}, by subject: {subject is not null}, {_pruneBatchSize} at a time");
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = new MySqlCommand(subject is null ? _commands.DestroyAllBatch : _commands.DestroyBySubjectBatch, connection);
+        Add(command, "@limit", _pruneBatchSize);
+        AddSubject(command, subject);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (deleted, deleted == _pruneBatchSize);
     }
 }

@@ -10,8 +10,8 @@ public sealed partial class MySqlSessionStore
     private static partial class Log
     {
         [LoggerMessage(EventId = 1600, EventName = nameof(SchemaReady), Level = LogLevel.Information,
-            Message = "The MySQL session store's schema in {Namespace} is ready")]
-        public static partial void SchemaReady(ILogger logger, string @namespace);
+            Message = "The MySQL session table {Table} was created")]
+        public static partial void SchemaReady(ILogger logger, string table);
 
         [LoggerMessage(EventId = 1601, EventName = nameof(Pruned), Level = LogLevel.Debug,
             Message = "Pruned {Count} expired sessions in {Batches} batches")]

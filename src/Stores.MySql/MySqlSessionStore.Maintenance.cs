@@ -1,79 +1,192 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using MySqlConnector;
+using SessionStores.MySql.Internal;
+using static SessionStores.MySql.Internal.MySqlCodec;
 
 namespace SessionStores.MySql;
 
-// What the backend needs first and over time: the schema, created once before the first operation (and tried again
-// after a failure), and the pruning of expired sessions, in batches, in the background.
+// What the table needs first and over time: the table, created once before the first operation when missing (several
+// instances starting at once line up on a named lock) and checked against the schema version its comment records; and
+// the pruning of expired sessions in batches, one instance at a time, in the background.
 public sealed partial class MySqlSessionStore
 {
+    /// <summary>The schema version this library creates and understands, recorded in the table's comment
+    /// (<c>SessionStores.MySql schema 1</c>) so later versions can migrate.</summary>
+    public const int SchemaVersion = MySqlCommands.SchemaVersion;
+
     private readonly bool _createSchema;
     private readonly int _pruneBatchSize;
     private readonly SessionStoreInitializer _schema;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
+    private readonly uint _schemaLockWaitSeconds;
 
-    /// <summary>Creates what the store needs in MySQL when it is missing (with
-    /// <see cref="MySqlSessionStoreOptions.CreateSchemaIfMissing"/>); the first operation does it otherwise. Call it
-    /// at start-up to fail there rather than on the first request.</summary>
+    /// <summary>
+    /// The SQL a DBA runs to create the session table when the application may not create tables
+    /// (<see cref="MySqlSessionStoreOptions.CreateSchemaIfMissing"/> = <see langword="false"/>): exactly what the store
+    /// creates itself, in the connection's current database. The package also ships it for the default name as
+    /// <c>sql/create-sessionstores.sql</c>.
+    /// </summary>
+    /// <param name="tableName">The table name (see <see cref="MySqlSessionStoreOptions.TableName"/>).</param>
+    /// <returns>The script; idempotent (<c>CREATE TABLE IF NOT EXISTS</c>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="tableName"/> is invalid.</exception>
+    public static string GenerateSchemaScript(string tableName = MySqlSessionStoreOptions.DefaultTableName)
+    {
+        var problems = new List<string>();
+        MySqlSessionStoreOptionsValidator.ValidateTableName(tableName, problems);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(tableName));
+        }
+
+        var commands = new MySqlCommands(tableName);
+        return $"-- SessionStores.MySql schema version {SchemaVersion} for {commands.Table} (MySQL 8, MariaDB 10.6+)\n{commands.CreateTable};\n";
+    }
+
+    /// <summary>Makes sure the session table exists with a schema version this library understands, creating it when
+    /// missing and <see cref="MySqlSessionStoreOptions.CreateSchemaIfMissing"/> allows. Every operation does this on
+    /// first use; call it at start-up to fail there rather than on the first request.</summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
-    /// <returns>A task that completes when the schema is ready.</returns>
+    /// <returns>A task that completes when the table is ready.</returns>
+    /// <exception cref="InvalidOperationException">The table is missing and may not be created, or has another schema version.</exception>
     /// <exception cref="SessionStoreException">MySQL failed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) =>
         _runner.RunAsync(SessionStoreOperationNames.CreateSchema, _schema, static (schema, ct) => schema.EnsureAsync(ct), cancellationToken);
 
     /// <summary>
     /// Runs one pruning pass now (the background pruner runs one every <see cref="MySqlSessionStoreOptions.PruneInterval"/>):
-    /// deletes expired sessions in batches of at most <see cref="MySqlSessionStoreOptions.PruneBatchSize"/>, each
+    /// unless another instance holds the table's pruning lock (<c>GET_LOCK</c>, named for the database and table),
+    /// deletes expired sessions in statements of at most <see cref="MySqlSessionStoreOptions.PruneBatchSize"/>, each
     /// within <see cref="SessionStoreOptions.OperationTimeout"/>, until none is left. Expired sessions are absent whether
     /// pruned or not; pruning only reclaims space.
     /// </summary>
     /// <param name="cancellationToken">Stops the pass; the batches already done stay done.</param>
-    /// <returns>What the pass deleted.</returns>
+    /// <returns>Whether the lock was acquired, and what the pass deleted.</returns>
     /// <exception cref="SessionStoreException">MySQL failed.</exception>
     public Task<MySqlPruneResult> PruneAsync(CancellationToken cancellationToken = default) =>
         _runner.RunStepsAsync(SessionStoreOperationNames.Prune, this, static (store, deadline) => store.PruneBatchesAsync(deadline), cancellationToken);
 
+    // The lock lives in the connection that took it, so the pass holds one connection throughout; should it break, the
+    // server releases the lock, and a pooled connection is reset (releasing it too) before it serves anyone else.
     private async Task<MySqlPruneResult> PruneBatchesAsync(SessionStoreDeadline deadline)
     {
+        deadline.Restart();
+        var connection = await deadline.WaitAsync(OpenWithSchemaAsync(deadline.Token)).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (await deadline.WaitAsync(ScalarAsync(connection, _commands.PruneLock, deadline.Token)).ConfigureAwait(false) != 1)
+        {
+            return new MySqlPruneResult(false, 0, 0);
+        }
+
         long deleted = 0;
         var batches = 0;
-        long batch;
-        do
+        try
         {
-            deadline.Restart();
-            batch = await deadline.WaitAsync(PruneBatchCoreAsync(deadline.Token)).ConfigureAwait(false);
-            deleted += batch;
-            batches++;
+            long batch;
+            do
+            {
+                deadline.Restart();
+                batch = await deadline.WaitAsync(PruneBatchCoreAsync(connection, deadline.Token)).ConfigureAwait(false);
+                deleted += batch;
+                batches++;
+            }
+            while (batch == _pruneBatchSize);
         }
-        while (batch == _pruneBatchSize);
-        return new MySqlPruneResult(deleted, batches);
+        finally
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ScalarAsync(connection, _commands.PruneUnlock, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        return new MySqlPruneResult(true, deleted, batches);
     }
 
+    // Read first: an application without CREATE rights on an existing table never sends DDL. Whoever waited for the
+    // lock reads again and, when an instance before it created the table, sends none either (no "already exists" note).
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_createSchema)
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var comment = await ReadSchemaCommentAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (comment is null && _createSchema)
         {
-            await CreateSchemaCoreAsync(cancellationToken).ConfigureAwait(false);
-            Log.SchemaReady(_logger, _commands.Namespace);
+            using var lockCommand = new MySqlCommand(_commands.SchemaLock, connection);
+            Add(lockCommand, "@table", _commands.TableName);
+            Add(lockCommand, "@wait", _schemaLockWaitSeconds);
+            var locked = await lockCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (locked is null or DBNull || Convert.ToInt64(locked, CultureInfo.InvariantCulture) != 1)
+            {
+                throw new TimeoutException($"Timed out after {_schemaLockWaitSeconds} s waiting for the lock under which another instance creates {_commands.Table}.");
+            }
+
+            try
+            {
+                comment = await ReadSchemaCommentAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (comment is null)
+                {
+                    using var create = new MySqlCommand(_commands.CreateTable, connection);
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    comment = MySqlCommands.SchemaComment;
+                    Log.SchemaReady(_logger, _commands.TableName);
+                }
+            }
+            finally
+            {
+                await ScalarAsync(connection, _commands.SchemaUnlock, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        if (comment is null)
+        {
+            throw new InvalidOperationException(
+                $"The session table {_commands.Table} does not exist. Create it with MySqlSessionStore.GenerateSchemaScript " +
+                "(sql/create-sessionstores.sql) or set MySqlSessionStoreOptions.CreateSchemaIfMissing to true.");
+        }
+
+        if (comment != MySqlCommands.SchemaComment)
+        {
+            throw new InvalidOperationException(
+                $"The table {_commands.Table} is not a SessionStores.MySql table of schema version {SchemaVersion} (its comment is " +
+                $"'{SessionValidation.EscapeControlCharacters(comment)}'). Use another MySqlSessionStoreOptions.TableName, or upgrade the package " +
+                "(or migrate the table) so that they match.");
         }
     }
 
-    private Task CreateSchemaCoreAsync(CancellationToken cancellationToken) =>
-        // TODO(store): create what is missing (tables, indexes) with _commands, idempotently and safely when several
-        // instances start at once. A backend without a schema connects here, or drops this and CreateSchemaIfMissing.
-        throw new NotImplementedException($"TODO(store): {nameof(CreateSchemaCoreAsync)} of {_commands.Namespace}, {cancellationToken.CanBeCanceled}");
+    private async Task<string?> ReadSchemaCommentAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = new MySqlCommand(_commands.ReadSchemaComment, connection);
+        Add(command, "@table", _commands.TableName);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
 
-    /// <summary>Deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/> expired sessions.</summary>
+    /// <summary>Deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/> expired sessions, oldest first.</summary>
     /// <returns>How many were deleted.</returns>
-    private async Task<long> PruneBatchCoreAsync(CancellationToken cancellationToken)
+    private async Task<long> PruneBatchCoreAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = new MySqlCommand(_commands.PruneBatch, connection);
+        Add(command, "@limit", _pruneBatchSize);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<MySqlConnection> OpenWithSchemaAsync(CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-        // TODO(store): one batch of expired sessions (on the server's clock), never a live one; a backend that expires
-        // sessions by itself (a TTL) drops pruning altogether: this partial, the options and MySqlPruneResult.
-        throw new NotImplementedException($"TODO(store): {nameof(PruneBatchCoreAsync)} of {_commands.Namespace}, {_pruneBatchSize} at a time");
+    // GET_LOCK and RELEASE_LOCK: 1, 0, or NULL (read as 0).
+    private async Task<long> ScalarAsync(MySqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        using var command = new MySqlCommand(sql, connection);
+        Add(command, "@table", _commands.TableName);
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result is null or DBNull ? 0 : Convert.ToInt64(result, CultureInfo.InvariantCulture);
     }
 
     private async Task PruneLoopAsync(TimeSpan interval, CancellationToken stopping)
@@ -86,7 +199,10 @@ public sealed partial class MySqlSessionStore
                 try
                 {
                     var result = await PruneAsync(stopping).ConfigureAwait(false);
-                    Log.Pruned(_logger, result.Deleted, result.Batches);
+                    if (result.Acquired)
+                    {
+                        Log.Pruned(_logger, result.Deleted, result.Batches);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
                 {

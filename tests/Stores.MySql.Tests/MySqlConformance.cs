@@ -7,24 +7,26 @@ using SessionStores.Conformance;
 
 namespace SessionStores.MySql.Tests;
 
-// The shared suites, one sealed subclass each, nothing else. TODO(store): where they apply, add
-// StalledBackendConformanceTests (a fixture on a server of its own that tests/TestServers can stall) and
-// LeaseHolderProcessConformanceTests (a lease holder in tests/Stores.LeaseHolderWorker).
+// The shared suites, one sealed subclass each, nothing else. No lease suites: the store holds no lease yet (see the
+// package README).
 public sealed class MySqlConformance(MySqlFixture fixture) : SessionStoreConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlFailureConformance(MySqlFixture fixture) : FailureConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlCorruptDataConformance(MySqlFixture fixture) : CorruptDataConformanceTests<MySqlFixture>(fixture);
 
-public sealed class MySqlLeaseConformance(MySqlFixture fixture) : LeaseConformanceTests<MySqlFixture>(fixture);
+public sealed class MySqlStalledBackendConformance(MySqlStallableFixture fixture) : StalledBackendConformanceTests<MySqlStallableFixture>(fixture);
 
 public sealed class MySqlRegistrationConformance : RegistrationConformanceTests<MySqlSessionStore, MySqlSessionStoreOptions>
 {
     protected override IEnumerable<(string Option, Action<MySqlSessionStoreOptions> Break)> InvalidOptions =>
     [
         ("ConnectionString", o => o.ConnectionString = null),
-        ("Namespace", o => o.Namespace = string.Empty),
-        ("Namespace", o => o.Namespace = "1sessions"),
+        ("ConnectionString", o => o.ConnectionString = "Server=127.0.0.1;NoSuchKeyword=1"),
+        ("TableName", o => o.TableName = string.Empty),
+        ("TableName", o => o.TableName = "1sessions"),
+        ("TableName", o => o.TableName = "sessions`; DROP TABLE x"),
+        ("TableName", o => o.TableName = new string('t', MySqlSessionStoreOptions.MaxTableNameLength + 1)),
         ("PruneInterval", o => o.PruneInterval = TimeSpan.Zero),
         ("PruneBatchSize", o => o.PruneBatchSize = 0),
         ("PruneBatchSize", o => o.PruneBatchSize = MySqlSessionStoreOptions.MaxPruneBatchSize + 1),
@@ -33,11 +35,12 @@ public sealed class MySqlRegistrationConformance : RegistrationConformanceTests<
     protected override async ValueTask<Action<MySqlSessionStoreOptions>> ValidOptionsAsync(CancellationToken cancellationToken)
     {
         var connectionString = await MySqlFixture.ConnectionStringAsync();
-        var @namespace = "reg_" + Guid.NewGuid().ToString("N");
+        var table = "reg_" + Guid.NewGuid().ToString("N");
         return o =>
         {
             o.ConnectionString = connectionString;
-            o.Namespace = @namespace;
+            o.TableName = table;
+            o.EnablePruning = false;
         };
     }
 

@@ -1,75 +1,96 @@
-using System;
 using System.Threading;
 using System.Threading.Tasks;
+using MySqlConnector;
 using SessionStores.Conformance;
 using SessionStores.TestServers;
 
 namespace SessionStores.MySql.Tests;
 
 /// <summary>
-/// The MySQL server of this test process, and stores on it: each conformance namespace is a fresh
-/// <see cref="MySqlSessionStoreOptions.Namespace"/> on that server.
+/// Each conformance namespace is a fresh table in the database of this process's MySQL server
+/// (<see cref="MySqlTestServer"/>). The stores share one data source (one connection pool) so that a test does not pay
+/// for new connections.
 /// </summary>
 public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixture
 {
-    /// <summary>The backend name in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>.</summary>
-    public const string Backend = "mysql";
-
-    /// <summary>The variable that may hold a connection string to a MySQL server.</summary>
-    public const string EnvironmentVariable = "SESSIONSTORES_MYSQL";
-
-    // TODO(store): move this into tests/TestServers/MySqlTestServer.cs, which starts a throwaway server from a local
-    // binary, else a Testcontainers container when Docker answers (see MongoTestServer and PostgresTestServer), and
-    // list the backend in eng/test.sh when CI can run it.
-    private static readonly Lazy<Task<BackendResolution>> Server = new(
-        () => TestBackends.ResolveAsync(Backend, EnvironmentVariable, startLocal: null, startContainer: null));
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static MySqlDataSource? _shared;
 
     /// <summary>The server's connection string; skips the calling test (or fails it, when the backend is required)
     /// without a server.</summary>
     /// <returns>The connection string.</returns>
-    public static async Task<string> ConnectionStringAsync() => (await Server.Value).EnsureAvailable();
+    public static async Task<string> ConnectionStringAsync() => (await MySqlTestServer.ResolveAsync()).EnsureAvailable();
 
-    /// <summary>The options of a store in <paramref name="options"/>'s namespace.</summary>
-    /// <param name="connectionString">The server.</param>
-    /// <param name="options">What the test asks for.</param>
-    /// <returns>The store's options.</returns>
-    public static MySqlSessionStoreOptions Options(string connectionString, ConformanceStoreOptions options) => new()
+    /// <summary>The data source shared by the tests of this process.</summary>
+    /// <returns>The data source.</returns>
+    public static async Task<MySqlDataSource> DataSourceAsync()
     {
-        ConnectionString = connectionString,
-        Namespace = options.Namespace,
-        MaxDataBytes = options.MaxDataBytes,
-        OperationTimeout = options.OperationTimeout ?? SessionLimits.DefaultOperationTimeout,
-    };
+        var connectionString = await ConnectionStringAsync();
+        await Gate.WaitAsync();
+        try
+        {
+            return _shared ??= new MySqlDataSource(connectionString);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 
-    /// <summary>A connection string to a loopback port nothing listens on, with short timeouts; needs no server.</summary>
+    /// <summary>Runs one statement on the shared data source.</summary>
+    /// <param name="sql">The statement.</param>
+    /// <param name="cancellationToken">Cancels it.</param>
+    /// <param name="parameters">Its parameters, name and value.</param>
+    /// <returns>The first column of the first row, if any.</returns>
+    public static async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await (await DataSourceAsync()).OpenConnectionAsync(cancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>A connection string to a loopback port nothing listens on, with a short connect timeout; needs no server.</summary>
     /// <returns>The connection string.</returns>
     public static string UnreachableConnectionString() =>
-        // TODO(store): in the driver's syntax, with a connect timeout of a few seconds at most.
-        $"127.0.0.1:{LoopbackPorts.Free()}";
+        $"Server=127.0.0.1;Port={LoopbackPorts.Free()};User ID=root;Database=sessionstores;Connection Timeout=3";
 
     /// <inheritdoc />
     public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken)
     {
-        var store = new MySqlSessionStore(Options(await ConnectionStringAsync(), options));
+        var store = new MySqlSessionStore(new MySqlSessionStoreOptions
+        {
+            DataSource = await DataSourceAsync(),
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+            OperationTimeout = options.OperationTimeout ?? SessionLimits.DefaultOperationTimeout,
+            EnablePruning = false,
+        });
         await store.EnsureSchemaAsync(cancellationToken);
         return store;
     }
 
     /// <inheritdoc />
-    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken)
-    {
-        var unreachable = Options(UnreachableConnectionString(), options);
-        unreachable.EnablePruning = false;
-        return ValueTask.FromResult<ISessionStore>(new MySqlSessionStore(unreachable));
-    }
+    public ValueTask<ISessionStore> CreateUnreachableStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionStore>(new MySqlSessionStore(new MySqlSessionStoreOptions
+        {
+            ConnectionString = UnreachableConnectionString(),
+            TableName = options.Namespace,
+            MaxDataBytes = options.MaxDataBytes,
+            OperationTimeout = options.OperationTimeout ?? SessionLimits.DefaultOperationTimeout,
+            EnablePruning = false,
+        }));
 
+    /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour.</summary>
     /// <inheritdoc />
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
-    {
-        var connectionString = await ConnectionStringAsync();
-
-        // TODO(store): with the driver, behind the store's back, write under id in options.Namespace a live record the
-        // store cannot decode (version 0, truncated bytes, a value of the wrong type).
-        throw new NotImplementedException($"TODO(store): a corrupt record in {options.Namespace} on {connectionString.Length > 0}, {cancellationToken.CanBeCanceled}");
-    }
+    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken) =>
+        await ScalarAsync(
+            $"INSERT INTO `{options.Namespace}` (id, data, version, expires_at_ms, created_at_ms, subject) " +
+            "VALUES (@id, X'00', 0, (UNIX_TIMESTAMP() + 3600) * 1000, UNIX_TIMESTAMP() * 1000, NULL)",
+            cancellationToken,
+            ("@id", id));
 }

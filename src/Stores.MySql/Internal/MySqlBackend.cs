@@ -1,10 +1,14 @@
 using System;
+using System.Data.Common;
+using System.IO;
+using System.Net.Sockets;
+using MySqlConnector;
 
 namespace SessionStores.MySql.Internal;
 
 /// <summary>
-/// MySQL as the operation runner sees it: its names, and which of the driver's exceptions are backend failures
-/// (wrapped in <see cref="SessionStoreException"/>) and which of those pass by retrying.
+/// MySQL as the operation runner sees it: MySqlConnector's errors (every <see cref="DbException"/>) and the network's
+/// are backend failures; MySqlConnector says which of its own pass by retrying.
 /// </summary>
 internal sealed class MySqlBackend : SessionStoreBackend
 {
@@ -18,13 +22,16 @@ internal sealed class MySqlBackend : SessionStoreBackend
 
     /// <inheritdoc />
     public override bool IsFailure(Exception exception) =>
-        // TODO(store): the driver's exception types (its base exception, its timeout), plus the network's
-        // (System.Net.Sockets.SocketException, System.IO.IOException) when the driver lets them through.
-        exception is TimeoutException;
+        exception is DbException or IOException or SocketException or TimeoutException;
 
     /// <inheritdoc />
-    public override bool IsTransient(Exception exception) =>
-        // TODO(store): connection loss, timeouts, failovers, "busy" replies: what may pass by retrying. A failure
-        // that retrying cannot mend (bad credentials, a missing table without CreateSchemaIfMissing) is not transient.
-        exception is TimeoutException;
+    /// <remarks>A lost connection, a timeout, a deadlock or a lock wait timeout is transient
+    /// (<see cref="MySqlException.IsTransient"/>); a statement the server refused (a missing table, a permission, bad
+    /// credentials) is not. Below the driver, the network is always worth a retry.</remarks>
+    public override bool IsTransient(Exception exception) => exception switch
+    {
+        MySqlException mysql => mysql.IsTransient || mysql.ErrorCode is MySqlErrorCode.UnableToConnectToHost,
+        DbException db => db.IsTransient,
+        _ => true,
+    };
 }
