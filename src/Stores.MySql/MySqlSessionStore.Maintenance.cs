@@ -44,7 +44,8 @@ public sealed partial class MySqlSessionStore
         }
 
         var commands = new MySqlCommands(tableName);
-        return $"-- SessionStores.MySql schema version {SchemaVersion} for {commands.Table} (MySQL 8, MariaDB 10.6+)\n{commands.CreateTable};\n";
+        return $"-- SessionStores.MySql schema version {SchemaVersion} for {commands.Table} (MySQL 8, MariaDB 10.6+)\n" +
+               $"{commands.CreateTable};\n{commands.CreateLeaseTable};\n";
     }
 
     /// <summary>Makes sure the session table exists with a schema version this library understands, creating it when
@@ -90,9 +91,16 @@ public sealed partial class MySqlSessionStore
             do
             {
                 deadline.Restart();
-                batch = await deadline.WaitAsync(PruneBatchCoreAsync(connection, deadline.Token)).ConfigureAwait(false);
+                batch = await deadline.WaitAsync(PruneBatchCoreAsync(connection, _commands.PruneBatch, deadline.Token)).ConfigureAwait(false);
                 deleted += batch;
                 batches++;
+            }
+            while (batch == _pruneBatchSize);
+
+            do
+            {
+                deadline.Restart();
+                batch = await deadline.WaitAsync(PruneBatchCoreAsync(connection, _commands.PruneLeaseBatch, deadline.Token)).ConfigureAwait(false);
             }
             while (batch == _pruneBatchSize);
         }
@@ -130,7 +138,8 @@ public sealed partial class MySqlSessionStore
                 comment = await ReadSchemaCommentAsync(connection, cancellationToken).ConfigureAwait(false);
                 if (comment is null)
                 {
-                    using var create = new MySqlCommand(_commands.CreateTable, connection);
+                    // The lease table first: the session table's comment is what marks the schema as complete.
+                    using var create = new MySqlCommand(_commands.CreateLeaseTable + ";\n" + _commands.CreateTable, connection);
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     comment = MySqlCommands.SchemaComment;
                     Log.SchemaReady(_logger, _commands.TableName);
@@ -165,11 +174,12 @@ public sealed partial class MySqlSessionStore
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
-    /// <summary>Deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/> expired sessions, oldest first.</summary>
+    /// <summary>Deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/> expired sessions (or lease rows),
+    /// oldest first.</summary>
     /// <returns>How many were deleted.</returns>
-    private async Task<long> PruneBatchCoreAsync(MySqlConnection connection, CancellationToken cancellationToken)
+    private async Task<long> PruneBatchCoreAsync(MySqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        using var command = new MySqlCommand(_commands.PruneBatch, connection);
+        using var command = new MySqlCommand(sql, connection);
         Add(command, "@limit", _pruneBatchSize);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -9,8 +9,9 @@ public sealed class MySqlSessionStoreOptions : SessionStoreOptions
     /// <summary>The default <see cref="TableName"/>.</summary>
     public const string DefaultTableName = "sessions";
 
-    /// <summary>The longest <see cref="TableName"/> (MySQL's limit for an identifier).</summary>
-    public const int MaxTableNameLength = 64;
+    /// <summary>The longest <see cref="TableName"/>: MySQL's 64 characters for an identifier, less the <c>_leases</c> of
+    /// the lease table beside it.</summary>
+    public const int MaxTableNameLength = 57;
 
     /// <summary>The largest <see cref="PruneBatchSize"/>.</summary>
     public const int MaxPruneBatchSize = 10_000;
@@ -32,7 +33,7 @@ public sealed class MySqlSessionStoreOptions : SessionStoreOptions
 
     /// <summary>
     /// The session table in the connection's database: every session this store keeps is a row of it, and nothing else
-    /// is. Letters, digits and underscores, starting with a letter, at most <see cref="MaxTableNameLength"/> characters
+    /// is (leases live beside it in <c>&lt;TableName&gt;_leases</c>). Letters, digits and underscores, starting with a letter, at most <see cref="MaxTableNameLength"/> characters
     /// (it is always quoted). Default: <c>sessions</c>.
     /// </summary>
     public string TableName { get; set; } = DefaultTableName;

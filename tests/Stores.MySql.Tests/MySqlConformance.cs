@@ -7,13 +7,15 @@ using SessionStores.Conformance;
 
 namespace SessionStores.MySql.Tests;
 
-// The shared suites, one sealed subclass each, nothing else. No lease suites: the store holds no lease yet (see the
-// package README).
+// The shared suites, one sealed subclass each, nothing else. No LeaseHolderProcessConformanceTests: its worker
+// (tests/Stores.LeaseHolderWorker) does not speak MySQL yet.
 public sealed class MySqlConformance(MySqlFixture fixture) : SessionStoreConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlFailureConformance(MySqlFixture fixture) : FailureConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlCorruptDataConformance(MySqlFixture fixture) : CorruptDataConformanceTests<MySqlFixture>(fixture);
+
+public sealed class MySqlLeaseConformance(MySqlFixture fixture) : LeaseConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlStalledBackendConformance(MySqlStallableFixture fixture) : StalledBackendConformanceTests<MySqlStallableFixture>(fixture);
 

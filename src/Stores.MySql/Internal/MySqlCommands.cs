@@ -36,6 +36,7 @@ internal sealed class MySqlCommands
         ArgumentException.ThrowIfNullOrEmpty(tableName);
         TableName = tableName;
         Table = "`" + tableName + "`";
+        LeaseTable = "`" + tableName + "_leases`";
 
         Get = $"SELECT {Columns} FROM {Table} WHERE id = @id AND {Live}";
 
@@ -109,9 +110,45 @@ internal sealed class MySqlCommands
         // failing statement); NULL when the table is missing.
         ReadSchemaComment = "SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @table";
         CreateTable = CreateTableStatement(Table);
+        CreateLeaseTable = CreateLeaseTableStatement(LeaseTable);
+
+        // Leases (one row per id leased in the last hour). @id, @owner (a fresh random token per attempt), @duration ms.
+        // A free id is inserted; an expired lease is retaken; a live one is left alone (and locked until COMMIT, so the
+        // read after it sees its holder). The fence is one more than the row's last one, or the server clock in
+        // microseconds when that is larger: a release keeps the row, so fences grow with every acquisition of an id, and
+        // the pruner removes a row only an hour after its lease ended, when the clock has passed every fence given before.
+        const string ClockUs = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))";
+        const string Expired = "expires_at_ms <= " + NowMs;
+        AcquireLease =
+            "START TRANSACTION;\n" +
+            $"INSERT INTO {LeaseTable} (id, owner, fence, expires_at_ms) VALUES (@id, @owner, {ClockUs}, {NowMs} + @duration) " +
+            $"ON DUPLICATE KEY UPDATE fence = IF({Expired}, GREATEST(fence + 1, {ClockUs}), fence), owner = IF({Expired}, @owner, owner), " +
+            $"expires_at_ms = IF({Expired}, {NowMs} + @duration, expires_at_ms);\n" +
+            $"SELECT owner = @owner, fence, expires_at_ms - {NowMs} FROM {LeaseTable} WHERE id = @id;\nCOMMIT";
+
+        // @id, @owner, @fence, @duration ms: only the live holder's own lease.
+        RenewLease = $"UPDATE {LeaseTable} SET expires_at_ms = {NowMs} + @duration WHERE id = @id AND owner = @owner AND fence = @fence AND {Live}";
+
+        // Ends the holder's live lease; the row and its fence stay.
+        ReleaseLease = $"UPDATE {LeaseTable} SET owner = '', expires_at_ms = {NowMs} WHERE id = @id AND owner = @owner AND fence = @fence AND {Live}";
+
+        PruneLeaseBatch = $"DELETE FROM {LeaseTable} WHERE expires_at_ms < {NowMs} - 3600000 ORDER BY expires_at_ms, id LIMIT @limit";
     }
 
     public string TableName { get; }
+
+    /// <summary>The quoted lease table: the table name with <c>_leases</c>.</summary>
+    public string LeaseTable { get; }
+
+    public string CreateLeaseTable { get; }
+
+    public string AcquireLease { get; }
+
+    public string RenewLease { get; }
+
+    public string ReleaseLease { get; }
+
+    public string PruneLeaseBatch { get; }
 
     /// <summary>The quoted table name.</summary>
     public string Table { get; }
@@ -180,6 +217,16 @@ internal sealed class MySqlCommands
         "    KEY expires_idx (expires_at_ms),\n" +
         "    KEY subject_idx (subject, id)\n" +
         $") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='{SchemaComment}'";
+
+    private static string CreateLeaseTableStatement(string table) =>
+        $"CREATE TABLE IF NOT EXISTS {table} (\n" +
+        "    id            VARCHAR(256) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n" +
+        "    owner         VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n" +
+        "    fence         BIGINT NOT NULL,\n" +
+        "    expires_at_ms BIGINT NOT NULL,\n" +
+        "    PRIMARY KEY (id),\n" +
+        "    KEY expires_idx (expires_at_ms)\n" +
+        $") ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin COMMENT='{SchemaComment} leases'";
 
     private static string LockName(string purpose) =>
         $"CONCAT('sessionstores:{purpose}:', LEFT(SHA2(CONCAT(DATABASE(), '.', @table), 256), 40))";
