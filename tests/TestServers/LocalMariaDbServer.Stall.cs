@@ -8,60 +8,21 @@ namespace SessionStores.TestServers;
 /// of this one.</summary>
 public sealed partial class LocalMariaDbServer : IStallableServer
 {
-    private readonly Lock _gate = new();
+    /// <inheritdoc />
+    public bool IsPaused => _server.IsPaused;
 
     /// <inheritdoc />
-    public bool IsPaused { get; private set; }
+    public void Pause() => _server.Pause();
 
     /// <inheritdoc />
-    public void Pause()
-    {
-        lock (_gate)
-        {
-            ServerSignals.Send(_process.Id, "STOP");
-            ServerSignals.WaitUntil(() => ServerSignals.IsStopped(_process.Id), $"mariadbd on port {Port} is stopped");
-            IsPaused = true;
-        }
-    }
+    public void Resume() => _server.Resume();
 
     /// <inheritdoc />
-    public void Resume()
-    {
-        lock (_gate)
-        {
-            if (IsPaused)
-            {
-                ServerSignals.Send(_process.Id, "CONT");
-                IsPaused = false;
-            }
-        }
-    }
-
-    /// <inheritdoc />
+    /// <remarks>A graceful stop is SIGTERM: mariadbd shuts down cleanly.</remarks>
     public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var old = _process;
-        if (kill)
-        {
-            old.Kill();
-        }
-        else
-        {
-            Resume();
-
-            // SIGTERM: mariadbd shuts down cleanly.
-            ServerSignals.Send(old.Id, "TERM");
-        }
-
-        await old.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        old.Dispose();
-        lock (_gate)
-        {
-            IsPaused = false;
-            _process = StartProcess();
-        }
-
+        await _server.RestartAsync(kill, TimeSpan.FromSeconds(60), cancellationToken);
         await WaitReadyAsync(cancellationToken);
     }
 }

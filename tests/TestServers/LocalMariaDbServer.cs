@@ -28,7 +28,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
     private readonly string _root;
     private readonly bool _asMysqlUser;
     private readonly bool _durable;
-    private Process _process;
+    private readonly ChildServerProcess _server;
     private int _disposed;
 
     private LocalMariaDbServer(MariaDbBinaries binaries, string root, bool asMysqlUser, bool durable, int port)
@@ -39,7 +39,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
         _durable = durable;
         Port = port;
         ConnectionString = $"Server=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};User ID=root;Database={Database};Maximum Pool Size=200";
-        _process = StartProcess();
+        _server = new ChildServerProcess($"mariadbd on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess);
     }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>
@@ -86,7 +86,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
                 }
                 catch (InvalidOperationException) when (attempt < 3)
                 {
-                    await server.StopProcessAsync();
+                    await server._server.StopAsync();
                 }
             }
         }
@@ -107,32 +107,11 @@ public sealed partial class LocalMariaDbServer : ITestServer
 
         try
         {
-            Resume();
-            await StopProcessAsync();
+            await _server.StopAsync();
         }
         finally
         {
             LocalServerProcess.TryDelete(_root);
-        }
-    }
-
-    private async Task StopProcessAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            _process.Dispose();
         }
     }
 
@@ -181,10 +160,10 @@ public sealed partial class LocalMariaDbServer : ITestServer
         LocalServerProcess.WaitReadyAsync(
             async ct =>
             {
-                if (_process.HasExited)
+                if (_server.Current.HasExited)
                 {
                     throw new InvalidOperationException(
-                        $"mariadbd on port {Port} exited with {_process.ExitCode}: {LocalServerProcess.ReadIfExists(Path.Combine(_root, "error.log"))}");
+                        $"mariadbd on port {Port} exited with {_server.Current.ExitCode}: {LocalServerProcess.ReadIfExists(Path.Combine(_root, "error.log"))}");
                 }
 
                 var (exitCode, _, _) = await LocalServerProcess.ExecuteAsync(
