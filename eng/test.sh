@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)   # the summary line below
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v curl >/dev/null 2>&1 || need+=(curl)          # the consumer smoke test (eng/smoke-test.sh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server)   # the MySQL store's tests start a throwaway MariaDB
 # The browser test also accepts Google Chrome with CHROMEWEBDRIVER (GitHub's Ubuntu runners, where apt's chromium is a snap).
@@ -40,6 +41,8 @@ if [ $# -eq 0 ]; then
   dotnet test SessionStores.sln -c Release --logger "trx" --results-directory TestResults \
     --filter "FullyQualifiedName!~SessionStores.Reliability" || status=$?
   dotnet test tests/Reliability -c Release --no-build --logger "trx" --results-directory TestResults || status=$?
+  # A fresh web app installs our packages from a local folder and keeps a session (File and Redis), as a user would.
+  eng/smoke-test.sh || status=$?
 else
   dotnet test SessionStores.sln -c Release --logger "trx" --results-directory TestResults "$@" || status=$?
 fi

@@ -63,6 +63,10 @@ public static class DemoApp
         Routes.Map(app);
         AdminPage.Map(app);
         ReliabilityRoutes.Map(app);
+
+        // Logging is at Warning (Kestrel's own "Now listening" is Information): say where the demo answers, and on what.
+        app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(
+            $"SessionDemo: sessions in the {settings.Store} store; listening on {string.Join(", ", app.Urls)} (Ctrl+C stops it)."));
         return app;
     }
 }

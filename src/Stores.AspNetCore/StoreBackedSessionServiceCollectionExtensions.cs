@@ -16,6 +16,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Plugs the registered <see cref="ISessionStore"/> into ASP.NET Core's session middleware and <see cref="IDistributedCache"/>.</summary>
 public static class StoreBackedSessionServiceCollectionExtensions
 {
+    private const string MissingStore =
+        "AddStoreBackedSession keeps sessions in the application's ISessionStore, and none is registered. Register one before the "
+        + "app is built: AddFileSessionStore, AddRedisSessionStore, AddPostgresSessionStore, AddMongoSessionStore, "
+        + "AddSqlServerSessionStore or AddMemorySessionStore (each from its SessionStores package), or your own ISessionStore.";
+
     /// <summary>
     /// Makes <c>HttpContext.Session</c> live in the application's <see cref="ISessionStore"/> (registered by an
     /// <c>Add*SessionStore</c> call): <c>AddSession()</c> and <c>UseSession()</c> stay as they are. Also registers
@@ -49,8 +54,11 @@ public static class StoreBackedSessionServiceCollectionExtensions
             .Validate(o => o.CommitTimeout > TimeSpan.Zero && o.CommitTimeout <= SessionLimits.MaxOperationTimeout, "StoreBackedSessionOptions.CommitTimeout must be positive and at most 10 minutes.")
             .Validate(o => o.MaxWaitingRequestsPerSession >= 0, "StoreBackedSessionOptions.MaxWaitingRequestsPerSession must not be negative.")
             .Validate(o => o.LeaseDuration >= TimeSpan.FromMilliseconds(100) && o.LeaseDuration <= SessionLimits.MaxLeaseDuration, "StoreBackedSessionOptions.LeaseDuration must be between 100 ms and 10 minutes.")
-            .Validate<ISessionStore>(
-                static (o, store) => o.Concurrency != SessionConcurrency.Exclusive || store is ISessionLeaseStore,
+            // Through the provider, not Validate<ISessionStore>: a missing store must fail with this message, not with
+            // the container's "unable to resolve" before any check runs.
+            .Validate<IServiceProvider>(static (_, provider) => provider.GetService<ISessionStore>() is not null, MissingStore)
+            .Validate<IServiceProvider>(
+                static (o, provider) => o.Concurrency != SessionConcurrency.Exclusive || provider.GetService<ISessionStore>() is null or ISessionLeaseStore,
                 "StoreBackedSessionOptions.Concurrency is Exclusive, but the registered ISessionStore cannot hold leases (it does not implement ISessionLeaseStore); use Serialized, or a store with leases (Redis, PostgreSQL, File, Memory).")
             .Validate(o => Enum.IsDefined(o.ConflictPolicy), "StoreBackedSessionOptions.ConflictPolicy is not a defined value.")
             .Validate(o => Enum.IsDefined(o.FailureMode), "StoreBackedSessionOptions.FailureMode is not a defined value.")

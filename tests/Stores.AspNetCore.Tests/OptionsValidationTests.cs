@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionStores.Memory;
@@ -40,5 +41,21 @@ public sealed class OptionsValidationTests
             new MemorySessionStore(),
             services: s => s.AddSessionStoreDistributedCache(o => o.KeyPrefix = "bad prefix:")));
         Assert.Contains("KeyPrefix", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_store_fails_at_start_naming_the_calls_that_register_one()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSession();
+        builder.Services.AddStoreBackedSession();
+        await using var app = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("none is registered", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AddRedisSessionStore", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AddFileSessionStore", ex.Message, StringComparison.Ordinal);
     }
 }

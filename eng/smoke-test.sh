@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The path a real user takes (issue #13): pack our packages to a folder, create a fresh web app outside the repository
+# (`dotnet new web`), add our packages from that folder only (a prerelease version unique to this run, so a stale copy
+# in the NuGet cache can never stand in for it), and run a session round trip over HTTP against the File store and a
+# throwaway redis-server. Run after the Release build of the solution (eng/test.sh runs it after the tests); exits
+# non-zero when any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+repo=$(pwd)
+work=$(mktemp -d)
+app_pid="" redis_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+say() { echo "smoke-test: $*"; }
+
+version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
+for package in Abstractions AspNetCore File Redis; do
+  dotnet pack "src/Stores.$package" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
+done
+say "packed $(ls "$work/feed" | wc -l) packages as $version"
+
+# Our packages from the folder only; everything else from the machine's usual source.
+mkdir -p "$work/app"
+cat > "$work/app/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$work/feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local"><package pattern="SessionStores.*" /></packageSource>
+    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
+EOF
+(cd "$work/app" && dotnet new web -n SmokeApp -o . --force >/dev/null)
+for package in AspNetCore File Redis; do
+  (cd "$work/app" && dotnet add package "SessionStores.$package" --version "$version" >/dev/null)
+done
+
+# The smallest setup of src/Stores.AspNetCore/README.md, with the store chosen by the environment.
+cat > "$work/app/Program.cs" <<'EOF'
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSession(o => o.IdleTimeout = TimeSpan.FromMinutes(20));
+if (Environment.GetEnvironmentVariable("SMOKE_REDIS") is { } redis)
+{
+    builder.Services.AddRedisSessionStore(o => o.ConnectionString = redis);
+}
+else
+{
+    builder.Services.AddFileSessionStore(Environment.GetEnvironmentVariable("SMOKE_DIRECTORY")!);
+}
+
+builder.Services.AddStoreBackedSession();
+var app = builder.Build();
+app.UseSession();
+app.MapGet("/", async (HttpContext context) =>
+{
+    await context.Session.LoadAsync();
+    var views = (context.Session.GetInt32("views") ?? 0) + 1;
+    context.Session.SetInt32("views", views);
+    return $"views: {views}";
+});
+app.Run();
+EOF
+(cd "$work/app" && dotnet build -c Release -nologo -v quiet >/dev/null)
+if grep -rq "SessionStores.*$version" "$work/app/obj/project.assets.json"; then say "the app restored our packages from the folder"; else say "the app did not restore $version"; exit 1; fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Two requests with one cookie jar must count 1 then 2: the session was stored and found again.
+round_trip() {
+  local store=$1 port jar
+  port=$(free_port)
+  jar="$work/cookies-$store"
+  (cd "$work/app" && exec dotnet bin/Release/net10.0/SmokeApp.dll --urls "http://127.0.0.1:$port") >"$work/app-$store.log" 2>&1 &
+  app_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/" -c "$work/probe" 2>/dev/null && break
+    sleep 0.2
+  done
+  local first second
+  first=$(curl -fsS -c "$jar" -b "$jar" "http://127.0.0.1:$port/")
+  second=$(curl -fsS -c "$jar" -b "$jar" "http://127.0.0.1:$port/")
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  if [ "$first" = "views: 1" ] && [ "$second" = "views: 2" ]; then
+    say "$store: a fresh app kept its session across requests ($first, $second)"
+  else
+    say "$store: expected 'views: 1' then 'views: 2', got '$first' then '$second'"; cat "$work/app-$store.log"; exit 1
+  fi
+}
+
+export SMOKE_DIRECTORY="$work/sessions"
+round_trip file
+unset SMOKE_DIRECTORY
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+export SMOKE_REDIS="127.0.0.1:$redis_port"
+round_trip redis
+say "passed"
