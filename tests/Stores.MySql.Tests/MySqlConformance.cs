@@ -7,8 +7,7 @@ using SessionStores.Conformance;
 
 namespace SessionStores.MySql.Tests;
 
-// The shared suites, one sealed subclass each, nothing else. No LeaseHolderProcessConformanceTests: its worker
-// (tests/Stores.LeaseHolderWorker) does not speak MySQL yet.
+// The shared suites, one sealed subclass each, nothing else.
 public sealed class MySqlConformance(MySqlFixture fixture) : SessionStoreConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlFailureConformance(MySqlFixture fixture) : FailureConformanceTests<MySqlFixture>(fixture);
@@ -16,6 +15,8 @@ public sealed class MySqlFailureConformance(MySqlFixture fixture) : FailureConfo
 public sealed class MySqlCorruptDataConformance(MySqlFixture fixture) : CorruptDataConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlLeaseConformance(MySqlFixture fixture) : LeaseConformanceTests<MySqlFixture>(fixture);
+
+public sealed class MySqlLeaseHolderProcessConformance(MySqlFixture fixture) : LeaseHolderProcessConformanceTests<MySqlFixture>(fixture);
 
 public sealed class MySqlStalledBackendConformance(MySqlStallableFixture fixture) : StalledBackendConformanceTests<MySqlStallableFixture>(fixture);
 

@@ -1,3 +1,6 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using MySqlConnector;
@@ -11,7 +14,7 @@ namespace SessionStores.MySql.Tests;
 /// (<see cref="MySqlTestServer"/>). The stores share one data source (one connection pool) so that a test does not pay
 /// for new connections.
 /// </summary>
-public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixture
+public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static MySqlDataSource? _shared;
@@ -53,6 +56,16 @@ public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixtu
 
         return await command.ExecuteScalarAsync(cancellationToken);
     }
+
+    /// <summary>A MySQL lease ends when its time passes, whatever happens to its holder's process.</summary>
+    public bool LeaseEndsWithHolderProcess => false;
+
+    /// <summary>Starts <c>SessionStores.LeaseHolderWorker mysql</c> on the namespace's table.</summary>
+    /// <inheritdoc />
+    public async ValueTask<Process> StartLeaseHolderAsync(ConformanceStoreOptions options, string id, TimeSpan duration, CancellationToken cancellationToken) =>
+        LeaseHolderProcesses.StartDotnet(
+            "SessionStores.LeaseHolderWorker.dll", "mysql", await ConnectionStringAsync(), options.Namespace, id,
+            ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A connection string to a loopback port nothing listens on, with a short connect timeout; needs no server.</summary>
     /// <returns>The connection string.</returns>
