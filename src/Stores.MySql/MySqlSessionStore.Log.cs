@@ -20,5 +20,9 @@ public sealed partial class MySqlSessionStore
         [LoggerMessage(EventId = 1602, EventName = nameof(PruneFailed), Level = LogLevel.Error,
             Message = "Pruning expired sessions failed; the next interval tries again")]
         public static partial void PruneFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 1603, EventName = nameof(UnlockFailed), Level = LogLevel.Warning,
+            Message = "Releasing a named lock of the session table {Table} failed; the server releases it with the connection")]
+        public static partial void UnlockFailed(ILogger logger, string table, Exception exception);
     }
 }

@@ -106,10 +106,7 @@ public sealed partial class MySqlSessionStore
         }
         finally
         {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await ScalarAsync(connection, _commands.PruneUnlock, CancellationToken.None).ConfigureAwait(false);
-            }
+            await ReleaseLockAsync(connection, _commands.PruneUnlock).ConfigureAwait(false);
         }
 
         return new MySqlPruneResult(true, deleted, batches);
@@ -147,7 +144,7 @@ public sealed partial class MySqlSessionStore
             }
             finally
             {
-                await ScalarAsync(connection, _commands.SchemaUnlock, CancellationToken.None).ConfigureAwait(false);
+                await ReleaseLockAsync(connection, _commands.SchemaUnlock).ConfigureAwait(false);
             }
         }
 
@@ -188,6 +185,21 @@ public sealed partial class MySqlSessionStore
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         return await OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Not cancellable, so the lock never stays with a connection that goes back to the pool. When the connection broke
+    // (the reason the pass or the creation failed, which must not be masked), the server released the lock with it, and
+    // a pooled connection is reset before anyone uses it again: the failure is logged, not thrown.
+    private async Task ReleaseLockAsync(MySqlConnection connection, string unlock)
+    {
+        try
+        {
+            await ScalarAsync(connection, unlock, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MySqlBackend.Instance.IsFailure(ex) || ex is InvalidOperationException)
+        {
+            Log.UnlockFailed(_logger, _commands.TableName, ex);
+        }
     }
 
     // GET_LOCK and RELEASE_LOCK: 1, 0, or NULL (read as 0).
