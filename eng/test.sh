@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need (on Debian/Ubuntu, as root or with sudo), then runs every test
 # project against real servers. Servers are started by the tests themselves from local binaries (see
-# tests/TestServers); set SESSIONSTORES_REDIS / _REDIS_CLUSTER / _POSTGRES / _MONGO / _SQLSERVER / _MEMCACHED (/ _MEMCACHED_SET)
-# to use your own.
+# tests/TestServers); set SESSIONSTORES_REDIS / _REDIS_CLUSTER / _POSTGRES / _MYSQL / _MONGO / _SQLSERVER / _MEMCACHED
+# (/ _MEMCACHED_SET) to use your own.
 # Backends listed in SESSIONSTORES_REQUIRED_BACKENDS fail instead of skipping when no server can be had.
 # Usage: eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
@@ -14,6 +14,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v memcached >/dev/null 2>&1 || [ -x /usr/bin/memcached ] || need+=(memcached)
 command -v curl >/dev/null 2>&1 || need+=(curl)          # the consumer smoke test (eng/smoke-test.sh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)   # the MySQL store's tests start a throwaway MariaDB
 # The browser test also accepts Google Chrome with CHROMEWEBDRIVER (GitHub's Ubuntu runners, where apt's chromium is a snap).
 if ! { [ -x /usr/bin/google-chrome ] && [ -n "${CHROMEWEBDRIVER:-}" ]; }; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -26,7 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-export SESSIONSTORES_REQUIRED_BACKENDS="${SESSIONSTORES_REQUIRED_BACKENDS:-memory,file,redis,redis-cluster,postgres,memcached,chromium}"
+export SESSIONSTORES_REQUIRED_BACKENDS="${SESSIONSTORES_REQUIRED_BACKENDS:-memory,file,redis,redis-cluster,postgres,mysql,memcached,chromium}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 rm -rf TestResults

@@ -7,7 +7,7 @@ namespace SessionDemo;
 /// <summary>The demo's command-line settings.</summary>
 public sealed class DemoSettings
 {
-    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mongo, sqlserver, memcached, cookie; or, for the benchmark,
+    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mysql, mongo, sqlserver, memcached, cookie; or, for the benchmark,
     /// builtin-memory and builtin-redis (ASP.NET Core's own session over a distributed cache).</summary>
     public string Store { get; init; } = "file";
 

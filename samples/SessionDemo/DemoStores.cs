@@ -32,6 +32,10 @@ internal static class DemoStores
             case "postgres":
                 services.AddPostgresSessionStore(Required(settings), o => Common(o, settings));
                 break;
+            case "mysql":
+                // A MySqlConnector connection string with a Database; the store creates its table there.
+                services.AddMySqlSessionStore(Required(settings), o => Common(o, settings));
+                break;
             case "mongo":
                 services.AddMongoSessionStore(o =>
                 {
@@ -78,7 +82,7 @@ internal static class DemoStores
                 return;
             default:
                 throw new InvalidOperationException(
-                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
+                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mysql, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().

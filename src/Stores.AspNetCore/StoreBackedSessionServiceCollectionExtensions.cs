@@ -18,7 +18,7 @@ public static class StoreBackedSessionServiceCollectionExtensions
 {
     private const string MissingStore =
         "AddStoreBackedSession keeps sessions in the application's ISessionStore, and none is registered. Register one before the "
-        + "app is built: AddFileSessionStore, AddRedisSessionStore, AddPostgresSessionStore, AddMongoSessionStore, "
+        + "app is built: AddFileSessionStore, AddRedisSessionStore, AddPostgresSessionStore, AddMySqlSessionStore, AddMemcachedSessionStore, AddMongoSessionStore, "
         + "AddSqlServerSessionStore or AddMemorySessionStore (each from its SessionStores package), or your own ISessionStore.";
 
     /// <summary>

@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores;
+using SessionStores.MySql;
 using SessionStores.Postgres;
 using SessionStores.Redis;
 
 // Usage (each takes the lease on <id>, prints "held <fence>" (or "busy") and waits to be killed):
 //   redis <configuration> <key-prefix> <id> <duration-ms>
 //   postgres <connection-string> <schema> <table> <id> <duration-ms>
+//   mysql <connection-string> <table> <id> <duration-ms>
 ISessionLeaseStore store;
 string id;
 string durationText;
@@ -28,8 +30,12 @@ switch (args)
         });
         (id, durationText) = (postgresId, postgresDuration);
         break;
+    case ["mysql", var connectionString, var table, var mysqlId, var mysqlDuration]:
+        store = new MySqlSessionStore(new MySqlSessionStoreOptions { ConnectionString = connectionString, TableName = table, EnablePruning = false });
+        (id, durationText) = (mysqlId, mysqlDuration);
+        break;
     default:
-        Console.Error.WriteLine("usage: redis <configuration> <key-prefix> <id> <duration-ms> | postgres <connection-string> <schema> <table> <id> <duration-ms>");
+        Console.Error.WriteLine("usage: redis <configuration> <key-prefix> <id> <duration-ms> | postgres <connection-string> <schema> <table> <id> <duration-ms> | mysql <connection-string> <table> <id> <duration-ms>");
         return 2;
 }
 

@@ -93,7 +93,7 @@ public sealed partial class LocalRedisServer : ITestServer
     private readonly string _binary;
     private readonly IReadOnlyList<string> _arguments;
     private readonly string _root;
-    private Process _process;
+    private readonly ChildServerProcess _server;
     private int _disposed;
 
     private LocalRedisServer(string binary, IReadOnlyList<string> arguments, string root, int port)
@@ -103,7 +103,7 @@ public sealed partial class LocalRedisServer : ITestServer
         _root = root;
         Port = port;
         ConnectionString = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        _process = StartProcess();
+        _server = new ChildServerProcess($"redis-server on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess);
     }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>
@@ -162,19 +162,10 @@ public sealed partial class LocalRedisServer : ITestServer
 
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            await _server.StopAsync();
         }
         finally
         {
-            _process.Dispose();
             LocalServerProcess.TryDelete(_root);
         }
     }
@@ -202,9 +193,9 @@ public sealed partial class LocalRedisServer : ITestServer
 
     private Task WaitReadyAsync(CancellationToken cancellationToken) =>
         LocalServerProcess.WaitReadyAsync(
-            ct => _process.HasExited
+            ct => _server.Current.HasExited
                 ? throw new InvalidOperationException(
-                    $"redis-server on port {Port} exited with {_process.ExitCode}: {LocalServerProcess.ReadIfExists(Path.Combine(_root, "redis.log"))}")
+                    $"redis-server on port {Port} exited with {_server.Current.ExitCode}: {LocalServerProcess.ReadIfExists(Path.Combine(_root, "redis.log"))}")
                 : LocalRedis.PingAsync(Port, ct),
             TimeSpan.FromSeconds(20),
             TimeSpan.FromMilliseconds(50),

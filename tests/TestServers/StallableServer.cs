@@ -68,6 +68,23 @@ public static class StallableServers
         return await LocalPostgresServer.StartAsync(bin, cancellationToken, durable: true);
     }
 
+    /// <summary>
+    /// Starts a durable MariaDB; without the binaries, skips the calling test, or fails it when <c>mysql</c> is a
+    /// required backend.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server; its <see cref="ITestServer.ConnectionString"/> is a MySqlConnector connection string.</returns>
+    public static async Task<IStallableServer> StartMariaDbAsync(CancellationToken cancellationToken = default)
+    {
+        if (MySqlTestServer.FindBinaries() is not { } binaries)
+        {
+            SkipOrFail(MySqlTestServer.Backend, "MariaDB (mariadbd, mariadb-install-db, mariadb-admin)");
+            return null!;
+        }
+
+        return await LocalMariaDbServer.StartAsync(binaries, cancellationToken, durable: true);
+    }
+
     private static string SkipOrFail(string backend, string binary)
     {
         var reason = $"a stallable {backend} server needs the local binary {binary}, which was not found";
