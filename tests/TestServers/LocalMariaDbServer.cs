@@ -60,12 +60,19 @@ public sealed partial class LocalMariaDbServer : ITestServer
         var root = Directory.CreateTempSubdirectory("sessionstores-mariadb-").FullName;
         try
         {
+            // A temporary directory of its own: with the shared /tmp, two servers bootstrapping at once (test projects run
+            // in parallel) collided on the bootstrap's temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+            Directory.CreateDirectory(Path.Combine(root, "tmp"));
             if (asMysqlUser)
             {
-                await LocalServerProcess.RunAsync("chown", ["mysql:mysql", root], cancellationToken);
+                await LocalServerProcess.RunAsync("chown", ["-R", "mysql:mysql", root], cancellationToken);
             }
 
-            List<string> install = ["--no-defaults", "--datadir=" + Path.Combine(root, "data"), "--auth-root-authentication-method=normal", "--skip-test-db"];
+            List<string> install =
+            [
+                "--no-defaults", "--datadir=" + Path.Combine(root, "data"), "--auth-root-authentication-method=normal", "--skip-test-db",
+                "--tmpdir=" + Path.Combine(root, "tmp"),
+            ];
             if (asMysqlUser)
             {
                 install.Add("--user=mysql");
@@ -124,6 +131,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
             "--bind-address=127.0.0.1", "--socket=" + Path.Combine(_root, "mariadb.sock"), "--pid-file=" + Path.Combine(_root, "mariadb.pid"),
             "--log-error=" + Path.Combine(_root, "error.log"), "--skip-log-bin", "--sql-mode=" + SqlMode, "--max-connections=400",
             "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=" + (_durable ? "1" : "0"), "--performance-schema=OFF",
+            "--tmpdir=" + Path.Combine(_root, "tmp"),
         ];
         if (_asMysqlUser)
         {
