@@ -22,7 +22,20 @@ version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
 for package in Abstractions AspNetCore File Redis; do
   dotnet pack "src/Stores.$package" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
 done
-say "packed $(ls "$work/feed" | wc -l) packages as $version"
+# Every package carries its README, icon and XML docs, and has its symbol package beside it.
+python3 - "$work/feed" <<'PY'
+import glob, os, sys, zipfile
+for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
+    names = zipfile.ZipFile(nupkg).namelist()
+    missing = [n for n in ("README.md", "icon.png") if n not in names]
+    if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and "/tools/" not in "".join(names):
+        missing.append("XML docs")
+    if not os.path.exists(nupkg[:-len(".nupkg")] + ".snupkg"):
+        missing.append("its .snupkg")
+    if missing:
+        sys.exit(f"smoke-test: {os.path.basename(nupkg)} lacks {', '.join(missing)}")
+PY
+say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs and a symbol package"
 
 # Our packages from the folder only; everything else from the machine's usual source.
 mkdir -p "$work/app"
