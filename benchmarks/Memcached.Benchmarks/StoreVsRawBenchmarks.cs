@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.Memcached.Benchmarks;
@@ -87,24 +88,8 @@ public class StoreVsRawBenchmarks
     public Task Raw_SetBlind() => RunAsync(async (raw, id) => await raw.SendAsync($"ms {Prefix}:{id} {_payload.Length + 23} T1801 F1397948417\r\n", _payload));
 
     // Each worker walks its own slice of the ids on its own raw connection.
-    private Task RunAsync(Func<RawConnection, string, Task> operation)
-    {
-        var workers = new Task[Workers];
-        for (var w = 0; w < Workers; w++)
-        {
-            var worker = w;
-            workers[w] = Task.Run(async () =>
-            {
-                var offset = Random.Shared.Next(Sessions / Workers);
-                for (var i = 0; i < OpsPerWorker; i++)
-                {
-                    await operation(_raw[worker], _ids[(worker * (Sessions / Workers)) + ((offset + i) % (Sessions / Workers))]);
-                }
-            });
-        }
-
-        return Task.WhenAll(workers);
-    }
+    private Task RunAsync(Func<RawConnection, string, Task> operation) =>
+        SliceWorkers.RunAsync(_ids, Workers, OpsPerWorker, (worker, id) => operation(_raw[worker], id));
 
     /// <summary>One socket, one request at a time; reads the reply line and a value's bytes, and returns the reply's
     /// CAS token as the <c>C</c> flag of a write (empty without one).</summary>

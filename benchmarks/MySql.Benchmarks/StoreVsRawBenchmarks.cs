@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using MySqlConnector;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.MySql.Benchmarks;
@@ -115,22 +116,5 @@ public class StoreVsRawBenchmarks
     }
 
     // Each worker walks its own slice of the ids, so workers never contend on a row.
-    private Task RunAsync(Func<string, Task> operation)
-    {
-        var workers = new Task[Workers];
-        for (var w = 0; w < Workers; w++)
-        {
-            var worker = w;
-            workers[w] = Task.Run(async () =>
-            {
-                var offset = Random.Shared.Next(Sessions / Workers);
-                for (var i = 0; i < OpsPerWorker; i++)
-                {
-                    await operation(_ids[(worker * (Sessions / Workers)) + ((offset + i) % (Sessions / Workers))]);
-                }
-            });
-        }
-
-        return Task.WhenAll(workers);
-    }
+    private Task RunAsync(Func<string, Task> operation) => SliceWorkers.RunAsync(_ids, Workers, OpsPerWorker, (_, id) => operation(id));
 }
