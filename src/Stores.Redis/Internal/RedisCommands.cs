@@ -9,7 +9,8 @@ namespace SessionStores.Redis.Internal;
 /// <summary>
 /// The store's server-side commands: the Lua scripts of sessions, subject indexes and leases. Each touches only the keys
 /// it declares, all in one hash slot (see <see cref="RedisKeys"/>), so every script runs on a Redis Cluster. Times come
-/// from <c>TIME</c> on the server that holds the key: the application's clock never decides expiry. Scripts are sent by
+/// from the clock of the server that holds the key (<c>TIME</c>, or a relative <c>PEXPIRE</c> read back with
+/// <c>PEXPIRETIME</c>): the application's clock never decides expiry. Scripts are sent by
 /// hash (see <see cref="RedisScript"/>), so a script's source crosses the wire once per server.
 /// </summary>
 /// <remarks>
@@ -48,6 +49,17 @@ internal static class RedisCommands
     private const string Now = "\n" + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        """ + "\n";
+
+    // Spliced into the sliding-expiry scripts after the header was validated: moves the expiry of `k` to ARGV[1] ms from
+    // now by the server's clock and records it in the header; leaves `ttl` and `exp` (absolute Unix ms). A relative
+    // PEXPIRE and PEXPIRETIME instead of TIME and PEXPIREAT: TIME's two-element reply costs a script more than both
+    // calls together (measured: docs/benchmarks.md, Redis server cost).
+    private const string Slide = "\n" + """
+        local ttl = tonumber(ARGV[1])
+        redis.call('PEXPIRE', k, ttl)
+        local exp = redis.call('PEXPIRETIME', k)
+        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
         """ + "\n";
 
     // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
@@ -121,14 +133,9 @@ internal static class RedisCommands
         if not h then return false end
         """ + ParseHeader + """
         if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
-        local ttl = tonumber(ARGV[1])
-        """ + Now + """
-
-        local exp = now + ttl
-        redis.call('PEXPIREAT', k, exp)
-        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        """ + Slide + """
         local bump = 0
-        if sl > 0 and exp > horizon then bump = now + 2 * ttl end
+        if sl > 0 and exp > horizon then bump = exp + ttl end
         return { h, exp, bump }
         """;
 
@@ -144,14 +151,9 @@ internal static class RedisCommands
         if #h == 0 and redis.call('EXISTS', k) == 0 then return 0 end
         """ + ParseHeader + """
         if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
-        local ttl = tonumber(ARGV[1])
-        """ + Now + """
-
-        local exp = now + ttl
-        redis.call('PEXPIREAT', k, exp)
-        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        """ + Slide + """
         if sl > 0 and exp > horizon then
-          return { now + 2 * ttl, string.sub(h, 55, 54 + sl), string.sub(h, 3, 26) }
+          return { exp + ttl, string.sub(h, 55, 54 + sl), string.sub(h, 3, 26) }
         end
         return 1
         """;
