@@ -52,14 +52,14 @@ internal static class RedisCommands
         """ + "\n";
 
     // Spliced into the sliding-expiry scripts after the header was validated: moves the expiry of `k` to ARGV[1] ms from
-    // now by the server's clock and records it in the header; leaves `ttl` and `exp` (absolute Unix ms). A relative
-    // PEXPIRE and PEXPIRETIME instead of TIME and PEXPIREAT: TIME's two-element reply costs a script more than both
-    // calls together (measured: docs/benchmarks.md, Redis server cost).
+    // now by the server's clock; leaves `ttl` and `exp` (absolute Unix ms). The key's own expiry is the session's only
+    // record of it (see RedisCodec), so nothing else is written. A relative PEXPIRE read back with PEXPIRETIME instead of
+    // TIME and PEXPIREAT: TIME's two-element reply costs a script more than both calls together (docs/benchmarks.md,
+    // Redis server cost).
     private const string Slide = "\n" + """
         local ttl = tonumber(ARGV[1])
         redis.call('PEXPIRE', k, ttl)
         local exp = redis.call('PEXPIRETIME', k)
-        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
         """ + "\n";
 
     // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
@@ -83,7 +83,8 @@ internal static class RedisCommands
         """ + "\n";
 
     /// <summary>
-    /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
+    /// SET with a relative expiry (<c>PX</c>, the server's clock); the clock is read (<c>TIME</c>) only to stamp the
+    /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
     /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
     /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
@@ -113,17 +114,21 @@ internal static class RedisCommands
           return redis.error_reply('SESSIONSTORES_CORRUPT the key holds an empty string')
         end
         if expected >= 0 and expected ~= live then return -(live + 1) end
+        if not born then
         """ + Now + """
-
-        local exp = now + ttl
+          born = now
+        end
         local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, covered, #subject) .. subject .. ARGV[4], 'PXAT', exp)
-        if #subject > 0 and exp > covered then return { version, now + 2 * ttl, string.format('%012x%012x', version, born or now) } end
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ttl)
+        if #subject > 0 then
+          local exp = redis.call('PEXPIRETIME', k)
+          if exp > covered then return { version, exp + ttl, string.format('%012x%012x', version, born) } end
+        end
         return version
         """;
 
     /// <summary>
-    /// GET plus sliding expiry. KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
+    /// GET plus sliding expiry (<c>PEXPIRE</c>, nothing else written). KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
     /// index horizon to extend to (0 when the subject index already covers the new expiry) }. A value whose header does
     /// not decode is reported as corrupt before anything is written.
     /// </summary>
