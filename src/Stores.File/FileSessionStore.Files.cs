@@ -126,7 +126,7 @@ public sealed partial class FileSessionStore
     private async ValueTask ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
     {
         // The creation time in the name lets a pruning pass recognise files orphaned by a crashed writer.
-        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}{SessionFileNames.TempSuffix}");
         var renamed = false;
         try
         {
@@ -138,7 +138,7 @@ public sealed partial class FileSessionStore
                     RandomAccess.FlushToDisk(handle);
                 }
 
-                IOFile.SetLastWriteTimeUtc(handle, DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs).UtcDateTime);
+                IOFile.SetLastWriteTimeUtc(handle, ExpiryStamps.FromMs(expiresAtMs));
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back

@@ -36,6 +36,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
+
+    // Whether this file system keeps modification times (the expiry stamps) to the millisecond; see ExpiryStamps.
+    private readonly bool _exactStamps;
     private readonly SessionStoreOperationRunner _runner;
     private int _disposeState;
 
@@ -83,6 +86,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
+        _exactStamps = ExpiryStamps.ProbeExact(_tempDirectory, NowMs());
         _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
