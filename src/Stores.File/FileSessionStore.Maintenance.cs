@@ -146,7 +146,7 @@ public sealed partial class FileSessionStore
     {
         using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
         {
-            var file = await ReadAsync(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+            var file = Read(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false);
             if (file.Error is not null)
             {
                 // The corrupt-data policy leaves damaged sessions to the application (Destroy recovers); say so.
@@ -159,7 +159,7 @@ public sealed partial class FileSessionStore
                 return false;
             }
 
-            return await DeleteLockedAsync(fileName, expectedId: null, subject: null, cancellationToken).ConfigureAwait(false) == DeleteOutcome.Expired;
+            return DeleteLocked(fileName, expectedId: null, subject: null, cancellationToken) == DeleteOutcome.Expired;
         }
     }
 
