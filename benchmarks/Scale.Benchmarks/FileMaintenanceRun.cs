@@ -27,8 +27,8 @@ internal static class FileMaintenanceRun
         var options = new FileSessionStoreOptions { Directory = directory + "-expired", FlushToDisk = false, PruneInterval = TimeSpan.FromDays(1) };
         await using var expiring = new FileSessionStore(options, clock);
         var payload = new byte[256];
-        await Parallel.ForEachAsync(
-            SessionIds.Create(size), async (id, ct) => await expiring.SetAsync(id, new SessionWrite(payload, TimeSpan.FromMinutes(1)), ct).ConfigureAwait(false))
+        await Parallel.ForAsync(
+            0, size, async (i, ct) => await expiring.SetAsync(SessionIds.For(i), new SessionWrite(payload, TimeSpan.FromMinutes(1)), ct).ConfigureAwait(false))
             .ConfigureAwait(false);
         clock.Advance(TimeSpan.FromMinutes(2));
 

@@ -18,18 +18,17 @@ internal static class ScaleRun
 
     public static async Task<ScaleResult> RunAsync(ISessionStore store, int size, ScaleSettings settings)
     {
-        var ids = SessionIds.Create(size);
         var payload = new byte[settings.DataBytes];
         Random.Shared.NextBytes(payload);
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var fill = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(ids, async (id, ct) => await store.SetAsync(id, new SessionWrite(payload, Ttl), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await Parallel.ForAsync(0, size, async (i, ct) => await store.SetAsync(SessionIds.For(i), new SessionWrite(payload, Ttl), ct).ConfigureAwait(false)).ConfigureAwait(false);
         fill.Stop();
         var bytesPerSession = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)size;
 
         // Warm up (JIT, tiering, caches) before the timed window.
-        await RunWorkersAsync(store, ids, payload, settings.Workers, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        await RunWorkersAsync(store, size, payload, settings.Workers, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         GC.Collect();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
@@ -37,7 +36,7 @@ internal static class ScaleRun
         var pause = GC.GetTotalPauseDuration();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var window = TimeSpan.FromSeconds(settings.Seconds);
-        var (histogram, conflicts) = await RunWorkersAsync(store, ids, payload, settings.Workers, window).ConfigureAwait(false);
+        var (histogram, conflicts) = await RunWorkersAsync(store, size, payload, settings.Workers, window).ConfigureAwait(false);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         return new ScaleResult(
             size, fill.Elapsed, bytesPerSession, histogram.Count / window.TotalSeconds, cpu.TotalMicroseconds / histogram.Count,
@@ -46,7 +45,7 @@ internal static class ScaleRun
     }
 
     private static async Task<(LatencyHistogram Histogram, long Conflicts)> RunWorkersAsync(
-        ISessionStore store, string[] ids, byte[] payload, int workers, TimeSpan duration)
+        ISessionStore store, int size, byte[] payload, int workers, TimeSpan duration)
     {
         using var stop = new CancellationTokenSource(duration);
         var histograms = new LatencyHistogram[workers];
@@ -60,7 +59,7 @@ internal static class ScaleRun
                 var random = new Random();
                 while (!stop.IsCancellationRequested)
                 {
-                    var id = ids[random.Next(ids.Length)];
+                    var id = SessionIds.For(random.Next(size));
                     var started = Stopwatch.GetTimestamp();
                     var record = await store.GetAndTouchAsync(id, Ttl).ConfigureAwait(false)
                         ?? throw new InvalidOperationException($"Session {id} is missing.");
