@@ -13,7 +13,7 @@ namespace SessionStores.Scale.Benchmarks;
 /// <see cref="ScaleRun"/>); for the file store also times a count and a sweep of expired files. Options:
 /// <c>--seconds N</c> (timed window per size, default 10), <c>--workers N</c> (default 2 × cores),
 /// <c>--data N</c> (bytes per session, default 256), <c>--dir PATH</c> (file store root, default under /tmp),
-/// <c>--no-flush</c> (file store without fsync).
+/// <c>--no-flush</c> (file store without fsync), <c>--no-maintenance</c> (file store: skip the count and sweep).
 /// </summary>
 public static class Program
 {
@@ -21,7 +21,7 @@ public static class Program
     {
         if (args.Length < 2 || args[0] is not ("memory" or "file"))
         {
-            Console.Error.WriteLine("usage: (memory|file) SIZE [SIZE...] [--seconds N] [--workers N] [--data N] [--dir PATH] [--no-flush]");
+            Console.Error.WriteLine("usage: (memory|file) SIZE [SIZE...] [--seconds N] [--workers N] [--data N] [--dir PATH] [--no-flush] [--no-maintenance]");
             return 2;
         }
 
@@ -46,7 +46,10 @@ public static class Program
                 await using (var store = new FileSessionStore(new FileSessionStoreOptions { Directory = directory, FlushToDisk = settings.FlushToDisk }))
                 {
                     Console.WriteLine(await ScaleRun.RunAsync(store, size, settings));
-                    Console.WriteLine(await FileMaintenanceRun.RunAsync(store, directory, size));
+                    if (settings.Maintenance)
+                    {
+                        Console.WriteLine(await FileMaintenanceRun.RunAsync(store, directory, size));
+                    }
                 }
 
                 System.IO.Directory.Delete(directory, recursive: true);
