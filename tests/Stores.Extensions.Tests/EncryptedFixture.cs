@@ -45,12 +45,15 @@ public sealed class EncryptedFixture<TInner> : IBackendInspectionFixture, IAsync
     }
 
     public ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        Inspection.CountHeldRecordsAsync(_inner.GetValueOrDefault(store)!, options, ids, cancellationToken);
+        Inspection.CountHeldRecordsAsync(InnerOf(store), options, ids, cancellationToken);
 
     public ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
-        Inspection.RunCleanupAsync(_inner.GetValueOrDefault(store)!, options, cancellationToken);
+        Inspection.RunCleanupAsync(InnerOf(store), options, cancellationToken);
 
     private IBackendInspectionFixture Inspection => (IBackendInspectionFixture)Inner;
+
+    private ISessionStore InnerOf(ISessionStore store) =>
+        _inner.TryGetValue(store, out var inner) ? inner : throw new InvalidOperationException("The store was not created by this fixture.");
 
     public async ValueTask DisposeAsync()
     {
