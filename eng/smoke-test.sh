@@ -2,7 +2,8 @@
 # The path a real user takes (issue #13): pack our packages to a folder, create a fresh web app outside the repository
 # (`dotnet new web`), add our packages from that folder only (a prerelease version unique to this run, so a stale copy
 # in the NuGet cache can never stand in for it), and run a session round trip over HTTP against the File store and a
-# throwaway redis-server. Run after the Release build of the solution (eng/test.sh runs it after the tests); exits
+# throwaway redis-server; a store author's test project from the template runs the conformance kit from the same
+# folder (eng/smoke-store-tests.sh). Run after the Release build of the solution (eng/test.sh runs it after the tests); exits
 # non-zero when any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +20,8 @@ trap cleanup EXIT
 say() { echo "smoke-test: $*"; }
 
 version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
-for package in Abstractions AspNetCore File Redis; do
-  dotnet pack "src/Stores.$package" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
+for project in src/Stores.Abstractions src/Stores.AspNetCore src/Stores.File src/Stores.Redis tests/Conformance; do
+  dotnet pack "$project" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
 done
 # Every package carries its README, icon and XML docs, and has its symbol package beside it.
 python3 - "$work/feed" <<'PY'
@@ -36,6 +37,9 @@ for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
         sys.exit(f"smoke-test: {os.path.basename(nupkg)} lacks {', '.join(missing)}")
 PY
 say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs and a symbol package"
+
+# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
+eng/smoke-store-tests.sh "$work/feed" "$version"
 
 # Our packages from the folder only; everything else from the machine's usual source.
 mkdir -p "$work/app"
