@@ -31,12 +31,19 @@ for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
     missing = [n for n in ("README.md", "icon.png") if n not in names]
     if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and not any(n.startswith("tools/") for n in names):  # a .NET tool has no library docs
         missing.append("XML docs")
+    # The XML docs describe the public API only (src/Directory.Build.props filters them): no internal namespace, no
+    # source-generated helper.
+    package = zipfile.ZipFile(nupkg)
+    for doc in (n for n in names if n.startswith("lib/") and n.endswith(".xml")):
+        text = package.read(doc).decode("utf-8")
+        if ".Internal." in text or "RegularExpressions.Generated" in text:
+            missing.append(f"XML docs of public API only ({doc} documents internal members)")
     if not os.path.exists(nupkg[:-len(".nupkg")] + ".snupkg"):
         missing.append("its .snupkg")
     if missing:
         sys.exit(f"smoke-test: {os.path.basename(nupkg)} lacks {', '.join(missing)}")
 PY
-say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs and a symbol package"
+say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs of its public API only and a symbol package, validated against eng/package-baseline"
 
 # The C# snippets of README.md and the package READMEs build as written against these packages.
 python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
