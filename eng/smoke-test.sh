@@ -20,9 +20,8 @@ trap cleanup EXIT
 say() { echo "smoke-test: $*"; }
 
 version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
-for project in src/Stores.*/ tests/Conformance; do
-  dotnet pack "$project" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
-done
+# Every packable project of the solution in one invocation (its nodes pack in parallel).
+dotnet pack SessionStores.sln -c Release --no-build -p:PackageVersion="$version" -p:PackageOutputPath="$work/feed" -nologo -v quiet
 # Every package carries its README, icon and XML docs, and has its symbol package beside it.
 python3 - "$work/feed" <<'PY'
 import glob, os, sys, zipfile
