@@ -44,15 +44,9 @@ for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
 PY
 say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs of its public API only and a symbol package, validated against eng/package-baseline"
 
-# The C# snippets of README.md and the package READMEs build as written against these packages.
-python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
-
-# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
-eng/smoke-store-tests.sh "$work/feed" "$version"
-
-# Our packages from the folder only; everything else from the machine's usual source.
-mkdir -p "$work/app"
-cat > "$work/app/nuget.config" <<EOF
+# Our packages from the folder only, everything else from the machine's usual source: for every project made below
+# $work (NuGet reads the nuget.config of each parent directory).
+cat > "$work/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -66,6 +60,14 @@ cat > "$work/app/nuget.config" <<EOF
   </packageSourceMapping>
 </configuration>
 EOF
+
+# The C# snippets of README.md and the package READMEs build as written against these packages.
+python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
+
+# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
+eng/smoke-store-tests.sh "$version" "$work/store-tests"
+
+mkdir -p "$work/app"
 (cd "$work/app" && dotnet new web -n SmokeApp -o . --force >/dev/null)
 for package in AspNetCore File Redis; do
   (cd "$work/app" && dotnet add package "SessionStores.$package" --version "$version" >/dev/null)
