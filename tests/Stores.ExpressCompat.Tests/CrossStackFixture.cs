@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace SessionStores.ExpressCompat.Tests;
+
+/// <summary>
+/// An Express app and a .NET app over one store, configured alike (secrets, cookie max-age), started once for the test
+/// class on first use (so a missing backend skips or fails the test, not the class). A profile subclass names the npm
+/// store and registers the matching .NET store.
+/// </summary>
+public abstract class CrossStackFixture : IAsyncDisposable
+{
+    /// <summary>The secrets of both apps, newest first.</summary>
+    public static readonly string[] Secrets = ["current-secret", "previous-secret"];
+
+    /// <summary>Both apps' cookie.maxAge.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ExpressApp? _express;
+    private DotnetApp? _dotnet;
+
+    public Uri Express => _express!.Address;
+
+    public Uri Dotnet => _dotnet!.Address;
+
+    public IServiceProvider DotnetServices => _dotnet!.Services;
+
+    /// <summary>Starts both apps (once).</summary>
+    public async Task StartAsync()
+    {
+        await _gate.WaitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            if (_dotnet is not null)
+            {
+                return;
+            }
+
+            var environment = new Dictionary<string, string>
+            {
+                ["SECRETS"] = string.Join(',', Secrets),
+                ["MAX_AGE_MS"] = ((long)MaxAge.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            var register = await PrepareAsync(environment);
+            _express = await ExpressApp.StartAsync(environment, TestContext.Current.CancellationToken);
+            _dotnet = await DotnetApp.StartAsync(
+                options =>
+                {
+                    foreach (var secret in Secrets)
+                    {
+                        options.Secrets.Add(secret);
+                    }
+
+                    options.CookieMaxAge = MaxAge;
+                },
+                register);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dotnet is not null)
+        {
+            await _dotnet.DisposeAsync();
+        }
+
+        if (_express is not null)
+        {
+            await _express.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Resolves the backend, adds the Express app's store settings to <paramref name="environment"/> and returns
+    /// the .NET registration of the matching store.</summary>
+    protected abstract Task<Action<IServiceCollection>> PrepareAsync(IDictionary<string, string> environment);
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using SessionStores.TestServers;
+using StackExchange.Redis;
+using Xunit;
+
+namespace SessionStores.ExpressCompat.Tests;
+
+/// <summary>connect-redis on the Express side, <see cref="ExpressRedisSessionStore"/> on the .NET side, one Redis, a key
+/// prefix of their own.</summary>
+public sealed class RedisProfileFixture : CrossStackFixture
+{
+    public string Prefix { get; } = "xsess" + Guid.NewGuid().ToString("N")[..8] + ":";
+
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public IDatabase Db => Redis.GetDatabase();
+
+    protected override async Task<Action<IServiceCollection>> PrepareAsync(IDictionary<string, string> environment)
+    {
+        var connectionString = (await RedisTestServer.ResolveAsync()).EnsureAvailable();
+        Redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        environment["STORE"] = "redis";
+        environment["REDIS_URL"] = "redis://" + connectionString.Split(',')[0];
+        environment["PREFIX"] = Prefix;
+        return services => services.AddExpressRedisSessionStore(o =>
+        {
+            o.ConnectionMultiplexer = Redis;
+            o.KeyPrefix = Prefix;
+        });
+    }
+}
