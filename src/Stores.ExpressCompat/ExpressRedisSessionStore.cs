@@ -138,25 +138,25 @@ public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFor
     /// <param name="query">Unused.</param>
     /// <param name="cancellationToken">Unused.</param>
     /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always.</exception>
+    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(nameof(ListAsync));
+        throw ExpressFormatLimits.NoListing(query, nameof(ListAsync));
 
     /// <summary>Not supported by this format (see the remarks of <see cref="ExpressRedisSessionStore"/>).</summary>
     /// <param name="query">Unused.</param>
     /// <param name="cancellationToken">Unused.</param>
     /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always.</exception>
+    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
     public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(nameof(CountAsync));
+        throw ExpressFormatLimits.NoListing(query, nameof(CountAsync));
 
     /// <summary>Not supported by this format (see the remarks of <see cref="ExpressRedisSessionStore"/>).</summary>
     /// <param name="query">Unused.</param>
     /// <param name="cancellationToken">Unused.</param>
     /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always.</exception>
+    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
     public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(nameof(DestroyManyAsync));
+        throw ExpressFormatLimits.NoListing(query, nameof(DestroyManyAsync));
 
     /// <summary>Closes the connection when the store opened it itself.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>

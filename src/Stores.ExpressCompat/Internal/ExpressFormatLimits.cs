@@ -21,6 +21,10 @@ internal static class ExpressFormatLimits
         }
     }
 
-    public static NotSupportedException NoListing(string operation) =>
-        new($"{operation} is not supported by an express-session storage format: it keeps no namespace index to list from.");
+    /// <summary>The refusal of a listing operation; a malformed query is still reported as such first.</summary>
+    public static NotSupportedException NoListing(SessionQuery query, string operation)
+    {
+        SessionValidation.ValidateQuery(query);
+        return new($"{operation} is not supported by an express-session storage format: it keeps no namespace index to list from.");
+    }
 }
