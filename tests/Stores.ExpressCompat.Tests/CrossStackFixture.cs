@@ -81,6 +81,18 @@ public abstract class CrossStackFixture : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The session JSON the store holds for <paramref name="id"/> (live or not), or <see langword="null"/>.</summary>
+    public abstract Task<string?> StoredJsonAsync(string id);
+
+    /// <summary>How long the store keeps <paramref name="id"/>, or <see langword="null"/> when it holds nothing.</summary>
+    public abstract Task<TimeSpan?> RemainingAsync(string id);
+
+    /// <summary>Shortens what is left of <paramref name="id"/>'s life to <paramref name="remaining"/>, behind both apps' back.</summary>
+    public abstract Task ShortenAsync(string id, TimeSpan remaining);
+
+    /// <summary>Makes <paramref name="id"/> expire in the store now, as time passing would.</summary>
+    public abstract Task ExpireAsync(string id);
+
     /// <summary>Resolves the backend, adds the Express app's store settings to <paramref name="environment"/> and returns
     /// the .NET registration of the matching store.</summary>
     protected abstract Task<Action<IServiceCollection>> PrepareAsync(IDictionary<string, string> environment);

@@ -83,7 +83,7 @@ public sealed partial class RedisCookieTests(RedisProfileFixture fixture) : ICla
         var dotnet = await browser.GetAsync(fixture.Dotnet, "dotnet/session");
 
         Assert.NotEqual(id, express["id"]!.GetValue<string>());
-        Assert.Null(RedisCrossStackTests.WithoutCookie(express["session"]!)["user"]);
+        Assert.Null(SessionJson.WithoutCookie(express["session"]!)["user"]);
         Assert.NotEqual(id, dotnet["id"]!.GetValue<string>());
         Assert.Null(dotnet["session"]!["user"]);
     }
@@ -96,7 +96,7 @@ public sealed partial class RedisCookieTests(RedisProfileFixture fixture) : ICla
         {
             using var browser = new Browser();
             var id = (await browser.PostAsync(app, write, new { a = 1 }))["id"]!.GetValue<string>();
-            var stored = System.Text.Json.Nodes.JsonNode.Parse((string)(await fixture.Db.StringGetAsync(fixture.Prefix + id))!)!;
+            var stored = System.Text.Json.Nodes.JsonNode.Parse((await fixture.StoredJsonAsync(id))!)!;
             var expires = DateTimeOffset.Parse(stored["cookie"]!["expires"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
             var header = browser.LastSetCookies.Single();

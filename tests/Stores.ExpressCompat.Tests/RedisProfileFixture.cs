@@ -18,6 +18,18 @@ public sealed class RedisProfileFixture : CrossStackFixture
 
     public IDatabase Db => Redis.GetDatabase();
 
+    public override async Task<string?> StoredJsonAsync(string id) => await Db.StringGetAsync(Prefix + id);
+
+    public override Task<TimeSpan?> RemainingAsync(string id) => Db.KeyTimeToLiveAsync(Prefix + id);
+
+    public override Task ShortenAsync(string id, TimeSpan remaining) => Db.KeyExpireAsync(Prefix + id, remaining);
+
+    public override async Task ExpireAsync(string id)
+    {
+        await Db.KeyExpireAsync(Prefix + id, TimeSpan.FromMilliseconds(1));
+        await Poll.UntilAsync(async () => !await Db.KeyExistsAsync(Prefix + id), "the key did not expire");
+    }
+
     protected override async Task<Action<IServiceCollection>> PrepareAsync(IDictionary<string, string> environment)
     {
         var connectionString = (await RedisTestServer.ResolveAsync()).EnsureAvailable();
