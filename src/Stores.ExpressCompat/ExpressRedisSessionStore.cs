@@ -1,9 +1,7 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using SessionStores.ExpressCompat.Internal;
 using StackExchange.Redis;
 
@@ -12,23 +10,16 @@ namespace SessionStores.ExpressCompat;
 /// <summary>
 /// The connect-redis storage format as a session store: one Redis string per session under <c>sess:</c> + id, whose
 /// value is the session's JSON exactly as express-session serializes it, and whose Redis expiry is the session's expiry,
-/// in whole seconds (connect-redis sets it with <c>EX</c>).
+/// in whole seconds (connect-redis sets it with <c>EX</c>); Redis's clock decides.
 /// </summary>
 /// <remarks>
-/// <para>What the format cannot hold, and what this store therefore does not offer (its conformance fixture declares
-/// it, and the kit skips exactly those rules): a version (every live record reads as version 1; a compare-and-set is
-/// refused with <see cref="NotSupportedException"/> before any I/O), a subject (refused the same way), a creation time
-/// (<see cref="SessionRecord.CreatedAt"/> is <see cref="DateTimeOffset.UnixEpoch"/>), millisecond expiry (TTLs are
-/// rounded up to whole seconds, as connect-redis does), and listing (connect-redis lists with <c>SCAN</c> over the
-/// whole keyspace; <see cref="ListAsync"/>, <see cref="CountAsync"/> and <see cref="DestroyManyAsync"/> throw
-/// <see cref="NotSupportedException"/>).</para>
-/// <para>The data is stored bit-exact, whatever it is; an Express app can only read it when it is the JSON of an
-/// express-session session, which <c>AddExpressSession</c>'s sessions always write. Failures surface as
-/// <see cref="SessionStoreException"/> through the shared operation runner (deadline, telemetry, one error shape).</para>
+/// The data is stored bit-exact, whatever it is; an Express app can only read it when it is the JSON of an
+/// express-session session, which <c>AddExpressSession</c>'s sessions always write. What the format cannot hold is
+/// described on <see cref="ExpressSessionFormatStore"/>.
 /// </remarks>
-public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFormat, IAsyncDisposable
+public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsyncDisposable
 {
-    // One round trip each; the server's clock decides expiry (PTTL), as for the native Redis store.
+    // One round trip each; a key without expiry (connect-redis's disableTTL) reads as PTTL -1.
     private static readonly LuaScript GetScript = LuaScript.Prepare(
         "local v = redis.call('GET', @key) if not v then return false end return {v, redis.call('PTTL', @key)}");
 
@@ -36,7 +27,6 @@ public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFor
         "local v = redis.call('GET', @key) if not v then return false end redis.call('PEXPIRE', @key, @ttl) return {v, tonumber(@ttl)}");
 
     private readonly ExpressRedisSessionStoreOptions _options;
-    private readonly SessionStoreOperationRunner _runner;
     private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
     private readonly bool _ownsConnection;
 
@@ -45,10 +35,9 @@ public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFor
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names every invalid one.</exception>
     public ExpressRedisSessionStore(ExpressRedisSessionStoreOptions options, ILogger<ExpressRedisSessionStore>? logger = null)
+        : base(new ExpressRedisBackend(), Validated(options), logger)
     {
-        ExpressRedisSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _options = options;
-        _runner = new SessionStoreOperationRunner(new ExpressRedisBackend(), options.OperationTimeout, (ILogger?)logger ?? NullLogger.Instance);
         _ownsConnection = options.ConnectionMultiplexer is null;
         _connection = options.ConnectionMultiplexer is { } shared
             ? new Lazy<Task<IConnectionMultiplexer>>(Task.FromResult(shared))
@@ -59,104 +48,7 @@ public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFor
     public string KeyPrefix => _options.KeyPrefix;
 
     /// <inheritdoc />
-    public TimeSpan? TimeToLive(ExpressSessionCookie cookie, DateTimeOffset now)
-    {
-
-        // connect-redis: Math.ceil((expires - now) / 1000) seconds when the cookie expires, else the store's ttl.
-        if (cookie.Expires is not { } expires)
-        {
-            return _options.Ttl;
-        }
-
-        var seconds = (long)Math.Ceiling((expires - now).TotalMilliseconds / 1000);
-        return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
-    }
-
-    /// <inheritdoc />
-    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateId(id);
-        return _runner.RunAsync(SessionStoreOperationNames.Get, (Store: this, Id: id),
-            static (s, ct) => s.Store.ReadAsync(s.Id, GetScript, new { key = s.Store.Key(s.Id) }), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<SessionRecord?> GetAndTouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateId(id);
-        SessionValidation.ValidateTtl(ttl);
-        return _runner.RunAsync(SessionStoreOperationNames.GetAndTouch, (Store: this, Id: id, Ttl: WholeSeconds(ttl)),
-            static (s, ct) => s.Store.ReadAsync(s.Id, GetAndTouchScript, new { key = s.Store.Key(s.Id), ttl = s.Ttl }), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <exception cref="NotSupportedException">The write has an expected version or a subject: the format has neither.</exception>
-    public Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateId(id);
-        SessionValidation.ValidateWrite(write, _options.MaxDataBytes);
-        ExpressFormatLimits.EnsureSupported(write);
-        return _runner.RunAsync(SessionStoreOperationNames.Set, (Store: this, Id: id, Write: write),
-            static async (s, ct) =>
-            {
-                var db = await s.Store.DatabaseAsync().ConfigureAwait(false);
-                await db.StringSetAsync(s.Store.Key(s.Id), s.Write.Data, TimeSpan.FromMilliseconds(WholeSeconds(s.Write.Ttl))).ConfigureAwait(false);
-                return SessionSetResult.Success(1);
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateId(id);
-        SessionValidation.ValidateTtl(ttl);
-        return _runner.RunAsync(SessionStoreOperationNames.Touch, (Store: this, Id: id, Ttl: WholeSeconds(ttl)),
-            static async (s, ct) =>
-            {
-                // EXPIRE on a missing key does nothing: a touch never resurrects (connect-redis's touch is this EXPIRE).
-                var db = await s.Store.DatabaseAsync().ConfigureAwait(false);
-                return await db.KeyExpireAsync(s.Store.Key(s.Id), TimeSpan.FromMilliseconds(s.Ttl)).ConfigureAwait(false);
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
-    {
-        SessionValidation.ValidateId(id);
-        return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id),
-            static async (s, ct) =>
-            {
-                var db = await s.Store.DatabaseAsync().ConfigureAwait(false);
-                return await db.KeyDeleteAsync(s.Store.Key(s.Id)).ConfigureAwait(false);
-            },
-            cancellationToken);
-    }
-
-    /// <summary>Not supported by this format (see the remarks of <see cref="ExpressRedisSessionStore"/>).</summary>
-    /// <param name="query">Unused.</param>
-    /// <param name="cancellationToken">Unused.</param>
-    /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
-    public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(query, nameof(ListAsync));
-
-    /// <summary>Not supported by this format (see the remarks of <see cref="ExpressRedisSessionStore"/>).</summary>
-    /// <param name="query">Unused.</param>
-    /// <param name="cancellationToken">Unused.</param>
-    /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
-    public Task<long> CountAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(query, nameof(CountAsync));
-
-    /// <summary>Not supported by this format (see the remarks of <see cref="ExpressRedisSessionStore"/>).</summary>
-    /// <param name="query">Unused.</param>
-    /// <param name="cancellationToken">Unused.</param>
-    /// <returns>Never returns.</returns>
-    /// <exception cref="NotSupportedException">Always, once the query is valid.</exception>
-    public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
-        throw ExpressFormatLimits.NoListing(query, nameof(DestroyManyAsync));
+    public override TimeSpan? TimeToLive(ExpressSessionCookie cookie, DateTimeOffset now) => CookieOrStoreTtl(cookie, now, _options.Ttl);
 
     /// <summary>Closes the connection when the store opened it itself.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
@@ -168,7 +60,30 @@ public sealed class ExpressRedisSessionStore : ISessionStore, IExpressSessionFor
         }
     }
 
-    private static long WholeSeconds(TimeSpan ttl) => (SessionValidation.ToMilliseconds(ttl) + 999) / 1000 * 1000;
+    private protected override async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken) =>
+        await ReadAsync(id, GetScript, new { key = Key(id) }).ConfigureAwait(false);
+
+    private protected override async Task<SessionRecord?> GetAndTouchCoreAsync(string id, long ttlMs, CancellationToken cancellationToken) =>
+        await ReadAsync(id, GetAndTouchScript, new { key = Key(id), ttl = ttlMs }).ConfigureAwait(false);
+
+    private protected override async Task SetCoreAsync(string id, ReadOnlyMemory<byte> data, long ttlMs, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        await db.StringSetAsync(Key(id), data, TimeSpan.FromMilliseconds(ttlMs)).ConfigureAwait(false);
+    }
+
+    // EXPIRE on a missing key does nothing: a touch never resurrects (connect-redis's touch is this EXPIRE).
+    private protected override async Task<bool> TouchCoreAsync(string id, long ttlMs, CancellationToken cancellationToken) =>
+        await (await DatabaseAsync().ConfigureAwait(false)).KeyExpireAsync(Key(id), TimeSpan.FromMilliseconds(ttlMs)).ConfigureAwait(false);
+
+    private protected override async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken) =>
+        await (await DatabaseAsync().ConfigureAwait(false)).KeyDeleteAsync(Key(id)).ConfigureAwait(false);
+
+    private static ExpressRedisSessionStoreOptions Validated(ExpressRedisSessionStoreOptions options)
+    {
+        ExpressRedisSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
+        return options;
+    }
 
     private RedisKey Key(string id) => _options.KeyPrefix + id;
 

@@ -2,6 +2,7 @@ using System;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using SessionStores;
 using SessionStores.AspNetCore;
 using SessionStores.ExpressCompat;
@@ -61,7 +62,32 @@ public static class ExpressSessionServiceCollectionExtensions
                     options.ConnectionMultiplexer ??= provider.GetService<IConnectionMultiplexer>();
                 }
             });
-        services.Replace(ServiceDescriptor.Singleton<IExpressSessionFormat>(static provider => provider.GetRequiredService<ExpressRedisSessionStore>()));
-        return services;
+        return services.Replace(ServiceDescriptor.Singleton<IExpressSessionFormat>(static provider => provider.GetRequiredService<ExpressRedisSessionStore>()));
+    }
+
+    /// <summary>
+    /// Registers <see cref="ExpressPostgresSessionStore"/> (connect-pg-simple's format) as the
+    /// <see cref="IExpressSessionFormat"/> and the <see cref="SessionStores.ISessionStore"/>, replacing any registered
+    /// before (an application has one store). When no connection is configured, the <see cref="NpgsqlDataSource"/>
+    /// registered in the services is shared.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options: the connection, and the Express app's <c>tableName</c>,
+    /// <c>schemaName</c> and <c>ttl</c> if it changed them.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddExpressPostgresSessionStore(this IServiceCollection services, Action<ExpressPostgresSessionStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddSessionStore<ExpressPostgresSessionStore, ExpressPostgresSessionStoreOptions, ExpressPostgresSessionStoreOptionsValidator>(
+                configure,
+                static (provider, options) => new ExpressPostgresSessionStore(options, provider.GetService<ILogger<ExpressPostgresSessionStore>>()))
+            .PostConfigure<IServiceProvider>(static (options, provider) =>
+            {
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                {
+                    options.DataSource ??= provider.GetService<NpgsqlDataSource>();
+                }
+            });
+        return services.Replace(ServiceDescriptor.Singleton<IExpressSessionFormat>(static provider => provider.GetRequiredService<ExpressPostgresSessionStore>()));
     }
 }

@@ -18,6 +18,11 @@ async function createStore() {
       await client.connect();
       return new RedisStore({ client, prefix: env.PREFIX || 'sess:' });
     }
+    case 'pg': {
+      // node-postgres takes the server from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
+      const PgStore = require('connect-pg-simple')(session);
+      return new PgStore({ tableName: env.TABLE || 'session', pruneSessionInterval: false });
+    }
     default:
       throw new Error('unknown STORE ' + env.STORE);
   }
