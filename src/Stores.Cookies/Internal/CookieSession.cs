@@ -14,11 +14,10 @@ namespace SessionStores.Cookies.Internal;
 /// store-backed session's (<see cref="ValueSession"/>); the commit (<c>CookieSession.Commit.cs</c>) sets the cookie
 /// before the response's first byte, through the integration's commit-before-response path.
 /// </summary>
-internal sealed partial class CookieSession : ValueSession, ISession, IExtendedSession
+internal sealed partial class CookieSession : RequestCommittedSession, ISession, IExtendedSession
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
-    private readonly SessionRequestScope? _scope;
 
     private State _state;
     private string _id = "";
@@ -27,13 +26,12 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
     private bool _touchDue;
     private bool _idChanged;
     private bool _deleteCookie;
-    private Exception? _commitFailure;
 
     public CookieSession(Settings settings, TimeSpan idleTimeout, SessionRequestScope? scope)
+        : base(scope, settings.Integration)
     {
         _settings = settings;
         _idleTimeout = idleTimeout;
-        _scope = scope;
     }
 
     private enum State
@@ -55,7 +53,7 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
         }
     }
 
-    private HttpContext Context => _scope?.Context
+    private HttpContext Context => Scope?.Context
         ?? throw new InvalidOperationException("A cookie session is only available during a request, inside the middleware AddCookieSession adds.");
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
@@ -199,9 +197,9 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
             throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
         }
 
-        if (_commitFailure is not null)
+        if (CommitFailure is not null)
         {
-            throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", _commitFailure);
+            throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", CommitFailure);
         }
 
         if (Context.Response.HasStarted)

@@ -11,79 +11,17 @@ namespace SessionStores.ExpressCompat.Internal;
 /// now + originalMaxAge); a session that changed, or a new one with <c>saveUninitialized</c>, is saved whole with the
 /// store's TTL for that cookie; an unchanged loaded one is touched in the store; the cookie is set for a new session
 /// that was saved, and for a loaded one when <c>rolling</c> or when it changed and its cookie expires. It runs before
-/// the response's first byte through the integration's <see cref="CommitOnFirstWriteStream"/>, so a failed save turns
+/// the response's first byte through the integration's <see cref="RequestCommittedSession"/>, so a failed save turns
 /// the response into a problem details response (503) instead of a success that lost the change.
 /// </summary>
 internal sealed partial class ExpressSession
 {
-    public async Task CommitAsync(CancellationToken cancellationToken = default)
-    {
-        // The session middleware removes the feature before its own, final commit; an application's call still has it.
-        var final = _scope?.Context.Features.Get<ISessionFeature>() is null;
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return;
-        }
+    private protected override bool CanCommit => _state == State.Loaded;
 
-        try
-        {
-            await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), ex);
-            if (final)
-            {
-                _scope?.ReportCommitFailure(ex, answered: false);
-            }
+    private protected override void LogCommitFailed(Exception exception) =>
+        Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), exception);
 
-            throw;
-        }
-    }
-
-    private void RegisterCommitHook()
-    {
-        if (_scope is { Context.Response.HasStarted: false } scope)
-        {
-            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, CommitBeforeResponseAsync, _settings.Integration);
-            scope.Context.Response.OnStarting(static state => ((ExpressSession)state).CommitOnStartingAsync(), this);
-        }
-    }
-
-    private async Task<Exception?> CommitBeforeResponseAsync()
-    {
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return null;
-        }
-
-        try
-        {
-            // Not the request's token: once the endpoint ran, whether its change is kept does not depend on the client.
-            await CommitCoreAsync(CancellationToken.None).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), ex);
-            _scope!.ReportCommitFailure(ex, answered: true);
-            return ex;
-        }
-    }
-
-    private async Task CommitOnStartingAsync()
-    {
-        if (await CommitBeforeResponseAsync().ConfigureAwait(false) is { } failure)
-        {
-            var response = _scope!.Context.Response;
-            response.StatusCode = SessionProblem.StatusFor(failure, _settings.Integration);
-            SessionProblem.SetRetryAfter(response, _settings.Integration);
-        }
-    }
-
-    private async Task CommitCoreAsync(CancellationToken cancellationToken)
+    private protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
         var modified = _values.IsDirty;
         if (_committedOnce && !modified)

@@ -14,12 +14,11 @@ namespace SessionStores.ExpressCompat.Internal;
 /// One request's view of a session that an Express app shares: the id comes from express-session's signed cookie, the
 /// content from the registered <see cref="IExpressSessionFormat"/> store (its values are the session's JSON properties,
 /// the <c>cookie</c> property aside), and the commit (<c>ExpressSession.Commit.cs</c>) saves, touches and sets the cookie
-/// by express-session's rules. Values and change tracking are the integration's (<see cref="ValueSession"/>).
+/// by express-session's rules. Values and change tracking are the integration's (<see cref="ValueSession"/>, through <see cref="RequestCommittedSession"/>).
 /// </summary>
-internal sealed partial class ExpressSession : ValueSession, ISession, IExtendedSession
+internal sealed partial class ExpressSession : RequestCommittedSession, ISession, IExtendedSession
 {
     private readonly Settings _settings;
-    private readonly SessionRequestScope? _scope;
 
     private State _state;
     private string _id = "";
@@ -27,12 +26,11 @@ internal sealed partial class ExpressSession : ValueSession, ISession, IExtended
     private string? _replacedId;
     private ExpressSessionDocument? _document;
     private bool _committedOnce;
-    private Exception? _commitFailure;
 
     public ExpressSession(Settings settings, SessionRequestScope? scope)
+        : base(scope, settings.Integration)
     {
         _settings = settings;
-        _scope = scope;
     }
 
     private enum State
@@ -54,7 +52,7 @@ internal sealed partial class ExpressSession : ValueSession, ISession, IExtended
         }
     }
 
-    private HttpContext Context => _scope?.Context
+    private HttpContext Context => Scope?.Context
         ?? throw new InvalidOperationException("An Express session is only available during a request, inside the middleware AddExpressSession adds.");
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
