@@ -22,13 +22,26 @@ internal abstract class RequestCommittedSession : ValueSession
         _integration = integration;
     }
 
+    /// <summary>Where a session is in its request: not loaded yet, loaded (readable, writable, committed at the end),
+    /// or destroyed (nothing left to commit).</summary>
+    private protected enum LoadState
+    {
+        NotLoaded,
+        Loaded,
+        Destroyed,
+    }
+
+    public bool IsAvailable => Status == LoadState.Loaded;
+
     private protected SessionRequestScope? Scope { get; }
+
+    private protected LoadState Status { get; set; }
 
     /// <summary>The failure of an earlier commit of this request, if any.</summary>
     private protected Exception? CommitFailure { get; private set; }
 
     /// <summary>Whether the session is loaded and not destroyed: the only state with something to commit.</summary>
-    private protected abstract bool CanCommit { get; }
+    private bool CanCommit => Status == LoadState.Loaded;
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {

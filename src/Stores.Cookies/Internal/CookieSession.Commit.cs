@@ -15,8 +15,6 @@ namespace SessionStores.Cookies.Internal;
 /// </summary>
 internal sealed partial class CookieSession
 {
-    private protected override bool CanCommit => _state == State.Loaded;
-
     private protected override void LogCommitFailed(Exception exception) =>
         Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), exception);
 

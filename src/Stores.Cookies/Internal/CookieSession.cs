@@ -19,7 +19,6 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
 
-    private State _state;
     private string _id = "";
     private string? _loadedSubject;
     private long _generation;
@@ -33,15 +32,6 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
         _settings = settings;
         _idleTimeout = idleTimeout;
     }
-
-    private enum State
-    {
-        NotLoaded,
-        Loaded,
-        Destroyed,
-    }
-
-    public bool IsAvailable => _state == State.Loaded;
 
     /// <summary>The session's id, carried in its payload (a new session gets a random one).</summary>
     public string Id
@@ -58,7 +48,7 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
-        if (_state != State.NotLoaded)
+        if (Status != LoadState.NotLoaded)
         {
             return;
         }
@@ -99,7 +89,7 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
         }
 
         _settings.Cookies.Delete(context);
-        _state = State.Destroyed;
+        Status = LoadState.Destroyed;
         _values.Discard();
         _touchDue = false;
         _deleteCookie = false;
@@ -158,7 +148,7 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
             StartEmpty();
         }
 
-        _state = State.Loaded;
+        Status = LoadState.Loaded;
         RegisterCommitHook();
     }
 
@@ -175,7 +165,7 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
     /// a revocation store the load reads it, so it must be <see cref="LoadAsync"/>.</summary>
     private protected override void EnsureReadable()
     {
-        if (_state != State.NotLoaded)
+        if (Status != LoadState.NotLoaded)
         {
             return;
         }
@@ -192,7 +182,7 @@ internal sealed partial class CookieSession : RequestCommittedSession, ISession,
     private protected override void EnsureWritable()
     {
         EnsureReadable();
-        if (_state == State.Destroyed)
+        if (Status == LoadState.Destroyed)
         {
             throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
         }

@@ -16,8 +16,6 @@ namespace SessionStores.ExpressCompat.Internal;
 /// </summary>
 internal sealed partial class ExpressSession
 {
-    private protected override bool CanCommit => _state == State.Loaded;
-
     private protected override void LogCommitFailed(Exception exception) =>
         Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), exception);
 

@@ -20,7 +20,6 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
 {
     private readonly Settings _settings;
 
-    private State _state;
     private string _id = "";
     private string? _cookieId;
     private string? _replacedId;
@@ -32,15 +31,6 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
     {
         _settings = settings;
     }
-
-    private enum State
-    {
-        NotLoaded,
-        Loaded,
-        Destroyed,
-    }
-
-    public bool IsAvailable => _state == State.Loaded;
 
     /// <summary>express-session's <c>req.sessionID</c>.</summary>
     public string Id
@@ -57,7 +47,7 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
-        if (_state != State.NotLoaded)
+        if (Status != LoadState.NotLoaded)
         {
             return;
         }
@@ -80,7 +70,7 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
             Generate();
         }
 
-        _state = State.Loaded;
+        Status = LoadState.Loaded;
         RegisterCommitHook();
     }
 
@@ -113,7 +103,7 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
             await _settings.Store.DestroyAsync(_id, cancellationToken).ConfigureAwait(false);
         }
 
-        _state = State.Destroyed;
+        Status = LoadState.Destroyed;
         _values.Discard();
     }
 
@@ -141,7 +131,7 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
 
     private protected override void EnsureReadable()
     {
-        if (_state == State.NotLoaded)
+        if (Status == LoadState.NotLoaded)
         {
             throw new InvalidOperationException(
                 "The Express session has not been loaded. Call 'await HttpContext.Session.LoadAsync()' before using it: loading reads the store, which is never done synchronously.");
@@ -151,7 +141,7 @@ internal sealed partial class ExpressSession : RequestCommittedSession, ISession
     private protected override void EnsureWritable()
     {
         EnsureReadable();
-        if (_state == State.Destroyed)
+        if (Status == LoadState.Destroyed)
         {
             throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
         }
