@@ -90,4 +90,21 @@ public static class ExpressSessionServiceCollectionExtensions
             });
         return services.Replace(ServiceDescriptor.Singleton<IExpressSessionFormat>(static provider => provider.GetRequiredService<ExpressPostgresSessionStore>()));
     }
+
+    /// <summary>
+    /// Registers <see cref="ExpressFileSessionStore"/> (session-file-store's format) as the
+    /// <see cref="IExpressSessionFormat"/> and the <see cref="SessionStores.ISessionStore"/>, replacing any registered
+    /// before (an application has one store).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options: the Express app's <c>path</c>, and its <c>ttl</c> if it changed it.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddExpressFileSessionStore(this IServiceCollection services, Action<ExpressFileSessionStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddSessionStore<ExpressFileSessionStore, ExpressFileSessionStoreOptions, ExpressFileSessionStoreOptionsValidator>(
+            configure,
+            static (provider, options) => new ExpressFileSessionStore(options, provider.GetService<ILogger<ExpressFileSessionStore>>()));
+        return services.Replace(ServiceDescriptor.Singleton<IExpressSessionFormat>(static provider => provider.GetRequiredService<ExpressFileSessionStore>()));
+    }
 }

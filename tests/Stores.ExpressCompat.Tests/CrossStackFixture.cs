@@ -81,6 +81,10 @@ public abstract class CrossStackFixture : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Properties the npm store itself adds to the session (session-file-store's <c>__lastAccess</c>), which
+    /// Express shows in <c>req.session</c> and which are no session value.</summary>
+    public virtual IReadOnlyList<string> FormatFields => [];
+
     /// <summary>The session JSON the store holds for <paramref name="id"/> (live or not), or <see langword="null"/>.</summary>
     public abstract Task<string?> StoredJsonAsync(string id);
 

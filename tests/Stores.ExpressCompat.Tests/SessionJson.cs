@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text.Json.Nodes;
 using Xunit;
 
@@ -6,10 +7,15 @@ namespace SessionStores.ExpressCompat.Tests;
 /// <summary>Comparing sessions as the two apps report them (Express's includes its cookie object).</summary>
 internal static class SessionJson
 {
-    public static JsonObject WithoutCookie(JsonNode session)
+    public static JsonObject WithoutCookie(JsonNode session, IEnumerable<string>? formatFields = null)
     {
         var copy = session.DeepClone().AsObject();
         copy.Remove("cookie");
+        foreach (var field in formatFields ?? [])
+        {
+            copy.Remove(field);
+        }
+
         return copy;
     }
 

@@ -24,7 +24,7 @@ internal sealed class ExpressSessionDocument
     private static readonly string[] CookieOrder = ["originalMaxAge", "partitioned", "priority", "expires", "secure", "httpOnly", "domain", "path", "sameSite"];
 
     // JSON.stringify writes non-ASCII text as it is; the default encoder would escape it (same value, other bytes).
-    private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly JsonObject _root;
 

@@ -23,6 +23,11 @@ async function createStore() {
       const PgStore = require('connect-pg-simple')(session);
       return new PgStore({ tableName: env.TABLE || 'session', pruneSessionInterval: false });
     }
+    case 'file': {
+      // No retries on a missing file (a new session would wait half a second) and no reaper during the tests.
+      const FileStore = require('session-file-store')(session);
+      return new FileStore({ path: env.FILE_PATH, retries: 0, reapInterval: -1, logFn: () => {} });
+    }
     default:
       throw new Error('unknown STORE ' + env.STORE);
   }
