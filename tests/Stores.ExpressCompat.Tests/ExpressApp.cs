@@ -6,7 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
-using SessionStores.Conformance;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.ExpressCompat.Tests;
