@@ -28,8 +28,8 @@ internal sealed class ExpressCookies(ExpressSessionOptions options)
             return null;
         }
 
-        // ASP.NET Core hands cookie values over without decoding them; the npm package 'cookie' decodes with
-        // decodeURIComponent when the value contains '%'.
+        // Decoded as the npm package 'cookie' does (decodeURIComponent when the value contains '%'); a value that
+        // arrives already unescaped has no '%' left (an id is base64url, a signature base64), so nothing is decoded twice.
         string value;
         try
         {
