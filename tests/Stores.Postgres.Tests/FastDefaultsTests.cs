@@ -94,6 +94,20 @@ public sealed class FastDefaultsTests
         }
     }
 
+    [Fact]
+    public async Task A_multiplexing_data_source_which_refuses_explicit_preparation_still_works()
+    {
+        // Given a data source with Npgsql's multiplexing, which refuses explicit preparation.
+        var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync()) { Multiplexing = true, MaxPoolSize = 2 };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var store = await StoreAsync(dataSource, Db.NewName("mx"), PostgresDurability.Relaxed, prepare: true);
+
+        // When the store writes and reads, then it works, its statements left to the data source's own preparation.
+        var write = await store.SetAsync("s1", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5)), Token);
+        Assert.True((await store.SetAsync("s1", new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(5), expectedVersion: write.Version), Token)).Succeeded);
+        Assert.Equal(new byte[] { 2 }, (await store.GetAndTouchAsync("s1", TimeSpan.FromMinutes(5), Token))!.Data.ToArray());
+    }
+
     private static async Task<NpgsqlDataSource> DataSourceAsync(int maxPoolSize)
     {
         var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync())
