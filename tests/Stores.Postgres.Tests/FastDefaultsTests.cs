@@ -47,8 +47,9 @@ public sealed class FastDefaultsTests
     [Fact]
     public async Task Relaxed_durability_does_not_leak_to_the_applications_work_on_the_same_connection()
     {
-        // Given a pool of one connection, shared by the application and a relaxed store.
-        await using var dataSource = await DataSourceAsync(maxPoolSize: 1);
+        // Given a pool of one connection, shared by the application and a relaxed store, which Npgsql does not reset
+        // when it returns to the pool (so a session-level setting would outlive the store's use of it).
+        await using var dataSource = await DataSourceAsync(maxPoolSize: 1, noResetOnClose: true);
         var table = Db.NewName("dl");
         await using var store = await StoreAsync(dataSource, table, PostgresDurability.Relaxed, prepare: true);
         var backend = await ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()");
@@ -108,11 +109,12 @@ public sealed class FastDefaultsTests
         Assert.Equal(new byte[] { 2 }, (await store.GetAndTouchAsync("s1", TimeSpan.FromMinutes(5), Token))!.Data.ToArray());
     }
 
-    private static async Task<NpgsqlDataSource> DataSourceAsync(int maxPoolSize)
+    private static async Task<NpgsqlDataSource> DataSourceAsync(int maxPoolSize, bool noResetOnClose = false)
     {
         var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync())
         {
             MaxPoolSize = maxPoolSize,
+            NoResetOnClose = noResetOnClose,
 
             // Whatever the test server's default, the application here commits synchronously.
             Options = "-c synchronous_commit=on",
