@@ -39,6 +39,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 {
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
+    private readonly RedisValue _announceChannel;
     private readonly int _database;
     private readonly ILogger _logger;
     private readonly RedisBackend _backend;
@@ -60,6 +61,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         RedisSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _keys = new RedisKeys(options.KeyPrefix);
         _maxDataBytes = options.MaxDataBytes;
+        _announceChannel = options.PublishInvalidations ? _keys.InvalidationsName : string.Empty;
         _database = options.Database;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _backend = new RedisBackend(() => _disposed);
@@ -144,7 +146,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
+        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel]);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);
@@ -197,7 +199,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
+        var deleted = db.KeyDeleteAsync(_keys.Session(id));
+        AnnounceDestroyed(db, id);
+        return await deleted.ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.

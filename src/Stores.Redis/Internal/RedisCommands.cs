@@ -50,6 +50,12 @@ internal static class RedisCommands
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """ + "\n";
 
+    // Spliced after a session write: announces "key:version" to near caches (RedisInvalidationFeed) when ARGV[5] names the
+    // channel (empty: announcements are off). Kept apart so the write script's other lines can change independently.
+    private const string Announce = "\n" + """
+        if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], k .. ':' .. version) end
+        """ + "\n";
+
     // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
     // from `h` (the value, or at least its first 822 bytes: header plus the longest subject, RedisCodec.HeadRangeEnd
     // being 821), before anything is written.
@@ -71,7 +77,7 @@ internal static class RedisCommands
         """ + "\n";
 
     /// <summary>
-    /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
+    /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data, invalidation channel ('' none).
     /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
     /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
@@ -106,6 +112,7 @@ internal static class RedisCommands
         local exp = now + ttl
         local version = live + 1
         redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, covered, #subject) .. subject .. ARGV[4], 'PXAT', exp)
+        """ + Announce + """
         if #subject > 0 and exp > covered then return { version, now + 2 * ttl, string.format('%012x%012x', version, born or now) } end
         return version
         """;
