@@ -35,6 +35,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private readonly long _touchThresholdMs;
     private readonly SessionStoreOperationRunner _runner;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly bool _announce;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options; <see cref="PostgresSessionStoreOptions.ConnectionString"/> or
@@ -56,7 +57,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
-        _commands = new PostgresCommands(options.SchemaName, options.TableName);
+        _commands = new PostgresCommands(options.SchemaName, options.TableName, options.PublishInvalidations);
+        _announce = options.PublishInvalidations;
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
         _schemaName = options.SchemaName;

@@ -55,6 +55,15 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     public bool UnloggedTable { get; set; }
 
     /// <summary>
+    /// Whether session writes and destroys NOTIFY <c>id:version</c> (in the same statement) and bulk deletes NOTIFY
+    /// <c>*</c>, for the near caches of every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that
+    /// writes a table some process reads through a near cache, or those caches serve what it changed until their
+    /// <c>MaxEntryAge</c>. The cost: PostgreSQL serialises the commits of notifying transactions on a lock of its
+    /// notification queue. Default: <see langword="true"/>.
+    /// </summary>
+    public bool PublishInvalidations { get; set; } = true;
+
+    /// <summary>
     /// Lets <see cref="ISessionStore.TouchAsync"/> and <see cref="ISessionStore.GetAndTouchAsync"/> skip rewriting the
     /// row when the new expiry differs from the stored one by less than this. Every rewrite of a PostgreSQL row writes
     /// a new row version, an index entry and WAL, so on read-heavy sliding-expiry traffic a threshold of, say, 1% of
