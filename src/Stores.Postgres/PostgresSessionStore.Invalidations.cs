@@ -76,7 +76,7 @@ public sealed partial class PostgresSessionStore : ISessionInvalidationSource
         {
             await AnnounceAllChangedAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (SessionStoreException ex)
+        catch (Exception ex)
         {
             // The bulk delete's own failure is what the caller gets; this one is logged.
             Log.AnnounceFailed(_logger, _commands.Table, ex);

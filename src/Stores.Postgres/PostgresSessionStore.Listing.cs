@@ -68,7 +68,8 @@ public sealed partial class PostgresSessionStore
         }
         catch (Exception ex) when (_announce && ex is not OperationCanceledException)
         {
-            await AnnounceAllChangedAfterFailureAsync().ConfigureAwait(false);
+            // In the background: the caller gets its failure within its deadline, whatever the server does next.
+            _ = AnnounceAllChangedAfterFailureAsync();
             throw;
         }
 

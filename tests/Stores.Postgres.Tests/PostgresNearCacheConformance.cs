@@ -1,5 +1,7 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Npgsql;
 using SessionStores.Conformance;
 
 namespace SessionStores.Postgres.Tests;
@@ -8,6 +10,9 @@ namespace SessionStores.Postgres.Tests;
 // in place before each test starts).
 public sealed class PostgresNearCacheConformance(PostgresNearCacheFixture fixture) : SessionStoreConformanceTests<PostgresNearCacheFixture>(fixture);
 
+// The near cache's own behaviour over the PostgreSQL feed.
+public sealed class PostgresFeedConformance(PostgresFeedFixture fixture) : NearCacheConformanceTests<PostgresFeedFixture>(fixture);
+
 /// <summary>PostgreSQL stores behind a near cache.</summary>
 public sealed class PostgresNearCacheFixture : ISessionStoreFixture
 {
@@ -15,4 +20,51 @@ public sealed class PostgresNearCacheFixture : ISessionStoreFixture
 
     public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         await NearCachedStores.WrapAsync(await _postgres.CreateStoreAsync(options, cancellationToken), cancellationToken);
+}
+
+/// <summary>Plain PostgreSQL stores, silent ones, and stores whose LISTEN connection a test can terminate.</summary>
+public sealed class PostgresFeedFixture : INearCacheFixture
+{
+    private readonly PostgresFixture _postgres = new();
+
+    public ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        _postgres.CreateStoreAsync(options, cancellationToken);
+
+    public async ValueTask<ISessionStore> CreateSilentStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        await CreateAsync(options, await PostgresFixture.DataSourceAsync(), publish: false, cancellationToken);
+
+    /// <summary>A store with a data source of its own, named so that <c>pg_terminate_backend</c> finds its LISTEN
+    /// connection (idle after <c>LISTEN</c> or a probe) and nothing else.</summary>
+    public async ValueTask<(ISessionStore Store, Func<CancellationToken, Task> KillFeed)> CreateKillableStoreAsync(
+        ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var name = "nearcache-" + Guid.NewGuid().ToString("N")[..12];
+        var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync()) { ApplicationName = name };
+        var store = await CreateAsync(options, NpgsqlDataSource.Create(builder.ConnectionString), publish: true, cancellationToken);
+        return (store, async ct =>
+        {
+            var admin = await PostgresFixture.DataSourceAsync();
+            await using var command = admin.CreateCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity " +
+                "WHERE application_name = $1 AND state = 'idle' AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')");
+            command.Parameters.Add(new NpgsqlParameter { Value = name });
+            if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+            {
+                throw new InvalidOperationException($"No LISTEN connection of {name} was found to terminate.");
+            }
+        });
+    }
+
+    private static async Task<ISessionStore> CreateAsync(ConformanceStoreOptions options, NpgsqlDataSource dataSource, bool publish, CancellationToken cancellationToken)
+    {
+        var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            DataSource = dataSource,
+            SchemaName = PostgresFixture.Schema,
+            TableName = options.Namespace,
+            PublishInvalidations = publish,
+        });
+        await store.EnsureSchemaAsync(cancellationToken);
+        return store;
+    }
 }

@@ -1,6 +1,9 @@
+using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
+using StackExchange.Redis;
 
 namespace SessionStores.Redis.Tests;
 
@@ -9,6 +12,11 @@ namespace SessionStores.Redis.Tests;
 public sealed class RedisNearCacheConformance(RedisNearCacheFixture fixture) : SessionStoreConformanceTests<RedisNearCacheFixture>(fixture);
 
 public sealed class RedisClusterNearCacheConformance(RedisClusterNearCacheFixture fixture) : SessionStoreConformanceTests<RedisClusterNearCacheFixture>(fixture);
+
+// The near cache's own behaviour over the Redis feed.
+public sealed class RedisFeedConformance(RedisFeedFixture fixture) : NearCacheConformanceTests<RedisFeedFixture>(fixture);
+
+public sealed class RedisClusterFeedConformance(RedisClusterFeedFixture fixture) : NearCacheConformanceTests<RedisClusterFeedFixture>(fixture);
 
 /// <summary>Redis stores behind a near cache.</summary>
 public class RedisNearCacheFixture : ISessionStoreFixture
@@ -23,4 +31,56 @@ public class RedisNearCacheFixture : ISessionStoreFixture
 public sealed class RedisClusterNearCacheFixture : RedisNearCacheFixture
 {
     protected override RedisFixture Redis { get; } = new RedisClusterFixture();
+}
+
+/// <summary>Plain Redis stores, silent ones, and stores whose feed connection a test can kill.</summary>
+public class RedisFeedFixture : RedisFixture, INearCacheFixture
+{
+    public async ValueTask<ISessionStore> CreateSilentStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionMultiplexer = await ConnectionAsync(),
+            KeyPrefix = PrefixOf(options),
+            PublishInvalidations = false,
+        });
+
+    /// <summary>A store with a connection of its own, named so that <c>CLIENT KILL</c> finds it on every primary.</summary>
+    public async ValueTask<(ISessionStore Store, Func<CancellationToken, Task> KillFeed)> CreateKillableStoreAsync(
+        ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var name = "nearcache-" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = await ConnectionStringAsync();
+        var store = new RedisSessionStore(new RedisSessionStoreOptions
+        {
+            ConnectionString = connectionString + ",name=" + name,
+            KeyPrefix = PrefixOf(options),
+        });
+        return (store, async _ =>
+        {
+            await using var admin = await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+            var killed = 0;
+            foreach (var server in admin.GetServers().Where(s => !s.IsReplica))
+            {
+                foreach (var client in await server.ClientListAsync())
+                {
+                    if (client.Name == name)
+                    {
+                        await server.ClientKillAsync(client.Id, skipMe: false);
+                        killed++;
+                    }
+                }
+            }
+
+            if (killed == 0)
+            {
+                throw new InvalidOperationException($"No connection named {name} was found to kill.");
+            }
+        });
+    }
+}
+
+/// <summary>As <see cref="RedisFeedFixture"/>, on the 3-primary cluster.</summary>
+public sealed class RedisClusterFeedFixture : RedisFeedFixture
+{
+    public override bool IsCluster => true;
 }

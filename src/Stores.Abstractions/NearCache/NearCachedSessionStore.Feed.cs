@@ -54,7 +54,11 @@ public partial class NearCachedSessionStore : ISessionInvalidationListener
     }
 
     /// <inheritdoc />
-    void ISessionInvalidationListener.OnChanged(string id, long version) => _table.Invalidate(id, version);
+    void ISessionInvalidationListener.OnChanged(string id, long version)
+    {
+        _table.Invalidate(id, version);
+        Interlocked.Increment(ref _announcements);
+    }
 
     /// <inheritdoc />
     void ISessionInvalidationListener.OnAllChanged() => _table.Flush();

@@ -42,6 +42,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     private readonly CancellationTokenSource _stopping = new();
     private long _hits;
     private long _misses;
+    private long _announcements;
     private int _disposed;
 
     private protected NearCachedSessionStore(
@@ -97,7 +98,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     /// <summary>What the cache holds and has done so far.</summary>
     /// <returns>A snapshot.</returns>
     public NearCacheStatistics GetStatistics() =>
-        new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _table.Count, _table.Bytes, _table.IsAvailable);
+        new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _table.Count, _table.Bytes, _table.IsAvailable, Interlocked.Read(ref _announcements));
 
     /// <inheritdoc />
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
