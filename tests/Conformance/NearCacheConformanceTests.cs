@@ -23,6 +23,16 @@ public interface INearCacheFixture : ISessionStoreFixture
     /// <returns>The store, and what kills its feed's connection.</returns>
     ValueTask<(ISessionStore Store, Func<CancellationToken, Task> KillFeed)> CreateKillableStoreAsync(
         ConformanceStoreOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Starts a second OS process that runs <see cref="NearCacheIncrements.RunAsync"/> through a near cache of its
+    /// own on the namespace (<c>SessionStores.NearCacheWorker</c>, via <see cref="LeaseHolderProcesses.StartDotnet"/>): it
+    /// prints <c>ready</c> once its feed is live and <c>done &lt;conflicts&gt;</c> at the end.</summary>
+    /// <param name="options">The namespace.</param>
+    /// <param name="id">The counter's session id.</param>
+    /// <param name="count">How many increments.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The process.</returns>
+    ValueTask<Process> StartIncrementerAsync(ConformanceStoreOptions options, string id, int count, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -185,6 +195,40 @@ public abstract class NearCacheConformanceTests<TFixture> : ConformanceTestBase<
 
         // Only the last read was served from memory: none while lost, none from before the loss.
         Assert.Equal(hits + 1, cache.GetStatistics().Hits);
+    }
+
+    /// <summary>Two processes, each with its own near cache, increment one session concurrently: no increment is lost,
+    /// and each reads its own writes.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Two_processes_lose_no_update_and_each_reads_its_own_writes()
+    {
+        const int Count = 150;
+        var options = new ConformanceStoreOptions(NewNamespace());
+        var cache = await CreateCacheAsync(options);
+        var id = NewId();
+        using var worker = await Fixture.StartIncrementerAsync(options, id, Count, Token);
+        try
+        {
+            Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync(Token));
+
+            await NearCacheIncrements.RunAsync(cache, id, Count, Token);
+            var done = await worker.StandardOutput.ReadLineAsync(Token);
+            await worker.WaitForExitAsync(Token);
+
+            Assert.True(worker.ExitCode == 0, $"The worker exited with {worker.ExitCode} (its standard error is in the test output).");
+            Assert.StartsWith("done ", done, StringComparison.Ordinal);
+            var stored = await cache.Inner.GetAsync(id, Token);
+            Assert.Equal((2 * Count).ToString(System.Globalization.CultureInfo.InvariantCulture), System.Text.Encoding.UTF8.GetString(stored!.Data.Span));
+            Assert.Equal(2 * Count, stored.Version);
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private async Task<NearCachedSessionStore> CreateCacheAsync(ConformanceStoreOptions options)

@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -32,6 +34,11 @@ public sealed class PostgresFeedFixture : INearCacheFixture
 
     public async ValueTask<ISessionStore> CreateSilentStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         await CreateAsync(options, await PostgresFixture.DataSourceAsync(), publish: false, cancellationToken);
+
+    public async ValueTask<Process> StartIncrementerAsync(ConformanceStoreOptions options, string id, int count, CancellationToken cancellationToken) =>
+        LeaseHolderProcesses.StartDotnet(
+            "SessionStores.NearCacheWorker.dll", "postgres", await PostgresFixture.ConnectionStringAsync(), PostgresFixture.Schema, options.Namespace, id,
+            count.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A store with a data source of its own, named so that <c>pg_terminate_backend</c> finds its LISTEN
     /// connection (idle after <c>LISTEN</c> or a probe) and nothing else.</summary>

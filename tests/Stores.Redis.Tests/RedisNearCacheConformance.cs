@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -43,6 +45,10 @@ public class RedisFeedFixture : RedisFixture, INearCacheFixture
             KeyPrefix = PrefixOf(options),
             PublishInvalidations = false,
         });
+
+    public async ValueTask<Process> StartIncrementerAsync(ConformanceStoreOptions options, string id, int count, CancellationToken cancellationToken) =>
+        LeaseHolderProcesses.StartDotnet(
+            "SessionStores.NearCacheWorker.dll", "redis", await ConnectionStringAsync(), PrefixOf(options), id, count.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>A store with a connection of its own, named so that <c>CLIENT KILL</c> finds it on every primary.</summary>
     public async ValueTask<(ISessionStore Store, Func<CancellationToken, Task> KillFeed)> CreateKillableStoreAsync(
