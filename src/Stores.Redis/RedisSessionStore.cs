@@ -189,7 +189,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>DEL</c>. A subject index entry left behind is removed by the next read of that index.</remarks>
+    /// <remarks>One <c>DEL</c> (with <see cref="RedisSessionStoreOptions.PublishInvalidations"/>, one script that deletes
+    /// and announces). A subject index entry left behind is removed by the next read of that index.</remarks>
     public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
@@ -199,9 +200,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var deleted = db.KeyDeleteAsync(_keys.Session(id));
-        AnnounceDestroyed(db, id);
-        return await deleted.ConfigureAwait(false);
+        if (_announceChannel.IsNullOrEmpty)
+        {
+            return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
+        }
+
+        // One script: the delete and its announcement to near caches (see RedisSessionStore.Invalidations).
+        return (long)await RedisBackend.ForSession(RedisCommands.DestroyAndAnnounce.EvaluateAsync(db, [_keys.Session(id)], [_announceChannel]), id).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.

@@ -19,7 +19,7 @@ namespace SessionStores.Redis.Internal;
 /// The counter only has to outlive clock steps backwards, not the sessions: it expires <see cref="FenceMemoryMs"/> after
 /// the last acquisition, so ids leased once do not leave keys behind for ever.
 /// </remarks>
-internal static class RedisCommands
+internal static partial class RedisCommands
 {
     /// <summary>
     /// How far, in ms, a subject index horizon is kept beyond the expiry it covers, to absorb clock differences
@@ -48,12 +48,6 @@ internal static class RedisCommands
     private const string Now = "\n" + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        """ + "\n";
-
-    // Spliced after a session write: announces "key:version" to near caches (RedisInvalidationFeed) when ARGV[5] names the
-    // channel (empty: announcements are off). Kept apart so the write script's other lines can change independently.
-    private const string Announce = "\n" + """
-        if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], k .. ':' .. version) end
         """ + "\n";
 
     // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
