@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -15,13 +16,19 @@ public sealed class PostgresNearCacheConformance(PostgresNearCacheFixture fixtur
 // The near cache's own behaviour over the PostgreSQL feed.
 public sealed class PostgresFeedConformance(PostgresFeedFixture fixture) : NearCacheConformanceTests<PostgresFeedFixture>(fixture);
 
-/// <summary>PostgreSQL stores behind a near cache.</summary>
-public sealed class PostgresNearCacheFixture : ISessionStoreFixture
+/// <summary>PostgreSQL stores behind a near cache; the backend is inspected (and pruned) under the cache.</summary>
+public sealed class PostgresNearCacheFixture : IBackendInspectionFixture
 {
     private readonly PostgresFixture _postgres = new();
 
     public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         await NearCachedStores.WrapAsync(await _postgres.CreateStoreAsync(options, cancellationToken), cancellationToken);
+
+    public ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        _postgres.CountHeldRecordsAsync(((NearCachedSessionStore)store).Inner, options, ids, cancellationToken);
+
+    public ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        _postgres.RunCleanupAsync(((NearCachedSessionStore)store).Inner, options, cancellationToken);
 }
 
 /// <summary>Plain PostgreSQL stores, silent ones, and stores whose LISTEN connection a test can terminate.</summary>

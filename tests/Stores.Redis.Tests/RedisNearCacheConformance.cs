@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -20,13 +21,19 @@ public sealed class RedisFeedConformance(RedisFeedFixture fixture) : NearCacheCo
 
 public sealed class RedisClusterFeedConformance(RedisClusterFeedFixture fixture) : NearCacheConformanceTests<RedisClusterFeedFixture>(fixture);
 
-/// <summary>Redis stores behind a near cache.</summary>
-public class RedisNearCacheFixture : ISessionStoreFixture
+/// <summary>Redis stores behind a near cache; the backend is inspected under the cache.</summary>
+public class RedisNearCacheFixture : IBackendInspectionFixture
 {
     protected virtual RedisFixture Redis { get; } = new();
 
     public async ValueTask<ISessionStore> CreateStoreAsync(ConformanceStoreOptions options, CancellationToken cancellationToken) =>
         await NearCachedStores.WrapAsync(await Redis.CreateStoreAsync(options, cancellationToken), cancellationToken);
+
+    public ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        Redis.CountHeldRecordsAsync(((NearCachedSessionStore)store).Inner, options, ids, cancellationToken);
+
+    public ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        Redis.RunCleanupAsync(((NearCachedSessionStore)store).Inner, options, cancellationToken);
 }
 
 /// <summary>Redis Cluster stores behind a near cache.</summary>
