@@ -107,6 +107,17 @@ public abstract class ExpressSessionFormatStore : IExpressSessionFormat
     public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
         throw ExpressFormatLimits.NoListing(query, nameof(DestroyManyAsync));
 
+    /// <summary>
+    /// The ids of every session stored in this format (for a one-off conversion to a native store, e.g.
+    /// <c>sessionstores convert-express</c>), streamed as the backend yields them: connect-redis <c>SCAN</c>s the
+    /// prefix, connect-pg-simple reads the table's <c>sid</c>s, session-file-store lists the directory's <c>*.json</c>.
+    /// Expired records not yet removed are included, and so may be names that are no valid session id: read each with
+    /// <see cref="GetAsync"/>, which returns only live sessions.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <returns>The stored ids, each once (a record added or removed during the walk may or may not be seen).</returns>
+    public IAsyncEnumerable<string> ListIdsAsync(CancellationToken cancellationToken = default) => ListIdsCoreAsync(cancellationToken);
+
     /// <summary>connect-redis and connect-pg-simple's rule: until the cookie's <c>expires</c>, rounded up to whole seconds
     /// (null once past), else the store's own ttl.</summary>
     private protected static TimeSpan? CookieOrStoreTtl(ExpressSessionCookie cookie, DateTimeOffset now, TimeSpan storeTtl)
@@ -135,6 +146,8 @@ public abstract class ExpressSessionFormatStore : IExpressSessionFormat
     private protected abstract Task<bool> TouchCoreAsync(string id, long ttlMs, CancellationToken cancellationToken);
 
     private protected abstract Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken);
+
+    private protected abstract IAsyncEnumerable<string> ListIdsCoreAsync(CancellationToken cancellationToken);
 
     /// <summary>The npm stores count whole seconds: a TTL is rounded up to the next one (in milliseconds).</summary>
     private static long WholeSeconds(TimeSpan ttl) => (SessionValidation.ToMilliseconds(ttl) + 999) / 1000 * 1000;
