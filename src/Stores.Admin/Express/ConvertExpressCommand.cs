@@ -12,7 +12,8 @@ namespace SessionStores.Admin.Express;
 /// <summary>
 /// <c>convert-express</c>: the one-off switch from an express-session store (connect-redis, connect-pg-simple,
 /// session-file-store) to the native store of <c>--store</c>, once the last Express route is gone. Every live session
-/// keeps its id, its values (as <c>AddStoreBackedSession</c> reads them) and its remaining lifetime. Writes are
+/// keeps its values (as <c>AddStoreBackedSession</c> reads them) and its remaining lifetime, under the key derived from
+/// its id (<see cref="ExpressSessionConversion.AspNetCoreSessionKey"/>: the session middleware reads no other). Writes are
 /// create-only, so a re-run converts what is new and never replaces a native session (which may be newer).
 /// </summary>
 internal static class ConvertExpressCommand
@@ -133,7 +134,8 @@ internal static class ConvertExpressCommand
             return (ConversionKind.Converted, null);
         }
 
-        var result = await target.SetAsync(id, new SessionWrite(data, ttl, expectedVersion: 0), cancellationToken).ConfigureAwait(false);
+        var key = ExpressSessionConversion.AspNetCoreSessionKey(id);
+        var result = await target.SetAsync(key, new SessionWrite(data, ttl, expectedVersion: 0), cancellationToken).ConfigureAwait(false);
         return (result.Succeeded ? ConversionKind.Converted : ConversionKind.AlreadyNative, null);
     }
 
