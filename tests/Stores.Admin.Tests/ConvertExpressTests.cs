@@ -118,6 +118,20 @@ public sealed class ConvertExpressTests : ToolTestResources
     }
 
     [Fact]
+    public async Task An_unreachable_express_store_is_a_store_failure_and_nothing_is_written()
+    {
+        var target = NewDirectory();
+        var unreachable = $"127.0.0.1:{LoopbackPorts.Free()},connectTimeout=500,connectRetry=0,abortConnect=false";
+
+        var result = await AdminRun.InProcessAsync(["--store", "file", "--directory", target, "--yes", "convert-express", "--from", "redis", "--from-connection", unreachable]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("store failure", result.Error, StringComparison.Ordinal);
+        var native = Own(new FileSessionStore(new FileSessionStoreOptions { Directory = target, FlushToDisk = false, OperationTimeout = OperationTimeout }));
+        Assert.Equal(0, await native.CountAsync(SessionQuery.All, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Options_of_another_profile_are_bad_usage_before_any_io()
     {
         var result = await AdminRun.InProcessAsync([
