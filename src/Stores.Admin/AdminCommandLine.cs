@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SessionStores.Admin.Commands;
+using SessionStores.Admin.Express;
 
 namespace SessionStores.Admin;
 
@@ -16,6 +17,7 @@ internal static class AdminCommandLine
         root.Subcommands.Add(DestroyCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(StatsCommand.Create(context));
+        root.Subcommands.Add(ConvertExpressCommand.Create(context));
         return root;
     }
 

@@ -21,6 +21,9 @@ internal static class ExitCodes
     /// <summary>A destructive command was not confirmed (no terminal and no <c>--yes</c>, or the answer was not yes).</summary>
     public const int Refused = 4;
 
+    /// <summary><c>convert-express</c> converted what it could, but some stored sessions could not be (each named on stderr by its tag).</summary>
+    public const int PartlyFailed = 6;
+
     /// <summary>Interrupted (Ctrl+C): the shells' convention, 128 + SIGINT.</summary>
     public const int Cancelled = 130;
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Text;
 using System.Text.Json;
@@ -96,6 +98,13 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
         File.Delete(PathOf(id));
         return live is not null;
     }
+
+    // A missing directory holds no sessions (session-file-store creates it on its first write).
+    private protected override IAsyncEnumerable<string> ListIdsCoreAsync(CancellationToken cancellationToken) =>
+        (Directory.Exists(_options.Path) ? Directory.EnumerateFiles(_options.Path, "*.json") : [])
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .ToAsyncEnumerable();
 
     private static ExpressFileSessionStoreOptions Validated(ExpressFileSessionStoreOptions options)
     {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -93,6 +95,20 @@ public sealed class ExpressPostgresSessionStore : ExpressSessionFormatStore, IAs
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var command = Command(_sql.Destroy, id, null);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    private protected override async IAsyncEnumerable<string> ListIdsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        using var command = _dataSource.CreateCommand(_sql.ListIds);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return reader.GetString(0);
+            }
+        }
     }
 
     private static ExpressPostgresSessionStoreOptions Validated(ExpressPostgresSessionStoreOptions options)

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -78,6 +81,42 @@ public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsync
 
     private protected override async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken) =>
         await (await DatabaseAsync().ConfigureAwait(false)).KeyDeleteAsync(Key(id)).ConfigureAwait(false);
+
+    // SCAN on every primary, so a cluster's keys are all seen; the prefix is matched literally (glob characters escaped).
+    private protected override async IAsyncEnumerable<string> ListIdsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = await _connection.Value.ConfigureAwait(false);
+        var pattern = EscapeGlob(_options.KeyPrefix) + "*";
+        foreach (var endpoint in connection.GetEndPoints())
+        {
+            var server = connection.GetServer(endpoint);
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
+            await foreach (var key in server.KeysAsync(_options.Database, pattern, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                yield return key.ToString()[_options.KeyPrefix.Length..];
+            }
+        }
+    }
+
+    private static string EscapeGlob(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 4);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
 
     private static ExpressRedisSessionStoreOptions Validated(ExpressRedisSessionStoreOptions options)
     {

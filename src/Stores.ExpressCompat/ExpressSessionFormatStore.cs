@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -23,11 +24,13 @@ namespace SessionStores.ExpressCompat;
 public abstract class ExpressSessionFormatStore : IExpressSessionFormat
 {
     private readonly SessionStoreOperationRunner _runner;
+    private readonly SessionStoreBackend _backend;
     private readonly int _maxDataBytes;
 
     private protected ExpressSessionFormatStore(SessionStoreBackend backend, SessionStoreOptions options, ILogger? logger)
     {
         _runner = new SessionStoreOperationRunner(backend, options.OperationTimeout, logger ?? NullLogger.Instance);
+        _backend = backend;
         _maxDataBytes = options.MaxDataBytes;
     }
 
@@ -107,6 +110,44 @@ public abstract class ExpressSessionFormatStore : IExpressSessionFormat
     public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) =>
         throw ExpressFormatLimits.NoListing(query, nameof(DestroyManyAsync));
 
+    /// <summary>
+    /// The ids of every session stored in this format (for a one-off conversion to a native store, e.g.
+    /// <c>sessionstores convert-express</c>), streamed as the backend yields them: connect-redis <c>SCAN</c>s the
+    /// prefix, connect-pg-simple reads the table's <c>sid</c>s, session-file-store lists the directory's <c>*.json</c>.
+    /// Expired records not yet removed are included, and so may be names that are no valid session id: read each with
+    /// <see cref="GetAsync"/>, which returns only live sessions.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <returns>The stored ids, each once (a record added or removed during the walk may or may not be seen).</returns>
+    /// <exception cref="SessionStoreException">The backend failed during the walk (unreachable server, …).</exception>
+    public async IAsyncEnumerable<string> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // A walk is many round trips, not one operation, so it is not run under one deadline; its failures still
+        // reach the caller in the one shape every other operation gives them.
+        var ids = ListIdsCoreAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (ids.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await ids.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (Exception ex) when (ex is not SessionStoreException and not OperationCanceledException && _backend.IsFailure(ex))
+                {
+                    var redacted = _backend.Redact(ex);
+                    throw new SessionStoreException(
+                        $"{_backend.DisplayName} failed while listing the stored session ids: {redacted.Message}", redacted, _backend.IsTransient(ex));
+                }
+
+                yield return ids.Current;
+            }
+        }
+    }
+
     /// <summary>connect-redis and connect-pg-simple's rule: until the cookie's <c>expires</c>, rounded up to whole seconds
     /// (null once past), else the store's own ttl.</summary>
     private protected static TimeSpan? CookieOrStoreTtl(ExpressSessionCookie cookie, DateTimeOffset now, TimeSpan storeTtl)
@@ -135,6 +176,8 @@ public abstract class ExpressSessionFormatStore : IExpressSessionFormat
     private protected abstract Task<bool> TouchCoreAsync(string id, long ttlMs, CancellationToken cancellationToken);
 
     private protected abstract Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken);
+
+    private protected abstract IAsyncEnumerable<string> ListIdsCoreAsync(CancellationToken cancellationToken);
 
     /// <summary>The npm stores count whole seconds: a TTL is rounded up to the next one (in milliseconds).</summary>
     private static long WholeSeconds(TimeSpan ttl) => (SessionValidation.ToMilliseconds(ttl) + 999) / 1000 * 1000;

@@ -10,20 +10,10 @@ namespace SessionStores.Admin.Tests;
 /// The scenarios every backend must pass end to end: the tool against a real store filled with thousands of sessions.
 /// Each backend is a sealed subclass that provides a fresh namespace and the options that select it.
 /// </summary>
-public abstract class AdminToolTests : IAsyncDisposable
+public abstract class AdminToolTests : ToolTestResources
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-
     /// <summary>Enough to page through every store several times, small enough to stay quick.</summary>
     protected const int Thousands = 2500;
-
-    /// <summary>
-    /// The operation timeout of the tests' stores and of the tool (<c>--timeout</c>): generous, because CI machines are
-    /// shared and a test asserts what the tool does, never how fast.
-    /// </summary>
-    protected static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(1);
-
-    protected const string TimeoutSeconds = "60";
 
     /// <summary>A store over a fresh namespace, and the tool's options that select that namespace.</summary>
     protected abstract Task<(ISessionStore Store, string[] StoreArgs)> CreateAsync();
@@ -160,24 +150,5 @@ public abstract class AdminToolTests : IAsyncDisposable
         Assert.Equal(600, list.Json().GetProperty("count").GetInt64());
         Assert.Equal(600, stats.Json().GetProperty("count").GetInt64());
         Assert.Contains("sessions", list.Error + stats.Error, StringComparison.Ordinal);
-    }
-
-    /// <summary>Disposes what the test created, newest first: a store before the directory it lives in.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Keeps <paramref name="store"/> to dispose after the test.</summary>
-    protected T Own<T>(T store)
-        where T : IAsyncDisposable
-    {
-        _owned.Add(store);
-        return store;
     }
 }

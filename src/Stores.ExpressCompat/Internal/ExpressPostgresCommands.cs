@@ -26,6 +26,7 @@ internal sealed class ExpressPostgresCommands
         GetAndTouch = $"UPDATE {quoted} SET expire = {NewExpire} WHERE sid = $1 AND expire > now() RETURNING sess::text, {ExpiresMs}";
         Set = $"INSERT INTO {quoted} (sid, expire, sess) VALUES ($1, {NewExpire}, $3::json) ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire";
         Touch = $"UPDATE {quoted} SET expire = {NewExpire} WHERE sid = $1 AND expire > now()";
+        ListIds = $"SELECT sid FROM {quoted}";
         Destroy = $"DELETE FROM {quoted} WHERE sid = $1 RETURNING expire > now()";
     }
 
@@ -41,6 +42,9 @@ internal sealed class ExpressPostgresCommands
 
     /// <summary>$1 sid, $2 ttl in seconds.</summary>
     public string Touch { get; }
+
+    /// <summary>Every stored sid, live or not.</summary>
+    public string ListIds { get; }
 
     /// <summary>$1 sid; one row, true when what it deleted was live.</summary>
     public string Destroy { get; }
