@@ -59,8 +59,7 @@ store_calls() {
 }
 
 sequential_requests() { # $1 path, $2 count: one request at a time, each with its own user's cookie
-  local c
-  for c in $(head -n "$2" "$WORK/cookies"); do curl -s -o /dev/null -b "$COOKIE_NAME=$c" "$URL$1"; done
+  python3 "$ROOT/benchmarks/e2e/client.py" get "$URL" "$COOKIE_NAME" "$WORK/cookies" "$1" "$2"
 }
 
 # Client round trips to the store per request, for .NET and Node alike: the app's send-family syscalls on sockets

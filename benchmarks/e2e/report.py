@@ -107,12 +107,14 @@ def summary(path):
         verdict = "" if minimum is None else f" (target ≥ {minimum}×: {'met' if median >= minimum else 'NOT met'})"
         print(f"- {name}: {ours} / {baseline} = {median:.2f}×{verdict}; per round "
               + ", ".join(f"{x:.2f}" for x in ratios))
-    redis_cmd = {(r[0], r[1], r[2]): r[8] for r in rows if r[8] != '-'}
+    by_key = {(r[0], r[1], r[2]): r for r in rows}
     for rnd in rounds:
         for ours in ("ours-redis-near", "ours-redis"):
-            if (rnd, ours, "rmw") in redis_cmd and (rnd, "builtin-redis", "rmw") in redis_cmd:
-                print(f"- round {rnd}, RMW: Redis command time per request {ours} {redis_cmd[(rnd, ours, 'rmw')]} µs, "
-                      f"builtin-redis {redis_cmd[(rnd, 'builtin-redis', 'rmw')]} µs (target: ours ≤ built-in)")
+            mine, theirs = by_key.get((rnd, ours, "rmw")), by_key.get((rnd, "builtin-redis", "rmw"))
+            if mine and theirs:
+                print(f"- round {rnd}, RMW, Redis CPU per request (target: ours ≤ built-in): {ours} {mine[7]} µs "
+                      f"(commands {mine[8]} µs), builtin-redis {theirs[7]} µs (commands {theirs[8]} µs); "
+                      f"client round trips per request {mine[10]} (target ≤ 1.05), built-in {theirs[10]}")
     bad = [f"{r[0]}/{r[1]}/{r[2]}: non-2xx {r[11]}, {r[13]}" for r in rows
            if r[11] != "0" or not re.search(r'\(lost 0,', r[13])]
     print("- non-2xx or lost updates: " + ("none" if not bad else "; ".join(bad)))

@@ -134,12 +134,7 @@ for variant in $VARIANTS; do
   start_app "$variant"
 
   # USERS users, each with a session (anonymous, as the built-in session has no subjects).
-  seq "$USERS" | xargs -P 8 -I{} curl -s -D - -o /dev/null "$URL/set-session?key=name&value=user{}" >"$WORK/seed.txt"
-  sed -n "s/^[Ss]et-[Cc]ookie: $COOKIE_NAME=\([^;]*\);.*/\1/p" "$WORK/seed.txt" >"$WORK/cookies"
-  seeded=$(grep -c '^HTTP/1.1 200' "$WORK/seed.txt" || true)
-  if [ "$seeded" != "$USERS" ] || [ "$(wc -l <"$WORK/cookies")" != "$USERS" ]; then
-    echo "seeding failed: $seeded of $USERS answered 200, $(wc -l <"$WORK/cookies") cookies"; tail -30 "$WORK/app-$variant.log"; exit 1
-  fi
+  python3 benchmarks/e2e/client.py seed "$URL" "$COOKIE_NAME" "$USERS" "$WORK/cookies" || { tail -30 "$WORK/app-$variant.log"; exit 1; }
   export COOKIE_FILE=$WORK/cookies COOKIE_NAME WRK_THREADS=$THREADS
   load rmw 3 /dev/null   # warm-up (JIT, pools)
 
@@ -161,7 +156,7 @@ for variant in $VARIANTS; do
 
   # Every user's stored counter must equal the GET / successes the app acknowledged for that cookie.
   curl -s "$URL/bench/counts" >"$WORK/counts"
-  while read -r c; do printf '%s ' "$c"; curl -s -b "$COOKIE_NAME=$c" "$URL/get-session" | sed -n 's/^views=//p' | tr -d '\n'; echo; done <"$WORK/cookies" >"$WORK/stored"
+  python3 benchmarks/e2e/client.py stored "$URL" "$COOKIE_NAME" "$WORK/cookies" >"$WORK/stored"
   stop_app
   cp "$WORK/app-$variant.log" "$LOGS/"
   counted=$(python3 benchmarks/e2e/report.py counters "$WORK/counts" "$WORK/stored")
