@@ -23,9 +23,9 @@ internal static class ClientCpuComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var ops = IntArg(args, "--ops", 200_000);
-        var concurrency = IntArg(args, "--concurrency", 16);
-        var rounds = IntArg(args, "--rounds", 3);
+        var ops = Comparison.IntArg(args, "--ops", 200_000);
+        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
+        var rounds = Comparison.IntArg(args, "--rounds", 3);
         using var redis = BenchmarkRedis.Start();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
@@ -86,8 +86,8 @@ internal static class ClientCpuComparison
         Console.WriteLine("|---|---|---|");
         foreach (var (name, _) in contenders)
         {
-            var cpu = Median(results[name].Select(r => r.CpuUs));
-            var rate = Median(results[name].Select(r => r.OpsPerSecond));
+            var cpu = Comparison.Median(results[name].Select(r => r.CpuUs));
+            var rate = Comparison.Median(results[name].Select(r => r.OpsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {cpu:F1} | {rate:F0} |"));
         }
     }
@@ -111,17 +111,5 @@ internal static class ClientCpuComparison
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         return (cpu.TotalMicroseconds / ops, ops / wall.Elapsed.TotalSeconds);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

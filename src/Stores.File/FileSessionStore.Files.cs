@@ -24,9 +24,15 @@ public sealed partial class FileSessionStore
     }
 
     /// <summary>Reads a session file; <paramref name="expectedId"/> is checked against the id it holds.</summary>
-    private async ValueTask<StoredFile> ReadAsync(
-        string fileName, string? expectedId, bool includeData, CancellationToken cancellationToken, bool throwIfCorrupt = true)
+    /// <remarks>
+    /// Synchronous on purpose, as <see cref="Replace"/> is: a session file is a few hundred bytes in the page cache,
+    /// and .NET's asynchronous file I/O on a handle opened without <see cref="FileOptions.Asynchronous"/> (on Unix, on
+    /// any handle) only moves the same blocking call to a thread-pool thread, two context switches per call. Profiled,
+    /// those hops cost more CPU than the reads.
+    /// </remarks>
+    private StoredFile Read(string fileName, string? expectedId, bool includeData, CancellationToken cancellationToken, bool throwIfCorrupt = true)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         SafeFileHandle handle;
         try
         {
@@ -53,7 +59,7 @@ public sealed partial class FileSessionStore
                 else
                 {
                     buffer = new byte[length];
-                    header = await ReadExactlyAsync(handle, buffer, cancellationToken).ConfigureAwait(false)
+                    header = ReadExactly(handle, buffer)
                         ? FileCodec.TryRead(buffer, length, verifyData: true, out error)
                         : null;
                     error ??= header is null ? "the file is shorter than its length" : null;
@@ -64,9 +70,9 @@ public sealed partial class FileSessionStore
                 var rented = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FileCodec.MaxHeaderSize));
                 try
                 {
-                    var headerBytes = rented.AsMemory(0, (int)Math.Min(length, FileCodec.MaxHeaderSize));
-                    header = await ReadExactlyAsync(handle, headerBytes, cancellationToken).ConfigureAwait(false)
-                        ? FileCodec.TryRead(headerBytes.Span, length, verifyData: false, out error)
+                    var headerBytes = rented.AsSpan(0, (int)Math.Min(length, FileCodec.MaxHeaderSize));
+                    header = ReadExactly(handle, headerBytes)
+                        ? FileCodec.TryRead(headerBytes, length, verifyData: false, out error)
                         : null;
                     error ??= header is null ? "the file is shorter than its length" : null;
                 }
@@ -102,12 +108,12 @@ public sealed partial class FileSessionStore
         }
     }
 
-    private static async ValueTask<bool> ReadExactlyAsync(SafeFileHandle handle, Memory<byte> buffer, CancellationToken cancellationToken)
+    private static bool ReadExactly(SafeFileHandle handle, Span<byte> buffer)
     {
         var offset = 0;
         while (offset < buffer.Length)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer[offset..], offset, cancellationToken).ConfigureAwait(false);
+            var read = RandomAccess.Read(handle, buffer[offset..], offset);
             if (read == 0)
             {
                 return false;
@@ -123,22 +129,23 @@ public sealed partial class FileSessionStore
     /// Replaces a session file atomically: write a new file in <c>tmp/</c>, flush it, stamp its modification time
     /// with the expiry (the pruning pass's hint), rename it over the old one, and flush the directory that now names it.
     /// </summary>
-    private async ValueTask ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
+    private void Replace(string fileName, ReadOnlySpan<byte> record, long expiresAtMs, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         // The creation time in the name lets a pruning pass recognise files orphaned by a crashed writer.
-        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}{SessionFileNames.TempSuffix}");
         var renamed = false;
         try
         {
             using (var handle = IOFile.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                await RandomAccess.WriteAsync(handle, record, 0, cancellationToken).ConfigureAwait(false);
+                RandomAccess.Write(handle, record, 0);
                 if (_flushToDisk)
                 {
                     RandomAccess.FlushToDisk(handle);
                 }
 
-                IOFile.SetLastWriteTimeUtc(handle, DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs).UtcDateTime);
+                IOFile.SetLastWriteTimeUtc(handle, ExpiryStamps.FromMs(expiresAtMs));
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
@@ -159,9 +166,9 @@ public sealed partial class FileSessionStore
     }
 
     /// <summary>Deletes a session file under its lock; with <paramref name="subject"/>, only if it belongs to it.</summary>
-    private async ValueTask<DeleteOutcome> DeleteLockedAsync(string fileName, string? expectedId, string? subject, CancellationToken cancellationToken)
+    private DeleteOutcome DeleteLocked(string fileName, string? expectedId, string? subject, CancellationToken cancellationToken)
     {
-        var file = await ReadAsync(fileName, expectedId, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+        var file = Read(fileName, expectedId, includeData: false, cancellationToken, throwIfCorrupt: false);
         if (!file.Exists)
         {
             return DeleteOutcome.Missing;

@@ -68,6 +68,12 @@ public sealed partial class FileSessionStore
 
     private async Task<long> CountCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
     {
+        if (query.Subject is null)
+        {
+            return CountByStamp(deadline);
+        }
+
+        // A subject's markers may be stale, so each is checked against the session file it names.
         long count = 0;
         using var names = EnumerateFor(query.Subject).GetEnumerator();
         while (await NextListedAsync(names, query.Subject, includeData: false, deadline.Token, counting: true).ConfigureAwait(false) is (true, var counts, _))
@@ -78,6 +84,41 @@ public sealed partial class FileSessionStore
             }
 
             deadline.Restart();
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Counts every live session from the directory listing alone: each file's modification time is its expiry (see
+    /// <see cref="ExpiryStamps"/>), so a count stats files instead of opening them. Only on a file system with coarse
+    /// times is a file whose expiry is within a second or two of now opened to decide. A corrupt file counts while its
+    /// stamp is in the future, as the shared corrupt-data policy allows.
+    /// </summary>
+    private long CountByStamp(SessionStoreDeadline deadline)
+    {
+        long count = 0;
+        var nowMs = NowMs();
+        var checkedAt = 0;
+        using var entries = EnumerateStamped(_sessionsDirectory).GetEnumerator();
+        while (MoveNextStamped(entries))
+        {
+            var (name, stamp) = entries.Current;
+            if (++checkedAt % 4096 == 0)
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                deadline.Restart();
+            }
+
+            if (ExpiryStamps.IsLive(stamp, nowMs, _exactStamps) is { } live)
+            {
+                count += live ? 1 : 0;
+                continue;
+            }
+
+            deadline.Restart();
+            var file = Read(name, expectedId: null, includeData: false, deadline.Token, throwIfCorrupt: false);
+            count += file.Exists && (file.Header is null || file.IsLive(nowMs)) ? 1 : 0;
         }
 
         return count;
@@ -97,7 +138,7 @@ public sealed partial class FileSessionStore
             using (await _locks.AcquireAsync(name, deadline.Token).ConfigureAwait(false))
             {
                 // Not abandoned at the deadline (only cancelled): the lock must stay held until the delete has ended.
-                var outcome = await DeleteLockedAsync(name, expectedId: null, query.Subject, deadline.Token).ConfigureAwait(false);
+                var outcome = DeleteLocked(name, expectedId: null, query.Subject, deadline.Token);
                 if (query.Subject is not null && outcome is not (DeleteOutcome.Live or DeleteOutcome.Expired))
                 {
                     // A stale marker (its session is gone or bound to someone else), or the marker of a corrupt file.
@@ -137,7 +178,7 @@ public sealed partial class FileSessionStore
         }
 
         var name = names.Current;
-        var file = await ReadAsync(name, expectedId: null, includeData, cancellationToken, throwIfCorrupt: !counting).ConfigureAwait(false);
+        var file = Read(name, expectedId: null, includeData, cancellationToken, throwIfCorrupt: !counting);
         if (file is { Exists: true, Header: null })
         {
             return (true, subject is null, null);
@@ -161,7 +202,7 @@ public sealed partial class FileSessionStore
         {
             using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
             {
-                var file = await ReadAsync(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+                var file = Read(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false);
                 if (!file.Exists || (file.Header is { } header && !string.Equals(header.Subject, subject, StringComparison.Ordinal)))
                 {
                     RemoveMarker(subject, fileName);

@@ -29,7 +29,8 @@ public sealed partial class FileSessionStore
     private volatile bool _resourcesFreed;
 
     /// <summary>
-    /// Runs one bounded pruning pass now (the timer does this every <see cref="FileSessionStoreOptions.PruneInterval"/>):
+    /// Runs one bounded pruning pass now (every <see cref="FileSessionStoreOptions.PruneInterval"/> the timer runs
+    /// passes back to back until it has swept the whole directory):
     /// it inspects at most <see cref="FileSessionStoreOptions.PruneBatchSize"/> directory entries, continuing where the
     /// previous pass stopped, deletes the expired session files among them and the temporary files crashed writers left
     /// behind. Each entry (not the pass as a whole) must be handled within <see cref="SessionStoreOptions.OperationTimeout"/>;
@@ -106,7 +107,7 @@ public sealed partial class FileSessionStore
             {
                 deadline.Restart();
                 deadline.Token.ThrowIfCancellationRequested();
-                if (!MoveNextCandidate(_pruneCursor))
+                if (!MoveNextStamped(_pruneCursor))
                 {
                     // A full sweep ended; the next pass starts a fresh one.
                     _pruneCursor.Dispose();
@@ -145,7 +146,7 @@ public sealed partial class FileSessionStore
     {
         using (await _locks.AcquireAsync(fileName, cancellationToken).ConfigureAwait(false))
         {
-            var file = await ReadAsync(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false).ConfigureAwait(false);
+            var file = Read(fileName, expectedId: null, includeData: false, cancellationToken, throwIfCorrupt: false);
             if (file.Error is not null)
             {
                 // The corrupt-data policy leaves damaged sessions to the application (Destroy recovers); say so.
@@ -158,7 +159,7 @@ public sealed partial class FileSessionStore
                 return false;
             }
 
-            return await DeleteLockedAsync(fileName, expectedId: null, subject: null, cancellationToken).ConfigureAwait(false) == DeleteOutcome.Expired;
+            return DeleteLocked(fileName, expectedId: null, subject: null, cancellationToken) == DeleteOutcome.Expired;
         }
     }
 
@@ -172,28 +173,30 @@ public sealed partial class FileSessionStore
 
     private IEnumerable<PruneCandidate> EnumeratePruneCandidates()
     {
-        foreach (var candidate in Enumerate(_sessionsDirectory, temporary: false))
+        foreach (var (name, modified) in EnumerateStamped(_sessionsDirectory))
         {
-            yield return candidate;
+            yield return new PruneCandidate(name, modified, IsTemporary: false);
         }
 
-        foreach (var candidate in Enumerate(_tempDirectory, temporary: true))
+        foreach (var (name, modified) in EnumerateStamped(_tempDirectory, SessionFileNames.TempSuffix))
         {
-            yield return candidate;
+            yield return new PruneCandidate(name, modified, IsTemporary: true);
         }
-
-        static IEnumerable<PruneCandidate> Enumerate(string directory, bool temporary) =>
-            new FileSystemEnumerable<PruneCandidate>(
-                directory,
-                (ref FileSystemEntry entry) => new PruneCandidate(entry.FileName.ToString(), entry.LastWriteTimeUtc, temporary),
-                new EnumerationOptions { AttributesToSkip = 0 })
-            {
-                ShouldIncludePredicate = (ref FileSystemEntry entry) =>
-                    !entry.IsDirectory && (temporary ? entry.FileName.EndsWith(".tmp", StringComparison.Ordinal) : SessionFileNames.IsSessionFile(entry.FileName)),
-            };
     }
 
-    private static bool MoveNextCandidate(IEnumerator<PruneCandidate> cursor)
+    /// <summary>The session files (or, with a suffix, the temporary files) of a directory with their modification
+    /// times, streamed from the listing.</summary>
+    private static IEnumerable<(string Name, DateTimeOffset Modified)> EnumerateStamped(string directory, string? suffix = null) =>
+        new FileSystemEnumerable<(string, DateTimeOffset)>(
+            directory,
+            (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.LastWriteTimeUtc),
+            new EnumerationOptions { AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+                !entry.IsDirectory && (suffix is not null ? entry.FileName.EndsWith(suffix, StringComparison.Ordinal) : SessionFileNames.IsSessionFile(entry.FileName)),
+        };
+
+    private static bool MoveNextStamped<T>(IEnumerator<T> cursor)
     {
         try
         {
@@ -202,7 +205,7 @@ public sealed partial class FileSessionStore
         catch (FileNotFoundException)
         {
             // The entry was deleted between the directory read and its stat; the enumerator has moved past it.
-            return MoveNextCandidate(cursor);
+            return MoveNextStamped(cursor);
         }
     }
 
@@ -226,11 +229,19 @@ public sealed partial class FileSessionStore
                 return;
             }
 
-            var result = await RunPruneAsync(_shutdown.Token).ConfigureAwait(false);
-            if (result.SessionsDeleted > 0 || result.TemporaryFilesDeleted > 0)
+            // Passes back to back until the sweep of the whole directory is done: one pass per tick would need
+            // (files / PruneBatchSize) intervals to reach every file, far slower than sessions expire in a big store.
+            // Each pass stats files and opens only expired ones, so a sweep costs a directory listing plus the deletes.
+            FilePruneResult result;
+            do
             {
-                Log.Pruned(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
+                result = await RunPruneAsync(_shutdown.Token).ConfigureAwait(false);
+                if (result.SessionsDeleted > 0 || result.TemporaryFilesDeleted > 0)
+                {
+                    Log.Pruned(_logger, result.SessionsDeleted, result.TemporaryFilesDeleted, result.Inspected);
+                }
             }
+            while (!result.SweepCompleted && !IsDisposed);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {

@@ -36,6 +36,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
+
+    // Whether this file system keeps modification times (the expiry stamps) to the millisecond; see ExpiryStamps.
+    private readonly bool _exactStamps;
     private readonly SessionStoreOperationRunner _runner;
     private int _disposeState;
 
@@ -83,6 +86,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
+        _exactStamps = ExpiryStamps.ProbeExact(_tempDirectory, NowMs());
         _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
@@ -167,11 +171,11 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-    private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
+    private Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
         // No lock: files are only ever replaced whole by a rename, so a read sees one complete version.
-        var file = await ReadAsync(SessionFileNames.ForId(id), id, includeData: true, cancellationToken).ConfigureAwait(false);
-        return file.IsLive(NowMs()) ? file.ToRecord() : null;
+        var file = Read(SessionFileNames.ForId(id), id, includeData: true, cancellationToken);
+        return Task.FromResult(file.IsLive(NowMs()) ? file.ToRecord() : null);
     }
 
     private Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken) =>
@@ -186,7 +190,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
         {
             using var directory = OpenForFlush(_sessionsDirectory);
-            var outcome = await DeleteLockedAsync(name, id, subject: null, cancellationToken).ConfigureAwait(false);
+            var outcome = DeleteLocked(name, id, subject: null, cancellationToken);
             if (outcome is not DeleteOutcome.Missing)
             {
                 // A logout that a power cut could undo is no logout.
@@ -202,7 +206,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         var name = SessionFileNames.ForId(id);
         using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
         {
-            var current = await ReadAsync(name, id, includeData: false, cancellationToken, throwIfCorrupt: write.ExpectedVersion is not null).ConfigureAwait(false);
+            var current = Read(name, id, includeData: false, cancellationToken, throwIfCorrupt: write.ExpectedVersion is not null);
             var now = NowMs();
             var live = current.IsLive(now);
             var liveVersion = live ? current.Header!.Value.Version : 0;
@@ -232,7 +236,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             var size = FileCodec.GetSize(id, write.Subject, write.Data.Length);
             var buffer = new byte[size];
             FileCodec.Write(buffer, id, next, write.Data.Span);
-            await ReplaceAsync(name, buffer, next.ExpiresAtMs, cancellationToken).ConfigureAwait(false);
+            Replace(name, buffer, next.ExpiresAtMs, cancellationToken);
 
             if (current.Header?.Subject is { } previous && !string.Equals(previous, write.Subject, StringComparison.Ordinal))
             {
@@ -248,7 +252,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         var name = SessionFileNames.ForId(id);
         using (await _locks.AcquireAsync(name, cancellationToken).ConfigureAwait(false))
         {
-            var current = await ReadAsync(name, id, includeData: true, cancellationToken).ConfigureAwait(false);
+            var current = Read(name, id, includeData: true, cancellationToken);
             var now = NowMs();
             if (!current.IsLive(now))
             {
@@ -258,7 +262,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             // Only the expiry (and the header checksum) change; data and version are written back as they were.
             var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
             FileCodec.SetExpiry(current.Buffer, expiresAtMs);
-            await ReplaceAsync(name, current.Buffer, expiresAtMs, cancellationToken).ConfigureAwait(false);
+            Replace(name, current.Buffer, expiresAtMs, cancellationToken);
             return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
         }
     }

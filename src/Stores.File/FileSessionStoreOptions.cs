@@ -12,14 +12,15 @@ public sealed class FileSessionStoreOptions : SessionStoreOptions
     /// </summary>
     public string? Directory { get; set; }
 
-    /// <summary>How often the background pruning pass deletes expired session files. Positive and below 24 days.
-    /// Default: 1 minute.</summary>
+    /// <summary>How often the background pruning sweeps the directory for expired session files (in passes of
+    /// <see cref="PruneBatchSize"/> entries, back to back, so every file expired before a sweep starts is deleted by
+    /// its end). Positive and below 24 days. Default: 1 minute.</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How many directory entries one pruning pass inspects at most, so a pass never stalls on a huge directory; the
-    /// next pass continues where this one stopped. Only entries whose modification time (the store sets it to the
-    /// expiry) has passed are opened. Default: 10,000.
+    /// How many directory entries one pruning pass inspects at most, so a pass holds the pruning gate briefly
+    /// however large the directory; the next pass continues where this one stopped. Only entries whose modification
+    /// time (the store sets it to the expiry) has passed are opened. Default: 10,000.
     /// </summary>
     public int PruneBatchSize { get; set; } = 10_000;
 

@@ -30,6 +30,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresCommands _commands;
+    private readonly PostgresStatements _statements;
     private readonly ILogger _logger;
     private readonly int _maxDataBytes;
     private readonly long _touchThresholdMs;
@@ -57,6 +58,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
         _commands = new PostgresCommands(options.SchemaName, options.TableName);
+        _statements = new PostgresStatements(_dataSource, options.PrepareStatements, options.Durability);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
         _schemaName = options.SchemaName;
@@ -163,19 +165,23 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_commands.Get);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(Text(id));
-        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+        return await _statements.RunAsync(
+            writes: false,
+            (Sql: _commands.Get, Id: id),
+            static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
+            static (reader, s, ct) => ReadRecordAsync(reader, s.Id, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _commands.GetAndTouchWithThreshold : _commands.GetAndTouch);
-        await using var commandScope = command.ConfigureAwait(false);
-        AddTouchParameters(command.Parameters, id, ttl);
-        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+        return await _statements.RunAsync(
+            writes: true,
+            (Store: this, Id: id, Ttl: ttl),
+            static (commands, s) => commands.Add(s.Store.TouchCommand(s.Store._commands.GetAndTouch, s.Store._commands.GetAndTouchWithThreshold, s.Id, s.Ttl)),
+            static (reader, s, ct) => ReadRecordAsync(reader, s.Id, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
@@ -189,67 +195,79 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_touchThresholdMs > 0 ? _commands.TouchWithThreshold : _commands.Touch);
-        await using var commandScope = command.ConfigureAwait(false);
-        AddTouchParameters(command.Parameters, id, ttl);
-        var version = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        var version = await _statements.ScalarAsync(
+            writes: true,
+            (Store: this, Id: id, Ttl: ttl),
+            static (commands, s) => commands.Add(s.Store.TouchCommand(s.Store._commands.Touch, s.Store._commands.TouchWithThreshold, s.Id, s.Ttl)),
+            cancellationToken).ConfigureAwait(false);
         return version is long v && CheckVersion(id, v) > 0;
     }
 
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_commands.Destroy);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(Text(id));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        return await _statements.ScalarAsync(
+            writes: true,
+            (Sql: _commands.Destroy, Id: id),
+            static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
+            cancellationToken).ConfigureAwait(false) is true;
     }
 
     private async Task<SessionSetResult> UpsertAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand(_commands.SetUnconditional);
-        await using var commandScope = command.ConfigureAwait(false);
-        AddWrite(command.Parameters, id, write);
-        var version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return SessionSetResult.Success(version);
+        var version = await _statements.ScalarAsync(
+            writes: true,
+            (Sql: _commands.SetUnconditional, Id: id, Write: write),
+            static (commands, s) =>
+            {
+                var command = new NpgsqlBatchCommand(s.Sql);
+                AddWrite(command.Parameters, s.Id, s.Write);
+                commands.Add(command);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return SessionSetResult.Success((long)version!);
     }
 
-    private async Task<SessionSetResult> CompareAndSetAsync(string id, SessionWrite write, long expected, CancellationToken cancellationToken)
+    private Task<SessionSetResult> CompareAndSetAsync(string id, SessionWrite write, long expected, CancellationToken cancellationToken) =>
+        _statements.RunAsync(
+            writes: true,
+            (Commands: _commands, Id: id, Write: write, Expected: expected),
+            static (commands, s) =>
+            {
+                var conditional = new NpgsqlBatchCommand(s.Expected == 0 ? s.Commands.SetCreateOnly : s.Commands.SetIfVersion);
+                AddWrite(conditional.Parameters, s.Id, s.Write);
+                if (s.Expected != 0)
+                {
+                    conditional.Parameters.Add(Bigint(s.Expected));
+                }
+
+                commands.Add(conditional);
+                commands.Add(new NpgsqlBatchCommand(s.Commands.CurrentVersion) { Parameters = { Text(s.Id) } });
+            },
+            static async (reader, s, ct) =>
+            {
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    return SessionSetResult.Success(reader.GetInt64(0));
+                }
+
+                await reader.NextResultAsync(ct).ConfigureAwait(false);
+                var live = await reader.ReadAsync(ct).ConfigureAwait(false) ? CheckVersion(s.Id, reader.GetInt64(0)) : 0;
+                return SessionSetResult.Conflict(live);
+            },
+            cancellationToken);
+
+    /// <summary>A touch statement: $1 id, $2 ttl ms, and $3 the threshold ms when one is set (then the threshold's variant).</summary>
+    private NpgsqlBatchCommand TouchCommand(string sql, string sqlWithThreshold, string id, TimeSpan ttl)
     {
-        var batch = _dataSource.CreateBatch();
-        await using var batchScope = batch.ConfigureAwait(false);
-        var conditional = new NpgsqlBatchCommand(expected == 0 ? _commands.SetCreateOnly : _commands.SetIfVersion);
-        AddWrite(conditional.Parameters, id, write);
-        if (expected != 0)
-        {
-            conditional.Parameters.Add(Bigint(expected));
-        }
-
-        var current = new NpgsqlBatchCommand(_commands.CurrentVersion);
-        current.Parameters.Add(Text(id));
-        batch.BatchCommands.Add(conditional);
-        batch.BatchCommands.Add(current);
-
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return SessionSetResult.Success(reader.GetInt64(0));
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var live = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? CheckVersion(id, reader.GetInt64(0)) : 0;
-        return SessionSetResult.Conflict(live);
-    }
-
-    // $1 id, $2 ttl ms, and $3 the threshold ms when one is set.
-    private void AddTouchParameters(NpgsqlParameterCollection parameters, string id, TimeSpan ttl)
-    {
-        parameters.Add(Text(id));
-        parameters.Add(Milliseconds(ttl));
+        var command = new NpgsqlBatchCommand(_touchThresholdMs > 0 ? sqlWithThreshold : sql);
+        command.Parameters.Add(Text(id));
+        command.Parameters.Add(Milliseconds(ttl));
         if (_touchThresholdMs > 0)
         {
-            parameters.Add(Bigint(_touchThresholdMs));
+            command.Parameters.Add(Bigint(_touchThresholdMs));
         }
+
+        return command;
     }
 }

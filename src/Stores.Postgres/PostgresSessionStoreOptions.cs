@@ -16,8 +16,8 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// The Npgsql connection string. The store then creates and owns its own <see cref="NpgsqlDataSource"/> (and its
     /// connection pool). Ignored when <see cref="DataSource"/> is set. Default: <see langword="null"/>.
     /// </summary>
-    /// <remarks>Pool size, timeouts (<c>Timeout</c>, <c>Command Timeout</c>) and statement preparation
-    /// (<c>Max Auto Prepare</c>) are set here, as for any Npgsql application.</remarks>
+    /// <remarks>Pool size and timeouts (<c>Timeout</c>, <c>Command Timeout</c>) are set here, as for any Npgsql
+    /// application; the store prepares its own statements either way (<see cref="PrepareStatements"/>).</remarks>
     public string? ConnectionString { get; set; }
 
     /// <summary>
@@ -53,6 +53,24 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// table. Default: <see langword="false"/> (a logged, durable table).
     /// </summary>
     public bool UnloggedTable { get; set; }
+
+    /// <summary>
+    /// When the store's writes are acknowledged. <see cref="PostgresDurability.Relaxed"/> runs the store's own write
+    /// transactions (and only those: never the application's other work on a shared <see cref="DataSource"/>) with
+    /// <c>synchronous_commit = off</c>, so a write no longer waits for its WAL flush: on a disk with slow flushes that is
+    /// most of a write's time. What it risks: a crash of the database server can lose the writes of its last fraction
+    /// of a second (those sessions read as they were before them); nothing older is lost and nothing is corrupted, unlike
+    /// <see cref="UnloggedTable"/>. Default: <see cref="PostgresDurability.Full"/>.
+    /// </summary>
+    public PostgresDurability Durability { get; set; } = PostgresDurability.Full;
+
+    /// <summary>
+    /// Whether the store prepares its per-session statements on each connection (explicitly, so also on a given
+    /// <see cref="DataSource"/> whatever its <c>Max Auto Prepare</c>): the first use on a physical connection costs one
+    /// extra round trip, every later use saves the server's parsing and planning. Turn it off behind a pooler that
+    /// cannot keep prepared statements (PgBouncer before 1.21 in transaction mode). Default: <see langword="true"/>.
+    /// </summary>
+    public bool PrepareStatements { get; set; } = true;
 
     /// <summary>
     /// Lets <see cref="ISessionStore.TouchAsync"/> and <see cref="ISessionStore.GetAndTouchAsync"/> skip rewriting the

@@ -107,7 +107,8 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>
-    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length.
+    /// Reads the given sessions, pipelined: the whole value with data, else the header (with the subject) and the length;
+    /// and each key's expiry (<c>PEXPIRETIME</c>), where the expiry lives.
     /// Returns null for sessions that are absent or expired; throws <see cref="SessionDataCorruptedException"/> for one
     /// that cannot be decoded, unless <c>undecodable</c> is given: then such a record (another Redis type, a damaged
     /// header, an empty string) is marked in it and left out instead.
@@ -118,9 +119,11 @@ public sealed partial class RedisSessionStore
         var keys = new RedisKey[ids.Length];
         var values = new Task<RedisValue>[ids.Length];
         var lengths = includeData ? null : new Task<long>[ids.Length];
+        var expiries = new Task<RedisResult>[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
             keys[i] = _keys.Session(ids[i]);
+            expiries[i] = db.ExecuteAsync("PEXPIRETIME", keys[i]);
             if (includeData)
             {
                 values[i] = db.StringGetAsync(keys[i]);
@@ -133,6 +136,7 @@ public sealed partial class RedisSessionStore
         }
 
         var corrupt = await FindNonSessionsAsync(db, ids, keys, values, lengths, cancellationToken).ConfigureAwait(false);
+        await WhenAllAsync(expiries, keys, cancellationToken).ConfigureAwait(false);
         var infos = new SessionInfo?[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
@@ -155,9 +159,11 @@ public sealed partial class RedisSessionStore
 
             ReadOnlyMemory<byte> bytes = value;
             RedisCodec.Header header;
+            long? expiresAtMs;
             try
             {
                 header = RedisCodec.DecodeHeader(ids[i], bytes.Span, requireWholeSubject: true);
+                expiresAtMs = RedisCodec.Expiry(ids[i], (long)expiries[i].Result);
             }
             catch (SessionDataCorruptedException) when (undecodable is not null)
             {
@@ -167,16 +173,16 @@ public sealed partial class RedisSessionStore
 
             var dataStart = RedisCodec.HeaderLength + header.SubjectLength;
             var size = includeData ? bytes.Length - dataStart : lengths![i].Result - dataStart;
-            if (size < 0)
+            if (size < 0 || expiresAtMs is null)
             {
-                // Deleted and re-created between the two reads; the header no longer matches the length.
+                // Deleted and re-created between the reads (the header no longer matches the length), or gone since.
                 continue;
             }
 
             infos[i] = new SessionInfo(
                 ids[i],
                 header.Version,
-                DateTimeOffset.FromUnixTimeMilliseconds(header.ExpiresAtMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs.Value),
                 DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
                 header.Subject,
                 size,

@@ -11,12 +11,12 @@ namespace SessionStores.Redis;
 
 /// <summary>
 /// A session store on Redis or Redis Cluster (StackExchange.Redis). Every single-session operation is one round trip:
-/// <see cref="GetAsync"/> is a plain <c>GET</c>, <see cref="DestroyAsync"/> a plain <c>DEL</c>, and
+/// <see cref="GetAsync"/> is a <c>GET</c> with the key's <c>PEXPIRETIME</c> in one transaction, <see cref="DestroyAsync"/> a plain <c>DEL</c>, and
 /// <see cref="GetAndTouchAsync"/>, <see cref="TouchAsync"/> and <see cref="SetAsync"/> one cached server-side script.
 /// </summary>
 /// <remarks>
 /// <para>Each session is one Redis string (a small header, the subject, the data) whose Redis expiry is the session's
-/// expiry, set in milliseconds from the Redis server's own clock. Its key carries the id as a hash tag, so nothing ever
+/// expiry, set in milliseconds from the Redis server's own clock (the value does not repeat it). Its key carries the id as a hash tag, so nothing ever
 /// crosses hash slots. Sessions with a subject are also listed in a per-subject sorted set; entries are verified
 /// against the session before they are returned and stale ones are removed on read and trimmed on write.</para>
 /// <para>Connection loss: the store connects on first use and StackExchange.Redis reconnects in the background. While
@@ -94,8 +94,15 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<SessionRecord?> GetCoreAsync(string id, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var value = await RedisBackend.ForSession(db.StringGetAsync(_keys.Session(id)), id).ConfigureAwait(false);
-        return value.IsNull ? null : RedisCodec.DecodeRecord(id, value);
+        var key = _keys.Session(id);
+
+        // The value and its key's expiry, read atomically (MULTI/EXEC): the expiry lives only in the key (RedisCodec).
+        var transaction = db.CreateTransaction();
+        var read = transaction.StringGetAsync(key);
+        var expiry = transaction.ExecuteAsync("PEXPIRETIME", key);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+        var value = await RedisBackend.ForSession(read, id).ConfigureAwait(false);
+        return value.IsNull ? null : RedisCodec.DecodeRecord(id, value, (long)await expiry.ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -117,7 +124,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         }
 
         var parts = (RedisResult[])result!;
-        var record = RedisCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1]);
+        // The script has just set the expiry it returns, so the record is never absent here.
+        var record = RedisCodec.DecodeRecord(id, (RedisValue)parts[0], (long)parts[1])!;
         if (IndexUpdateAfter(IndexFollowUp.GetAndTouch, result, db, id, record.Subject) is { } indexWrite)
         {
             await WaitForIndexAsync(indexWrite, SessionStoreOperationNames.GetAndTouch, id, cancellationToken).ConfigureAwait(false);

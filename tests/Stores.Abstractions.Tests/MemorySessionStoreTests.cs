@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using SessionStores.Memory;
@@ -141,5 +142,46 @@ public sealed class MemorySessionStoreTests
         buffer[0] = 99;
 
         Assert.Equal(new byte[] { 1, 2, 3 }, (await store.GetAsync("a", Token))!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task Data_already_returned_does_not_change_when_a_later_write_reuses_the_sessions_buffer()
+    {
+        // Given a record read (and one listed with its data) before a write of the same length
+        using var store = new MemorySessionStore();
+        await store.SetAsync("a", new SessionWrite(new byte[] { 1, 2, 3 }, Minute), Token);
+        var read = (await store.GetAsync("a", Token))!;
+        var touched = (await store.GetAndTouchAsync("a", Minute, Token))!;
+        var listed = await store.ListAsync(new SessionQuery { IncludeData = true }, Token).SingleAsync(Token);
+
+        // When the session is rewritten in place, then shrunk
+        await store.SetAsync("a", new SessionWrite(new byte[] { 7, 8, 9 }, Minute), Token);
+        await store.SetAsync("a", new SessionWrite(new byte[] { 5 }, Minute), Token);
+
+        // Then what was returned earlier still holds the old data, and a new read the latest
+        Assert.Equal(new byte[] { 1, 2, 3 }, read.Data.ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3 }, touched.Data.ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3 }, listed.Data!.Value.ToArray());
+        Assert.Equal(new byte[] { 5 }, (await store.GetAsync("a", Token))!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task One_timer_tick_sweeps_the_whole_store_in_back_to_back_passes()
+    {
+        // Given more expired sessions than five passes of 10 inspect, and one live session
+        var clock = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { PruneBatchSize = 10, PruneInterval = Minute }, clock);
+        for (var i = 0; i < 60; i++)
+        {
+            await store.SetAsync($"brief-{i}", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        }
+
+        await store.SetAsync("live", new SessionWrite(new byte[] { 2 }, TimeSpan.FromHours(1)), Token);
+
+        // When one tick fires
+        clock.Advance(Minute);
+
+        // Then it removed every expired session
+        Assert.Equal(1, store.EntryCount);
     }
 }

@@ -122,6 +122,27 @@ public sealed class PruningTests : IDisposable
     }
 
     [Fact]
+    public async Task One_timer_tick_sweeps_the_whole_directory_in_back_to_back_passes()
+    {
+        // Given more expired files than four passes inspect, and two live ones
+        await using var store = CreateStore(batchSize: 10, interval: TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 45; i++)
+        {
+            await store.SetAsync($"brief-{i}", new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        }
+
+        await store.SetAsync("live-1", new SessionWrite(new byte[] { 2 }, TimeSpan.FromHours(1)), Token);
+        await store.SetAsync("live-2", new SessionWrite(new byte[] { 2 }, TimeSpan.FromHours(1)), Token);
+
+        // When one tick fires (and no other)
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        // Then that tick alone deletes every expired file
+        await PollAsync(() => Directory.EnumerateFiles(Sessions).Count() == 2);
+        Assert.Equal(2, await store.CountAsync(SessionQuery.All, Token));
+    }
+
+    [Fact]
     public async Task The_timer_prunes_in_the_background_and_logs_failures_without_throwing()
     {
         await using var store = CreateStore(batchSize: 100, interval: TimeSpan.FromMinutes(1));

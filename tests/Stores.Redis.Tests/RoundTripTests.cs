@@ -18,6 +18,10 @@ public abstract class RoundTripTests<TFixture>(TFixture fixture) : IClassFixture
 {
     private static readonly AsyncLocal<ProfilingSession?> Current = new();
 
+    // Get reads the value and its key's expiry (MULTI, GET, PEXPIRETIME, EXEC): the profiler records a transaction as
+    // one message, its EXEC.
+    private static readonly string[] GetTransaction = ["EXEC"];
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -45,7 +49,7 @@ public abstract class RoundTripTests<TFixture>(TFixture fixture) : IClassFixture
             await store.TouchAsync(other, ttl, Token);
         }
 
-        Assert.Equal(["GET"], await CommandsAsync(() => store.GetAsync(id, Token)));
+        Assert.Equal(GetTransaction, await CommandsAsync(() => store.GetAsync(id, Token)));
         Assert.Equal(["EVALSHA"], await CommandsAsync(() => store.GetAndTouchAsync(id, ttl, Token)));
         Assert.Equal(["EVALSHA"], await CommandsAsync(() => store.TouchAsync(id, ttl, Token)));
         Assert.Equal(["EVALSHA"], await CommandsAsync(() => store.SetAsync(id, new SessionWrite(new byte[] { 2 }, ttl), Token)));
@@ -53,7 +57,7 @@ public abstract class RoundTripTests<TFixture>(TFixture fixture) : IClassFixture
         Assert.Equal(["EVALSHA"], await CommandsAsync(() => store.SetAsync(id, new SessionWrite(new byte[] { 3 }, ttl, expectedVersion: 99), Token)));
         // StackExchange.Redis sends UNLINK (a non-blocking DEL) where the server has it.
         Assert.Equal(["UNLINK"], await CommandsAsync(() => store.DestroyAsync(id, Token)));
-        Assert.Equal(["GET"], await CommandsAsync(() => store.GetAsync(id, Token)));
+        Assert.Equal(GetTransaction, await CommandsAsync(() => store.GetAsync(id, Token)));
     }
 
     [Fact]

@@ -37,11 +37,29 @@ public sealed partial class MemorySessionStore
     {
         var now = NowMs();
         long count = 0;
-        foreach (var id in Candidates(query.Subject))
+        if (query.Subject is null)
         {
-            if (_entries.TryGetValue(id, out var e) && e.IsLive(now) && Matches(e, query.Subject))
+            foreach (var shard in _shards)
             {
-                count++;
+                lock (shard)
+                {
+                    foreach (var slot in shard.Slots.Values)
+                    {
+                        count += slot.IsLive(now) ? 1 : 0;
+                    }
+                }
+            }
+
+            return count;
+        }
+
+        foreach (var id in SubjectCandidates(query.Subject))
+        {
+            var shard = ShardFor(id);
+            lock (shard)
+            {
+                ref var slot = ref shard.Find(id);
+                count += !Unsafe.IsNullRef(ref slot) && slot.IsLive(now) && Matches(slot, query.Subject) ? 1 : 0;
             }
         }
 
@@ -55,16 +73,14 @@ public sealed partial class MemorySessionStore
         foreach (var id in Candidates(query.Subject))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            lock (LockFor(id))
+            var shard = ShardFor(id);
+            lock (shard)
             {
-                if (_entries.TryGetValue(id, out var e) && Matches(e, query.Subject))
+                ref var slot = ref shard.Find(id);
+                if (!Unsafe.IsNullRef(ref slot) && Matches(slot, query.Subject))
                 {
-                    if (e.IsLive(now))
-                    {
-                        count++;
-                    }
-
-                    RemoveLocked(id, e);
+                    count += slot.IsLive(now) ? 1 : 0;
+                    RemoveLocked(shard, id, slot.Subject);
                 }
             }
         }
@@ -72,7 +88,7 @@ public sealed partial class MemorySessionStore
         return count;
     }
 
-    private static bool Matches(Entry e, string? subject) => subject is null || string.Equals(e.Subject, subject, StringComparison.Ordinal);
+    private static bool Matches(in Slot slot, string? subject) => subject is null || string.Equals(slot.Subject, subject, StringComparison.Ordinal);
 
     // Timed from the first item to the end of the listing (or the consumer stopping), as the runner times a listing.
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -86,9 +102,9 @@ public sealed partial class MemorySessionStore
             {
                 // The clock is read per entry: a listing can be slow (the consumer awaits between items), and a session that
                 // expired meanwhile must not appear.
-                if (_entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) && Matches(e, query.Subject))
+                if (TryGetInfo(id, query) is { } info)
                 {
-                    yield return e.ToInfo(id, query.IncludeData);
+                    yield return info;
                     if (++yielded % query.PageSize == 0)
                     {
                         // Give other work a turn between pages, as a networked store would.
@@ -112,16 +128,40 @@ public sealed partial class MemorySessionStore
         }
     }
 
-    private IEnumerable<string> Candidates(string? subject)
+    private SessionInfo? TryGetInfo(string id, SessionQuery query)
     {
-        if (subject is null)
+        var shard = ShardFor(id);
+        lock (shard)
         {
-            foreach (var pair in _entries)
+            ref var slot = ref shard.Find(id);
+            return !Unsafe.IsNullRef(ref slot) && slot.IsLive(NowMs()) && Matches(slot, query.Subject) ? slot.ToInfo(id, query.IncludeData) : null;
+        }
+    }
+
+    // The ids to look at, each looked up again under its shard's lock. A shard's ids are copied out while it is locked
+    // (enumerating it unlocked would race with writers), one shard at a time, so memory stays at one shard's ids.
+    private IEnumerable<string> Candidates(string? subject) => subject is null ? AllIds() : SubjectCandidates(subject);
+
+    private IEnumerable<string> AllIds()
+    {
+        foreach (var shard in _shards)
+        {
+            string[] ids;
+            lock (shard)
             {
-                yield return pair.Key;
+                ids = [.. shard.Slots.Keys];
+            }
+
+            foreach (var id in ids)
+            {
+                yield return id;
             }
         }
-        else if (_subjects.TryGetValue(subject, out var ids))
+    }
+
+    private IEnumerable<string> SubjectCandidates(string subject)
+    {
+        if (_subjects.TryGetValue(subject, out var ids))
         {
             foreach (var pair in ids)
             {

@@ -6,14 +6,17 @@ using System.Threading.Tasks;
 
 namespace SessionStores.Memory;
 
-// Pruning: expired entries and empty subject sets removed in bounded batches, on a timer or on demand. Each pass
-// continues where the previous one stopped, so a pass stays bounded however many sessions and subjects there are.
+// Pruning: expired entries and empty subject sets removed in bounded passes, shard by shard, each pass continuing where
+// the previous one stopped. The timer runs passes back to back until a sweep of every shard is done, so however many
+// sessions there are, every expired one is gone one interval after it expired; a pass scans slots laid out in arrays,
+// which at a million sessions takes milliseconds.
 public sealed partial class MemorySessionStore
 {
     /// <summary>
-    /// Runs one bounded pruning pass now (the timer does this every <see cref="MemorySessionStoreOptions.PruneInterval"/>):
-    /// it inspects at most <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries and as many subject index sets,
-    /// each continuing where the previous pass stopped. The pass runs synchronously, on the caller's thread.
+    /// Runs one bounded pruning pass now (the timer runs passes every <see cref="MemorySessionStoreOptions.PruneInterval"/>
+    /// until it has swept the whole store): it inspects the next shards, continuing where the previous pass stopped,
+    /// up to <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries (at least one shard, about 1/256 of the
+    /// store), and as many subject index sets. The pass runs synchronously, on the caller's thread.
     /// </summary>
     /// <param name="cancellationToken">Checked before the pass starts.</param>
     /// <returns>The number of expired sessions removed.</returns>
@@ -23,19 +26,32 @@ public sealed partial class MemorySessionStore
         return Run(SessionStoreOperationNames.Prune, this, static store => store.PruneCore());
     }
 
-    private int PruneCore()
+    private int PruneCore() => PrunePass(out _);
+
+    private int PrunePass(out bool sweepCompleted)
     {
         lock (_pruneGate)
         {
             var now = NowMs();
             var removed = 0;
-            for (var inspected = 0; inspected < _pruneBatchSize && TryAdvance(ref _pruneCursor, _entries, out var pair); inspected++)
+            var inspected = 0;
+            sweepCompleted = false;
+            while (!sweepCompleted)
             {
-                var (id, entry) = pair;
-                if (!entry.IsLive(now) && Remove(id, now, onlyIfExpired: true))
+                var shard = _shards[_pruneShard];
+                lock (shard)
                 {
-                    removed++;
+                    if (inspected > 0 && inspected + shard.Slots.Count > _pruneBatchSize)
+                    {
+                        break;
+                    }
+
+                    inspected += shard.Slots.Count;
+                    removed += PruneShardLocked(shard, now);
                 }
+
+                _pruneShard = (_pruneShard + 1) % ShardCount;
+                sweepCompleted = _pruneShard == 0;
             }
 
             PruneEmptySubjects();
@@ -43,11 +59,35 @@ public sealed partial class MemorySessionStore
         }
     }
 
+    private int PruneShardLocked(Shard shard, long now)
+    {
+        var removed = 0;
+
+        // Removing while enumerating is allowed for Dictionary (it does not invalidate the enumerator).
+        foreach (var (id, slot) in shard.Slots)
+        {
+            if (!slot.IsLive(now))
+            {
+                RemoveLocked(shard, id, slot.Subject);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     private void PruneOnTimer()
     {
         try
         {
-            var removed = PruneCore();
+            var removed = 0;
+            bool sweepCompleted;
+            do
+            {
+                removed += PrunePass(out sweepCompleted);
+            }
+            while (!sweepCompleted);
+
             if (removed > 0)
             {
                 Log.Pruned(_logger, removed);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -13,26 +14,25 @@ namespace SessionStores.Memory;
 /// development and tests; it is also the reference model of the conformance kit.
 /// </summary>
 /// <remarks>
-/// Reads are lock-free. Writes to one id are serialised by a striped lock, so compare-and-set is exact. Expired
-/// sessions are invisible at once and removed by a background pass that inspects at most
-/// <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries (and as many subject index sets) each
-/// <see cref="MemorySessionStoreOptions.PruneInterval"/>. Expiry follows the <see cref="TimeProvider"/> given to the
-/// constructor.
+/// Sessions are held in 256 shards, each a dictionary of value-type slots behind its own lock (see
+/// <c>MemorySessionStore.Slots.cs</c> for why: a million sessions cost two heap objects each and a request stores no
+/// new reference into the old generation), so compare-and-set is exact and reads return a copy of the data. Expired
+/// sessions are invisible at once and removed by a background sweep every <see cref="MemorySessionStoreOptions.PruneInterval"/>,
+/// in passes of about <see cref="MemorySessionStoreOptions.PruneBatchSize"/> entries (and as many subject index sets),
+/// one shard locked at a time. Expiry follows the <see cref="TimeProvider"/> given to the constructor.
 /// </remarks>
 public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 {
-    // Lock order, to rule out deadlocks: _pruneGate, then one stripe lock, then one subject set's lock. Nothing waits
-    // for another lock while holding a subject set's lock, and no code takes _pruneGate while holding a stripe lock.
-    private const int LockStripes = 64;
+    // Lock order, to rule out deadlocks: _pruneGate, then one shard's lock, then one subject set's lock. Nothing waits
+    // for another lock while holding a subject set's lock, and no code takes _pruneGate while holding a shard's lock.
 
     // The store's names in messages and in telemetry (db.system.name); there is no backend, so no SessionStoreBackend, to
     // carry them.
     private const string DisplayName = "Memory";
     private const string SystemName = "memory";
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Shard[] _shards = CreateShards();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _subjects = new(StringComparer.Ordinal);
-    private readonly object[] _locks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxDataBytes;
@@ -40,7 +40,7 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     private readonly int _pruneBatchSize;
     private readonly ITimer _pruneTimer;
     private readonly object _pruneGate = new();
-    private IEnumerator<KeyValuePair<string, Entry>>? _pruneCursor;
+    private int _pruneShard;
     private IEnumerator<KeyValuePair<string, ConcurrentDictionary<string, byte>>>? _subjectCursor;
 
     // Entries held plus slots reserved by creations in progress; never above _maxSessions (see TryReserveSlot).
@@ -60,12 +60,6 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         _maxDataBytes = options.MaxDataBytes;
         _maxSessions = options.MaxSessions;
         _pruneBatchSize = options.PruneBatchSize;
-        _locks = new object[LockStripes];
-        for (var i = 0; i < _locks.Length; i++)
-        {
-            _locks[i] = new object();
-        }
-
         _pruneTimer = _time.CreateTimer(static state => ((MemorySessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
@@ -146,38 +140,46 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private SessionRecord? GetCore(string id) =>
-        _entries.TryGetValue(id, out var e) && e.IsLive(NowMs()) ? e.ToRecord(id) : null;
+    private SessionRecord? GetCore(string id)
+    {
+        var now = NowMs();
+        var shard = ShardFor(id);
+        lock (shard)
+        {
+            ref var slot = ref shard.Find(id);
+            return !Unsafe.IsNullRef(ref slot) && slot.IsLive(now) ? slot.ToRecord(id) : null;
+        }
+    }
 
     private SessionRecord? TouchCore(string id, TimeSpan ttl)
     {
-        lock (LockFor(id))
+        var shard = ShardFor(id);
+        lock (shard)
         {
             var now = NowMs();
-            if (!_entries.TryGetValue(id, out var e) || !e.IsLive(now))
+            ref var slot = ref shard.Find(id);
+            if (Unsafe.IsNullRef(ref slot) || !slot.IsLive(now))
             {
                 return null;
             }
 
-            var touched = e.WithExpiry(now + SessionValidation.ToMilliseconds(ttl));
-            _entries[id] = touched;
-            return touched.ToRecord(id);
+            slot.ExpiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
+            return slot.ToRecord(id);
         }
     }
 
     private SessionSetResult SetCore(string id, SessionWrite write)
     {
-        var data = write.Data.ToArray();
-        if (TrySet(id, write, data, out var result))
+        if (TrySet(id, write, out var result))
         {
             return result;
         }
 
-        // Full. Pruning takes stripe locks, so it must run outside this id's stripe lock: a writer pruning inside its
-        // stripe and the pruner (or another writer) waiting for that stripe would wait on each other forever. The
+        // Full. Pruning takes shard locks, so it must run outside this id's shard lock: a writer pruning inside its
+        // shard and the pruner (or another writer) waiting for that shard would wait on each other forever. The
         // retry re-checks everything, since the session may have been created or changed in between.
         PruneCore();
-        if (TrySet(id, write, data, out result))
+        if (TrySet(id, write, out result))
         {
             return result;
         }
@@ -189,14 +191,16 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
     }
 
     // Returns false, having changed nothing, only when the write would create a session and the store is full.
-    private bool TrySet(string id, SessionWrite write, byte[] data, out SessionSetResult result)
+    private bool TrySet(string id, SessionWrite write, out SessionSetResult result)
     {
-        lock (LockFor(id))
+        var shard = ShardFor(id);
+        lock (shard)
         {
             var now = NowMs();
-            var exists = _entries.TryGetValue(id, out var current);
-            var live = exists && current!.IsLive(now);
-            var liveVersion = live ? current!.Version : 0;
+            ref var slot = ref shard.Find(id);
+            var exists = !Unsafe.IsNullRef(ref slot);
+            var live = exists && slot.IsLive(now);
+            var liveVersion = live ? slot.Version : 0;
             if (write.ExpectedVersion is { } expected && expected != liveVersion)
             {
                 result = SessionSetResult.Conflict(liveVersion);
@@ -209,20 +213,26 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
                 return false;
             }
 
-            var next = new Entry(data, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), live ? current!.CreatedAtMs : now, write.Subject);
             // An entry that exists (live or not yet pruned) is in its subject's set already: only a new binding adds.
-            if (write.Subject is not null && (!exists || !string.Equals(current!.Subject, write.Subject, StringComparison.Ordinal)))
+            var oldSubject = exists ? slot.Subject : null;
+            if (write.Subject is not null && (!exists || !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal)))
             {
                 AddToSubject(write.Subject, id);
             }
 
-            _entries[id] = next;
-            if (exists && current!.Subject is { } oldSubject && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))
+            var createdAtMs = live ? slot.CreatedAtMs : now;
+            if (!exists)
+            {
+                slot = ref shard.Add(id);
+            }
+
+            slot.Store(write.Data.Span, liveVersion + 1, now + SessionValidation.ToMilliseconds(write.Ttl), createdAtMs, write.Subject);
+            if (oldSubject is not null && !string.Equals(oldSubject, write.Subject, StringComparison.Ordinal))
             {
                 RemoveFromSubject(oldSubject, id);
             }
 
-            result = SessionSetResult.Success(next.Version);
+            result = SessionSetResult.Success(liveVersion + 1);
             return true;
         }
     }
@@ -254,26 +264,29 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
 
     private bool Remove(string id, long now, bool onlyIfExpired)
     {
-        lock (LockFor(id))
+        var shard = ShardFor(id);
+        lock (shard)
         {
-            if (!_entries.TryGetValue(id, out var e) || (onlyIfExpired && e.IsLive(now)))
+            ref var slot = ref shard.Find(id);
+            if (Unsafe.IsNullRef(ref slot) || (onlyIfExpired && slot.IsLive(now)))
             {
                 return false;
             }
 
-            RemoveLocked(id, e);
-            return onlyIfExpired || e.IsLive(now);
+            var wasLive = slot.IsLive(now);
+            RemoveLocked(shard, id, slot.Subject);
+            return onlyIfExpired || wasLive;
         }
     }
 
-    private void RemoveLocked(string id, Entry e)
+    private void RemoveLocked(Shard shard, string id, string? subject)
     {
-        if (_entries.TryRemove(id, out _))
+        if (shard.Slots.Remove(id))
         {
             Interlocked.Decrement(ref _count);
-            if (e.Subject is not null)
+            if (subject is not null)
             {
-                RemoveFromSubject(e.Subject, id);
+                RemoveFromSubject(subject, id);
             }
         }
     }
@@ -306,40 +319,5 @@ public sealed partial class MemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private object LockFor(string id) => _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % LockStripes];
-
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    // A class, not a record: ConcurrentDictionary compares values by reference, which is what replacement needs.
-    private sealed class Entry
-    {
-        public Entry(byte[] data, long version, long expiresAtMs, long createdAtMs, string? subject)
-        {
-            Data = data;
-            Version = version;
-            ExpiresAtMs = expiresAtMs;
-            CreatedAtMs = createdAtMs;
-            Subject = subject;
-        }
-
-        public byte[] Data { get; }
-
-        public long Version { get; }
-
-        public long ExpiresAtMs { get; }
-
-        public long CreatedAtMs { get; }
-
-        public string? Subject { get; }
-
-        public bool IsLive(long nowMs) => nowMs < ExpiresAtMs;
-
-        public Entry WithExpiry(long expiresAtMs) => new(Data, Version, expiresAtMs, CreatedAtMs, Subject);
-
-        public SessionRecord ToRecord(string id) =>
-            new(id, Data, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject);
-
-        public SessionInfo ToInfo(string id, bool includeData) =>
-            new(id, Version, DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), Subject, Data.Length, includeData ? new ReadOnlyMemory<byte>(Data) : (ReadOnlyMemory<byte>?)null);
-    }
 }

@@ -13,12 +13,14 @@ public sealed class MemorySessionStoreOptions : SessionStoreOptions
     /// </summary>
     public int? MaxSessions { get; set; }
 
-    /// <summary>How often the background pruner runs (<see cref="MemorySessionStore.PruneAsync"/> runs a pass now). Positive
-    /// and below 24 days. Default: 1 minute.</summary>
+    /// <summary>How often the background pruner sweeps the whole store, in passes of <see cref="PruneBatchSize"/> entries
+    /// run back to back (<see cref="MemorySessionStore.PruneAsync"/> runs one pass now). Positive and below 24 days.
+    /// Default: 1 minute.</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How many entries one pruning pass inspects at most, so a pass never stalls on a huge store; the next pass
+    /// How many entries one pruning pass inspects at most (whole shards of the store's 256; at least one, so a shard
+    /// larger than this is inspected whole), so a pass holds the pruning gate briefly on a huge store; the next pass
     /// continues where the last one stopped. The same bound applies, separately, to the subject index sets a pass
     /// inspects for ones left empty. Default: 10,000.
     /// </summary>

@@ -23,6 +23,9 @@ internal static class SessionFileNames
 {
     public const string Suffix = ".session";
 
+    /// <summary>The suffix of a write in progress in <c>tmp/</c>.</summary>
+    public const string TempSuffix = ".tmp";
+
     public const int LockStripes = 256;
 
     private const string EscapedPrefix = "s_";

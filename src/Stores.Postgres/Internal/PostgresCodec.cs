@@ -39,11 +39,9 @@ internal static class PostgresCodec
             : Text(write.Subject));
     }
 
-    /// <summary>Runs <paramref name="command"/> and reads the session it returns, if any.</summary>
-    public static async Task<SessionRecord?> ReadRecordAsync(NpgsqlCommand command, string id, CancellationToken cancellationToken)
+    /// <summary>Reads the session the current result of <paramref name="reader"/> returns, if any.</summary>
+    public static async Task<SessionRecord?> ReadRecordAsync(NpgsqlDataReader reader, string id, CancellationToken cancellationToken)
     {
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;

@@ -41,6 +41,11 @@ internal sealed class PostgresSessionStoreOptionsValidator : SessionStoreOptions
             problems.Add($"{Type}.TouchWriteThreshold must be zero or positive and at most SessionLimits.MaxTtl (it is {options.TouchWriteThreshold}).");
         }
 
+        if (!Enum.IsDefined(options.Durability))
+        {
+            problems.Add($"{Type}.Durability must be {nameof(PostgresDurability.Full)} or {nameof(PostgresDurability.Relaxed)} (it is {(int)options.Durability}).");
+        }
+
         if (options.EnablePruning)
         {
             RequireTimerInterval(nameof(options.PruneInterval), options.PruneInterval, problems);

@@ -10,7 +10,7 @@ namespace SessionStores.Redis.Internal;
 /// offset  0  "S1"            magic and format version
 ///         2  12 hex digits   version
 ///        14  12 hex digits   created at, Unix ms (server clock)
-///        26  12 hex digits   expires at, Unix ms (server clock; equal to the key's PEXPIREAT)
+///        26  12 hex digits   reserved, written as zeros (the key's own expiry, PEXPIRETIME, is the session's)
 ///        38  12 hex digits   subject index horizon, Unix ms (0 without a subject)
 ///        50   4 hex digits   subject length in UTF-8 bytes
 ///        54  subject bytes, then the data bytes
@@ -20,7 +20,9 @@ namespace SessionStores.Redis.Internal;
 /// One string instead of a hash keeps <c>Get</c> a single plain <c>GET</c> (the same command and reply size as a raw
 /// cache read) and lets a listing fetch only the header with <c>GETRANGE</c>. Hex text is what Lua can read and write
 /// with <c>tonumber(s, 16)</c> and <c>string.format('%012x')</c> without the 53-bit pitfalls of packing binary
-/// integers; 12 hex digits cover Unix milliseconds until the year 10889.
+/// integers; 12 hex digits cover Unix milliseconds until the year 10889. The expiry lives only in the key's Redis expiry,
+/// so a touch is a <c>PEXPIRE</c> and a write a <c>SET … PX</c> without reading the clock; readers fetch it with
+/// <c>PEXPIRETIME</c> in the same round trip (Redis 7.0 or later).
 /// </remarks>
 internal static class RedisCodec
 {
@@ -31,29 +33,35 @@ internal static class RedisCodec
 
     private const int VersionOffset = 2;
     private const int CreatedOffset = 14;
-    private const int ExpiresOffset = 26;
+    private const int ReservedOffset = 26;
     private const int HorizonOffset = 38;
     private const int SubjectLengthOffset = 50;
 
     /// <summary>The latest time a <see cref="DateTimeOffset"/> holds, in Unix ms; 12 hex digits can say more.</summary>
     private const long MaxUnixMs = 253_402_300_799_999;
 
-    /// <summary>Decodes a full value (header, subject, data) read by GET.</summary>
-    public static SessionRecord DecodeRecord(string id, ReadOnlyMemory<byte> value, long? expiresAtOverride = null)
+    /// <summary>Decodes a full value (header, subject, data) read by GET, with its key's <c>PEXPIRETIME</c> read with it.</summary>
+    /// <returns>The record, or <see langword="null"/> when the key expired between the two reads (see <see cref="Expiry"/>).</returns>
+    public static SessionRecord? DecodeRecord(string id, ReadOnlyMemory<byte> value, long pexpiretime)
     {
         var header = DecodeHeader(id, value.Span, requireWholeSubject: true);
+        if (Expiry(id, pexpiretime) is not { } expiresAtMs)
+        {
+            return null;
+        }
+
         var data = value[(HeaderLength + header.SubjectLength)..];
         return new SessionRecord(
             id,
             data,
             header.Version,
-            DateTimeOffset.FromUnixTimeMilliseconds(expiresAtOverride ?? header.ExpiresAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs),
             DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
             header.Subject);
     }
 
     /// <summary>The header's identity as stored: version and created-at, 24 hex digits (what SetHorizon compares).</summary>
-    public static RedisValue Identity(ReadOnlySpan<byte> value) => value[VersionOffset..ExpiresOffset].ToArray();
+    public static RedisValue Identity(ReadOnlySpan<byte> value) => value[VersionOffset..ReservedOffset].ToArray();
 
     /// <summary>
     /// Decodes a header (and subject) read by GETRANGE, with the value's total length from STRLEN. Every field is checked
@@ -68,7 +76,7 @@ internal static class RedisCodec
 
         if (!TryHex(value.Slice(VersionOffset, 12), out var version) || version < 1
             || !TryHex(value.Slice(CreatedOffset, 12), out var created) || created > MaxUnixMs
-            || !TryHex(value.Slice(ExpiresOffset, 12), out var expires) || expires > MaxUnixMs
+            || !TryHex(value.Slice(ReservedOffset, 12), out var reserved) || reserved > MaxUnixMs
             || !TryHex(value.Slice(HorizonOffset, 12), out _)
             || !TryHex(value.Slice(SubjectLengthOffset, 4), out var subjectLength)
             || (requireWholeSubject && HeaderLength + subjectLength > value.Length)
@@ -89,7 +97,7 @@ internal static class RedisCodec
             subject = Encoding.UTF8.GetString(value.Slice(HeaderLength, length));
         }
 
-        return new Header(version, created, expires, length, subject);
+        return new Header(version, created, length, subject);
     }
 
     public static bool TryHex(ReadOnlySpan<byte> digits, out long result)
@@ -115,5 +123,17 @@ internal static class RedisCodec
         return true;
     }
 
-    internal readonly record struct Header(long Version, long CreatedAtMs, long ExpiresAtMs, int SubjectLength, string? Subject);
+    internal readonly record struct Header(long Version, long CreatedAtMs, int SubjectLength, string? Subject);
+
+    /// <summary>
+    /// The session's expiry from its key's <c>PEXPIRETIME</c> read with its value: -2 (the key expired between the two
+    /// reads of one transaction or pipeline) is absent; -1 (no expiry: not written by this store) is corrupt.
+    /// </summary>
+    /// <returns>The expiry in Unix ms, or <see langword="null"/> when the key is gone.</returns>
+    public static long? Expiry(string id, long pexpiretime) => pexpiretime switch
+    {
+        -2 => null,
+        -1 => throw new SessionDataCorruptedException(id, "the key has no expiry"),
+        _ => pexpiretime,
+    };
 }

@@ -9,7 +9,8 @@ namespace SessionStores.Redis.Internal;
 /// <summary>
 /// The store's server-side commands: the Lua scripts of sessions, subject indexes and leases. Each touches only the keys
 /// it declares, all in one hash slot (see <see cref="RedisKeys"/>), so every script runs on a Redis Cluster. Times come
-/// from <c>TIME</c> on the server that holds the key: the application's clock never decides expiry. Scripts are sent by
+/// from the clock of the server that holds the key (<c>TIME</c>, or a relative <c>PEXPIRE</c> read back with
+/// <c>PEXPIRETIME</c>): the application's clock never decides expiry. Scripts are sent by
 /// hash (see <see cref="RedisScript"/>), so a script's source crosses the wire once per server.
 /// </summary>
 /// <remarks>
@@ -50,6 +51,17 @@ internal static class RedisCommands
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         """ + "\n";
 
+    // Spliced into the sliding-expiry scripts after the header was validated: moves the expiry of `k` to ARGV[1] ms from
+    // now by the server's clock; leaves `ttl` and `exp` (absolute Unix ms). The key's own expiry is the session's only
+    // record of it (see RedisCodec), so nothing else is written. A relative PEXPIRE read back with PEXPIRETIME instead of
+    // TIME and PEXPIREAT: TIME's two-element reply costs a script more than both calls together (docs/benchmarks.md,
+    // Redis server cost).
+    private const string Slide = "\n" + """
+        local ttl = tonumber(ARGV[1])
+        redis.call('PEXPIRE', k, ttl)
+        local exp = redis.call('PEXPIRETIME', k)
+        """ + "\n";
+
     // Spliced into the scripts that read a header: validates every header field exactly as RedisCodec.DecodeHeader does,
     // from `h` (the value, or at least its first 822 bytes: header plus the longest subject, RedisCodec.HeadRangeEnd
     // being 821), before anything is written.
@@ -71,7 +83,8 @@ internal static class RedisCommands
         """ + "\n";
 
     /// <summary>
-    /// SET. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
+    /// SET with a relative expiry (<c>PX</c>, the server's clock); the clock is read (<c>TIME</c>) only to stamp the
+    /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
     /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
     /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
@@ -101,17 +114,21 @@ internal static class RedisCommands
           return redis.error_reply('SESSIONSTORES_CORRUPT the key holds an empty string')
         end
         if expected >= 0 and expected ~= live then return -(live + 1) end
+        if not born then
         """ + Now + """
-
-        local exp = now + ttl
+          born = now
+        end
         local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x%012x%012x%04x', version, born or now, exp, covered, #subject) .. subject .. ARGV[4], 'PXAT', exp)
-        if #subject > 0 and exp > covered then return { version, now + 2 * ttl, string.format('%012x%012x', version, born or now) } end
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ttl)
+        if #subject > 0 then
+          local exp = redis.call('PEXPIRETIME', k)
+          if exp > covered then return { version, exp + ttl, string.format('%012x%012x', version, born) } end
+        end
         return version
         """;
 
     /// <summary>
-    /// GET plus sliding expiry. KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
+    /// GET plus sliding expiry (<c>PEXPIRE</c>, nothing else written). KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
     /// index horizon to extend to (0 when the subject index already covers the new expiry) }. A value whose header does
     /// not decode is reported as corrupt before anything is written.
     /// </summary>
@@ -121,14 +138,9 @@ internal static class RedisCommands
         if not h then return false end
         """ + ParseHeader + """
         if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
-        local ttl = tonumber(ARGV[1])
-        """ + Now + """
-
-        local exp = now + ttl
-        redis.call('PEXPIREAT', k, exp)
-        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        """ + Slide + """
         local bump = 0
-        if sl > 0 and exp > horizon then bump = now + 2 * ttl end
+        if sl > 0 and exp > horizon then bump = exp + ttl end
         return { h, exp, bump }
         """;
 
@@ -144,14 +156,9 @@ internal static class RedisCommands
         if #h == 0 and redis.call('EXISTS', k) == 0 then return 0 end
         """ + ParseHeader + """
         if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end
-        local ttl = tonumber(ARGV[1])
-        """ + Now + """
-
-        local exp = now + ttl
-        redis.call('PEXPIREAT', k, exp)
-        redis.call('SETRANGE', k, 26, string.format('%012x', exp))
+        """ + Slide + """
         if sl > 0 and exp > horizon then
-          return { now + 2 * ttl, string.sub(h, 55, 54 + sl), string.sub(h, 3, 26) }
+          return { exp + ttl, string.sub(h, 55, 54 + sl), string.sub(h, 3, 26) }
         end
         return 1
         """;

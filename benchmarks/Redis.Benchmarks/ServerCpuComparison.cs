@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis.Benchmarks;
+
+/// <summary>
+/// <c>--server-cpu</c>: what one read-modify-write request costs the Redis server, for our store and for ASP.NET Core's
+/// built-in session over Microsoft's <see cref="RedisCache"/>, on the same redis-server in the same run. A request is
+/// what each integration sends for a session it reads and changes: ours <c>GetAndTouchAsync</c> then a compare-and-set
+/// <c>SetAsync</c> (src/Stores.AspNetCore), the built-in <c>RedisCache.GetAsync</c> (which refreshes a sliding entry)
+/// then <c>RedisCache.SetAsync</c> (DistributedSession's load and commit). Two figures per request: the server
+/// process's CPU (<c>INFO cpu</c>, user + system: command execution plus reading and answering the socket) and the sum
+/// of <c>INFO commandstats</c> (usec per call × calls, <c>INFO</c>/<c>CONFIG</c> left out; a command a script runs is
+/// counted again under its own name, which only counts against scripts). Contenders alternate within each of
+/// <c>--rounds</c> rounds (median shown), <c>--concurrency</c> closed loops on distinct sessions, <c>--requests</c> each.
+/// </summary>
+internal static class ServerCpuComparison
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(20);
+
+    public static async Task RunAsync(string[] args)
+    {
+        var requests = Comparison.IntArg(args, "--requests", 50_000);
+        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
+        var rounds = Comparison.IntArg(args, "--rounds", 5);
+        using var redis = BenchmarkRedis.Start();
+        var options = ConfigurationOptions.Parse(redis.ConnectionString);
+        options.AllowAdmin = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var server = connection.GetServers()[0];
+        await using var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = connection, KeyPrefix = "srv:store:" });
+        using var cache = new RedisCache(new RedisCacheOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection),
+            InstanceName = "srv:cache:",
+        });
+        var cacheOptions = new DistributedCacheEntryOptions { SlidingExpiration = Ttl };
+        var payload = new byte[512];
+        new Random(42).NextBytes(payload);
+        var ids = Enumerable.Range(0, concurrency).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+        foreach (var id in ids)
+        {
+            await store.SetAsync(id, new SessionWrite(payload, Ttl));
+            await cache.SetAsync(id, payload, cacheOptions);
+        }
+
+        var contenders = new (string Name, Func<string, Task> Request)[]
+        {
+            ("built-in session over RedisCache: Get (+refresh) + Set", async id =>
+            {
+                _ = await cache.GetAsync(id);
+                await cache.SetAsync(id, payload, cacheOptions);
+            }),
+            ("ours: GetAndTouch + Set (compare-and-set)", async id =>
+            {
+                var record = await store.GetAndTouchAsync(id, Ttl) ?? throw new InvalidOperationException("The session vanished.");
+                var result = await store.SetAsync(id, new SessionWrite(payload, Ttl, expectedVersion: record.Version));
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException("A compare-and-set on a session of its own failed.");
+                }
+            }),
+        };
+
+        foreach (var (_, request) in contenders)
+        {
+            await RunLoopsAsync(request, ids, 2_000);
+        }
+
+        var results = contenders.ToDictionary(c => c.Name, _ => new List<Measurement>());
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var (name, request) in round % 2 == 0 ? contenders : contenders.Reverse())
+            {
+                await server.ConfigResetStatisticsAsync();
+                var cpuBefore = await ServerCpuSecondsAsync(server);
+                await RunLoopsAsync(request, ids, requests);
+                var cpuAfter = await ServerCpuSecondsAsync(server);
+                var commands = await CommandStatsAsync(server);
+                results[name].Add(new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands));
+            }
+        }
+
+        Console.WriteLine($"Redis server CPU per read-modify-write request: {requests} requests per contender and round, {concurrency} in flight, {rounds} rounds (median shown), 512-byte sessions, {Environment.ProcessorCount} cores");
+        Console.WriteLine("| contender | Redis process CPU µs/request | commandstats µs/request | commands per request (usec/call) |");
+        Console.WriteLine("|---|---:|---:|---|");
+        foreach (var (name, _) in contenders)
+        {
+            var median = results[name].OrderBy(m => m.ProcessCpuUs).ElementAt(rounds / 2);
+            var commandStats = Comparison.Median(results[name].Select(m => m.CommandStatsUs));
+            var breakdown = string.Join(", ", median.Commands.OrderByDescending(c => c.Value.Usec).Select(c =>
+                string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));
+        }
+    }
+
+    private static async Task RunLoopsAsync(Func<string, Task> request, string[] ids, int requests)
+    {
+        var remaining = requests;
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await request(id);
+            }
+        }));
+    }
+
+    private static async Task<double> ServerCpuSecondsAsync(IServer server)
+    {
+        var cpu = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Per command: calls and total usec since the last reset, without the benchmark's own INFO and CONFIG.</summary>
+    private static async Task<Dictionary<string, (long Calls, double Usec)>> CommandStatsAsync(IServer server)
+    {
+        var stats = new Dictionary<string, (long Calls, double Usec)>();
+        foreach (var pair in (await server.InfoAsync("commandstats")).SelectMany(g => g))
+        {
+            var command = pair.Key["cmdstat_".Length..];
+            if (command.StartsWith("info", StringComparison.Ordinal) || command.StartsWith("config", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fields = pair.Value.Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+            stats[command] = (long.Parse(fields["calls"], CultureInfo.InvariantCulture), double.Parse(fields["usec"], CultureInfo.InvariantCulture));
+        }
+
+        return stats;
+    }
+
+    private sealed record Measurement(double ProcessCpuUs, double CommandStatsUs, Dictionary<string, (long Calls, double Usec)> Commands);
+}
