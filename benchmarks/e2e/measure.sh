@@ -48,12 +48,15 @@ PY
 }
 
 # Store calls during the load (Redis: every command, scripts' inner ones included; PostgreSQL: pg_stat_statements
-# calls, updated as each statement ends, DISCARD ALL and the benchmark's own queries left out).
+# calls, updated as each statement ends, without the benchmark's own queries and Npgsql's reset of a pooled connection,
+# which it prepends to the connection's next command: DISCARD ALL, or with prepared statements RESET ALL, CLOSE ALL,
+# UNLISTEN *, SET SESSION AUTHORIZATION DEFAULT, pg_advisory_unlock_all(), DISCARD TEMP, DISCARD SEQUENCES).
 store_calls() {
   case $1 in
     *redis*) redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | grep -v 'cmdstat_info\|cmdstat_config' \
                | sed -n 's/.*:calls=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}' ;;
-    *postgres*) psql_q "select coalesce(sum(calls), 0) from pg_stat_statements where query not ilike '%pg_stat_statements%' and query not ilike 'discard%'" ;;
+    *postgres*) psql_q "select coalesce(sum(calls), 0) from pg_stat_statements where query not ilike '%pg_stat_statements%'
+                          and query !~* '^(discard|reset all|close all|unlisten|set session authorization default|select pg_advisory_unlock_all)'" ;;
     *) echo 0 ;;
   esac
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: the same session routes served by
-#   ours-*      samples/SessionDemo (Release) over our Redis / PostgreSQL / File / memory stores (AddSession + UseSession +
-#               AddStoreBackedSession); *-near with the near cache (--near-cache true), *-relaxed with PostgreSQL's
-#               relaxed durability (synchronous_commit = off for the store's transactions)
+#   ours-*      samples/SessionDemo (Release) at its defaults over our Redis / PostgreSQL / File / memory stores
+#               (AddSession + UseSession + AddStoreBackedSession; the near cache on for Redis and PostgreSQL when the
+#               sample has it); *-nonear with --near-cache false; ours-postgres-relaxed with --postgres-durability relaxed
+#               (the store's writes do not wait for their WAL flush)
 #   builtin-*   the same sample with ASP.NET Core's built-in session over AddStackExchangeRedisCache / memory
 #   express-*   benchmarks/e2e/express (Express 5 + express-session) over connect-redis / connect-pg-simple /
 #               session-file-store
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${DURATION:-10}; THREADS=${THREADS:-2}; CONNECTIONS=${CONNECTIONS:-32}; USERS=${USERS:-1000}; ROUNDS=${ROUNDS:-1}
 SCENARIOS=${SCENARIOS:-"rmw read-mostly"}
-VARIANTS=${VARIANTS:-"builtin-redis ours-redis ours-redis-near express-redis builtin-memory ours-memory express-postgres ours-postgres ours-postgres-near ours-postgres-relaxed express-file ours-file"}
+VARIANTS=${VARIANTS:-"builtin-redis ours-redis ours-redis-nonear express-redis builtin-memory ours-memory express-postgres ours-postgres ours-postgres-nonear ours-postgres-relaxed express-file ours-file"}
 REDIS_PORT=${REDIS_PORT:-16479}; PG_PORT=${PG_PORT:-15532}; APP_PORT=${APP_PORT:-5090}
 PG_SERVER_OPTS=${PG_SERVER_OPTS:-}
 WORK=$(mktemp -d /tmp/sessionstores-e2e.XXXXXX); chmod 755 "$WORK"
@@ -91,19 +92,19 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     express-postgres) args=(--store postgres --connection "$PG_URL") ;;
     express-postgres-relaxed) args=(--store postgres --connection "$PG_URL?options=-c%20synchronous_commit%3Doff") ;;
     express-file) args=(--store file --connection "$WORK/files") ;;
-    ours-redis|ours-redis-near) args=(--store redis --connection "127.0.0.1:$REDIS_PORT") ;;
+    ours-redis|ours-redis-nonear) args=(--store redis --connection "127.0.0.1:$REDIS_PORT") ;;
     ours-redis-late) args=(--store redis --connection "127.0.0.1:$REDIS_PORT" --commit-before-response false) ;;
     ours-redis-optimistic) args=(--store redis --connection "127.0.0.1:$REDIS_PORT" --session-concurrency optimistic) ;;
     ours-memory-optimistic) args=(--store memory --session-concurrency optimistic) ;;
     builtin-redis) args=(--store builtin-redis --connection "127.0.0.1:$REDIS_PORT") ;;
     builtin-memory) args=(--store builtin-memory) ;;
     ours-memory) args=(--store memory) ;;
-    ours-postgres|ours-postgres-near) args=(--store postgres --connection "$PG_CS") ;;
-    ours-postgres-relaxed|ours-postgres-relaxed-near) args=(--store postgres --connection "$PG_CS;Options=-c synchronous_commit=off") ;;
+    ours-postgres|ours-postgres-nonear) args=(--store postgres --connection "$PG_CS") ;;
+    ours-postgres-relaxed) args=(--store postgres --connection "$PG_CS" --postgres-durability relaxed) ;;
     ours-file) args=(--store file --connection "$WORK/files") ;;
     *) echo "unknown variant $1"; exit 2 ;;
   esac
-  [[ $1 == *-near ]] && args+=(--near-cache true)
+  [[ $1 == *-nonear ]] && args+=(--near-cache false)
   if [[ $1 == express-* ]]; then
     COOKIE_NAME=connect.sid
     node "$EXPRESS/app.mjs" "${args[@]}" --port "$APP_PORT" >"$WORK/app-$1.log" 2>&1 &
@@ -124,12 +125,13 @@ URL=http://127.0.0.1:$APP_PORT
 RESULTS=$WORK/results.tsv; : >"$RESULTS"
 for round in $(seq "$ROUNDS"); do
 for variant in $VARIANTS; do
-  if [[ $variant == *-near && $NEAR_CACHE == no ]]; then echo "== $variant: skipped (the sample has no --near-cache)"; continue; fi
+  if [[ $variant == *-nonear && $NEAR_CACHE == no ]]; then echo "== $variant: skipped (the sample has no near cache)"; continue; fi
   echo "== round $round: $variant"
   redis-cli -p "$REDIS_PORT" flushall >/dev/null; redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
   # Every table of the previous variant (sessions, leases, the schema-version record, connect-pg-simple's session).
   psql_q "do \$\$ declare t text; begin for t in select tablename from pg_tables where schemaname = 'public' loop
             execute format('drop table public.%I cascade', t); end loop; end \$\$" >/dev/null
+  psql_q "select pg_stat_statements_reset()" >/dev/null
   rm -rf "$WORK/files" "$WORK/script-inner"; mkdir -p "$WORK/files"
   start_app "$variant"
 
@@ -159,6 +161,9 @@ for variant in $VARIANTS; do
   python3 benchmarks/e2e/client.py stored "$URL" "$COOKIE_NAME" "$WORK/cookies" >"$WORK/stored"
   stop_app
   cp "$WORK/app-$variant.log" "$LOGS/"
+  if [[ $variant == *postgres* ]]; then   # what the statements per request are made of
+    psql_q "select calls, left(regexp_replace(query, '\s+', ' ', 'g'), 160) from pg_stat_statements order by calls desc limit 12" >"$LOGS/statements-$variant.txt"
+  fi
   counted=$(python3 benchmarks/e2e/report.py counters "$WORK/counts" "$WORK/stored")
   while IFS=$'\t' read -r r v s app st us calls rm ro; do
     python3 benchmarks/e2e/report.py row "$r" "$v" "$s" "$WORK/wrk-$v-$s.txt" "$app" "$st" "$us" "$calls" "$rm" "$ro" "$counted" >>"$RESULTS"
