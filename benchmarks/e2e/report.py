@@ -5,6 +5,7 @@
   report.py row <round> <variant> <scenario> <wrk output> <app ticks> <store ticks> <redis usec> <store calls>
                <round trips RMW> <round trips read-only> <counters>   -> one TSV line
   report.py summary <results.tsv>                           -> markdown tables and the target ratios
+  report.py compact <results.tsv>                           -> the shorter table for docs/benchmarks.md
 """
 import os
 import re
@@ -124,6 +125,23 @@ def summary(path):
     print("- non-2xx or lost updates: " + ("none" if not bad else "; ".join(bad)))
 
 
+def compact(path):
+    """The table for docs/benchmarks.md: no round column, counters as exact / lost N, file work as fsync and open calls."""
+    def work(cell):
+        if "fsync=" not in cell:
+            return cell
+        def short(part):
+            calls = dict(x.split("=") for x in part.replace("RMW ", "").replace("read-only ", "").split())
+            return f"{calls.get('fsync', '0')} fsync, {calls.get('openat', '0')} open"
+        return " / ".join(short(part) for part in cell.split("; "))
+    print("| variant | scenario | req/s | p50 ms | p99 ms | app CPU µs/req | store CPU µs/req | Redis cmd µs/req | round trips/req | non-2xx | counters |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
+    for r in (line.rstrip('\n').split('\t') for line in open(path) if line.strip()):
+        lost = re.search(r'\(lost (\d+),', r[13]).group(1)
+        print(f"| {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} | {r[7]} | {r[8]} | {work(r[10])} | {r[11]} | "
+              f"{'exact' if lost == '0' else 'lost ' + lost} |")
+
+
 if __name__ == '__main__':
     command, rest = sys.argv[1], sys.argv[2:]
     if command == 'counters':
@@ -132,5 +150,7 @@ if __name__ == '__main__':
         print(row(rest))
     elif command == 'summary':
         summary(*rest)
+    elif command == 'compact':
+        compact(*rest)
     else:
         sys.exit(f"unknown command {command}")
