@@ -2,7 +2,8 @@
 # The path a real user takes (issue #13): pack our packages to a folder, create a fresh web app outside the repository
 # (`dotnet new web`), add our packages from that folder only (a prerelease version unique to this run, so a stale copy
 # in the NuGet cache can never stand in for it), and run a session round trip over HTTP against the File store and a
-# throwaway redis-server. Run after the Release build of the solution (eng/test.sh runs it after the tests); exits
+# throwaway redis-server; a store author's test project from the template runs the conformance kit from the same
+# folder (eng/smoke-store-tests.sh). Run after the Release build of the solution (eng/test.sh runs it after the tests); exits
 # non-zero when any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +20,8 @@ trap cleanup EXIT
 say() { echo "smoke-test: $*"; }
 
 version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
-for package in Abstractions AspNetCore File Redis; do
-  dotnet pack "src/Stores.$package" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
+for project in src/Stores.*/ tests/Conformance; do
+  dotnet pack "$project" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
 done
 # Every package carries its README, icon and XML docs, and has its symbol package beside it.
 python3 - "$work/feed" <<'PY'
@@ -28,7 +29,7 @@ import glob, os, sys, zipfile
 for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
     names = zipfile.ZipFile(nupkg).namelist()
     missing = [n for n in ("README.md", "icon.png") if n not in names]
-    if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and "/tools/" not in "".join(names):
+    if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and not any(n.startswith("tools/") for n in names):  # a .NET tool has no library docs
         missing.append("XML docs")
     if not os.path.exists(nupkg[:-len(".nupkg")] + ".snupkg"):
         missing.append("its .snupkg")
@@ -36,6 +37,12 @@ for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
         sys.exit(f"smoke-test: {os.path.basename(nupkg)} lacks {', '.join(missing)}")
 PY
 say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs and a symbol package"
+
+# The C# snippets of README.md and the package READMEs build as written against these packages.
+python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
+
+# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
+eng/smoke-store-tests.sh "$work/feed" "$version"
 
 # Our packages from the folder only; everything else from the machine's usual source.
 mkdir -p "$work/app"
@@ -115,11 +122,24 @@ round_trip file
 unset SMOKE_DIRECTORY
 
 # The admin tool as an operator installs it: from the folder, then reading the session the app just stored.
-dotnet pack src/Stores.Admin -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
 dotnet tool install SessionStores.Admin --version "$version" --add-source "$work/feed" --tool-path "$work/tool" >/dev/null
 count=$("$work/tool/sessionstores" count --store file --directory "$work/sessions")
 # At least the round trip's session (the readiness probe may have left one of its own).
 if [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ]; then say "dotnet tool install gave a working sessionstores: it counts the app's $count session(s)"; else say "sessionstores count printed '$count', expected 1 or more"; exit 1; fi
+
+# The README's admin snippet as written, against the app's sessions: the tool is the one installed above (its install
+# line is left out) and the directory is this run's.
+python3 - README.md >"$work/admin-snippet.sh" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+print(re.search(r"<!-- snippet-run: admin -->\n```bash\n(.*?)\n```", text, re.S).group(1))
+PY
+sed -i -e '/dotnet tool install/d' -e "s|/var/lib/myapp/sessions|$work/sessions|g" "$work/admin-snippet.sh"
+if PATH="$work/tool:$PATH" bash -euo pipefail "$work/admin-snippet.sh" >"$work/admin-snippet.log" 2>&1; then
+  say "the README's admin snippet ran as written ($(grep -c . "$work/admin-snippet.sh") commands)"
+else
+  cat "$work/admin-snippet.log"; say "the README's admin snippet failed"; exit 1
+fi
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &

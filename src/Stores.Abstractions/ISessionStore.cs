@@ -86,9 +86,15 @@ public interface ISessionStore
     /// Expired sessions never appear. When nothing writes during the listing, each live session appears exactly once;
     /// the order is unspecified.
     /// </summary>
+    /// <remarks>The query is checked when <c>ListAsync</c> is called, not when the enumeration starts: a null or invalid
+    /// query throws from the call itself, before any I/O, like the other operations. An implementation is therefore a
+    /// plain method that validates and then returns an iterator (<see cref="SessionValidation.ValidateQuery"/>), not
+    /// an <c>async</c> iterator itself, whose checks would only run on the first <c>MoveNextAsync</c>.</remarks>
     /// <param name="query">Which sessions, and whether to include their data.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The matching live sessions.</returns>
+    /// <exception cref="System.ArgumentNullException"><paramref name="query"/> is <see langword="null"/> (at the call).</exception>
+    /// <exception cref="System.ArgumentException">The query's subject or page size is invalid (at the call).</exception>
     IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Counts the live sessions of this store's namespace that match <paramref name="query"/>.</summary>

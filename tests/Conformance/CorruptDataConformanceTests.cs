@@ -15,7 +15,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
         var options = new ConformanceStoreOptions(NewNamespace());
         var store = await CreateStoreAsync(options);
         var id = NewId();
-        await Fixture.WriteCorruptRecordAsync(options, id, Token);
+        await Fixture.WriteCorruptRecordAsync(store, options, id, Token);
         return (store, id);
     }
 
@@ -46,10 +46,10 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
-        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 0), Token));
+        await ExpectAsync<SessionDataCorruptedException>("SetAsync expecting version 1", () => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
+        await ExpectAsync<SessionDataCorruptedException>("SetAsync create-only (expecting version 0)", () => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 0), Token));
 
-        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+        await ExpectAsync<SessionDataCorruptedException>("GetAsync after the refused writes", () => store.GetAsync(id, Token));
     }
 
     [Fact]
@@ -57,9 +57,9 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
     {
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.TouchAsync(id, TimeSpan.FromMinutes(5), Token));
+        await ExpectAsync<SessionDataCorruptedException>("TouchAsync", () => store.TouchAsync(id, TimeSpan.FromMinutes(5), Token));
 
-        await Assert.ThrowsAsync<SessionDataCorruptedException>(() => store.GetAsync(id, Token));
+        await ExpectAsync<SessionDataCorruptedException>("GetAsync after the refused touch", () => store.GetAsync(id, Token));
     }
 
     [Fact]

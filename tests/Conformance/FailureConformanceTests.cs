@@ -11,8 +11,15 @@ namespace SessionStores.Conformance;
 // fails fast after its first failure (a cached broken connection) is still asked about every operation.
 public abstract partial class FailureConformanceTests<TFixture>
 {
-    private async Task<ISessionStore> UnreachableAsync(int maxDataBytes = SessionLimits.DefaultMaxDataBytes) =>
-        Track(await Fixture.CreateUnreachableStoreAsync(new ConformanceStoreOptions(NewNamespace()) { MaxDataBytes = maxDataBytes }, Token));
+    private async Task<ISessionStore> UnreachableAsync(int maxDataBytes = SessionLimits.DefaultMaxDataBytes)
+    {
+        if (Fixture.NoUnreachableBackendReason is { } reason)
+        {
+            Assert.Skip($"The store has no backend that can become unreachable: {reason}");
+        }
+
+        return Track(await Fixture.CreateUnreachableStoreAsync(new ConformanceStoreOptions(NewNamespace()) { MaxDataBytes = maxDataBytes }, Token));
+    }
 
     public static TheoryData<string> Operations { get; } =
         ["get", "get_and_touch", "touch", "set", "compare_and_set", "destroy", "list", "count", "destroy_many"];
@@ -60,8 +67,8 @@ public abstract partial class FailureConformanceTests<TFixture>
     {
         var store = await UnreachableAsync(maxDataBytes: 16);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync("../etc/passwd", Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SetAsync(NewId(), Write(Bytes("x"), TimeSpan.Zero), Token));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(NewId(), Write(new byte[17]), Token));
+        await ExpectAsync<ArgumentException>("GetAsync with an invalid id", () => store.GetAsync("../etc/passwd", Token));
+        await ExpectAsync<ArgumentOutOfRangeException>("SetAsync with a zero TTL", () => store.SetAsync(NewId(), Write(Bytes("x"), TimeSpan.Zero), Token));
+        await ExpectAnyAsync<ArgumentException>("SetAsync over MaxDataBytes", () => store.SetAsync(NewId(), Write(new byte[17]), Token));
     }
 }

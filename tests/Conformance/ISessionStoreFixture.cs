@@ -9,9 +9,8 @@ namespace SessionStores.Conformance;
 /// server) and subclasses <see cref="SessionStoreConformanceTests{TFixture}"/> with it.
 /// </summary>
 /// <remarks>
-/// Used as an xunit class fixture. When the backend cannot be reached, call
-/// <see cref="BackendResolution.EnsureAvailable"/> (or <c>Assert.Skip</c>) from <see cref="CreateStoreAsync"/>: the
-/// test is then skipped with the reason, or fails when the backend is listed as required.
+/// Used as an xunit class fixture. When the backend cannot be reached where the tests run, call <c>Assert.Skip</c>
+/// (or <c>Assert.Fail</c>, where the backend is required) from <see cref="CreateStoreAsync"/> with the reason.
 /// </remarks>
 public interface ISessionStoreFixture
 {
@@ -57,8 +56,14 @@ public enum ConformanceCapabilities
     /// <summary>List, Count and DestroyMany of the whole namespace.</summary>
     Listing = 8,
 
+    /// <summary>The store removes expired records from its backend itself (a pruning pass on a timer, or the backend's
+    /// own TTL), so that a backend never fills with sessions nobody will read again. The fixture shows it through
+    /// <see cref="IBackendInspectionFixture"/>; a fixture that declares this flag without implementing that interface
+    /// fails the rule's test, so the choice is explicit.</summary>
+    RemovesExpiredRecords = 16,
+
     /// <summary>Every rule.</summary>
-    All = Subjects | CompareAndSet | MillisecondExpiry | Listing,
+    All = Subjects | CompareAndSet | MillisecondExpiry | Listing | RemovesExpiredRecords,
 }
 
 /// <summary>A fixture whose stores take their clock from <see cref="ConformanceStoreOptions.Clock"/> (in-memory and file
@@ -76,18 +81,30 @@ public interface ICorruptDataFixture : ISessionStoreFixture
     /// garbage bytes in a file, a Redis key of the wrong type, a row with an impossible value). The record must look
     /// live to the backend (not expired).
     /// </summary>
+    /// <param name="store">The store, as <see cref="ISessionStoreFixture.CreateStoreAsync"/> returned it: cast it to the
+    /// store's own type to reach its public connection, table or directory; nothing internal is needed.</param>
     /// <param name="options">The options the store was created with (its namespace).</param>
     /// <param name="id">The session id.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the record is written.</returns>
-    ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken);
+    ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken);
 }
 
-/// <summary>A fixture that can create a store whose backend cannot be reached (a closed port, short timeouts); it unlocks
-/// <see cref="FailureConformanceTests{TFixture}"/>. A store without a backend to lose (in-memory) leaves it out; a
-/// local directory can fail (the file store's fixture makes its directory unresolvable).</summary>
+/// <summary>
+/// A fixture that can create a store whose backend cannot be reached; it unlocks
+/// <see cref="FailureConformanceTests{TFixture}"/>. "Unreachable" means: for a server, nothing answers (a closed port,
+/// short timeouts); for an embedded store over local files (a directory, a SQLite file), its path cannot be opened
+/// (this repository's File fixture replaces the directory by a symbolic link to itself, so every access fails with a
+/// real I/O error). A store with nothing to lose (in-memory) leaves the interface out, or implements it and returns
+/// a reason from <see cref="NoUnreachableBackendReason"/>: the suite's tests then skip with that reason.
+/// </summary>
 public interface IUnreachableBackendFixture : ISessionStoreFixture
 {
+    /// <summary>Why the store has no backend that can become unreachable (an embedded store whose data never leaves
+    /// the process, say), or <see langword="null"/> (the default) when it has one. When set, the failure tests skip
+    /// with this reason and <see cref="CreateUnreachableStoreAsync"/> is never called.</summary>
+    string? NoUnreachableBackendReason => null;
+
     /// <summary>
     /// Creates a store configured for <paramref name="options"/> but pointed at a backend that does not answer, with
     /// timeouts of at most a few seconds. It must not need a running server.

@@ -37,6 +37,32 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     }
 
     [Fact]
+    public async Task A_slice_of_a_larger_array_is_stored_as_exactly_the_slice_and_copied()
+    {
+        var store = await CreateStoreAsync();
+        var id = NewId();
+        var backing = Enumerable.Range(0, 300).Select(i => (byte)(i * 31 + 7)).ToArray();
+        var slice = new ReadOnlyMemory<byte>(backing, 37, 200);
+        var expected = slice.ToArray();
+
+        await SetOkAsync(store, id, new SessionWrite(slice, LongTtl));
+        // The caller may reuse its buffer once SetAsync returns: the store must have copied (or sent) the bytes.
+        Array.Fill(backing, (byte)0xEE);
+
+        var record = await store.GetAsync(id, Token);
+        Assert.NotNull(record);
+        Assert.True(
+            expected.AsSpan().SequenceEqual(record.Data.Span),
+            $"GetAsync after SetAsync of a 200-byte slice at offset 37 of a 300-byte array: got {record.Data.Length} bytes, not the slice bit-exact");
+        if (Supports(ConformanceCapabilities.Listing))
+        {
+            var listed = Assert.Single(await ListAllAsync(store, SessionQuery.All with { IncludeData = true }));
+            Assert.Equal(200, listed.Size);
+            Assert.True(expected.AsSpan().SequenceEqual(listed.Data!.Value.Span), "ListAsync with IncludeData: not the slice bit-exact");
+        }
+    }
+
+    [Fact]
     public async Task Empty_data_round_trips_as_empty()
     {
         var store = await CreateStoreAsync();

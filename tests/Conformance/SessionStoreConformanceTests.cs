@@ -64,7 +64,7 @@ public abstract partial class FailureConformanceTests<TFixture> : ConformanceTes
 
 /// <summary>What the conformance suites share: store creation per test, unique ids, cleanup.</summary>
 /// <typeparam name="TFixture">The fixture that creates the store.</typeparam>
-public abstract class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
+public abstract partial class ConformanceTestBase<TFixture> : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : class, ISessionStoreFixture
 {
     private readonly List<ISessionStore> _stores = [];

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.DataProtection;
@@ -13,7 +15,7 @@ namespace SessionStores.Extensions.Tests;
 /// <see cref="EncryptedSessionStore"/>. The inner store's limit is the test's limit plus the sealing overhead, the
 /// decorator's is the test's, as the README tells users to configure them.
 /// </summary>
-public sealed class EncryptedFixture<TInner> : ISessionStoreFixture, IAsyncDisposable
+public sealed class EncryptedFixture<TInner> : IBackendInspectionFixture, IAsyncDisposable
     where TInner : ISessionStoreFixture, new()
 {
     public TInner Inner { get; } = new();
@@ -21,7 +23,12 @@ public sealed class EncryptedFixture<TInner> : ISessionStoreFixture, IAsyncDispo
     /// <summary>One ephemeral key ring for the conformance runs (rotation has its own key ring in its test).</summary>
     public IDataProtectionProvider DataProtection { get; } = new EphemeralDataProtectionProvider();
 
-    public ConformanceCapabilities Capabilities => Inner.Capabilities;
+    // The decorator stores nothing itself: the records, and their removal after expiry, are the inner store's.
+    private readonly ConditionalWeakTable<ISessionStore, ISessionStore> _inner = [];
+
+    /// <summary>The inner fixture's rules; removal of expired records only where the inner fixture can show it.</summary>
+    public ConformanceCapabilities Capabilities =>
+        Inner is IBackendInspectionFixture ? Inner.Capabilities : Inner.Capabilities & ~ConformanceCapabilities.RemovesExpiredRecords;
 
     public static string NewNamespace() => "enc" + Guid.NewGuid().ToString("N")[..16];
 
@@ -32,8 +39,21 @@ public sealed class EncryptedFixture<TInner> : ISessionStoreFixture, IAsyncDispo
         ConformanceStoreOptions options, IDataProtectionProvider dataProtection, ILogger<EncryptedSessionStore>? logger, CancellationToken cancellationToken)
     {
         var inner = await Inner.CreateStoreAsync(options with { MaxDataBytes = options.MaxDataBytes + EncryptedSessionStore.SealingOverheadBytes }, cancellationToken);
-        return EncryptedSessionStore.Create(inner, dataProtection, new SessionStoreEncryptionOptions { MaxDataBytes = options.MaxDataBytes }, logger, disposeInner: true);
+        var store = EncryptedSessionStore.Create(inner, dataProtection, new SessionStoreEncryptionOptions { MaxDataBytes = options.MaxDataBytes }, logger, disposeInner: true);
+        _inner.Add(store, inner);
+        return store;
     }
+
+    public ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        Inspection.CountHeldRecordsAsync(InnerOf(store), options, ids, cancellationToken);
+
+    public ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        Inspection.RunCleanupAsync(InnerOf(store), options, cancellationToken);
+
+    private IBackendInspectionFixture Inspection => (IBackendInspectionFixture)Inner;
+
+    private ISessionStore InnerOf(ISessionStore store) =>
+        _inner.TryGetValue(store, out var inner) ? inner : throw new InvalidOperationException("The store was not created by this fixture.");
 
     public async ValueTask DisposeAsync()
     {

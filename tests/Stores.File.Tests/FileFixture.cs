@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -10,7 +11,7 @@ using SessionStores.File.Internal;
 namespace SessionStores.File.Tests;
 
 /// <summary>Each namespace is a fresh subdirectory of one temporary root, deleted with the fixture.</summary>
-public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IUnreachableBackendFixture, IDisposable
+public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHolderProcessFixture, IUnreachableBackendFixture, IBackendInspectionFixture, IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sessionstores-file-tests", Guid.NewGuid().ToString("N")[..12]);
 
@@ -42,7 +43,15 @@ public sealed class FileFixture : ICorruptDataFixture, IClockFixture, ILeaseHold
         ValueTask.FromResult(LeaseHolderProcesses.StartDotnet(
             "SessionStores.File.CrossProcessWorker.dll", "lease", DirectoryFor(options), id, ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)));
 
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    /// <summary>The session files in the namespace's directory, expired or not.</summary>
+    public ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<long>(Directory.GetFiles(Path.Combine(DirectoryFor(options), "sessions")).Length);
+
+    /// <summary>The pass the store's prune timer runs.</summary>
+    public async ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        await ((FileSessionStore)store).PruneAsync(cancellationToken);
+
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
         // Garbage where the session's file belongs: no magic number, no valid header.
         var garbage = new byte[300];

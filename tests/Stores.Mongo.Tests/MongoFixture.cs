@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using MongoDB.Bson;
@@ -14,7 +15,7 @@ namespace SessionStores.Mongo.Tests;
 /// server (<c>$SESSIONSTORES_MONGO</c>, else a container). The stores share one client; the collections are dropped
 /// when the test class ends.
 /// </summary>
-public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixture, IAsyncDisposable
+public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixture, IBackendInspectionFixture, IAsyncDisposable
 {
     public const string Database = "sessionstores_tests";
 
@@ -79,7 +80,29 @@ public sealed class MongoFixture : ICorruptDataFixture, IUnreachableBackendFixtu
         }));
 
     /// <summary>A document no store writes: <c>data</c> is a string, not binary; live for an hour.</summary>
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    /// <summary>The documents of the namespace's collection, expired or not.</summary>
+    public async ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        await (await ClientAsync()).GetDatabase(Database).GetCollection<BsonDocument>(options.Namespace)
+            .CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// MongoDB's TTL monitor deletes expired documents (the store's <c>expiresAt</c> TTL index), every 60 s by default:
+    /// this throwaway server's monitor is set to run every second, and the pass waits (at most 10 s) until the
+    /// collection holds no expired document.
+    /// </summary>
+    public async ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken)
+    {
+        var client = await ClientAsync();
+        await client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument { { "setParameter", 1 }, { "ttlMonitorSleepSecs", 1 } }, cancellationToken: cancellationToken);
+        var collection = client.GetDatabase(Database).GetCollection<BsonDocument>(options.Namespace);
+        var expired = Builders<BsonDocument>.Filter.Lt("expiresAt", DateTime.UtcNow);
+        for (var waited = 0; waited < 40 && await collection.CountDocumentsAsync(expired, cancellationToken: cancellationToken) > 0; waited++)
+        {
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
         var client = await ClientAsync();
         var now = DateTime.UtcNow;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -14,7 +15,7 @@ namespace SessionStores.MySql.Tests;
 /// (<see cref="MySqlTestServer"/>). The stores share one data source (one connection pool) so that a test does not pay
 /// for new connections.
 /// </summary>
-public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
+public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture, IBackendInspectionFixture
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static MySqlDataSource? _shared;
@@ -100,7 +101,15 @@ public sealed class MySqlFixture : ICorruptDataFixture, IUnreachableBackendFixtu
 
     /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour.</summary>
     /// <inheritdoc />
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken) =>
+    /// <summary>The rows of the namespace's table, expired or not.</summary>
+    public async ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM `{options.Namespace}`", cancellationToken), CultureInfo.InvariantCulture);
+
+    /// <summary>The pass the store's background pruner runs every <see cref="MySqlSessionStoreOptions.PruneInterval"/>.</summary>
+    public async ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        await ((MySqlSessionStore)store).PruneAsync(cancellationToken);
+
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken) =>
         await ScalarAsync(
             $"INSERT INTO `{options.Namespace}` (id, data, version, expires_at_ms, created_at_ms, subject) " +
             "VALUES (@id, X'00', 0, (UNIX_TIMESTAMP() + 3600) * 1000, UNIX_TIMESTAMP() * 1000, NULL)",

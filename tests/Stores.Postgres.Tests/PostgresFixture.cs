@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -13,7 +14,7 @@ namespace SessionStores.Postgres.Tests;
 /// Each conformance namespace is a fresh table in the schema <see cref="Schema"/> of this process's PostgreSQL server.
 /// The stores share one data source (one connection pool) so that a test does not pay for new connections.
 /// </summary>
-public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
+public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture, IBackendInspectionFixture
 {
     public const string Schema = "sessionstores_conformance";
 
@@ -78,7 +79,18 @@ public sealed class PostgresFixture : ICorruptDataFixture, IUnreachableBackendFi
         }));
 
     /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour.</summary>
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    /// <summary>The rows of the namespace's table, expired or not.</summary>
+    public async ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var command = (await DataSourceAsync()).CreateCommand($"SELECT count(*) FROM \"{Schema}\".\"{options.Namespace}\"");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The pass the store's background pruner runs every <see cref="PostgresSessionStoreOptions.PruneInterval"/>.</summary>
+    public async ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        await ((PostgresSessionStore)store).PruneAsync(cancellationToken);
+
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
         var dataSource = await DataSourceAsync();
         await using var command = dataSource.CreateCommand(

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -12,7 +13,7 @@ namespace SessionStores.Redis.Tests;
 /// Stores over this process's standalone Redis server. Each conformance namespace is a key prefix
 /// (<c>{namespace}:</c>); the stores share one connection, as an application shares its multiplexer.
 /// </summary>
-public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture
+public partial class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILeaseHolderProcessFixture, IBackendInspectionFixture
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static IConnectionMultiplexer? _standalone;
@@ -81,7 +82,7 @@ public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILe
     /// Alternates between the two kinds of damage a Redis store can meet: a key of another Redis type (a hash) and a
     /// string without the SessionStores header. Both live for an hour.
     /// </summary>
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
         var db = (await ConnectionAsync()).GetDatabase();
         RedisKey key = PrefixOf(options) + "s{" + id + "}";
@@ -95,6 +96,33 @@ public class RedisFixture : ICorruptDataFixture, IUnreachableBackendFixture, ILe
             await db.StringSetAsync(key, "garbage without a header", System.TimeSpan.FromHours(1));
         }
     }
+}
+
+public partial class RedisFixture
+{
+    /// <summary>The session keys (<c>{prefix}s{id}</c>) of the namespace on every primary, found by SCAN as an operator
+    /// would; Redis deletes an expired key when it is touched, and its active expiry cycle deletes the rest.</summary>
+    public async ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        foreach (var server in (await ConnectionAsync()).GetServers())
+        {
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
+            await foreach (var unused in server.KeysAsync(pattern: PrefixOf(options) + "s{*", pageSize: 500).WithCancellation(cancellationToken))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Nothing: Redis removes expired keys itself (the store sets each key's PEXPIREAT to the session's expiry).</summary>
+    public ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>Stores over this process's 3-primary Redis Cluster.</summary>

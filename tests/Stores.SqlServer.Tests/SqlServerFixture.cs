@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.SqlClient;
@@ -14,7 +15,7 @@ namespace SessionStores.SqlServer.Tests;
 /// (<c>$SESSIONSTORES_SQLSERVER</c>, else a container); the database is created when the connection string names none.
 /// The tables are dropped when the test class ends.
 /// </summary>
-public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendFixture, IAsyncDisposable
+public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendFixture, IBackendInspectionFixture, IAsyncDisposable
 {
     public const string Database = "sessionstores_tests";
 
@@ -97,7 +98,20 @@ public sealed class SqlServerFixture : ICorruptDataFixture, IUnreachableBackendF
         }));
 
     /// <summary>A row no store writes: version 0 (versions start at 1), live for an hour by the server's clock.</summary>
-    public async ValueTask WriteCorruptRecordAsync(ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    /// <summary>The rows of the namespace's table, expired or not.</summary>
+    public async ValueTask<long> CountHeldRecordsAsync(ISessionStore store, ConformanceStoreOptions options, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqlConnection(await ConnectionStringAsync());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new SqlCommand($"SELECT COUNT_BIG(*) FROM [dbo].{SqlIdentifier.Quote(options.Namespace)};", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The pass the store's background pruner runs every <see cref="SqlServerSessionStoreOptions.PruneInterval"/>.</summary>
+    public async ValueTask RunCleanupAsync(ISessionStore store, ConformanceStoreOptions options, CancellationToken cancellationToken) =>
+        await ((SqlServerSessionStore)store).PruneAsync(cancellationToken);
+
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
     {
         await using var connection = new SqlConnection(await ConnectionStringAsync());
         await connection.OpenAsync(cancellationToken);

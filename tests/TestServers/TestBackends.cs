@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
-namespace SessionStores.Conformance;
+namespace SessionStores.TestServers;
 
 /// <summary>A server started for tests; disposing it stops it and removes its files.</summary>
 public interface ITestServer : IAsyncDisposable
