@@ -4,7 +4,8 @@
 Usage: eng/readme-snippets.py FEED VERSION WORKDIR (eng/smoke-test.sh runs it with the packages it just packed).
 
 One web project (`dotnet new web`'s settings: implicit usings, nullable) in WORKDIR references every SessionStores
-package in FEED at VERSION, from that folder only; each ```csharp block becomes one file of it, with a #line directive
+package in FEED at VERSION (restored from that folder only by the nuget.config that eng/smoke-test.sh writes in a
+parent of WORKDIR); each ```csharp block becomes one file of it, with a #line directive
 so that a compiler error names the README and the line. A snippet's own `using` lines stay at the top of its file (a
 missing one is an error, as for the user); the rest becomes the body of an async method whose parameters are the names
 a snippet may take from its surroundings: `builder` (WebApplicationBuilder), `app` (WebApplication), `context`
@@ -89,19 +90,6 @@ open(os.path.join(work, "SnippetCheck.csproj"), "w").write(f"""<Project Sdk="Mic
 {references}
   </ItemGroup>
 </Project>
-""")
-open(os.path.join(work, "nuget.config"), "w").write(f"""<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="{feed}" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="SessionStores.*" /></packageSource>
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
 """)
 result = subprocess.run(["dotnet", "build", "-c", "Release", "-nologo", "-v", "quiet", "-clp:NoSummary"], cwd=work, capture_output=True, text=True)
 errors = sorted({l.strip() for l in result.stdout.splitlines() if ": error " in l})

@@ -1,33 +1,19 @@
 #!/usr/bin/env bash
 # A store author's first run (issue #13, item 6): creates a test project from the `dotnet new sessionstore-tests`
 # template (templates/SessionStores.StoreTests) in a temporary directory outside the repository, takes
-# SessionStores.Abstractions and SessionStores.Conformance from FEED only, at exactly VERSION (just packed by
-# eng/smoke-test.sh), and runs the conformance kit against the template's store with `dotnet test`; it must pass.
-# Usage: eng/smoke-store-tests.sh FEED VERSION
+# SessionStores.Abstractions and SessionStores.Conformance at exactly VERSION (just packed by eng/smoke-test.sh, whose
+# nuget.config in a parent of WORKDIR takes them from its folder only), and runs the conformance kit against the
+# template's store with `dotnet test`; it must pass.
+# Usage: eng/smoke-store-tests.sh VERSION WORKDIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
-feed=$1 version=$2
+version=$1 work=$2
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"
 say() { echo "smoke-store-tests: $*"; }
 
 dotnet new install templates/SessionStores.StoreTests --debug:custom-hive "$work/hive" >/dev/null
 dotnet new sessionstore-tests -n Acme -o "$work/Acme.Tests" --sessionstores-version "$version" --debug:custom-hive "$work/hive" >/dev/null
-cat > "$work/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="$feed" />
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="SessionStores.*" /></packageSource>
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
-XML
 (cd "$work/Acme.Tests" && dotnet build -c Release -nologo -v quiet >/dev/null)
 for package in Abstractions Conformance; do
   if ! grep -q "\"SessionStores.$package/$version\"" "$work/Acme.Tests/obj/project.assets.json"; then

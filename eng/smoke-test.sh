@@ -20,9 +20,8 @@ trap cleanup EXIT
 say() { echo "smoke-test: $*"; }
 
 version="0.1.0-smoke.$(date -u +%Y%m%d%H%M%S)"
-for project in src/Stores.*/ tests/Conformance; do
-  dotnet pack "$project" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" -nologo -v quiet
-done
+# Every packable project of the solution in one invocation (its nodes pack in parallel).
+dotnet pack SessionStores.sln -c Release --no-build -p:PackageVersion="$version" -p:PackageOutputPath="$work/feed" -nologo -v quiet
 # Every package carries its README, icon and XML docs, and has its symbol package beside it.
 python3 - "$work/feed" <<'PY'
 import glob, os, sys, zipfile
@@ -31,22 +30,23 @@ for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
     missing = [n for n in ("README.md", "icon.png") if n not in names]
     if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and not any(n.startswith("tools/") for n in names):  # a .NET tool has no library docs
         missing.append("XML docs")
+    # The XML docs describe the public API only (src/Directory.Build.props filters them): no internal namespace, no
+    # source-generated helper.
+    package = zipfile.ZipFile(nupkg)
+    for doc in (n for n in names if n.startswith("lib/") and n.endswith(".xml")):
+        text = package.read(doc).decode("utf-8")
+        if ".Internal." in text or "RegularExpressions.Generated" in text:
+            missing.append(f"XML docs of public API only ({doc} documents internal members)")
     if not os.path.exists(nupkg[:-len(".nupkg")] + ".snupkg"):
         missing.append("its .snupkg")
     if missing:
         sys.exit(f"smoke-test: {os.path.basename(nupkg)} lacks {', '.join(missing)}")
 PY
-say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs and a symbol package"
+say "packed $(ls "$work/feed"/*.nupkg | wc -l) packages as $version, each with README, icon, XML docs of its public API only and a symbol package, validated against eng/package-baseline"
 
-# The C# snippets of README.md and the package READMEs build as written against these packages.
-python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
-
-# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
-eng/smoke-store-tests.sh "$work/feed" "$version"
-
-# Our packages from the folder only; everything else from the machine's usual source.
-mkdir -p "$work/app"
-cat > "$work/app/nuget.config" <<EOF
+# Our packages from the folder only, everything else from the machine's usual source: for every project made below
+# $work (NuGet reads the nuget.config of each parent directory).
+cat > "$work/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -60,6 +60,14 @@ cat > "$work/app/nuget.config" <<EOF
   </packageSourceMapping>
 </configuration>
 EOF
+
+# The C# snippets of README.md and the package READMEs build as written against these packages.
+python3 eng/readme-snippets.py "$work/feed" "$version" "$work/snippets"
+
+# A store author's test project from the `dotnet new sessionstore-tests` template runs the kit from these packages.
+eng/smoke-store-tests.sh "$version" "$work/store-tests"
+
+mkdir -p "$work/app"
 (cd "$work/app" && dotnet new web -n SmokeApp -o . --force >/dev/null)
 for package in AspNetCore File Redis; do
   (cd "$work/app" && dotnet add package "SessionStores.$package" --version "$version" >/dev/null)

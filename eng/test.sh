@@ -15,6 +15,10 @@ command -v memcached >/dev/null 2>&1 || [ -x /usr/bin/memcached ] || need+=(memc
 command -v curl >/dev/null 2>&1 || need+=(curl)          # the consumer smoke test (eng/smoke-test.sh)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)   # the MySQL store's tests start a throwaway MariaDB
+# The ExpressCompat tests run a real Express app beside the .NET one (Debian 12's nodejs is 18.20; a NodeSource
+# nodejs brings its own npm, so npm is only asked for when missing).
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 # The browser test also accepts Google Chrome with CHROMEWEBDRIVER (GitHub's Ubuntu runners, where apt's chromium is a snap).
 if ! { [ -x /usr/bin/google-chrome ] && [ -n "${CHROMEWEBDRIVER:-}" ]; }; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -27,7 +31,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-export SESSIONSTORES_REQUIRED_BACKENDS="${SESSIONSTORES_REQUIRED_BACKENDS:-memory,file,redis,redis-cluster,postgres,mysql,memcached,chromium}"
+# The Express app's npm packages, exactly as its package-lock.json pins them (again only when the lock file changed).
+express_app=tests/Stores.ExpressCompat.Tests/express-app
+if [ ! -f "$express_app/node_modules/.package-lock.json" ] || [ "$express_app/package-lock.json" -nt "$express_app/node_modules/.package-lock.json" ]; then
+  (cd "$express_app" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+export SESSIONSTORES_REQUIRED_BACKENDS="${SESSIONSTORES_REQUIRED_BACKENDS:-memory,file,redis,redis-cluster,postgres,mysql,memcached,chromium,node}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 rm -rf TestResults

@@ -29,13 +29,8 @@ internal static class ClientCpuComparison
         using var redis = BenchmarkRedis.Start();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        await using var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = connection, KeyPrefix = "cpu:store:" });
-        using var cache = new RedisCache(new RedisCacheOptions
-        {
-            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection),
-            InstanceName = "cpu:cache:",
-        });
-        var cacheOptions = new DistributedCacheEntryOptions { SlidingExpiration = Ttl };
+        await using var both = new StoreAndCache(connection, "cpu:", Ttl);
+        var (store, cache, cacheOptions) = (both.Store, both.Cache, both.CacheOptions);
         var payload = new byte[512];
         new Random(42).NextBytes(payload);
         var ids = Enumerable.Range(0, concurrency).Select(_ => Guid.NewGuid().ToString("N")).ToArray();

@@ -35,13 +35,8 @@ internal static class ServerCpuComparison
         options.AllowAdmin = true;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
         var server = connection.GetServers()[0];
-        await using var store = new RedisSessionStore(new RedisSessionStoreOptions { ConnectionMultiplexer = connection, KeyPrefix = "srv:store:" });
-        using var cache = new RedisCache(new RedisCacheOptions
-        {
-            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection),
-            InstanceName = "srv:cache:",
-        });
-        var cacheOptions = new DistributedCacheEntryOptions { SlidingExpiration = Ttl };
+        await using var both = new StoreAndCache(connection, "srv:", Ttl);
+        var (store, cache, cacheOptions) = (both.Store, both.Cache, both.CacheOptions);
         var payload = new byte[512];
         new Random(42).NextBytes(payload);
         var ids = Enumerable.Range(0, concurrency).Select(_ => Guid.NewGuid().ToString("N")).ToArray();

@@ -58,7 +58,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
         _commands = new PostgresCommands(options.SchemaName, options.TableName);
-        _statements = new PostgresStatements(_dataSource, options.PrepareStatements, options.Durability);
+        _statements = new PostgresStatements(_dataSource, PostgresStatements.CanPrepare(_dataSource) && options.PrepareStatements, options.Durability);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
         _schemaName = options.SchemaName;

@@ -68,7 +68,9 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// Whether the store prepares its per-session statements on each connection (explicitly, so also on a given
     /// <see cref="DataSource"/> whatever its <c>Max Auto Prepare</c>): the first use on a physical connection costs one
     /// extra round trip, every later use saves the server's parsing and planning. Turn it off behind a pooler that
-    /// cannot keep prepared statements (PgBouncer before 1.21 in transaction mode). Default: <see langword="true"/>.
+    /// cannot keep prepared statements (PgBouncer before 1.21 in transaction mode). A data source with Npgsql's
+    /// <c>Multiplexing</c> refuses explicit preparation: there the store leaves it to that data source's
+    /// <c>Max Auto Prepare</c>. Default: <see langword="true"/>.
     /// </summary>
     public bool PrepareStatements { get; set; } = true;
 

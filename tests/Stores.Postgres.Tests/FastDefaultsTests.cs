@@ -47,8 +47,9 @@ public sealed class FastDefaultsTests
     [Fact]
     public async Task Relaxed_durability_does_not_leak_to_the_applications_work_on_the_same_connection()
     {
-        // Given a pool of one connection, shared by the application and a relaxed store.
-        await using var dataSource = await DataSourceAsync(maxPoolSize: 1);
+        // Given a pool of one connection, shared by the application and a relaxed store, which Npgsql does not reset
+        // when it returns to the pool (so a session-level setting would outlive the store's use of it).
+        await using var dataSource = await DataSourceAsync(maxPoolSize: 1, noResetOnClose: true);
         var table = Db.NewName("dl");
         await using var store = await StoreAsync(dataSource, table, PostgresDurability.Relaxed, prepare: true);
         var backend = await ScalarAsync<int>(dataSource, "SELECT pg_backend_pid()");
@@ -94,11 +95,26 @@ public sealed class FastDefaultsTests
         }
     }
 
-    private static async Task<NpgsqlDataSource> DataSourceAsync(int maxPoolSize)
+    [Fact]
+    public async Task A_multiplexing_data_source_which_refuses_explicit_preparation_still_works()
+    {
+        // Given a data source with Npgsql's multiplexing, which refuses explicit preparation.
+        var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync()) { Multiplexing = true, MaxPoolSize = 2 };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var store = await StoreAsync(dataSource, Db.NewName("mx"), PostgresDurability.Relaxed, prepare: true);
+
+        // When the store writes and reads, then it works, its statements left to the data source's own preparation.
+        var write = await store.SetAsync("s1", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5)), Token);
+        Assert.True((await store.SetAsync("s1", new SessionWrite(new byte[] { 2 }, TimeSpan.FromMinutes(5), expectedVersion: write.Version), Token)).Succeeded);
+        Assert.Equal(new byte[] { 2 }, (await store.GetAndTouchAsync("s1", TimeSpan.FromMinutes(5), Token))!.Data.ToArray());
+    }
+
+    private static async Task<NpgsqlDataSource> DataSourceAsync(int maxPoolSize, bool noResetOnClose = false)
     {
         var builder = new NpgsqlConnectionStringBuilder(await PostgresFixture.ConnectionStringAsync())
         {
             MaxPoolSize = maxPoolSize,
+            NoResetOnClose = noResetOnClose,
 
             // Whatever the test server's default, the application here commits synchronously.
             Options = "-c synchronous_commit=on",

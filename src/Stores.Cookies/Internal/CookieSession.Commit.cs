@@ -15,77 +15,10 @@ namespace SessionStores.Cookies.Internal;
 /// </summary>
 internal sealed partial class CookieSession
 {
-    public async Task CommitAsync(CancellationToken cancellationToken = default)
-    {
-        // The session middleware removes the feature before its own, final commit; an application's call still has it.
-        var final = _scope?.Context.Features.Get<ISessionFeature>() is null;
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return;
-        }
+    private protected override void LogCommitFailed(Exception exception) =>
+        Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), exception);
 
-        try
-        {
-            await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), ex);
-            if (final)
-            {
-                // The session middleware only logs what this throws: the request scope answers it (or aborts).
-                _scope?.ReportCommitFailure(ex, answered: false);
-            }
-
-            throw;
-        }
-    }
-
-    private void RegisterCommitHook()
-    {
-        if (_scope is { Context.Response.HasStarted: false } scope)
-        {
-            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, CommitBeforeResponseAsync, _settings.Integration);
-            scope.Context.Response.OnStarting(static state => ((CookieSession)state).CommitOnStartingAsync(), this);
-        }
-    }
-
-    /// <summary>The commit before the response's first byte; returns the failure (logged and reported) for the caller to answer.</summary>
-    private async Task<Exception?> CommitBeforeResponseAsync()
-    {
-        if (_state != State.Loaded || _commitFailure is not null)
-        {
-            return null;
-        }
-
-        try
-        {
-            // Not the request's token: once the endpoint ran, whether its change is kept does not depend on the client.
-            await CommitCoreAsync(CancellationToken.None).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _commitFailure = ex;
-            Log.CommitFailed(_settings.Logger, SessionValidation.Tag(_id), ex);
-            _scope!.ReportCommitFailure(ex, answered: true);
-            return ex;
-        }
-    }
-
-    /// <summary>The fallback for a response started without a body write: only the status can still tell.</summary>
-    private async Task CommitOnStartingAsync()
-    {
-        if (await CommitBeforeResponseAsync().ConfigureAwait(false) is { } failure)
-        {
-            var response = _scope!.Context.Response;
-            response.StatusCode = SessionProblem.StatusFor(failure, _settings.Integration);
-            SessionProblem.SetRetryAfter(response, _settings.Integration);
-        }
-    }
-
-    private async Task CommitCoreAsync(CancellationToken cancellationToken)
+    private protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
         var context = Context;
         var now = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -14,36 +14,24 @@ namespace SessionStores.Cookies.Internal;
 /// store-backed session's (<see cref="ValueSession"/>); the commit (<c>CookieSession.Commit.cs</c>) sets the cookie
 /// before the response's first byte, through the integration's commit-before-response path.
 /// </summary>
-internal sealed partial class CookieSession : ValueSession, ISession, IExtendedSession
+internal sealed partial class CookieSession : RequestCommittedSession, ISession, IExtendedSession
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
-    private readonly SessionRequestScope? _scope;
 
-    private State _state;
     private string _id = "";
     private string? _loadedSubject;
     private long _generation;
     private bool _touchDue;
     private bool _idChanged;
     private bool _deleteCookie;
-    private Exception? _commitFailure;
 
     public CookieSession(Settings settings, TimeSpan idleTimeout, SessionRequestScope? scope)
+        : base(scope, settings.Integration)
     {
         _settings = settings;
         _idleTimeout = idleTimeout;
-        _scope = scope;
     }
-
-    private enum State
-    {
-        NotLoaded,
-        Loaded,
-        Destroyed,
-    }
-
-    public bool IsAvailable => _state == State.Loaded;
 
     /// <summary>The session's id, carried in its payload (a new session gets a random one).</summary>
     public string Id
@@ -55,12 +43,12 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
         }
     }
 
-    private HttpContext Context => _scope?.Context
+    private HttpContext Context => Scope?.Context
         ?? throw new InvalidOperationException("A cookie session is only available during a request, inside the middleware AddCookieSession adds.");
 
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
-        if (_state != State.NotLoaded)
+        if (Status != LoadState.NotLoaded)
         {
             return;
         }
@@ -101,7 +89,7 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
         }
 
         _settings.Cookies.Delete(context);
-        _state = State.Destroyed;
+        Status = LoadState.Destroyed;
         _values.Discard();
         _touchDue = false;
         _deleteCookie = false;
@@ -160,7 +148,7 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
             StartEmpty();
         }
 
-        _state = State.Loaded;
+        Status = LoadState.Loaded;
         RegisterCommitHook();
     }
 
@@ -177,7 +165,7 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
     /// a revocation store the load reads it, so it must be <see cref="LoadAsync"/>.</summary>
     private protected override void EnsureReadable()
     {
-        if (_state != State.NotLoaded)
+        if (Status != LoadState.NotLoaded)
         {
             return;
         }
@@ -194,14 +182,14 @@ internal sealed partial class CookieSession : ValueSession, ISession, IExtendedS
     private protected override void EnsureWritable()
     {
         EnsureReadable();
-        if (_state == State.Destroyed)
+        if (Status == LoadState.Destroyed)
         {
             throw new InvalidOperationException("This session was destroyed in this request; it cannot be written any more.");
         }
 
-        if (_commitFailure is not null)
+        if (CommitFailure is not null)
         {
-            throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", _commitFailure);
+            throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", CommitFailure);
         }
 
         if (Context.Response.HasStarted)

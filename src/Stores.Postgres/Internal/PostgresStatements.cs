@@ -27,6 +27,11 @@ internal sealed class PostgresStatements(NpgsqlDataSource dataSource, bool prepa
 
     private readonly bool _relaxed = durability == PostgresDurability.Relaxed;
 
+    /// <summary>Whether statements can be prepared explicitly on <paramref name="dataSource"/>'s connections: not with
+    /// Npgsql's multiplexing, which refuses explicit preparation (its own <c>Max Auto Prepare</c> still applies).</summary>
+    public static bool CanPrepare(NpgsqlDataSource dataSource) =>
+        !new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Multiplexing;
+
     /// <summary>Runs the statements <paramref name="build"/> adds and reads their results with <paramref name="read"/>.</summary>
     /// <param name="writes">Whether the statements write (only writes commit anything, so only they are relaxed).</param>
     /// <param name="state">What <paramref name="build"/> and <paramref name="read"/> need, so that they can be static.</param>
