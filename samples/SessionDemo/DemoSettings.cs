@@ -55,6 +55,10 @@ public sealed class DemoSettings
     /// <summary><c>--commit-timeout-seconds</c>: <see cref="StoreBackedSessionOptions.CommitTimeout"/>. Default: the library's.</summary>
     public TimeSpan? CommitTimeout { get; init; }
 
+    /// <summary><c>--near-cache false</c>: no near cache in front of the Redis or PostgreSQL store (and no announcements
+    /// from it), for benchmarks. Default: true (<c>AddSessionStoreNearCache</c>).</summary>
+    public bool NearCache { get; init; } = true;
+
     /// <summary>Whether sessions live in the browsers' cookies (<c>--store cookie</c>): nothing to list or destroy on the
     /// server; the admin page offers only "sign out everywhere" (revocation).</summary>
     public bool IsCookie => Store == "cookie";
@@ -85,6 +89,7 @@ public sealed class DemoSettings
         LeaseDuration = Seconds(configuration, "lease-seconds"),
         WaitTimeout = Seconds(configuration, "wait-timeout-seconds"),
         CommitTimeout = Seconds(configuration, "commit-timeout-seconds"),
+        NearCache = configuration.GetValue("near-cache", true),
     };
 
     private static TimeSpan? Seconds(IConfiguration configuration, string key) =>

@@ -26,11 +26,18 @@ internal static class DemoStores
                 services.AddRedisSessionStore(o =>
                 {
                     o.ConnectionString = Required(settings);
+                    o.PublishInvalidations = settings.NearCache;
                     Common(o, settings);
                 });
+                AddNearCache(services, settings);
                 break;
             case "postgres":
-                services.AddPostgresSessionStore(Required(settings), o => Common(o, settings));
+                services.AddPostgresSessionStore(Required(settings), o =>
+                {
+                    o.PublishInvalidations = settings.NearCache;
+                    Common(o, settings);
+                });
+                AddNearCache(services, settings);
                 break;
             case "mysql":
                 // A MySqlConnector connection string with a Database; the store creates its table there.
@@ -106,6 +113,16 @@ internal static class DemoStores
     // What every store shares: the deadline of each store call.
     private static void Common(SessionStores.SessionStoreOptions options, DemoSettings settings) =>
         options.OperationTimeout = settings.OperationTimeout ?? options.OperationTimeout;
+
+    // Sessions recently used stay in memory, invalidated by the store's feed (--near-cache false: every call goes to the
+    // store, and the store announces nothing: the configuration the benchmarks compare against).
+    private static void AddNearCache(IServiceCollection services, DemoSettings settings)
+    {
+        if (settings.NearCache)
+        {
+            services.AddSessionStoreNearCache(o => o.MaxBytes = 64L * 1024 * 1024);
+        }
+    }
 
     private static string Required(DemoSettings settings) => settings.Connection
         ?? throw new InvalidOperationException($"--store {settings.Store} needs --connection \"<connection string>\".");

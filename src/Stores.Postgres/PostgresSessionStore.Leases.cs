@@ -15,7 +15,10 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
     private readonly object _leaseGate = new();
     private readonly SessionStoreInitializer _leaseTable;
     private SessionLeaseWaiters? _leaseWaiters;
-    private PostgresLeaseListener? _leaseListener;
+    // An idle lease listener is probed this often, so a connection the network silently dropped is noticed.
+    private static readonly TimeSpan LeaseListenerProbe = TimeSpan.FromSeconds(30);
+
+    private PostgresListener? _leaseListener;
 
     /// <inheritdoc />
     /// <remarks>One statement batch per attempt, each within <see cref="SessionStoreOptions.OperationTimeout"/>, no connection held between attempts and no advisory lock (so it works
@@ -119,9 +122,22 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
             ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
             if (_leaseListener is null)
             {
-                _leaseWaiters = new SessionLeaseWaiters();
-                _leaseListener = new PostgresLeaseListener(
-                    _dataSource, _commands, _leaseWaiters, (backoff, ex) => Log.LeaseListenFailed(_logger, _commands.LeaseTable, backoff, ex), _disposed.Token);
+                var waiters = _leaseWaiters = new SessionLeaseWaiters();
+
+                // Releases may be missed until the next LISTEN: waiters fall back on their own re-checks meanwhile, and all
+                // re-check once it is in place.
+                _leaseListener = new PostgresListener(
+                    _dataSource,
+                    _commands.ListenForLeases,
+                    LeaseListenerProbe,
+                    waiters.WakeAll,
+                    waiters.Wake,
+                    (backoff, ex) =>
+                    {
+                        Log.LeaseListenFailed(_logger, _commands.LeaseTable, backoff, ex);
+                        waiters.WakeAll();
+                    },
+                    _disposed.Token);
             }
 
             _leaseListener.EnsureStarted();

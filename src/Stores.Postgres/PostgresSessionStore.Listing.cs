@@ -55,10 +55,27 @@ public sealed partial class PostgresSessionStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    // Each batch gets the whole deadline; the walk as a whole has none.
-    private Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken) =>
-        _runner.RunStepsAsync(
-            SessionStoreOperationNames.DestroyMany, (Store: this, Subject: subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken);
+    // Each batch gets the whole deadline; the walk as a whole has none. Near caches are told once it is done (also after a
+    // failure part-way: whatever was deleted must leave them).
+    private async Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken)
+    {
+        long deleted;
+        try
+        {
+            deleted = await _runner.RunStepsAsync(
+                SessionStoreOperationNames.DestroyMany, (Store: this, Subject: subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_announce && ex is not OperationCanceledException)
+        {
+            // In the background: the caller gets its failure within its deadline, whatever the server does next.
+            _ = AnnounceAllChangedAfterFailureAsync();
+            throw;
+        }
+
+        await AnnounceAllChangedAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
 
     private async Task<long> DestroyBatchesAsync(string? subject, SessionStoreDeadline deadline)
     {

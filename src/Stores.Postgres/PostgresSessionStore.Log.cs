@@ -36,5 +36,9 @@ public sealed partial class PostgresSessionStore
         [LoggerMessage(EventId = 1306, EventName = nameof(LeaseListenFailed), Level = LogLevel.Warning,
             Message = "Listening for lease releases of {Table} failed; retrying in about {Backoff} (waiters re-check on their own meanwhile)")]
         public static partial void LeaseListenFailed(ILogger logger, string table, TimeSpan backoff, Exception exception);
+
+        [LoggerMessage(EventId = 1307, EventName = nameof(AnnounceFailed), Level = LogLevel.Warning,
+            Message = "Telling near caches that a bulk delete of {Table} failed part-way also failed; they serve what it deleted until their entry age passes")]
+        public static partial void AnnounceFailed(ILogger logger, string table, Exception exception);
     }
 }

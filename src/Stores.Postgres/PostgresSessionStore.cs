@@ -36,6 +36,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private readonly long _touchThresholdMs;
     private readonly SessionStoreOperationRunner _runner;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly bool _announce;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The options; <see cref="PostgresSessionStoreOptions.ConnectionString"/> or
@@ -57,7 +58,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
-        _commands = new PostgresCommands(options.SchemaName, options.TableName);
+        _commands = new PostgresCommands(options.SchemaName, options.TableName, options.PublishInvalidations);
+        _announce = options.PublishInvalidations;
         _statements = new PostgresStatements(_dataSource, PostgresStatements.CanPrepare(_dataSource) && options.PrepareStatements, options.Durability);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);

@@ -55,6 +55,15 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     public bool UnloggedTable { get; set; }
 
     /// <summary>
+    /// Whether session writes and destroys NOTIFY <c>id:version</c> (in the same statement) and bulk deletes NOTIFY
+    /// <c>*</c>, for the near caches of every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that
+    /// writes a table some process reads through a near cache, or those caches serve what it changed until their
+    /// <c>MaxEntryAge</c>. The cost: PostgreSQL serialises the commits of notifying transactions on a lock of its
+    /// notification queue. Default: <see langword="true"/>.
+    /// </summary>
+    public bool PublishInvalidations { get; set; } = true;
+
+    /// <summary>
     /// When the store's writes are acknowledged. <see cref="PostgresDurability.Relaxed"/> runs the store's own write
     /// transactions (and only those: never the application's other work on a shared <see cref="DataSource"/>) with
     /// <c>synchronous_commit = off</c>, so a write no longer waits for its WAL flush: on a disk with slow flushes that is

@@ -68,9 +68,17 @@ public sealed partial class RedisSessionStore
     private async Task<long> DestroyManyCoreAsync(SessionQuery query, SessionStoreDeadline deadline)
     {
         var db = await DatabaseAsync(deadline.Token).ConfigureAwait(false);
-        return query.Subject is null
-            ? await DestroyAllAsync(db, query.PageSize, deadline).ConfigureAwait(false)
-            : await DestroySubjectAsync(db, query.Subject, query.PageSize, deadline).ConfigureAwait(false);
+        try
+        {
+            return query.Subject is null
+                ? await DestroyAllAsync(db, query.PageSize, deadline).ConfigureAwait(false)
+                : await DestroySubjectAsync(db, query.Subject, query.PageSize, deadline).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Also after a failure part-way: whatever was deleted must leave the near caches.
+            AnnounceAllChanged(db);
+        }
     }
 
     private async IAsyncEnumerable<SessionInfo> ListCoreAsync(SessionQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -39,6 +39,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
 {
     private readonly RedisKeys _keys;
     private readonly int _maxDataBytes;
+    private readonly RedisValue _announceChannel;
     private readonly int _database;
     private readonly ILogger _logger;
     private readonly RedisBackend _backend;
@@ -60,6 +61,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         RedisSessionStoreOptionsValidator.Instance.ThrowIfInvalid(options, nameof(options));
         _keys = new RedisKeys(options.KeyPrefix);
         _maxDataBytes = options.MaxDataBytes;
+        _announceChannel = options.PublishInvalidations ? _keys.InvalidationsName : string.Empty;
         _database = options.Database;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _backend = new RedisBackend(() => _disposed);
@@ -152,7 +154,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data]);
+        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel]);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);
@@ -195,7 +197,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>DEL</c>. A subject index entry left behind is removed by the next read of that index.</remarks>
+    /// <remarks>One <c>DEL</c> (with <see cref="RedisSessionStoreOptions.PublishInvalidations"/>, one script that deletes
+    /// and announces). A subject index entry left behind is removed by the next read of that index.</remarks>
     public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
@@ -205,7 +208,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
+        if (_announceChannel.IsNullOrEmpty)
+        {
+            return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
+        }
+
+        // One script: the delete and its announcement to near caches (see RedisSessionStore.Invalidations).
+        return (long)await RedisBackend.ForSession(RedisCommands.DestroyAndAnnounce.EvaluateAsync(db, [_keys.Session(id)], [_announceChannel]), id).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.

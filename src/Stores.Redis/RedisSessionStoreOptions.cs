@@ -38,6 +38,15 @@ public sealed class RedisSessionStoreOptions : SessionStoreOptions
     /// </summary>
     public string KeyPrefix { get; set; } = "session:";
 
+    /// <summary>
+    /// Whether writes, destroys and bulk deletes are announced on the channel <c>{KeyPrefix}invalidations</c> (a
+    /// <c>PUBLISH</c> inside the write script and inside the delete script), for the near caches of
+    /// every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a store some process reads
+    /// through a near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. Default:
+    /// <see langword="true"/>.
+    /// </summary>
+    public bool PublishInvalidations { get; set; } = true;
+
     /// <summary>The database number, or -1 for the connection's default. A Redis Cluster has only database 0.
     /// Default: -1.</summary>
     public int Database { get; set; } = -1;

@@ -18,7 +18,7 @@ namespace SessionStores.Postgres.Internal;
 /// that read the clock before it can still be running; the next acquisition then starts from the clock, above every
 /// fence given out before.
 /// </remarks>
-internal sealed class PostgresCommands
+internal sealed partial class PostgresCommands
 {
     /// <summary>The schema version this library writes and understands.</summary>
     public const int SchemaVersion = 1;
@@ -30,7 +30,7 @@ internal sealed class PostgresCommands
     // milliseconds matches the contract's precision and the reference store.
     private const string NowMs = "date_trunc('milliseconds', now())";
 
-    public PostgresCommands(string schemaName, string tableName)
+    public PostgresCommands(string schemaName, string tableName, bool announceWrites = false)
     {
         Schema = Quote(schemaName);
         Table = Schema + "." + Quote(tableName);
@@ -179,6 +179,12 @@ internal sealed class PostgresCommands
             $"WITH batch AS (SELECT array_agg(id) AS ids, count(*) AS n, max(cur) AS last FROM ({select}) b), " +
             $"d AS (DELETE FROM {Table} WHERE id = ANY ((SELECT ids FROM batch)::text[]){recheck} RETURNING {Live} AS live) " +
             $"SELECT n, last, (SELECT count(*) {countFilter} FROM d) FROM batch";
+
+        InvalidationChannel = "sessionstores_inv_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Table)))[..24];
+        if (announceWrites)
+        {
+            AnnounceWrites();
+        }
     }
 
     public string Schema { get; }
@@ -208,15 +214,15 @@ internal sealed class PostgresCommands
 
     public string TouchWithThreshold { get; }
 
-    public string SetUnconditional { get; }
+    public string SetUnconditional { get; private set; }
 
-    public string SetCreateOnly { get; }
+    public string SetCreateOnly { get; private set; }
 
-    public string SetIfVersion { get; }
+    public string SetIfVersion { get; private set; }
 
     public string CurrentVersion { get; }
 
-    public string Destroy { get; }
+    public string Destroy { get; private set; }
 
     public string DestroyAllBatch { get; }
 

@@ -20,7 +20,7 @@ namespace SessionStores.Redis.Internal;
 /// The counter only has to outlive clock steps backwards, not the sessions: it expires <see cref="FenceMemoryMs"/> after
 /// the last acquisition, so ids leased once do not leave keys behind for ever.
 /// </remarks>
-internal static class RedisCommands
+internal static partial class RedisCommands
 {
     /// <summary>
     /// How far, in ms, a subject index horizon is kept beyond the expiry it covers, to absorb clock differences
@@ -84,7 +84,8 @@ internal static class RedisCommands
 
     /// <summary>
     /// SET with a relative expiry (<c>PX</c>, the server's clock); the clock is read (<c>TIME</c>) only to stamp the
-    /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data.
+    /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data, invalidation
+    /// channel ('' none: see RedisCommands.Announcements).
     /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
     /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
@@ -120,6 +121,7 @@ internal static class RedisCommands
         end
         local version = live + 1
         redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ttl)
+        """ + Announce + """
         if #subject > 0 then
           local exp = redis.call('PEXPIRETIME', k)
           if exp > covered then return { version, exp + ttl, string.format('%012x%012x', version, born) } end

@@ -43,6 +43,12 @@ internal sealed class RedisKeys
     /// <inheritdoc cref="Lease"/>
     public RedisKey LeaseFence(string id) => string.Concat(Prefix, "f{", id, "}");
 
+    /// <summary>The channel on which writes and destroys are announced to near caches (<c>key:version</c>, <c>*</c> for all).</summary>
+    public RedisChannel Invalidations => RedisChannel.Literal(InvalidationsName);
+
+    /// <inheritdoc cref="Invalidations"/>
+    public string InvalidationsName => Prefix + "invalidations";
+
     /// <summary>The channel on which a released lease's id is published.</summary>
     public RedisChannel LeaseReleased => RedisChannel.Literal(Prefix + "lease-released");
 

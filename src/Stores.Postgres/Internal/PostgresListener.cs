@@ -6,37 +6,41 @@ using Npgsql;
 namespace SessionStores.Postgres.Internal;
 
 /// <summary>
-/// Wakes the lease waiters of one store from PostgreSQL notifications: one connection, taken from the store's data source
-/// on the first wait and kept (never returned to the pool) until the store is disposed, <c>LISTEN</c>s on the lease
-/// channel and waits for notifications. A broken connection is replaced with a growing, jittered backoff; after every
-/// (re)connect all waiters re-check, because a release notified while nobody listened is lost. An idle connection is
-/// probed every 30 s, so a connection the network silently dropped is noticed.
+/// One <c>LISTEN</c>ing connection of a store: taken from the store's data source when started and kept (never returned
+/// to the pool) until stopped, it <c>LISTEN</c>s on one channel and waits for notifications. A broken connection is
+/// replaced with a growing, jittered backoff; after every (re)connect <c>listening</c> is called, once the
+/// <c>LISTEN</c> is in place (what was notified while nobody listened is lost, so the caller re-checks then). An idle
+/// connection is probed every <c>probe</c>, so a connection the network silently dropped is noticed within a probe and
+/// its timeout. Used for lease releases (<see cref="PostgresSessionStore"/> leases) and near-cache invalidations.
 /// </summary>
-internal sealed class PostgresLeaseListener
+internal sealed class PostgresListener
 {
-    private static readonly TimeSpan IdleProbe = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(10);
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly PostgresCommands _commands;
-    private readonly SessionLeaseWaiters _waiters;
-    private readonly Action<TimeSpan, Exception> _listenFailed;
+    private readonly string _listen;
+    private readonly TimeSpan _probe;
+    private readonly Action _listening;
+    private readonly Action<string> _notified;
+    private readonly Action<TimeSpan, Exception> _failed;
     private readonly CancellationToken _stopping;
     private Task? _running;
 
-    // listenFailed logs a failed connection (in the store's log) with the backoff before the next try.
-    public PostgresLeaseListener(
-        NpgsqlDataSource dataSource, PostgresCommands commands, SessionLeaseWaiters waiters, Action<TimeSpan, Exception> listenFailed, CancellationToken stopping)
+    // failed is told of a broken or failed connection, with the backoff before the next try.
+    public PostgresListener(
+        NpgsqlDataSource dataSource, string listen, TimeSpan probe, Action listening, Action<string> notified, Action<TimeSpan, Exception> failed, CancellationToken stopping)
     {
         _dataSource = dataSource;
-        _commands = commands;
-        _waiters = waiters;
-        _listenFailed = listenFailed;
+        _listen = listen;
+        _probe = probe;
+        _listening = listening;
+        _notified = notified;
+        _failed = failed;
         _stopping = stopping;
     }
 
-    /// <summary>The listening loop, once started; it ends when the store is disposed.</summary>
+    /// <summary>The listening loop, once started; it ends when stopped.</summary>
     public Task? Running => Volatile.Read(ref _running);
 
     /// <summary>Starts listening, once.</summary>
@@ -63,12 +67,12 @@ internal sealed class PostgresLeaseListener
                 await using (connection.ConfigureAwait(false))
                 {
                     connection.Notification += OnNotification;
-                    await ExecuteAsync(connection, _commands.ListenForLeases).ConfigureAwait(false);
+                    await ExecuteAsync(connection, _listen).ConfigureAwait(false);
                     backoff = FirstBackoff;
-                    _waiters.WakeAll();
+                    _listening();
                     while (true)
                     {
-                        if (!await connection.WaitAsync(IdleProbe, _stopping).ConfigureAwait(false))
+                        if (!await connection.WaitAsync(_probe, _stopping).ConfigureAwait(false))
                         {
                             await ExecuteAsync(connection, "SELECT 1").ConfigureAwait(false);
                         }
@@ -81,10 +85,7 @@ internal sealed class PostgresLeaseListener
             }
             catch (Exception ex)
             {
-                _listenFailed(backoff, ex);
-
-                // Releases may be missed until the next LISTEN: waiters fall back on their own re-checks meanwhile.
-                _waiters.WakeAll();
+                _failed(backoff, ex);
                 try
                 {
                     await Task.Delay(backoff * (0.75 + (Random.Shared.NextDouble() * 0.5)), _stopping).ConfigureAwait(false);
@@ -99,11 +100,12 @@ internal sealed class PostgresLeaseListener
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) => _waiters.Wake(e.Payload);
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) => _notified(e.Payload);
 
     private async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
-        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 15 };
+        // A probe that takes longer than the probe interval (1 to 15 s) means the connection is gone.
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = Math.Clamp((int)Math.Ceiling(_probe.TotalSeconds), 1, 15) };
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(_stopping).ConfigureAwait(false);

@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SessionStores;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="NearCachedSessionStore"/> around the registered store.</summary>
+public static class SessionStoreNearCacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Puts a near cache (<see cref="NearCachedSessionStore"/>) in front of the registered <see cref="ISessionStore"/>,
+    /// which must have an invalidation feed (<see cref="ISessionInvalidationSource"/>: the Redis and PostgreSQL stores).
+    /// </summary>
+    /// <remarks>
+    /// Call it right after the store's <c>Add…SessionStore</c> call (before other decorators such as
+    /// <c>AddSessionStoreEncryption</c>, so the cache sits on the store itself): it wraps the registration it finds, and
+    /// a store registered later replaces the cache. Options are validated at start (<c>ValidateOnStart</c>); a store
+    /// without a feed fails at its first resolution, naming this method.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options; <see langword="null"/> keeps the defaults.</param>
+    /// <returns>The services, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">No <see cref="ISessionStore"/> is registered yet.</exception>
+    public static IServiceCollection AddSessionStoreNearCache(this IServiceCollection services, Action<SessionStoreNearCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(ISessionStore) && !d.IsKeyedService)
+            ?? throw new InvalidOperationException(
+                "AddSessionStoreNearCache caches the registered ISessionStore, but none is registered yet: call AddRedisSessionStore " +
+                "or AddPostgresSessionStore before it.");
+
+        var options = services.AddOptions<SessionStoreNearCacheOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionStoreNearCacheOptions>, SessionStoreNearCacheOptionsValidator>());
+
+        // A store registered by type is created here and owned by the cache; a factory's or an instance's store stays with
+        // its owner (AddSessionStore's factory forwards to the concrete store, which the container disposes).
+        var ownsInner = registered.ImplementationType is not null;
+        Func<IServiceProvider, object> inner = registered switch
+        {
+            { ImplementationInstance: { } instance } => _ => instance,
+            { ImplementationFactory: { } factory } => factory,
+            _ => provider => ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!),
+        };
+
+        services.Remove(registered);
+        services.Add(ServiceDescriptor.Describe(
+            typeof(ISessionStore),
+            provider =>
+            {
+                var store = (ISessionStore)inner(provider);
+                var feed = store as ISessionInvalidationSource ?? throw new InvalidOperationException(
+                    $"AddSessionStoreNearCache needs a store with an invalidation feed (ISessionInvalidationSource), and {store.GetType().Name} has none: " +
+                    "remove AddSessionStoreNearCache, or use the Redis or PostgreSQL store.");
+                return NearCachedSessionStore.Create(
+                    store,
+                    feed,
+                    provider.GetRequiredService<IOptions<SessionStoreNearCacheOptions>>().Value,
+                    provider.GetService<ILogger<NearCachedSessionStore>>(),
+                    provider.GetService<TimeProvider>(),
+                    ownsInner);
+            },
+            registered.Lifetime));
+        return services;
+    }
+}
+
+/// <summary>Validates <see cref="SessionStoreNearCacheOptions"/> at start-up, with the rules the cache's constructor applies.</summary>
+internal sealed class SessionStoreNearCacheOptionsValidator : IValidateOptions<SessionStoreNearCacheOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionStoreNearCacheOptions options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace SessionStores.Redis.Internal;
+
+/// <summary>
+/// One subscription to the store's invalidation channel, delivered in order to one near cache, with a heartbeat that
+/// proves the whole path: every <see cref="HeartbeatInterval"/> it publishes a heartbeat through each primary, and the
+/// feed is live only while every primary's last heartbeat came back within <see cref="HeartbeatTimeout"/> (a cluster
+/// forwards each PUBLISH to every node, so this also checks the links between nodes). A failed connection or a
+/// topology change makes it lost at once; it is live again once every primary's heartbeat came back after that.
+/// </summary>
+internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
+{
+    public const string AllChanged = "*";
+
+    private const string HeartbeatPrefix = "hb:";
+
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisKeys _keys;
+    private readonly ISessionInvalidationListener _listener;
+    private readonly string _heartbeat = HeartbeatPrefix + Guid.NewGuid().ToString("N") + ":";
+    private readonly Dictionary<string, long> _heartbeatSeen = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private ChannelMessageQueue? _queue;
+    private Task _heartbeats = Task.CompletedTask;
+    private long _lostAt;
+    private bool _live;
+
+    private RedisInvalidationFeed(IConnectionMultiplexer connection, RedisKeys keys, ISessionInvalidationListener listener)
+    {
+        _connection = connection;
+        _keys = keys;
+        _listener = listener;
+    }
+
+    public static async Task<RedisInvalidationFeed> StartAsync(
+        IConnectionMultiplexer connection, RedisKeys keys, ISessionInvalidationListener listener, CancellationToken cancellationToken)
+    {
+        var feed = new RedisInvalidationFeed(connection, keys, listener);
+        var queue = await connection.GetSubscriber().SubscribeAsync(keys.Invalidations).WaitAsync(cancellationToken).ConfigureAwait(false);
+        feed._queue = queue;
+        queue.OnMessage(feed.OnMessage);
+        connection.ConnectionFailed += feed.OnConnectionFailed;
+        connection.ConfigurationChanged += feed.OnTopologyChanged;
+        feed._lostAt = Environment.TickCount64;
+        feed._heartbeats = feed.BeatAsync(feed._stopping.Token);
+        return feed;
+    }
+
+    private void OnMessage(ChannelMessage message)
+    {
+        var text = (string?)message.Message;
+        if (text is null)
+        {
+            return;
+        }
+
+        if (text == AllChanged)
+        {
+            _listener.OnAllChanged();
+        }
+        else if (text.StartsWith(HeartbeatPrefix, StringComparison.Ordinal))
+        {
+            if (text.StartsWith(_heartbeat, StringComparison.Ordinal))
+            {
+                HeartbeatSeen(text[_heartbeat.Length..]);
+            }
+        }
+        else if (text.LastIndexOf(':') is var colon and > 0
+            && _keys.TryGetSessionId(text[..colon]) is { } id
+            && long.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            _listener.OnChanged(id, version);
+        }
+    }
+
+    private void HeartbeatSeen(string endpoint)
+    {
+        var restored = false;
+        lock (_gate)
+        {
+            _heartbeatSeen[endpoint] = Environment.TickCount64;
+            if (!_live && AllPrimaries(out var primaries) && primaries.TrueForAll(p => _heartbeatSeen.TryGetValue(p, out var seen) && seen > _lostAt))
+            {
+                _live = restored = true;
+            }
+        }
+
+        if (restored)
+        {
+            _listener.OnFeedRestored();
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+        Lose($"the connection to {e.EndPoint} failed ({e.FailureType})", e.Exception);
+
+    private void OnTopologyChanged(object? sender, EndPointEventArgs e) => Lose($"the configuration of {e.EndPoint} changed", null);
+
+    private void Lose(string reason, Exception? exception)
+    {
+        lock (_gate)
+        {
+            _lostAt = Environment.TickCount64;
+            if (!_live)
+            {
+                return;
+            }
+
+            _live = false;
+        }
+
+        _listener.OnFeedLost(reason, exception);
+    }
+
+    /// <summary>Publishes a heartbeat through each primary every interval, and loses the feed when one stays away.</summary>
+    private async Task BeatAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        var started = Environment.TickCount64;
+        do
+        {
+            if (!AllPrimaries(out var primaries))
+            {
+                Lose("a Redis primary is not connected", null);
+                continue;
+            }
+
+            var now = Environment.TickCount64;
+            string? missing;
+            lock (_gate)
+            {
+                missing = now - started < HeartbeatTimeout.TotalMilliseconds
+                    ? null
+                    : primaries.Find(p => !_heartbeatSeen.TryGetValue(p, out var seen) || now - seen > HeartbeatTimeout.TotalMilliseconds);
+            }
+
+            if (missing is not null)
+            {
+                Lose($"no heartbeat came back through {missing} for {HeartbeatTimeout.TotalSeconds:0} s", null);
+            }
+
+            foreach (var server in Servers())
+            {
+                // Sent to that primary itself, so the message travels the path its sessions' announcements take.
+                _ = server.ExecuteAsync("PUBLISH", [_keys.InvalidationsName, _heartbeat + server.EndPoint], CommandFlags.FireAndForget);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+    }
+
+    private IEnumerable<IServer> Servers()
+    {
+        foreach (var server in _connection.GetServers())
+        {
+            if (!server.IsReplica && server.IsConnected)
+            {
+                yield return server;
+            }
+        }
+    }
+
+    private bool AllPrimaries(out List<string> primaries)
+    {
+        primaries = [];
+        foreach (var server in _connection.GetServers())
+        {
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
+            if (!server.IsConnected)
+            {
+                return false;
+            }
+
+            primaries.Add(server.EndPoint.ToString()!);
+        }
+
+        return primaries.Count > 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        try
+        {
+            await _heartbeats.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        if (_queue is { } queue)
+        {
+            await queue.UnsubscribeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _queue?.Unsubscribe(CommandFlags.FireAndForget);
+    }
+
+    private void Stop()
+    {
+        _connection.ConnectionFailed -= OnConnectionFailed;
+        _connection.ConfigurationChanged -= OnTopologyChanged;
+        _stopping.Cancel();
+    }
+}
