@@ -24,6 +24,10 @@ public sealed class DemoSettings
     /// is left (a read-only request then usually costs one plain read). Default: none, every request slides it.</summary>
     public TimeSpan? TouchThreshold { get; init; }
 
+    /// <summary><c>--postgres-durability full|relaxed</c>: <see cref="SessionStores.Postgres.PostgresSessionStoreOptions.Durability"/>
+    /// (relaxed: the store's writes do not wait for their WAL flush). Default: the store's (full).</summary>
+    public SessionStores.Postgres.PostgresDurability? PostgresDurability { get; init; }
+
     /// <summary><c>--commit-before-response false</c>: commit when the session middleware ends, as the built-in session
     /// does (a response may then reach the client before its session write is stored). Default: true.</summary>
     public bool CommitBeforeResponse { get; init; } = true;
@@ -75,6 +79,8 @@ public sealed class DemoSettings
         IdleTimeout = TimeSpan.FromMinutes(configuration.GetValue("idle-minutes", 20.0)),
         AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
         TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        PostgresDurability = configuration["postgres-durability"] is { Length: > 0 } durability
+            ? Enum.Parse<SessionStores.Postgres.PostgresDurability>(durability, ignoreCase: true) : null,
         CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),

@@ -92,6 +92,11 @@ internal static class DemoStores
                     $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mysql, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
         }
 
+        if (settings.PostgresDurability is { } durability)
+        {
+            services.PostConfigure<SessionStores.Postgres.PostgresSessionStoreOptions>(o => o.Durability = durability);
+        }
+
         // One call plugs the chosen store into AddSession()/UseSession().
         services.AddStoreBackedSession(o =>
         {
