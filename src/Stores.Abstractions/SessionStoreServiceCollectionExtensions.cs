@@ -9,7 +9,7 @@ namespace SessionStores;
 /// The registration every store's <c>Add{Name}SessionStore</c> makes, in one place: its options with their one
 /// validator, checked at start-up, and the store as the application's one <see cref="ISessionStore"/>.
 /// </summary>
-public static class SessionStoreServiceCollectionExtensions
+public static partial class SessionStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a store: <typeparamref name="TOptions"/> configured by <paramref name="configure"/> and validated by

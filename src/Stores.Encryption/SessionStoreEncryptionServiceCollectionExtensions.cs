@@ -1,7 +1,5 @@
 using System;
-using System.Linq;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SessionStores;
@@ -30,41 +28,16 @@ public static class SessionStoreEncryptionServiceCollectionExtensions
     public static IServiceCollection AddSessionStoreEncryption(this IServiceCollection services, Action<SessionStoreEncryptionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(ISessionStore) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException(
-                "AddSessionStoreEncryption decorates the registered ISessionStore, but none is registered yet: call one of the " +
-                "Add…SessionStore methods (AddRedisSessionStore, AddPostgresSessionStore, AddFileSessionStore, …) before it.");
-
         services.AddDataProtection();
-        var options = services.AddOptions<SessionStoreEncryptionOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionStoreEncryptionOptions>, SessionStoreEncryptionOptionsValidator>());
-
-        // A store registered by type is created here and owned by the decorator; a factory's or an instance's store stays
-        // with its owner (AddSessionStore's factory forwards to the concrete store, which the container disposes).
-        var ownsInner = registered.ImplementationType is not null;
-        Func<IServiceProvider, object> inner = registered switch
-        {
-            { ImplementationInstance: { } instance } => _ => instance,
-            { ImplementationFactory: { } factory } => factory,
-            _ => provider => ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!),
-        };
-
-        services.Remove(registered);
-        services.Add(ServiceDescriptor.Describe(
-            typeof(ISessionStore),
-            provider => EncryptedSessionStore.Create(
-                (ISessionStore)inner(provider),
+        return services.DecorateSessionStore<SessionStoreEncryptionOptions, SessionStoreEncryptionOptionsValidator>(
+            nameof(AddSessionStoreEncryption),
+            "one of the Add…SessionStore methods (AddRedisSessionStore, AddPostgresSessionStore, AddFileSessionStore, …)",
+            configure,
+            static (provider, store, options, ownsInner) => EncryptedSessionStore.Create(
+                store,
                 provider.GetRequiredService<IDataProtectionProvider>(),
-                provider.GetRequiredService<IOptions<SessionStoreEncryptionOptions>>().Value,
+                options,
                 provider.GetService<ILogger<EncryptedSessionStore>>(),
-                ownsInner),
-            registered.Lifetime));
-        return services;
+                ownsInner));
     }
 }

@@ -1,6 +1,4 @@
 using System;
-using System.Linq;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SessionStores;
@@ -26,50 +24,23 @@ public static class SessionStoreNearCacheServiceCollectionExtensions
     /// <exception cref="InvalidOperationException">No <see cref="ISessionStore"/> is registered yet.</exception>
     public static IServiceCollection AddSessionStoreNearCache(this IServiceCollection services, Action<SessionStoreNearCacheOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(ISessionStore) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException(
-                "AddSessionStoreNearCache caches the registered ISessionStore, but none is registered yet: call AddRedisSessionStore " +
-                "or AddPostgresSessionStore before it.");
-
-        var options = services.AddOptions<SessionStoreNearCacheOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SessionStoreNearCacheOptions>, SessionStoreNearCacheOptionsValidator>());
-
-        // A store registered by type is created here and owned by the cache; a factory's or an instance's store stays with
-        // its owner (AddSessionStore's factory forwards to the concrete store, which the container disposes).
-        var ownsInner = registered.ImplementationType is not null;
-        Func<IServiceProvider, object> inner = registered switch
-        {
-            { ImplementationInstance: { } instance } => _ => instance,
-            { ImplementationFactory: { } factory } => factory,
-            _ => provider => ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!),
-        };
-
-        services.Remove(registered);
-        services.Add(ServiceDescriptor.Describe(
-            typeof(ISessionStore),
-            provider =>
+        return services.DecorateSessionStore<SessionStoreNearCacheOptions, SessionStoreNearCacheOptionsValidator>(
+            nameof(AddSessionStoreNearCache),
+            "AddRedisSessionStore or AddPostgresSessionStore",
+            configure,
+            static (provider, store, options, ownsInner) =>
             {
-                var store = (ISessionStore)inner(provider);
                 var feed = store as ISessionInvalidationSource ?? throw new InvalidOperationException(
                     $"AddSessionStoreNearCache needs a store with an invalidation feed (ISessionInvalidationSource), and {store.GetType().Name} has none: " +
                     "remove AddSessionStoreNearCache, or use the Redis or PostgreSQL store.");
                 return NearCachedSessionStore.Create(
                     store,
                     feed,
-                    provider.GetRequiredService<IOptions<SessionStoreNearCacheOptions>>().Value,
+                    options,
                     provider.GetService<ILogger<NearCachedSessionStore>>(),
                     provider.GetService<TimeProvider>(),
                     ownsInner);
-            },
-            registered.Lifetime));
-        return services;
+            });
     }
 }
 
