@@ -8,8 +8,8 @@ namespace SessionStores.Redis;
 
 /// <summary>The store's invalidation feed, for a near cache (<c>AddSessionStoreNearCache</c>).</summary>
 /// <remarks>
-/// Writes announce <c>key:version</c> from inside the write script, a destroy <c>key:0</c> from inside its delete
-/// script, a bulk delete <c>*</c> once it is done. Plain publish/subscribe, not Redis
+/// Writes announce <c>key:version</c> from inside the write script, a destroy <c>key:0</c> in a <c>PUBLISH</c>
+/// pipelined behind its <c>DEL</c>, a bulk delete <c>*</c> once it is done. Plain publish/subscribe, not Redis
 /// server-assisted client-side caching: the announcement carries the version, so a process's own write does not evict
 /// the copy it just cached, and sliding-expiry touches (which change no data) announce nothing, whereas tracking reports
 /// every <c>PEXPIRE</c> as a change. What publish/subscribe cannot see, a key evicted by <c>maxmemory</c>, is bounded by

@@ -50,7 +50,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var renew = RedisCommands.RenewLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)]);
+        var renew = RedisCommands.RenewLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)], cancellationToken);
         return (long)await RedisBackend.ForSession(renew, lease.Id).ConfigureAwait(false) == 1;
     }
 
@@ -64,7 +64,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var release = RedisCommands.ReleaseLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id]);
+        var release = RedisCommands.ReleaseLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id], cancellationToken);
         var released = (long)await RedisBackend.ForSession(release, lease.Id).ConfigureAwait(false) == 1;
         if (released)
         {

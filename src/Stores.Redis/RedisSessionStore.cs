@@ -118,7 +118,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var script = RedisCommands.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+        var script = RedisCommands.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken, _runner.OperationTimeout);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.GetAndTouch, null, cancellationToken).ConfigureAwait(false);
         if (result.IsNull)
         {
@@ -154,7 +154,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel]);
+        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel], cancellationToken, _runner.OperationTimeout);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);
@@ -184,7 +184,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var script = RedisCommands.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)]);
+        var script = RedisCommands.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken, _runner.OperationTimeout);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.Touch, null, cancellationToken).ConfigureAwait(false);
         if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
         {
@@ -197,8 +197,8 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>One <c>DEL</c> (with <see cref="RedisSessionStoreOptions.PublishInvalidations"/>, one script that deletes
-    /// and announces). A subject index entry left behind is removed by the next read of that index.</remarks>
+    /// <remarks>One <c>DEL</c> (with <see cref="RedisSessionStoreOptions.PublishInvalidations"/>, a <c>PUBLISH</c> to near
+    /// caches pipelined behind it). A subject index entry left behind is removed by the next read of that index.</remarks>
     public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
@@ -208,13 +208,18 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (_announceChannel.IsNullOrEmpty)
+        var key = _keys.Session(id);
+        var deleted = db.KeyDeleteAsync(key);
+        if (!_announceChannel.IsNullOrEmpty)
         {
-            return await db.KeyDeleteAsync(_keys.Session(id)).ConfigureAwait(false);
+            // The announcement to near caches (RedisSessionStore.Invalidations) is pipelined behind the delete on the same
+            // connection, so it reaches the server after it. Not a script: a script unknown to the server (NOSCRIPT) is
+            // sent again, and an abandoned destroy re-sent after a stalled server resumed deleted the session written
+            // after it.
+            _ = db.PublishAsync(_keys.Invalidations, string.Concat((string?)key, ":0"), CommandFlags.FireAndForget);
         }
 
-        // One script: the delete and its announcement to near caches (see RedisSessionStore.Invalidations).
-        return (long)await RedisBackend.ForSession(RedisCommands.DestroyAndAnnounce.EvaluateAsync(db, [_keys.Session(id)], [_announceChannel]), id).ConfigureAwait(false) == 1;
+        return await deleted.ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection when the store opened it; a shared <see cref="RedisSessionStoreOptions.ConnectionMultiplexer"/> stays open.

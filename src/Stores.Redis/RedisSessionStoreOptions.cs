@@ -40,7 +40,7 @@ public sealed class RedisSessionStoreOptions : SessionStoreOptions
 
     /// <summary>
     /// Whether writes, destroys and bulk deletes are announced on the channel <c>{KeyPrefix}invalidations</c> (a
-    /// <c>PUBLISH</c> inside the write script and inside the delete script), for the near caches of
+    /// <c>PUBLISH</c> inside the write script, and one pipelined behind a destroy), for the near caches of
     /// every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a store some process reads
     /// through a near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. Default:
     /// <see langword="true"/>.

@@ -53,13 +53,13 @@ public abstract class SubjectIndexTests<TFixture>(TFixture fixture) : IClassFixt
         var far = DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeMilliseconds();
 
         // When the horizon record of an index extension made for the first version arrives late
-        var late = await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, first]);
+        var late = await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, first], Token);
 
         // Then it is ignored (it would claim coverage the current version's index entry may not have); the current
         // version's own record is taken
         Assert.Equal(0, (long)late);
         Assert.Equal(headerBefore, (byte[])(await db.StringGetRangeAsync(key, 0, Internal.RedisCodec.HeaderLength - 1))!);
-        Assert.Equal(1, (long)await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, second]));
+        Assert.Equal(1, (long)await Internal.RedisCommands.SetHorizon.EvaluateAsync(db, [key], [System.Text.Encoding.UTF8.GetBytes("other-" + subject), far, second], Token));
     }
 
     [Theory]

@@ -1,6 +1,8 @@
 using System;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -278,15 +280,27 @@ internal sealed class RedisScript
 #pragma warning restore CA5350
     }
 
-    public Task<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    /// <param name="db">The database.</param>
+    /// <param name="keys">The script's keys.</param>
+    /// <param name="values">The script's arguments.</param>
+    /// <param name="abandoned">The operation's driver token: once it is cancelled (deadline passed, caller gone), a
+    /// <c>NOSCRIPT</c> answer is not followed by the <c>EVAL</c>. Without it, a call abandoned on a stalled server was
+    /// sent again after the server resumed, behind the caller's later commands: a timed-out destroy deleted the session
+    /// written after it.</param>
+    /// <param name="abandonAfter">The operation's deadline, counted from this call: the driver token is cancelled on its
+    /// own thread shortly after the deadline, so a <c>NOSCRIPT</c> answer arriving past it is not followed either.</param>
+    public Task<RedisResult> EvaluateAsync(
+        IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken abandoned = default, TimeSpan? abandonAfter = null)
     {
+        var started = Stopwatch.GetTimestamp();
         var byHash = db.ScriptEvaluateAsync(_hash, keys, values);
 
         // The common case completes without the retry wrapper's state machine.
-        return byHash.IsCompletedSuccessfully ? byHash : WithFallbackAsync(byHash, db, keys, values);
+        return byHash.IsCompletedSuccessfully ? byHash : WithFallbackAsync(byHash, db, keys, values, abandoned, started, abandonAfter);
     }
 
-    private async Task<RedisResult> WithFallbackAsync(Task<RedisResult> byHash, IDatabaseAsync db, RedisKey[] keys, RedisValue[] values)
+    private async Task<RedisResult> WithFallbackAsync(
+        Task<RedisResult> byHash, IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken abandoned, long started, TimeSpan? abandonAfter)
     {
         try
         {
@@ -294,6 +308,12 @@ internal sealed class RedisScript
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
+            abandoned.ThrowIfCancellationRequested();
+            if (abandonAfter is { } limit && Stopwatch.GetElapsedTime(started) >= limit)
+            {
+                throw new OperationCanceledException("The script was not known to the server, and its caller's deadline has passed: not sent again.", ex);
+            }
+
             return await db.ScriptEvaluateAsync(_source, keys, values).ConfigureAwait(false);
         }
     }
