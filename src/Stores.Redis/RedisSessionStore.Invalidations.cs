@@ -14,7 +14,7 @@ namespace SessionStores.Redis;
 /// the copy it just cached, and sliding-expiry touches (which change no data) announce nothing, whereas tracking reports
 /// every <c>PEXPIRE</c> as a change. What publish/subscribe cannot see, a key evicted by <c>maxmemory</c>, is bounded by
 /// the cache's entry age and caught by the next compare-and-set. The feed proves itself with a heartbeat through every
-/// primary (see <see cref="RedisInvalidationFeed"/>).
+/// primary (see <c>Internal/RedisInvalidationFeed.cs</c>).
 /// </remarks>
 public sealed partial class RedisSessionStore : ISessionInvalidationSource
 {

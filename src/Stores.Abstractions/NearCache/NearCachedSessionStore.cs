@@ -95,8 +95,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
             ? new NearCachedLeaseSessionStore(inner, invalidations, options, logger, timeProvider, disposeInner)
             : new NearCachedSessionStore(inner, invalidations, options, logger, timeProvider, disposeInner);
 
-    /// <summary>Drops this process's copy of <paramref name="id"/>: its next read goes to the store.</summary>
-    /// <param name="id">The session id.</param>
+    // Drops this process's copy of the session: its next read goes to the store.
     private protected void Forget(string id) => _table.Remove(id);
 
     /// <summary>What the cache holds and has done so far.</summary>

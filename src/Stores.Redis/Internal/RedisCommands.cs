@@ -280,15 +280,12 @@ internal sealed class RedisScript
 #pragma warning restore CA5350
     }
 
-    /// <param name="db">The database.</param>
-    /// <param name="keys">The script's keys.</param>
-    /// <param name="values">The script's arguments.</param>
-    /// <param name="abandoned">The operation's driver token: once it is cancelled (deadline passed, caller gone), a
-    /// <c>NOSCRIPT</c> answer is not followed by the <c>EVAL</c>. Without it, a call abandoned on a stalled server was
-    /// sent again after the server resumed, behind the caller's later commands: a timed-out destroy deleted the session
-    /// written after it.</param>
-    /// <param name="abandonAfter">The operation's deadline, counted from this call: the driver token is cancelled on its
-    /// own thread shortly after the deadline, so a <c>NOSCRIPT</c> answer arriving past it is not followed either.</param>
+    // abandoned: the operation's driver token: once it is cancelled (deadline passed, caller gone), a
+    // NOSCRIPT answer is not followed by the EVAL. Without it, a call abandoned on a stalled server was
+    // sent again after the server resumed, behind the caller's later commands: a timed-out destroy deleted the session
+    // written after it.
+    // abandonAfter: the operation's deadline, counted from this call: the driver token is cancelled on its
+    // own thread shortly after the deadline, so a NOSCRIPT answer arriving past it is not followed either.
     public Task<RedisResult> EvaluateAsync(
         IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken abandoned = default, TimeSpan? abandonAfter = null)
     {
