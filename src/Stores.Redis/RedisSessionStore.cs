@@ -216,7 +216,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
             // connection, so it reaches the server after it. Not a script: a script unknown to the server (NOSCRIPT) is
             // sent again, and an abandoned destroy re-sent after a stalled server resumed deleted the session written
             // after it.
-            _ = db.PublishAsync(_keys.Invalidations, string.Concat((string?)key, ":0"), CommandFlags.FireAndForget);
+            var announced = db.PublishAsync(_keys.Invalidations, string.Concat((string?)key, ":0"));
+            var result = await deleted.ConfigureAwait(false);
+            await announced.ConfigureAwait(false);
+            return result;
         }
 
         return await deleted.ConfigureAwait(false);
