@@ -218,6 +218,10 @@ internal sealed class NearCacheTable
     /// <summary>A duration in the entries' timestamp units.</summary>
     public long Ticks(TimeSpan duration) => (long)(duration.TotalSeconds * _time.TimestampFrequency);
 
+    /// <summary>A time to live in the entries' timestamp units, in the whole milliseconds a store applies
+    /// (<see cref="SessionValidation.ToMilliseconds"/>): how far past a call's start the store's expiry lies.</summary>
+    public long TtlTicks(TimeSpan ttl) => Ticks(TimeSpan.FromMilliseconds(SessionValidation.ToMilliseconds(ttl)));
+
     /// <summary>A difference of timestamps as a duration.</summary>
     public TimeSpan Duration(long ticks) => TimeSpan.FromSeconds((double)ticks / _time.TimestampFrequency);
 

@@ -140,10 +140,9 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
             return null;
         }
 
-        var ttlMs = SessionValidation.ToMilliseconds(ttl);
         _table.Put(
-            new NearCacheEntry(id, record.Data, record.Version, record.Subject, record.CreatedAt, record, sent + _table.Ticks(TimeSpan.FromMilliseconds(ttlMs)),
-                record.ExpiresAt - TimeSpan.FromMilliseconds(ttlMs) - sentWall, sent),
+            new NearCacheEntry(id, record.Data, record.Version, record.Subject, record.CreatedAt, record, sent + _table.TtlTicks(ttl),
+                record.ExpiresAt - TimeSpan.FromMilliseconds(SessionValidation.ToMilliseconds(ttl)) - sentWall, sent),
             captured);
         return record;
     }
@@ -154,7 +153,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     {
         var ttlMs = SessionValidation.ToMilliseconds(ttl);
         var remaining = entry.StoredUntil - now;
-        var wanted = _table.Ticks(TimeSpan.FromMilliseconds(ttlMs));
+        var wanted = _table.TtlTicks(ttl);
         var threshold = (long)(wanted * _touchRatio);
         if (remaining > wanted || remaining < threshold / 2)
         {
@@ -192,14 +191,13 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
         if (result.Succeeded && before is not null && result.Version == before.Version + 1 && write.ExpectedVersion is null or > 0)
         {
             // This process holds the session's latest version: the one it just wrote over the one it had.
-            var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
             var after = before with
             {
                 Data = write.Data.ToArray(),
                 Version = result.Version,
                 Subject = write.Subject,
                 Exact = null,
-                StoredUntil = sent + _table.Ticks(TimeSpan.FromMilliseconds(ttlMs)),
+                StoredUntil = sent + _table.TtlTicks(write.Ttl),
                 CachedAt = sent,
             };
             if (_table.Put(after, captured))
@@ -246,7 +244,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     /// shorten it), and plain reads go to the store again for its exact new expiry.</summary>
     private void Touched(string id, long version, long sent, TimeSpan ttl)
     {
-        var until = sent + _table.Ticks(TimeSpan.FromMilliseconds(SessionValidation.ToMilliseconds(ttl)));
+        var until = sent + _table.TtlTicks(ttl);
         _table.Update(id, version, e => e with { Exact = null, StoredUntil = until });
     }
 
