@@ -35,7 +35,7 @@ public static class FastDefaultsComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(20);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 20);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)!) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await MakeDurableAsync(dataSource);

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using SessionStores.Benchmarks;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
@@ -23,9 +24,9 @@ internal static class ClientCpuComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var ops = Comparison.IntArg(args, "--ops", 200_000);
-        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
-        var rounds = Comparison.IntArg(args, "--rounds", 3);
+        var ops = BenchmarkArgs.IntArg(args, "--ops", 200_000);
+        var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 3);
         using var redis = BenchmarkRedis.Start();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
@@ -81,8 +82,8 @@ internal static class ClientCpuComparison
         Console.WriteLine("|---|---|---|");
         foreach (var (name, _) in contenders)
         {
-            var cpu = Comparison.Median(results[name].Select(r => r.CpuUs));
-            var rate = Comparison.Median(results[name].Select(r => r.OpsPerSecond));
+            var cpu = Percentiles.Median(results[name].Select(r => r.CpuUs));
+            var rate = Percentiles.Median(results[name].Select(r => r.OpsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {cpu:F1} | {rate:F0} |"));
         }
     }

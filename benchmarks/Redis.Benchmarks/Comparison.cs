@@ -1,29 +1,10 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
-
-/// <summary>What the hand-written comparisons share: their command-line options (<c>--name value</c>) and the median of rounds.</summary>
-internal static class Comparison
-{
-    public static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-}
 
 /// <summary>The two contenders of the hand-written comparisons on one connection: our store and Microsoft's
 /// <see cref="RedisCache"/> with a sliding expiry (as the built-in session uses it), each under its own key prefix.</summary>

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using SessionStores.Benchmarks;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
@@ -27,9 +28,9 @@ internal static class ServerCpuComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var requests = Comparison.IntArg(args, "--requests", 50_000);
-        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
-        var rounds = Comparison.IntArg(args, "--rounds", 5);
+        var requests = BenchmarkArgs.IntArg(args, "--requests", 50_000);
+        var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 5);
         using var redis = BenchmarkRedis.Start();
         var options = ConfigurationOptions.Parse(redis.ConnectionString);
         options.AllowAdmin = true;
@@ -89,7 +90,7 @@ internal static class ServerCpuComparison
         foreach (var (name, _) in contenders)
         {
             var median = results[name].OrderBy(m => m.ProcessCpuUs).ElementAt(rounds / 2);
-            var commandStats = Comparison.Median(results[name].Select(m => m.CommandStatsUs));
+            var commandStats = Percentiles.Median(results[name].Select(m => m.CommandStatsUs));
             var breakdown = string.Join(", ", median.Commands.OrderByDescending(c => c.Value.Usec).Select(c =>
                 string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));
