@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -90,19 +89,11 @@ internal static class ClientCpuComparison
 
     private static async Task<(double CpuUs, double OpsPerSecond)> RunAsync(Func<int, Task> operation, int concurrency, int ops)
     {
-        var remaining = ops;
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        var loops = Enumerable.Range(0, concurrency).Select(async i =>
-        {
-            while (Interlocked.Decrement(ref remaining) >= 0)
-            {
-                await operation(i);
-            }
-        });
-        await Task.WhenAll(loops);
+        await Comparison.RunClosedLoopsAsync(concurrency, ops, operation);
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;

@@ -1,10 +1,35 @@
 using System;
+using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
+
+/// <summary>What the hand-written comparisons share besides their options (BenchmarkArgs) and medians (Percentiles): how
+/// they drive a contender.</summary>
+internal static class Comparison
+{
+    /// <summary><paramref name="loops"/> closed loops, each on its own session, that together run
+    /// <paramref name="operations"/> operations: a loop starts its next operation as soon as its last one completes.</summary>
+    /// <param name="loops">Operations in flight at once.</param>
+    /// <param name="operations">Operations in all.</param>
+    /// <param name="operation">One operation, given its loop's index.</param>
+    /// <returns>A task that completes when every operation has.</returns>
+    public static Task RunClosedLoopsAsync(int loops, int operations, Func<int, Task> operation)
+    {
+        var remaining = operations;
+        return Task.WhenAll(Enumerable.Range(0, loops).Select(async i =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await operation(i);
+            }
+        }));
+    }
+}
 
 /// <summary>The two contenders of the hand-written comparisons on one connection: our store and Microsoft's
 /// <see cref="RedisCache"/> with a sliding expiry (as the built-in session uses it), each under its own key prefix.</summary>

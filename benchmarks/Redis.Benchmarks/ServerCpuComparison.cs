@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -67,7 +66,7 @@ internal static class ServerCpuComparison
 
         foreach (var (_, request) in contenders)
         {
-            await RunLoopsAsync(request, ids, 2_000);
+            await Comparison.RunClosedLoopsAsync(ids.Length, 2_000, i => request(ids[i]));
         }
 
         var results = contenders.ToDictionary(c => c.Name, _ => new List<Measurement>());
@@ -77,7 +76,7 @@ internal static class ServerCpuComparison
             {
                 await server.ConfigResetStatisticsAsync();
                 var cpuBefore = await ServerCpuSecondsAsync(server);
-                await RunLoopsAsync(request, ids, requests);
+                await Comparison.RunClosedLoopsAsync(ids.Length, requests, i => request(ids[i]));
                 var cpuAfter = await ServerCpuSecondsAsync(server);
                 var commands = await CommandStatsAsync(server);
                 results[name].Add(new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands));
@@ -95,18 +94,6 @@ internal static class ServerCpuComparison
                 string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));
         }
-    }
-
-    private static async Task RunLoopsAsync(Func<string, Task> request, string[] ids, int requests)
-    {
-        var remaining = requests;
-        await Task.WhenAll(ids.Select(async id =>
-        {
-            while (Interlocked.Decrement(ref remaining) >= 0)
-            {
-                await request(id);
-            }
-        }));
     }
 
     private static async Task<double> ServerCpuSecondsAsync(IServer server)
