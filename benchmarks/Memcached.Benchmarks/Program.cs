@@ -1,7 +1,7 @@
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.Memcached.Benchmarks;
@@ -14,25 +14,9 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        LocalMemcachedSet? server = null;
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(MemcachedTestServer.EnvironmentVariable)))
-        {
-            server = await MemcachedTestServer.StartLocalAsync(1, CancellationToken.None)
-                ?? throw new InvalidOperationException($"No memcached binary found; set {MemcachedTestServer.EnvironmentVariable}.");
-            Environment.SetEnvironmentVariable(MemcachedTestServer.EnvironmentVariable, server.ConnectionString);
-        }
-
-        try
-        {
-            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-            return 0;
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-        }
+        await using var server = await BenchmarkServer.StartUnlessGivenAsync(
+            MemcachedTestServer.EnvironmentVariable, async ct => await MemcachedTestServer.StartLocalAsync(1, ct), "No memcached binary found");
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -1,8 +1,7 @@
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
-using SessionStores.Conformance;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.MySql.Benchmarks;
@@ -16,25 +15,9 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        ITestServer? server = null;
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(MySqlTestServer.EnvironmentVariable)))
-        {
-            server = await MySqlTestServer.StartLocalAsync(CancellationToken.None)
-                ?? throw new InvalidOperationException($"No MariaDB binaries found; set {MySqlTestServer.EnvironmentVariable}.");
-            Environment.SetEnvironmentVariable(MySqlTestServer.EnvironmentVariable, server.ConnectionString);
-        }
-
-        try
-        {
-            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-            return 0;
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-        }
+        await using var server = await BenchmarkServer.StartUnlessGivenAsync(
+            MySqlTestServer.EnvironmentVariable, MySqlTestServer.StartLocalAsync, "No MariaDB binaries found");
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SessionStores.Benchmarks;
 
 namespace SessionStores.NearCache.Benchmarks;
 
@@ -64,10 +65,8 @@ internal static class Latency
         var fromStart = seen.Select(s => TimeSpan.FromTicks(s.Value - sent[s.Key]).TotalMilliseconds).Order().ToArray();
         var fromAck = seen.Select(s => TimeSpan.FromTicks(s.Value - acknowledged[s.Key]).TotalMilliseconds).Order().ToArray();
         Console.WriteLine(
-            $"{backend,-9} write-to-seen over {seen.Count}/{writes} writes: from the write's start p50 {P(fromStart, 0.5):0.000} ms, p99 {P(fromStart, 0.99):0.000} ms; " +
-            $"from its acknowledgement p50 {P(fromAck, 0.5):0.000} ms, p99 {P(fromAck, 0.99):0.000} ms");
+            $"{backend,-9} write-to-seen over {seen.Count}/{writes} writes: from the write's start p50 {Percentiles.Of(fromStart, 0.5):0.000} ms, p99 {Percentiles.Of(fromStart, 0.99):0.000} ms; " +
+            $"from its acknowledgement p50 {Percentiles.Of(fromAck, 0.5):0.000} ms, p99 {Percentiles.Of(fromAck, 0.99):0.000} ms");
         await ((IAsyncDisposable)writer).DisposeAsync();
     }
-
-    private static double P(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 }

@@ -35,7 +35,7 @@ public static class FastDefaultsComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(20);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 20);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)!) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await MakeDurableAsync(dataSource);
@@ -119,6 +119,12 @@ public static class FastDefaultsComparison
             _ = await get.ExecuteScalarAsync() ?? throw new InvalidOperationException("The session vanished.");
         }
 
+        await PgSimpleSetAsync(dataSource, id, json, expire);
+    }
+
+    // connect-pg-simple's set: the upsert, with the expiry as seconds since the epoch (to_timestamp).
+    private static async Task PgSimpleSetAsync(NpgsqlDataSource dataSource, string id, string json, double expire)
+    {
         await using var set = dataSource.CreateCommand(PgSimpleSet);
         set.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Json, TypedValue = json });
         set.Parameters.Add(new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlDbType.Double, TypedValue = expire });
@@ -161,11 +167,7 @@ public static class FastDefaultsComparison
             """);
         foreach (var id in ids)
         {
-            await using var insert = dataSource.CreateCommand(PgSimpleSet);
-            insert.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Json, TypedValue = json });
-            insert.Parameters.Add(new NpgsqlParameter<double> { NpgsqlDbType = NpgsqlDbType.Double, TypedValue = DateTimeOffset.UtcNow.Add(Ttl).ToUnixTimeMilliseconds() / 1000.0 });
-            insert.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = id });
-            await insert.ExecuteScalarAsync();
+            await PgSimpleSetAsync(dataSource, id, json, DateTimeOffset.UtcNow.Add(Ttl).ToUnixTimeMilliseconds() / 1000.0);
         }
     }
 

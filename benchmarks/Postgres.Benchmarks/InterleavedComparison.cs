@@ -1,8 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
 using System.Threading.Tasks;
+using SessionStores.Benchmarks;
 
 namespace SessionStores.Postgres.Benchmarks;
 
@@ -14,7 +14,7 @@ public static class InterleavedComparison
 {
     public static async Task RunAsync(string[] args)
     {
-        var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(40);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 40);
         Console.WriteLine($"Interleaved store vs raw Npgsql: {rounds} ABBA rounds, {StoreVsRawBenchmarks.Workers} workers x {StoreVsRawBenchmarks.OpsPerWorker} ops per call");
         Console.WriteLine("| AutoPrepare | operation | store ops/s | raw ops/s | store/raw throughput |");
         Console.WriteLine("|---|---|---|---|---|");

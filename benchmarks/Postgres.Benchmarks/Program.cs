@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.Postgres.Benchmarks;
@@ -17,42 +17,25 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        LocalPostgresServer? server = null;
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)))
+        await using var server = await BenchmarkServer.StartUnlessGivenAsync(
+            PostgresTestServer.EnvironmentVariable, PostgresTestServer.StartLocalAsync, "No PostgreSQL binaries found");
+        if (args.Contains("--prune"))
         {
-            var local = await PostgresTestServer.StartLocalAsync(CancellationToken.None)
-                ?? throw new InvalidOperationException($"No PostgreSQL binaries found; set {PostgresTestServer.EnvironmentVariable}.");
-            server = (LocalPostgresServer)local;
-            Environment.SetEnvironmentVariable(PostgresTestServer.EnvironmentVariable, server.ConnectionString);
+            await PruningExperiment.RunAsync(args);
+        }
+        else if (args.Contains("--fast-defaults"))
+        {
+            await FastDefaultsComparison.RunAsync(args);
+        }
+        else if (args.Contains("--interleaved"))
+        {
+            await InterleavedComparison.RunAsync(args);
+        }
+        else
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         }
 
-        try
-        {
-            if (args.Contains("--prune"))
-            {
-                await PruningExperiment.RunAsync(args);
-            }
-            else if (args.Contains("--fast-defaults"))
-            {
-                await FastDefaultsComparison.RunAsync(args);
-            }
-            else if (args.Contains("--interleaved"))
-            {
-                await InterleavedComparison.RunAsync(args);
-            }
-            else
-            {
-                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-            }
-
-            return 0;
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-        }
+        return 0;
     }
 }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using SessionStores.Benchmarks;
 using SessionStores.TestServers;
 
 namespace SessionStores.Postgres.Benchmarks;
@@ -25,22 +26,22 @@ public static class PruningExperiment
     {
         // Without these the store's defaults apply.
         var defaults = new PostgresSessionStoreOptions();
-        var batchSize = IntArg(args, "--batch-size", defaults.PruneBatchSize);
-        var delayMs = IntArg(args, "--batch-delay-ms", (int)defaults.PruneBatchDelay.TotalMilliseconds);
-        var rounds = IntArg(args, "--rounds", 3);
+        var batchSize = BenchmarkArgs.IntArg(args, "--batch-size", defaults.PruneBatchSize);
+        var delayMs = BenchmarkArgs.IntArg(args, "--batch-delay-ms", (int)defaults.PruneBatchDelay.TotalMilliseconds);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 3);
 
         // 0: each worker loops as fast as it can (closed loop: the 2-core machine is saturated before pruning starts).
         // N: the workers together send N Gets per second (open loop, paced), leaving the server headroom as live
         // traffic normally does.
-        var getRate = IntArg(args, "--get-rate", 0);
+        var getRate = BenchmarkArgs.IntArg(args, "--get-rate", 0);
 
         // How long the no-pruning baseline measures; a longer window catches more rare stalls, so compare like with like.
-        var baselineSeconds = IntArg(args, "--baseline-seconds", 5);
+        var baselineSeconds = BenchmarkArgs.IntArg(args, "--baseline-seconds", 5);
 
         // How many distinct expiry times the expired rows share: 0 (the default) gives every row its own millisecond, as
         // sessions written by separate requests have; 60 (one per minute of the last hour, about 3,333 rows on each, the
         // shape of the runs before 2026-11-27 04:00) models sessions written in bulk in one transaction.
-        var expiryValues = IntArg(args, "--expiry-values", 0);
+        var expiryValues = BenchmarkArgs.IntArg(args, "--expiry-values", 0);
         var connectionString = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresTestServer.EnvironmentVariable)) { MaxPoolSize = 32 }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await ExecuteAsync(dataSource, "DROP SCHEMA IF EXISTS \"bench_prune\" CASCADE");
@@ -173,20 +174,12 @@ public static class PruningExperiment
     private static void Print(int round, string phase, double[] sorted, TimeSpan duration, long deleted, int statements) =>
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"| {round} | {phase} | {sorted.Length} | {Percentile(sorted, 0.50):F2} | {Percentile(sorted, 0.99):F2} | {sorted[^1]:F2} | {duration.TotalSeconds:F2} | {deleted} | {statements} |"));
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+            $"| {round} | {phase} | {sorted.Length} | {Percentiles.Of(sorted, 0.50):F2} | {Percentiles.Of(sorted, 0.99):F2} | {sorted[^1]:F2} | {duration.TotalSeconds:F2} | {deleted} | {statements} |"));
 
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.CommandTimeout = 600;
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

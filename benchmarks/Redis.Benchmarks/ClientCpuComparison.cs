@@ -3,10 +3,10 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using SessionStores.Benchmarks;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
@@ -23,9 +23,9 @@ internal static class ClientCpuComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var ops = Comparison.IntArg(args, "--ops", 200_000);
-        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
-        var rounds = Comparison.IntArg(args, "--rounds", 3);
+        var ops = BenchmarkArgs.IntArg(args, "--ops", 200_000);
+        var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 3);
         using var redis = BenchmarkRedis.Start();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
@@ -81,27 +81,19 @@ internal static class ClientCpuComparison
         Console.WriteLine("|---|---|---|");
         foreach (var (name, _) in contenders)
         {
-            var cpu = Comparison.Median(results[name].Select(r => r.CpuUs));
-            var rate = Comparison.Median(results[name].Select(r => r.OpsPerSecond));
+            var cpu = Percentiles.Median(results[name].Select(r => r.CpuUs));
+            var rate = Percentiles.Median(results[name].Select(r => r.OpsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {cpu:F1} | {rate:F0} |"));
         }
     }
 
     private static async Task<(double CpuUs, double OpsPerSecond)> RunAsync(Func<int, Task> operation, int concurrency, int ops)
     {
-        var remaining = ops;
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        var loops = Enumerable.Range(0, concurrency).Select(async i =>
-        {
-            while (Interlocked.Decrement(ref remaining) >= 0)
-            {
-                await operation(i);
-            }
-        });
-        await Task.WhenAll(loops);
+        await Comparison.RunClosedLoopsAsync(concurrency, ops, operation);
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;

@@ -1,7 +1,6 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -9,19 +8,26 @@ using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
 
-/// <summary>What the hand-written comparisons share: their command-line options (<c>--name value</c>) and the median of rounds.</summary>
+/// <summary>What the hand-written comparisons share besides their options (BenchmarkArgs) and medians (Percentiles): how
+/// they drive a contender.</summary>
 internal static class Comparison
 {
-    public static int IntArg(string[] args, string name, int fallback)
+    /// <summary><paramref name="loops"/> closed loops, each on its own session, that together run
+    /// <paramref name="operations"/> operations: a loop starts its next operation as soon as its last one completes.</summary>
+    /// <param name="loops">Operations in flight at once.</param>
+    /// <param name="operations">Operations in all.</param>
+    /// <param name="operation">One operation, given its loop's index.</param>
+    /// <returns>A task that completes when every operation has.</returns>
+    public static Task RunClosedLoopsAsync(int loops, int operations, Func<int, Task> operation)
     {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
+        var remaining = operations;
+        return Task.WhenAll(Enumerable.Range(0, loops).Select(async i =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await operation(i);
+            }
+        }));
     }
 }
 

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using SessionStores.Benchmarks;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis.Benchmarks;
@@ -27,9 +27,9 @@ internal static class ServerCpuComparison
 
     public static async Task RunAsync(string[] args)
     {
-        var requests = Comparison.IntArg(args, "--requests", 50_000);
-        var concurrency = Comparison.IntArg(args, "--concurrency", 16);
-        var rounds = Comparison.IntArg(args, "--rounds", 5);
+        var requests = BenchmarkArgs.IntArg(args, "--requests", 50_000);
+        var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
+        var rounds = BenchmarkArgs.IntArg(args, "--rounds", 5);
         using var redis = BenchmarkRedis.Start();
         var options = ConfigurationOptions.Parse(redis.ConnectionString);
         options.AllowAdmin = true;
@@ -66,7 +66,7 @@ internal static class ServerCpuComparison
 
         foreach (var (_, request) in contenders)
         {
-            await RunLoopsAsync(request, ids, 2_000);
+            await Comparison.RunClosedLoopsAsync(ids.Length, 2_000, i => request(ids[i]));
         }
 
         var results = contenders.ToDictionary(c => c.Name, _ => new List<Measurement>());
@@ -76,7 +76,7 @@ internal static class ServerCpuComparison
             {
                 await server.ConfigResetStatisticsAsync();
                 var cpuBefore = await ServerCpuSecondsAsync(server);
-                await RunLoopsAsync(request, ids, requests);
+                await Comparison.RunClosedLoopsAsync(ids.Length, requests, i => request(ids[i]));
                 var cpuAfter = await ServerCpuSecondsAsync(server);
                 var commands = await CommandStatsAsync(server);
                 results[name].Add(new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands));
@@ -89,23 +89,11 @@ internal static class ServerCpuComparison
         foreach (var (name, _) in contenders)
         {
             var median = results[name].OrderBy(m => m.ProcessCpuUs).ElementAt(rounds / 2);
-            var commandStats = Comparison.Median(results[name].Select(m => m.CommandStatsUs));
+            var commandStats = Percentiles.Median(results[name].Select(m => m.CommandStatsUs));
             var breakdown = string.Join(", ", median.Commands.OrderByDescending(c => c.Value.Usec).Select(c =>
                 string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));
         }
-    }
-
-    private static async Task RunLoopsAsync(Func<string, Task> request, string[] ids, int requests)
-    {
-        var remaining = requests;
-        await Task.WhenAll(ids.Select(async id =>
-        {
-            while (Interlocked.Decrement(ref remaining) >= 0)
-            {
-                await request(id);
-            }
-        }));
     }
 
     private static async Task<double> ServerCpuSecondsAsync(IServer server)

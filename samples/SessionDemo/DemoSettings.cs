@@ -79,12 +79,11 @@ public sealed class DemoSettings
         IdleTimeout = TimeSpan.FromMinutes(configuration.GetValue("idle-minutes", 20.0)),
         AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
         TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-        PostgresDurability = configuration["postgres-durability"] is { Length: > 0 } durability
-            ? Enum.Parse<SessionStores.Postgres.PostgresDurability>(durability, ignoreCase: true) : null,
+        PostgresDurability = Choice<SessionStores.Postgres.PostgresDurability>(configuration, "postgres-durability"),
         CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),
-        Concurrency = configuration["session-concurrency"] is { Length: > 0 } mode ? Enum.Parse<SessionConcurrency>(mode, ignoreCase: true) : null,
+        Concurrency = Choice<SessionConcurrency>(configuration, "session-concurrency"),
         OperationTimeout = Seconds(configuration, "operation-timeout-seconds"),
         LeaseDuration = Seconds(configuration, "lease-seconds"),
         WaitTimeout = Seconds(configuration, "wait-timeout-seconds"),
@@ -94,4 +93,8 @@ public sealed class DemoSettings
 
     private static TimeSpan? Seconds(IConfiguration configuration, string key) =>
         configuration.GetValue<double?>(key) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+    private static T? Choice<T>(IConfiguration configuration, string key)
+        where T : struct, Enum =>
+        configuration[key] is { Length: > 0 } name ? Enum.Parse<T>(name, ignoreCase: true) : null;
 }

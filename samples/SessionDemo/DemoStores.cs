@@ -35,6 +35,7 @@ internal static class DemoStores
                 services.AddPostgresSessionStore(Required(settings), o =>
                 {
                     o.PublishInvalidations = settings.NearCache;
+                    o.Durability = settings.PostgresDurability ?? o.Durability;
                     Common(o, settings);
                 });
                 AddNearCache(services, settings);
@@ -90,11 +91,6 @@ internal static class DemoStores
             default:
                 throw new InvalidOperationException(
                     $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mysql, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
-        }
-
-        if (settings.PostgresDurability is { } durability)
-        {
-            services.PostConfigure<SessionStores.Postgres.PostgresSessionStoreOptions>(o => o.Durability = durability);
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().
