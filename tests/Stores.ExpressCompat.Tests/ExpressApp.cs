@@ -37,7 +37,7 @@ public sealed class ExpressApp : IAsyncDisposable
     /// <summary>Starts the app with <paramref name="environment"/>; skips (or fails, when required) without node.</summary>
     public static async Task<ExpressApp> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var node = FindOnPath("node");
+        var node = LocalBinaries.Find("node");
         var reason = node is null ? "no 'node' on PATH (eng/test.sh installs it)"
             : !System.IO.Directory.Exists(Path.Combine(Directory, "node_modules")) ? $"no node_modules in {Directory} (run 'npm ci' there; eng/test.sh does)"
             : null;
@@ -121,9 +121,4 @@ public sealed class ExpressApp : IAsyncDisposable
 
         _process.Dispose();
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

@@ -52,7 +52,7 @@ public static class StallableServers
     /// <returns>The running server; its <see cref="ITestServer.ConnectionString"/> is a StackExchange.Redis endpoint.</returns>
     public static async Task<IStallableServer> StartRedisAsync(CancellationToken cancellationToken = default)
     {
-        var binary = LocalRedis.FindBinary("redis-server") ?? SkipOrFail(RedisTestServer.Backend, "redis-server");
+        var binary = LocalBinaries.Find("redis-server") ?? SkipOrFail(RedisTestServer.Backend, "redis-server");
         return await LocalRedisServer.StartAsync(binary, cancellationToken, durable: true);
     }
 
