@@ -7,7 +7,6 @@ using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.TestServers;
-using Xunit;
 
 namespace SessionStores.ExpressCompat.Tests;
 
@@ -43,12 +42,7 @@ public sealed class ExpressApp : IAsyncDisposable
             : null;
         if (reason is not null)
         {
-            if (TestBackends.IsRequired(Backend))
-            {
-                Assert.Fail($"{Backend} is required ({TestBackends.RequiredVariable}) but there is {reason}.");
-            }
-
-            Assert.Skip($"The Express app cannot run: {reason}.");
+            TestBackends.SkipOrFail(Backend, $"the Express app cannot run: there is {reason}.");
         }
 
         var start = new ProcessStartInfo(node!, "server.js")

@@ -7,7 +7,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
-using Xunit;
 
 namespace SessionStores.TestServers;
 
@@ -85,17 +84,8 @@ public static class StallableServers
         return await LocalMariaDbServer.StartAsync(binaries, cancellationToken, durable: true);
     }
 
-    private static string SkipOrFail(string backend, string binary)
-    {
-        var reason = $"a stallable {backend} server needs the local binary {binary}, which was not found";
-        if (TestBackends.IsRequired(backend))
-        {
-            Assert.Fail($"{backend} is required ({TestBackends.RequiredVariable}) but {reason}");
-        }
-
-        Assert.Skip(reason);
-        return null!;
-    }
+    private static string SkipOrFail(string backend, string binary) =>
+        TestBackends.SkipOrFail(backend, $"a stallable {backend} server needs the local binary {binary}, which was not found");
 }
 
 /// <summary>Signals to server processes, and what <c>/proc</c> says about them.</summary>
