@@ -20,7 +20,6 @@ public sealed class ExpressApp : IAsyncDisposable
     public const string Backend = "node";
 
     private readonly Process _process;
-    private readonly List<string> _output = [];
 
     private ExpressApp(Process process, Uri address)
     {
@@ -93,9 +92,7 @@ public sealed class ExpressApp : IAsyncDisposable
         try
         {
             var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-            var app = new ExpressApp(process, new Uri($"http://127.0.0.1:{port}/"));
-            app._output.AddRange(output);
-            return app;
+            return new ExpressApp(process, new Uri($"http://127.0.0.1:{port}/"));
         }
         catch
         {
