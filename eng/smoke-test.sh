@@ -26,13 +26,13 @@ dotnet pack SessionStores.sln -c Release --no-build -p:PackageVersion="$version"
 python3 - "$work/feed" <<'PY'
 import glob, os, sys, zipfile
 for nupkg in glob.glob(os.path.join(sys.argv[1], "*.nupkg")):
-    names = zipfile.ZipFile(nupkg).namelist()
+    package = zipfile.ZipFile(nupkg)
+    names = package.namelist()
     missing = [n for n in ("README.md", "icon.png") if n not in names]
     if not any(n.endswith(".xml") and n.startswith("lib/") for n in names) and not any(n.startswith("tools/") for n in names):  # a .NET tool has no library docs
         missing.append("XML docs")
     # The XML docs describe the public API only (src/Directory.Build.props filters them): no internal namespace, no
     # source-generated helper.
-    package = zipfile.ZipFile(nupkg)
     for doc in (n for n in names if n.startswith("lib/") and n.endswith(".xml")):
         text = package.read(doc).decode("utf-8")
         if ".Internal." in text or "RegularExpressions.Generated" in text:

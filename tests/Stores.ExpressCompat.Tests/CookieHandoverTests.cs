@@ -6,10 +6,8 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using SessionStores.AspNetCore;
 using Xunit;
 
@@ -66,9 +64,7 @@ public sealed class CookieHandoverTests
 
     private static async Task<WebApplication> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Services.AddSession();
         builder.Services.AddMemorySessionStore();
         builder.Services.AddStoreBackedSession();
@@ -80,7 +76,7 @@ public sealed class CookieHandoverTests
             await c.Session.LoadAsync();
             return c.Session.GetJson<JsonObject>("user") is { } user ? Results.Json(user) : Results.Unauthorized();
         });
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await LoopbackKestrel.StartAsync(app);
         return app;
     }
 }

@@ -5,14 +5,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using SessionStores.AspNetCore;
-using Xunit;
 
 namespace SessionStores.ExpressCompat.Tests;
 
@@ -36,9 +31,7 @@ public sealed class DotnetApp : IAsyncDisposable
 
     public static async Task<DotnetApp> StartAsync(Action<ExpressSessionOptions> session, Action<IServiceCollection> store)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackKestrel.CreateBuilder();
         builder.Services.AddSession();
         builder.Services.AddExpressSession(session);
         store(builder.Services);
@@ -77,9 +70,7 @@ public sealed class DotnetApp : IAsyncDisposable
             return Results.Json(new JsonObject { ["destroyed"] = true });
         });
 
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new DotnetApp(app, new Uri(address + "/"));
+        return new DotnetApp(app, await LoopbackKestrel.StartAsync(app));
     }
 
     public async ValueTask DisposeAsync()

@@ -7,7 +7,6 @@ using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.TestServers;
-using Xunit;
 
 namespace SessionStores.ExpressCompat.Tests;
 
@@ -21,7 +20,6 @@ public sealed class ExpressApp : IAsyncDisposable
     public const string Backend = "node";
 
     private readonly Process _process;
-    private readonly List<string> _output = [];
 
     private ExpressApp(Process process, Uri address)
     {
@@ -37,18 +35,13 @@ public sealed class ExpressApp : IAsyncDisposable
     /// <summary>Starts the app with <paramref name="environment"/>; skips (or fails, when required) without node.</summary>
     public static async Task<ExpressApp> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var node = FindOnPath("node");
+        var node = LocalBinaries.Find("node");
         var reason = node is null ? "no 'node' on PATH (eng/test.sh installs it)"
             : !System.IO.Directory.Exists(Path.Combine(Directory, "node_modules")) ? $"no node_modules in {Directory} (run 'npm ci' there; eng/test.sh does)"
             : null;
         if (reason is not null)
         {
-            if (TestBackends.IsRequired(Backend))
-            {
-                Assert.Fail($"{Backend} is required ({TestBackends.RequiredVariable}) but there is {reason}.");
-            }
-
-            Assert.Skip($"The Express app cannot run: {reason}.");
+            TestBackends.SkipOrFail(Backend, $"the Express app cannot run: there is {reason}.");
         }
 
         var start = new ProcessStartInfo(node!, "server.js")
@@ -99,9 +92,7 @@ public sealed class ExpressApp : IAsyncDisposable
         try
         {
             var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-            var app = new ExpressApp(process, new Uri($"http://127.0.0.1:{port}/"));
-            app._output.AddRange(output);
-            return app;
+            return new ExpressApp(process, new Uri($"http://127.0.0.1:{port}/"));
         }
         catch
         {
@@ -121,9 +112,4 @@ public sealed class ExpressApp : IAsyncDisposable
 
         _process.Dispose();
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

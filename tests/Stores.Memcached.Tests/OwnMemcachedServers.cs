@@ -15,13 +15,9 @@ internal static class OwnMemcachedServers
         var set = await MemcachedTestServer.StartLocalAsync(count, TestContext.Current.CancellationToken);
         if (set is null)
         {
-            const string Reason = "this test kills, restarts or stalls its own memcached processes and needs the local binary memcached, which was not found";
-            if (TestBackends.IsRequired(MemcachedTestServer.Backend))
-            {
-                Assert.Fail($"memcached is required ({TestBackends.RequiredVariable}) but {Reason}");
-            }
-
-            Assert.Skip(Reason);
+            TestBackends.SkipOrFail(
+                MemcachedTestServer.Backend,
+                "this test kills, restarts or stalls its own memcached processes and needs the local binary memcached, which was not found");
         }
 
         return set;

@@ -53,7 +53,7 @@ public static class MemcachedTestServer
     /// <returns>The servers, or <see langword="null"/>.</returns>
     public static async Task<LocalMemcachedSet?> StartLocalAsync(int count, CancellationToken cancellationToken)
     {
-        var binary = LocalRedis.FindBinary("memcached");
+        var binary = LocalBinaries.Find("memcached");
         return binary is null ? null : await LocalMemcachedSet.StartAsync(binary, count, cancellationToken);
     }
 }

@@ -3,7 +3,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
 using Testcontainers.MongoDb;
-using Xunit;
 
 namespace SessionStores.TestServers;
 
@@ -70,13 +69,6 @@ internal static class TestServerSkip
             tried = tried[(open + 1)..close];
         }
 
-        var reason = $"no {product} server available (set {environmentVariable} or start Docker); tried: {tried}";
-        if (TestBackends.IsRequired(backend))
-        {
-            Assert.Fail($"{backend} is required ({TestBackends.RequiredVariable}) but {reason}");
-        }
-
-        Assert.Skip(reason);
-        return null!;
+        return TestBackends.SkipOrFail(backend, $"no {product} server available (set {environmentVariable} or start Docker); tried: {tried}");
     }
 }

@@ -52,7 +52,7 @@ public static class RedisTestServer
     /// <returns>The server, or <see langword="null"/>.</returns>
     public static async Task<ITestServer?> StartLocalAsync(CancellationToken cancellationToken)
     {
-        var binary = LocalRedis.FindBinary("redis-server");
+        var binary = LocalBinaries.Find("redis-server");
         return binary is null ? null : await LocalRedisServer.StartAsync(binary, cancellationToken);
     }
 
@@ -61,8 +61,8 @@ public static class RedisTestServer
     /// <returns>The cluster, or <see langword="null"/>.</returns>
     public static async Task<ITestServer?> StartLocalClusterAsync(CancellationToken cancellationToken)
     {
-        var server = LocalRedis.FindBinary("redis-server");
-        var cli = LocalRedis.FindBinary("redis-cli");
+        var server = LocalBinaries.Find("redis-server");
+        var cli = LocalBinaries.Find("redis-cli");
         return server is null || cli is null ? null : await LocalRedisCluster.StartAsync(server, cli, 3, cancellationToken);
     }
 
@@ -281,15 +281,6 @@ public sealed class LocalRedisCluster : ITestServer
 
 internal static class LocalRedis
 {
-    public static string? FindBinary(string name)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin").Append("/usr/local/bin")
-            .Select(d => Path.Combine(d, name))
-            .FirstOrDefault(File.Exists);
-    }
-
     /// <summary>A free loopback port; for a cluster node also port + 10000 (its bus port) must be free.</summary>
     public static int FreePort(bool needsBusPort)
     {

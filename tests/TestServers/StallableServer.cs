@@ -7,7 +7,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Conformance;
-using Xunit;
 
 namespace SessionStores.TestServers;
 
@@ -52,7 +51,7 @@ public static class StallableServers
     /// <returns>The running server; its <see cref="ITestServer.ConnectionString"/> is a StackExchange.Redis endpoint.</returns>
     public static async Task<IStallableServer> StartRedisAsync(CancellationToken cancellationToken = default)
     {
-        var binary = LocalRedis.FindBinary("redis-server") ?? SkipOrFail(RedisTestServer.Backend, "redis-server");
+        var binary = LocalBinaries.Find("redis-server") ?? SkipOrFail(RedisTestServer.Backend, "redis-server");
         return await LocalRedisServer.StartAsync(binary, cancellationToken, durable: true);
     }
 
@@ -85,17 +84,8 @@ public static class StallableServers
         return await LocalMariaDbServer.StartAsync(binaries, cancellationToken, durable: true);
     }
 
-    private static string SkipOrFail(string backend, string binary)
-    {
-        var reason = $"a stallable {backend} server needs the local binary {binary}, which was not found";
-        if (TestBackends.IsRequired(backend))
-        {
-            Assert.Fail($"{backend} is required ({TestBackends.RequiredVariable}) but {reason}");
-        }
-
-        Assert.Skip(reason);
-        return null!;
-    }
+    private static string SkipOrFail(string backend, string binary) =>
+        TestBackends.SkipOrFail(backend, $"a stallable {backend} server needs the local binary {binary}, which was not found");
 }
 
 /// <summary>Signals to server processes, and what <c>/proc</c> says about them.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -39,6 +40,25 @@ public static class TestBackends
 
         return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Any(b => b == "*" || string.Equals(b, backend, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Ends the current test for want of <paramref name="backend"/>: skips it with <paramref name="reason"/>, or fails it
+    /// ("&lt;backend&gt; is required (…) but &lt;reason&gt;") when the backend is listed in <see cref="RequiredVariable"/>.
+    /// </summary>
+    /// <param name="backend">The backend name.</param>
+    /// <param name="reason">Why it cannot run.</param>
+    /// <returns>Never returns normally; typed so that callers can write <c>x ?? TestBackends.SkipOrFail(...)</c>.</returns>
+    [DoesNotReturn]
+    public static string SkipOrFail(string backend, string reason)
+    {
+        if (IsRequired(backend))
+        {
+            Assert.Fail($"{backend} is required ({RequiredVariable}) but {reason}");
+        }
+
+        Assert.Skip(reason);
+        return null!;
     }
 
     /// <summary>Resolves a server for <paramref name="backend"/>. Call once per process (cache the task).</summary>
@@ -160,12 +180,6 @@ public sealed class BackendResolution
             return ConnectionString;
         }
 
-        if (TestBackends.IsRequired(Backend))
-        {
-            Assert.Fail($"{Backend} is required ({TestBackends.RequiredVariable}) but {UnavailableReason}");
-        }
-
-        Assert.Skip(UnavailableReason!);
-        return null!;
+        return TestBackends.SkipOrFail(Backend, UnavailableReason!);
     }
 }
