@@ -40,7 +40,7 @@ public sealed class ExpressPostgresSessionStore : ExpressSessionFormatStore, IAs
     {
         _options = options;
         _ownsDataSource = options.DataSource is null;
-        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
         _sql = new ExpressPostgresCommands(options.SchemaName, options.TableName);
         _schema = new SessionStoreInitializer(CreateSchemaAsync);
     }

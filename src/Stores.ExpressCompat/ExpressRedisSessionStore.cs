@@ -44,7 +44,8 @@ public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsync
         _ownsConnection = options.ConnectionMultiplexer is null;
         _connection = options.ConnectionMultiplexer is { } shared
             ? new Lazy<Task<IConnectionMultiplexer>>(Task.FromResult(shared))
-            : new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options.ConnectionString!).ConfigureAwait(false));
+            : new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(
+                RedisOwnedConfiguration.Create(null, options.ConnectionString, options.OperationTimeout)).ConfigureAwait(false));
     }
 
     /// <summary>The key prefix (connect-redis's <c>prefix</c>).</summary>
