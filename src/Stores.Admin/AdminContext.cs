@@ -32,6 +32,9 @@ internal sealed class AdminContext
     public AdminStore OpenStore(ParseResult parseResult) =>
         StoreFactories.Open(parseResult.GetRequiredValue(Options.Store), Options.Settings(parseResult, _environment));
 
+    /// <summary>The operation timeout the command line gives every store it opens (the target's and any other).</summary>
+    public TimeSpan OperationTimeout(ParseResult parseResult) => StoreFactories.TimeoutOf(Options.Settings(parseResult, _environment));
+
     public bool Json(ParseResult parseResult) => parseResult.GetValue(Options.Json);
 
     /// <summary>A Spectre console over stdout, for tables.</summary>

@@ -156,18 +156,21 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
         return expiresAt < _options.Clock.GetUtcNow() ? null : (session, expiresAt);
     }
 
-    /// <summary>Writes the session with <c>__lastAccess</c> = now, atomically; returns its new expiry.</summary>
+    /// <summary>Writes the session with <c>__lastAccess</c> = now, atomically; returns its new expiry. The session is the
+    /// caller's own parse: <c>__lastAccess</c> is added for the serialization and taken off again, rather than the whole
+    /// session copied.</summary>
     private async Task<DateTimeOffset> WriteAsync(string id, JsonObject session, CancellationToken cancellationToken)
     {
         var now = _options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var copy = (JsonObject)session.DeepClone();
-        copy.Remove(LastAccess);
-        copy[LastAccess] = now;
+        session.Remove(LastAccess);
+        session[LastAccess] = now;
+        var json = Encoding.UTF8.GetBytes(session.ToJsonString(ExpressSessionDocument.WriteOptions));
+        session.Remove(LastAccess);
         Directory.CreateDirectory(_options.Path);
         var path = PathOf(id);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        await File.WriteAllBytesAsync(temporary, Encoding.UTF8.GetBytes(copy.ToJsonString(ExpressSessionDocument.WriteOptions)), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(temporary, json, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
-        return ExpiresAt(copy, now);
+        return ExpiresAt(session, now);
     }
 }

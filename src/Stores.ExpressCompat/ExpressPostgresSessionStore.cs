@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using SessionStores.ExpressCompat.Internal;
+using SessionStores.Postgres.Internal;
 
 namespace SessionStores.ExpressCompat;
 
@@ -35,11 +36,11 @@ public sealed class ExpressPostgresSessionStore : ExpressSessionFormatStore, IAs
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message names every invalid one.</exception>
     public ExpressPostgresSessionStore(ExpressPostgresSessionStoreOptions options, ILogger<ExpressPostgresSessionStore>? logger = null)
-        : base(new ExpressPostgresBackend(), Validated(options), logger)
+        : base(new PostgresBackend("PostgreSQL (connect-pg-simple format)"), Validated(options), logger)
     {
         _options = options;
         _ownsDataSource = options.DataSource is null;
-        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
         _sql = new ExpressPostgresCommands(options.SchemaName, options.TableName);
         _schema = new SessionStoreInitializer(CreateSchemaAsync);
     }

@@ -6,8 +6,9 @@ namespace SessionStores.ExpressCompat;
 /// <summary>Options of <see cref="ExpressPostgresSessionStore"/>: where connect-pg-simple keeps the Express app's sessions.</summary>
 public sealed class ExpressPostgresSessionStoreOptions : SessionStoreOptions
 {
-    /// <summary>An Npgsql connection string; the store then owns its data source. Ignored when <see cref="DataSource"/> is
-    /// set. Default: <see langword="null"/>.</summary>
+    /// <summary>An Npgsql connection string; the store then owns its data source, whose Npgsql timeouts follow
+    /// <see cref="SessionStoreOptions.OperationTimeout"/> (unless the string sets them) as <c>PostgresSessionStore</c>'s do.
+    /// Ignored when <see cref="DataSource"/> is set. Default: <see langword="null"/>.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>An existing data source to share (not disposed by the store). Default: <see langword="null"/>.</summary>

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using SessionStores.ExpressCompat.Internal;
+using SessionStores.Redis.Internal;
 using StackExchange.Redis;
 
 namespace SessionStores.ExpressCompat;
@@ -44,7 +44,8 @@ public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsync
         _ownsConnection = options.ConnectionMultiplexer is null;
         _connection = options.ConnectionMultiplexer is { } shared
             ? new Lazy<Task<IConnectionMultiplexer>>(Task.FromResult(shared))
-            : new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options.ConnectionString!).ConfigureAwait(false));
+            : new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(
+                RedisOwnedConfiguration.Create(null, options.ConnectionString, options.OperationTimeout)).ConfigureAwait(false));
     }
 
     /// <summary>The key prefix (connect-redis's <c>prefix</c>).</summary>
@@ -86,7 +87,7 @@ public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsync
     private protected override async IAsyncEnumerable<string> ListIdsCoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var connection = await _connection.Value.ConfigureAwait(false);
-        var pattern = EscapeGlob(_options.KeyPrefix) + "*";
+        var pattern = RedisKeys.EscapeGlob(_options.KeyPrefix) + "*";
         foreach (var endpoint in connection.GetEndPoints())
         {
             var server = connection.GetServer(endpoint);
@@ -100,22 +101,6 @@ public sealed class ExpressRedisSessionStore : ExpressSessionFormatStore, IAsync
                 yield return key.ToString()[_options.KeyPrefix.Length..];
             }
         }
-    }
-
-    private static string EscapeGlob(string text)
-    {
-        var escaped = new StringBuilder(text.Length + 4);
-        foreach (var c in text)
-        {
-            if (c is '*' or '?' or '[' or ']' or '\\')
-            {
-                escaped.Append('\\');
-            }
-
-            escaped.Append(c);
-        }
-
-        return escaped.ToString();
     }
 
     private static ExpressRedisSessionStoreOptions Validated(ExpressRedisSessionStoreOptions options)

@@ -6,8 +6,10 @@ namespace SessionStores.ExpressCompat;
 /// <summary>Options of <see cref="ExpressRedisSessionStore"/>: where connect-redis keeps the Express app's sessions.</summary>
 public sealed class ExpressRedisSessionStoreOptions : SessionStoreOptions
 {
-    /// <summary>A StackExchange.Redis connection string; used when <see cref="ConnectionMultiplexer"/> is not set.
-    /// Default: <see langword="null"/>.</summary>
+    /// <summary>A StackExchange.Redis connection string; used when <see cref="ConnectionMultiplexer"/> is not set. The store
+    /// then opens its own connection as <c>RedisSessionStore</c> does: it keeps reconnecting when Redis is down at start-up,
+    /// its driver timeouts follow <see cref="SessionStoreOptions.OperationTimeout"/> (unless the string sets them), and its
+    /// error messages name no key. Default: <see langword="null"/>.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>An existing connection to share (the application's multiplexer); it is not disposed by the store.

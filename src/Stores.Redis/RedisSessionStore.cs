@@ -72,14 +72,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         }
         else
         {
-            _ownedConfiguration = options.Configuration?.Clone() ?? ConfigurationOptions.Parse(options.ConnectionString!);
-
-            // Keep reconnecting instead of failing for good when Redis is down at start-up; operations fail transiently meanwhile.
-            _ownedConfiguration.AbortOnConnectFail = false;
-            RedisTimeouts.Apply(_ownedConfiguration, options.OperationTimeout);
-
-            // Detailed exceptions name the keys, and a key holds a session id: a bearer secret in every error log.
-            _ownedConfiguration.IncludeDetailInExceptions = false;
+            _ownedConfiguration = RedisOwnedConfiguration.Create(options.Configuration, options.ConnectionString, options.OperationTimeout);
         }
     }
 

@@ -38,8 +38,7 @@ internal static class ConvertExpressCommand
         var target = context.OpenStore(parseResult);
         await using (target.ConfigureAwait(false))
         {
-            var timeout = parseResult.GetValue(context.Options.Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : SessionLimits.DefaultOperationTimeout;
-            var (source, description) = sourceOptions.Open(parseResult, timeout);
+            var (source, description) = sourceOptions.Open(parseResult, context.OperationTimeout(parseResult));
             try
             {
                 var question = $"Convert the sessions of the Express store ({description}) into the {target.Backend} store ({target.Location})?";

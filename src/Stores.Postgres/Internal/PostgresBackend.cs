@@ -7,13 +7,14 @@ using Npgsql;
 namespace SessionStores.Postgres.Internal;
 
 /// <summary>PostgreSQL as the operation runner sees it: Npgsql's errors (every <see cref="DbException"/>) and the
-/// network's are backend failures; Npgsql says which of its own pass by retrying.</summary>
+/// network's are backend failures; Npgsql says which of its own pass by retrying. The connect-pg-simple profile of
+/// SessionStores.ExpressCompat classifies the same driver's errors under its own name.</summary>
 internal sealed class PostgresBackend : SessionStoreBackend
 {
-    public static readonly PostgresBackend Instance = new();
+    public static readonly PostgresBackend Instance = new("PostgreSQL");
 
-    private PostgresBackend()
-        : base("PostgreSQL", "postgresql")
+    internal PostgresBackend(string displayName)
+        : base(displayName, "postgresql")
     {
     }
 
