@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using SessionStores.Redis.Internal;
 using StackExchange.Redis;
 
 namespace SessionStores.Redis;
@@ -83,6 +84,11 @@ public sealed partial class RedisSessionStore
     }
 
     /// <summary>The database, connecting first on the store's first use.</summary>
+    // Every script a session or lease operation runs goes through here, under that operation's deadline: a NOSCRIPT
+    // answer arriving after the caller gave up is not followed by the EVAL (see RedisScript.EvaluateAsync).
+    private Task<RedisResult> EvaluateAsync(RedisScript script, IDatabaseAsync db, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken) =>
+        script.EvaluateAsync(db, keys, values, cancellationToken, _runner.OperationTimeout);
+
     private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
         _db is { } db ? ValueTask.FromResult(db) : ConnectAsync(cancellationToken);
 

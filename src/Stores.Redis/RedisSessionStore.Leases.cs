@@ -50,7 +50,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     private async Task<bool> RenewLeaseCoreAsync(SessionLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var renew = RedisCommands.RenewLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)], cancellationToken);
+        var renew = EvaluateAsync(RedisCommands.RenewLease, db, [_keys.Lease(lease.Id)], [lease.Owner, SessionValidation.ToMilliseconds(duration)], cancellationToken);
         return (long)await RedisBackend.ForSession(renew, lease.Id).ConfigureAwait(false) == 1;
     }
 
@@ -64,7 +64,7 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
     private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var release = RedisCommands.ReleaseLease.EvaluateAsync(db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id], cancellationToken);
+        var release = EvaluateAsync(RedisCommands.ReleaseLease, db, [_keys.Lease(lease.Id)], [lease.Owner, _keys.LeaseReleased.ToString(), lease.Id], cancellationToken);
         var released = (long)await RedisBackend.ForSession(release, lease.Id).ConfigureAwait(false) == 1;
         if (released)
         {
@@ -86,10 +86,12 @@ public sealed partial class RedisSessionStore : ISessionLeaseStore
         }
 
         var owner = Guid.NewGuid().ToString("N");
-        var acquire = RedisCommands.AcquireLease.EvaluateAsync(
+        var acquire = EvaluateAsync(
+            RedisCommands.AcquireLease,
             db,
             [_keys.Lease(id), _keys.LeaseFence(id)],
-            [owner, SessionValidation.ToMilliseconds(duration), RedisCommands.FenceMemoryMs]);
+            [owner, SessionValidation.ToMilliseconds(duration), RedisCommands.FenceMemoryMs],
+            cancellationToken);
         var result = (RedisResult[])(await RedisBackend.ForSession(acquire, id).ConfigureAwait(false))!;
         return (long)result[0] == 1
             ? SessionLeaseAttempt.Acquired(new SessionLease(id, owner, (long)result[1]))

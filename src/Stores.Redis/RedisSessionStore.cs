@@ -111,7 +111,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<SessionRecord?> GetAndTouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var script = RedisCommands.GetAndTouch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken, _runner.OperationTimeout);
+        var script = EvaluateAsync(RedisCommands.GetAndTouch, db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.GetAndTouch, null, cancellationToken).ConfigureAwait(false);
         if (result.IsNull)
         {
@@ -147,7 +147,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = RedisCommands.Set.EvaluateAsync(db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel], cancellationToken, _runner.OperationTimeout);
+        var script = EvaluateAsync(RedisCommands.Set, db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel], cancellationToken);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);
@@ -177,7 +177,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var script = RedisCommands.Touch.EvaluateAsync(db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken, _runner.OperationTimeout);
+        var script = EvaluateAsync(RedisCommands.Touch, db, [_keys.Session(id)], [SessionValidation.ToMilliseconds(ttl)], cancellationToken);
         var result = await AwaitScriptAsync(script, db, id, IndexFollowUp.Touch, null, cancellationToken).ConfigureAwait(false);
         if (IndexUpdateAfter(IndexFollowUp.Touch, result, db, id, null) is { } indexWrite)
         {
