@@ -98,7 +98,17 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
 
     private protected override async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
-        var live = await ReadLiveAsync(id, cancellationToken).ConfigureAwait(false);
+        bool live;
+        try
+        {
+            live = await ReadLiveAsync(id, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (SessionDataCorruptedException)
+        {
+            // A file that cannot be decoded is still a session's record, and destroying it is how one recovers.
+            live = true;
+        }
+
         try
         {
             File.Delete(PathOf(id));
@@ -108,7 +118,7 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
             // No directory yet (session-file-store creates it on its first write): nothing to delete.
         }
 
-        return live is not null;
+        return live;
     }
 
     // A missing directory holds no sessions (session-file-store creates it on its first write).

@@ -13,7 +13,7 @@ namespace SessionStores.ExpressCompat.Tests;
 /// cookie's <c>originalMaxAge</c>, else the store's ttl, whatever TTL a write or touch passes
 /// (<see cref="ConformanceFormatLimits.ExpiryFromData"/>).
 /// </summary>
-public sealed class ExpressFileStoreFixture : IUnreachableBackendFixture, IDisposable
+public sealed class ExpressFileStoreFixture : IUnreachableBackendFixture, ICorruptDataFixture, IDisposable
 {
     public string Root { get; } = Directory.CreateTempSubdirectory("sessionstores-express-kit-").FullName;
 
@@ -33,6 +33,14 @@ public sealed class ExpressFileStoreFixture : IUnreachableBackendFixture, IDispo
         return ValueTask.FromResult<ISessionStore>(store);
     }
 
+    /// <summary>Text that is no JSON where the session's file belongs, live by any clock (the format keeps no expiry
+    /// beside the content).</summary>
+    public async ValueTask WriteCorruptRecordAsync(ISessionStore store, ConformanceStoreOptions options, string id, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(DirectoryFor(options));
+        await System.IO.File.WriteAllTextAsync(Path.Combine(DirectoryFor(options), id + ".json"), "{\"cookie\":{\"originalMaxAge\":", cancellationToken);
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
     private string DirectoryFor(ConformanceStoreOptions options) => Path.Combine(Root, options.Namespace);
@@ -42,5 +50,7 @@ public sealed class ExpressFileStoreFixture : IUnreachableBackendFixture, IDispo
 }
 
 public sealed class ExpressFileConformance(ExpressFileStoreFixture fixture) : SessionStoreConformanceTests<ExpressFileStoreFixture>(fixture);
+
+public sealed class ExpressFileCorruptDataConformance(ExpressFileStoreFixture fixture) : CorruptDataConformanceTests<ExpressFileStoreFixture>(fixture);
 
 public sealed class ExpressFileFailureConformance(ExpressFileStoreFixture fixture) : FailureConformanceTests<ExpressFileStoreFixture>(fixture);
