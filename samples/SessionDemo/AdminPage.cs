@@ -156,7 +156,9 @@ internal static class AdminPage
         {
             return Input.Error(StatusCodes.Status501NotImplemented, settings.IsBuiltIn
                 ? "ASP.NET Core's built-in session cannot list sessions; run with a SessionStores store."
-                : "The Memcached store cannot list sessions (memcached cannot enumerate its keys); run with a store that can.");
+                : settings.IsExpress
+                    ? "An Express app's session store cannot list sessions (its format has no listing); the Express app owns them."
+                    : "The Memcached store cannot list sessions (memcached cannot enumerate its keys); run with a store that can.");
         }
 
         await context.Session.LoadAsync(context.RequestAborted);

@@ -7,7 +7,9 @@ namespace SessionDemo;
 /// <summary>The demo's command-line settings.</summary>
 public sealed class DemoSettings
 {
-    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mysql, mongo, sqlserver, memcached, cookie; or, for the benchmark,
+    /// <summary><c>--store</c>: memory, file (default), redis, postgres, mysql, mongo, sqlserver, memcached, cookie; an Express
+    /// app's sessions in express-redis (connect-redis), express-postgres (connect-pg-simple) or express-file
+    /// (session-file-store), with <c>--express-secret</c>; or, for the benchmark,
     /// builtin-memory and builtin-redis (ASP.NET Core's own session over a distributed cache).</summary>
     public string Store { get; init; } = "file";
 
@@ -59,6 +61,24 @@ public sealed class DemoSettings
     /// from it), for benchmarks. Default: true (<c>AddSessionStoreNearCache</c>).</summary>
     public bool NearCache { get; init; } = true;
 
+    /// <summary><c>--express-secret</c>: the Express app's express-session <c>secret</c>; several, comma-separated, when it
+    /// rotates them (the first signs, all verify). Required by the <c>express-*</c> stores.</summary>
+    public string? ExpressSecret { get; init; }
+
+    /// <summary><c>--express-max-age-seconds</c>: the Express app's <c>cookie.maxAge</c>. Default: none (a browser-session
+    /// cookie, as express-session's default).</summary>
+    public TimeSpan? ExpressMaxAge { get; init; }
+
+    /// <summary><c>--express-prefix</c>: the Express app's connect-redis <c>prefix</c>. Default: connect-redis's (<c>sess:</c>).</summary>
+    public string? ExpressPrefix { get; init; }
+
+    /// <summary><c>--express-table</c>: the Express app's connect-pg-simple <c>tableName</c>. Default: its (<c>session</c>).</summary>
+    public string? ExpressTable { get; init; }
+
+    /// <summary>Whether the sessions are an Express app's (<c>--store express-redis|express-postgres|express-file</c>): JSON
+    /// values, express-session's cookie, no listing and no subjects.</summary>
+    public bool IsExpress => Store.StartsWith("express-", StringComparison.Ordinal);
+
     /// <summary>Whether sessions live in the browsers' cookies (<c>--store cookie</c>): nothing to list or destroy on the
     /// server; the admin page offers only "sign out everywhere" (revocation).</summary>
     public bool IsCookie => Store == "cookie";
@@ -66,8 +86,9 @@ public sealed class DemoSettings
     /// <summary>Whether the store is ASP.NET Core's built-in session (no admin features).</summary>
     public bool IsBuiltIn => Store.StartsWith("builtin-", StringComparison.Ordinal);
 
-    /// <summary>Whether the store can list sessions (the admin page): not the built-in session, not Memcached.</summary>
-    public bool CanList => !IsBuiltIn && Store != "memcached";
+    /// <summary>Whether the store can list sessions (the admin page): not the built-in session, not Memcached, not an
+    /// Express app's store.</summary>
+    public bool CanList => !IsBuiltIn && !IsExpress && Store != "memcached";
 
     /// <summary>Reads the settings.</summary>
     /// <param name="configuration">The configuration (command line included).</param>
@@ -89,6 +110,10 @@ public sealed class DemoSettings
         WaitTimeout = Seconds(configuration, "wait-timeout-seconds"),
         CommitTimeout = Seconds(configuration, "commit-timeout-seconds"),
         NearCache = configuration.GetValue("near-cache", true),
+        ExpressSecret = configuration["express-secret"],
+        ExpressMaxAge = Seconds(configuration, "express-max-age-seconds"),
+        ExpressPrefix = configuration["express-prefix"],
+        ExpressTable = configuration["express-table"],
     };
 
     private static TimeSpan? Seconds(IConfiguration configuration, string key) =>

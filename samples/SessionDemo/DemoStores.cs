@@ -76,6 +76,10 @@ internal static class DemoStores
                     o.RevocationStore = new SessionStores.Memory.MemorySessionStore();
                 });
                 return;
+            case "express-redis" or "express-postgres" or "express-file":
+                // An Express app's sessions, in its store's format, under its signed cookie (JSON values, no listing).
+                DemoExpressStores.Register(services, settings);
+                return;
             case "builtin-memory":
                 // ASP.NET Core's own session over its in-memory cache: the ceiling the benchmark compares against.
                 services.AddDistributedMemoryCache();
@@ -90,7 +94,7 @@ internal static class DemoStores
                 return;
             default:
                 throw new InvalidOperationException(
-                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mysql, mongo, sqlserver, memcached, cookie (or builtin-memory, builtin-redis).");
+                    $"Unknown --store '{settings.Store}': use memory, file, redis, postgres, mysql, mongo, sqlserver, memcached, cookie, express-redis, express-postgres, express-file (or builtin-memory, builtin-redis).");
         }
 
         // One call plugs the chosen store into AddSession()/UseSession().
@@ -107,7 +111,7 @@ internal static class DemoStores
     }
 
     // What every store shares: the deadline of each store call.
-    private static void Common(SessionStores.SessionStoreOptions options, DemoSettings settings) =>
+    internal static void Common(SessionStores.SessionStoreOptions options, DemoSettings settings) =>
         options.OperationTimeout = settings.OperationTimeout ?? options.OperationTimeout;
 
     // Sessions recently used stay in memory, invalidated by the store's feed (--near-cache false: every call goes to the
@@ -120,7 +124,7 @@ internal static class DemoStores
         }
     }
 
-    private static string Required(DemoSettings settings) => settings.Connection
+    internal static string Required(DemoSettings settings) => settings.Connection
         ?? throw new InvalidOperationException($"--store {settings.Store} needs --connection \"<connection string>\".");
 
     internal static string DefaultFileDirectory() => Path.Combine(Path.GetTempPath(), "sessiondemo-sessions");

@@ -30,15 +30,15 @@ internal static class ReliabilityRoutes
         routes.MapGet("/increment", async (HttpContext context) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
-            var value = (context.Session.GetInt32(CounterKey) ?? 0) + 1;
-            context.Session.SetInt32(CounterKey, value);
+            var value = (SessionValues.GetCount(context, CounterKey) ?? 0) + 1;
+            SessionValues.SetCount(context, CounterKey, value);
             return Results.Text(value.ToString(CultureInfo.InvariantCulture));
         });
 
         routes.MapGet("/count", async (HttpContext context) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
-            return Results.Text((context.Session.GetInt32(CounterKey) ?? 0).ToString(CultureInfo.InvariantCulture));
+            return Results.Text((SessionValues.GetCount(context, CounterKey) ?? 0).ToString(CultureInfo.InvariantCulture));
         }).WithMetadata(new ReadOnlySessionAttribute());
 
         // The session's string values as JSON (the counter excluded).
@@ -50,7 +50,7 @@ internal static class ReliabilityRoutes
             {
                 if (key != CounterKey)
                 {
-                    values[key] = context.Session.GetString(key);
+                    values[key] = SessionValues.GetText(context, key);
                 }
             }
 
@@ -61,7 +61,7 @@ internal static class ReliabilityRoutes
         routes.MapGet("/hold", async (HttpContext context, int ms) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
-            context.Session.SetString("reliability.held", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            SessionValues.SetText(context, "reliability.held", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             Interlocked.Increment(ref _holding);
             try
             {

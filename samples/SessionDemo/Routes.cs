@@ -26,8 +26,8 @@ internal static class Routes
         app.MapGet("/", async (HttpContext context) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
-            var views = (context.Session.GetInt32(ViewsKey) ?? 0) + 1;
-            context.Session.SetInt32(ViewsKey, views);
+            var views = (SessionValues.GetCount(context, ViewsKey) ?? 0) + 1;
+            SessionValues.SetCount(context, ViewsKey, views);
             return Results.Text($"views: {views}\n");
         });
 
@@ -49,7 +49,7 @@ internal static class Routes
 
             await context.Session.LoadAsync(context.RequestAborted);
 
-            context.Session.SetString(key, value);
+            SessionValues.SetText(context, key, value);
             return Results.Text($"set {key}\n");
         });
 
@@ -61,7 +61,7 @@ internal static class Routes
             var text = new StringBuilder();
             foreach (var key in context.Session.Keys)
             {
-                text.Append(key).Append('=').Append(key == ViewsKey ? context.Session.GetInt32(key)?.ToString(System.Globalization.CultureInfo.InvariantCulture) : context.Session.GetString(key)).Append('\n');
+                text.Append(key).Append('=').Append(key == ViewsKey ? SessionValues.GetCount(context, key)?.ToString(System.Globalization.CultureInfo.InvariantCulture) : SessionValues.GetText(context, key)).Append('\n');
             }
 
             return Results.Text(text.Length == 0 ? "(empty session)\n" : text.ToString());
@@ -110,7 +110,7 @@ internal static class Routes
                 context.Session.SetSubject(user);
             }
 
-            context.Session.SetString(UserKey, user);
+            SessionValues.SetText(context, UserKey, user);
 
             return Results.Redirect("/dashboard", permanent: false);
         });
@@ -118,13 +118,13 @@ internal static class Routes
         app.MapGet("/dashboard", async (HttpContext context) =>
         {
             await context.Session.LoadAsync(context.RequestAborted);
-            var user = context.Session.GetString(UserKey);
+            var user = SessionValues.GetText(context, UserKey);
             if (user is null)
             {
                 return Results.Redirect("/login");
             }
 
-            var views = context.Session.GetInt32(ViewsKey) ?? 0;
+            var views = SessionValues.GetCount(context, ViewsKey) ?? 0;
             return Html.Page("Dashboard", $"""
                 <p>Welcome, <strong id="user">{WebUtility.HtmlEncode(user)}</strong>. You viewed <code>/</code> {views} time(s) in this session.</p>
                 <p><a href="/">count a view</a> · <a href="/get-session">session contents</a> · <a href="/admin">admin</a> · <a href="/logout">log out</a></p>

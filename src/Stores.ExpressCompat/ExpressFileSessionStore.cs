@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -28,6 +29,9 @@ namespace SessionStores.ExpressCompat;
 public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
 {
     private const string LastAccess = "__lastAccess";
+
+    // A file name has at most 255 bytes on the common file systems; ".json" takes 5.
+    private const int MaxPlainIdLength = 250;
     private readonly ExpressFileSessionStoreOptions _options;
 
     /// <summary>Creates a store.</summary>
@@ -94,9 +98,27 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
 
     private protected override async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
-        var live = await ReadLiveAsync(id, cancellationToken).ConfigureAwait(false);
-        File.Delete(PathOf(id));
-        return live is not null;
+        bool live;
+        try
+        {
+            live = await ReadLiveAsync(id, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (SessionDataCorruptedException)
+        {
+            // A file that cannot be decoded is still a session's record, and destroying it is how one recovers.
+            live = true;
+        }
+
+        try
+        {
+            File.Delete(PathOf(id));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No directory yet (session-file-store creates it on its first write): nothing to delete.
+        }
+
+        return live;
     }
 
     // A missing directory holds no sessions (session-file-store creates it on its first write).
@@ -115,7 +137,12 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
     private static SessionRecord Record(string id, JsonObject session, DateTimeOffset expiresAt) =>
         new(id, Encoding.UTF8.GetBytes(session.ToJsonString(ExpressSessionDocument.WriteOptions)), 1, expiresAt, DateTimeOffset.UnixEpoch, null);
 
-    private string PathOf(string id) => Path.Combine(_options.Path, id + ".json");
+    /// <summary>session-file-store's <c>&lt;id&gt;.json</c>. An id too long for a file name with that extension (more
+    /// than 250 characters; Express's ids have 32) is named by its SHA-256 after a <c>+</c>, a character no id has, so
+    /// it can never meet another id's file; no Express app looks such an id up.</summary>
+    private string PathOf(string id) => Path.Combine(
+        _options.Path,
+        (id.Length <= MaxPlainIdLength ? id : "+" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))) + ".json");
 
     private DateTimeOffset ExpiresAt(JsonObject session, long lastAccessMs)
     {
@@ -133,8 +160,9 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
         {
             bytes = await File.ReadAllBytesAsync(PathOf(id), cancellationToken).ConfigureAwait(false);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            // No file, or no directory yet (session-file-store creates it on its first write): no session.
             return null;
         }
 
@@ -168,7 +196,9 @@ public sealed class ExpressFileSessionStore : ExpressSessionFormatStore
         session.Remove(LastAccess);
         Directory.CreateDirectory(_options.Path);
         var path = PathOf(id);
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        // Not named after the id: "<id>.json.<hex>.tmp" would pass the file name limit for the longest ids, and the
+        // session-file-store lists only *.json.
+        var temporary = Path.Combine(_options.Path, "." + Guid.NewGuid().ToString("N")[..16] + ".tmp");
         await File.WriteAllBytesAsync(temporary, json, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
         return ExpiresAt(session, now);

@@ -46,8 +46,8 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        await ExpectAsync<SessionDataCorruptedException>("SetAsync expecting version 1", () => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
-        await ExpectAsync<SessionDataCorruptedException>("SetAsync create-only (expecting version 0)", () => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), expectedVersion: 0), Token));
+        await ExpectAsync<SessionDataCorruptedException>("SetAsync expecting version 1", () => store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromMinutes(5), expectedVersion: 1), Token));
+        await ExpectAsync<SessionDataCorruptedException>("SetAsync create-only (expecting version 0)", () => store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromMinutes(5), expectedVersion: 0), Token));
 
         await ExpectAsync<SessionDataCorruptedException>("GetAsync after the refused writes", () => store.GetAsync(id, Token));
     }
@@ -77,7 +77,7 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         // The policy lets Count count a corrupt record or not (a backend may count without decoding), but never fail
         var (store, _) = await CreateStoreWithCorruptRecordAsync();
-        await store.SetAsync("live-beside-corrupt", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5), "someone"), Token);
+        await store.SetAsync("live-beside-corrupt", new SessionWrite(Data("1"), TimeSpan.FromMinutes(5), "someone"), Token);
 
         Assert.InRange(await store.CountAsync(SessionQuery.All, Token), 1, 2);
         Assert.Equal(1, await store.CountAsync(SessionQuery.ForSubject("someone"), Token));
@@ -111,11 +111,11 @@ public abstract partial class CorruptDataConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var (store, id) = await CreateStoreWithCorruptRecordAsync();
 
-        var result = await store.SetAsync(id, new SessionWrite(new byte[] { 42 }, TimeSpan.FromMinutes(5)), Token);
+        var result = await store.SetAsync(id, new SessionWrite(Data("42"), TimeSpan.FromMinutes(5)), Token);
 
         Assert.True(result.Succeeded);
         Assert.Equal(1, result.Version);
         var record = await store.GetAsync(id, Token);
-        Assert.Equal(new byte[] { 42 }, record!.Data.ToArray());
+        Assert.Equal(Data("42"), record!.Data.ToArray());
     }
 }

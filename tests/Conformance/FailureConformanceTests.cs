@@ -45,8 +45,8 @@ public abstract partial class FailureConformanceTests<TFixture>
                 case "get": await store.GetAsync(id, Token); break;
                 case "get_and_touch": await store.GetAndTouchAsync(id, LongTtl, Token); break;
                 case "touch": await store.TouchAsync(id, LongTtl, Token); break;
-                case "set": await store.SetAsync(id, Write(Bytes("x")), Token); break;
-                case "compare_and_set": await store.SetAsync(id, Write(Bytes("x"), expectedVersion: 0), Token); break;
+                case "set": await store.SetAsync(id, Write(Data("x")), Token); break;
+                case "compare_and_set": await store.SetAsync(id, Write(Data("x"), expectedVersion: 0), Token); break;
                 case "destroy": await store.DestroyAsync(id, Token); break;
                 case "list": await ListAllAsync(store, SessionQuery.All); break;
                 case "count": await store.CountAsync(SessionQuery.All, Token); break;
@@ -68,7 +68,7 @@ public abstract partial class FailureConformanceTests<TFixture>
         var store = await UnreachableAsync(maxDataBytes: 16);
 
         await ExpectAsync<ArgumentException>("GetAsync with an invalid id", () => store.GetAsync("../etc/passwd", Token));
-        await ExpectAsync<ArgumentOutOfRangeException>("SetAsync with a zero TTL", () => store.SetAsync(NewId(), Write(Bytes("x"), TimeSpan.Zero), Token));
-        await ExpectAnyAsync<ArgumentException>("SetAsync over MaxDataBytes", () => store.SetAsync(NewId(), Write(new byte[17]), Token));
+        await ExpectAsync<ArgumentOutOfRangeException>("SetAsync with a zero TTL", () => store.SetAsync(NewId(), Write(Data("x"), TimeSpan.Zero), Token));
+        await ExpectAnyAsync<ArgumentException>("SetAsync over MaxDataBytes", () => store.SetAsync(NewId(), Write(Data(17)), Token));
     }
 }

@@ -25,7 +25,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet | ConformanceCapabilities.Listing);
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(10), "alice"), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromSeconds(10), "alice"), Token);
 
         clock.Advance(TimeSpan.FromMilliseconds(9_999));
         Assert.NotNull(await store.GetAsync(id, Token));
@@ -39,7 +39,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
         Assert.Equal(0, await store.CountAsync(SessionQuery.ForSubject("alice"), Token));
         Assert.Empty(await ListAllAsync(store, SessionQuery.All));
         Assert.False(await store.DestroyAsync(id, Token));
-        Assert.Equal(0, (await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromSeconds(1), expectedVersion: 1), Token)).Version);
+        Assert.Equal(0, (await store.SetAsync(id, new SessionWrite(Data("2"), TimeSpan.FromSeconds(1), expectedVersion: 1), Token)).Version);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
         var id = NewId();
         clock.Advance(TimeSpan.FromMilliseconds(123));
 
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMilliseconds(4567)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromMilliseconds(4567)), Token);
 
         var record = await store.GetAsync(id, Token);
         Assert.Equal(Start.AddMilliseconds(123), record!.CreatedAt);
@@ -62,7 +62,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
         var (store, _) = await CreateClockedStoreAsync();
         var id = NewId();
 
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromTicks(15_000)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromTicks(15_000)), Token);
 
         Assert.Equal(Start.AddMilliseconds(2), (await store.GetAsync(id, Token))!.ExpiresAt);
     }
@@ -72,7 +72,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
     {
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromSeconds(1)), Token);
         clock.Advance(TimeSpan.FromMilliseconds(900));
 
         Assert.True(await store.TouchAsync(id, TimeSpan.FromSeconds(1), Token));
@@ -88,7 +88,7 @@ public abstract partial class FakeClockConformanceTests<TFixture>
     {
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromSeconds(1)), Token);
         clock.Advance(TimeSpan.FromMilliseconds(500));
 
         var record = await store.GetAndTouchAsync(id, TimeSpan.FromSeconds(2), Token);
@@ -106,13 +106,13 @@ public abstract partial class FakeClockConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var (store, clock) = await CreateClockedStoreAsync();
         var id = NewId();
-        await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromSeconds(1)), Token);
-        await store.SetAsync(id, new SessionWrite(new byte[] { 2 }, TimeSpan.FromSeconds(1)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("1"), TimeSpan.FromSeconds(1)), Token);
+        await store.SetAsync(id, new SessionWrite(Data("2"), TimeSpan.FromSeconds(1)), Token);
 
         clock.Advance(TimeSpan.FromDays(30));
 
         Assert.Null(await store.GetAsync(id, Token));
-        var result = await store.SetAsync(id, new SessionWrite(new byte[] { 3 }, TimeSpan.FromSeconds(1), expectedVersion: 0), Token);
+        var result = await store.SetAsync(id, new SessionWrite(Data("3"), TimeSpan.FromSeconds(1), expectedVersion: 0), Token);
         Assert.True(result.Succeeded);
         Assert.Equal(1, result.Version);
         Assert.Equal(Start.AddDays(30), (await store.GetAsync(id, Token))!.CreatedAt);

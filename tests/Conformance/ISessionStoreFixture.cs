@@ -30,6 +30,13 @@ public interface ISessionStoreFixture
     /// Default: <see cref="ConformanceCapabilities.All"/>; every store of this repository supports everything.
     /// </summary>
     ConformanceCapabilities Capabilities => ConformanceCapabilities.All;
+
+    /// <summary>
+    /// What the store's storage format imposes on the sessions it holds (JSON-only data, expiry taken from the data): the
+    /// kit writes data the format can hold and skips exactly the rules it cannot keep, with the reason. Default:
+    /// <see cref="ConformanceFormatLimits.None"/>; every native store of this repository has none.
+    /// </summary>
+    ConformanceFormatLimits FormatLimits => ConformanceFormatLimits.None;
 }
 
 /// <summary>Rules of the contract that a storage format may be unable to support (see

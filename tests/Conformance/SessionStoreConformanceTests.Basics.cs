@@ -22,6 +22,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     public async Task Set_then_Get_returns_every_byte_value_bit_exact()
     {
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
+        RequiresNo(ConformanceFormatLimits.JsonObjectData);
         var store = await CreateStoreAsync();
         var id = NewId();
         var data = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 256)).ToArray();
@@ -42,6 +43,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         var store = await CreateStoreAsync();
         var id = NewId();
         var backing = Enumerable.Range(0, 300).Select(i => (byte)(i * 31 + 7)).ToArray();
+        if (JsonObjectData)
+        {
+            Data(200).CopyTo(backing, 37);
+        }
+
         var slice = new ReadOnlyMemory<byte>(backing, 37, 200);
         var expected = slice.ToArray();
 
@@ -65,6 +71,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Empty_data_round_trips_as_empty()
     {
+        RequiresNo(ConformanceFormatLimits.JsonObjectData);
         var store = await CreateStoreAsync();
         var id = NewId();
 
@@ -80,8 +87,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     {
         var store = await CreateStoreAsync();
         var id = NewId();
-        var data = new byte[SessionLimits.DefaultMaxDataBytes];
-        new Random(42).NextBytes(data);
+        var data = Data(SessionLimits.DefaultMaxDataBytes, new Random(42));
 
         await SetOkAsync(store, id, Write(data));
 
@@ -96,9 +102,9 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync(new ConformanceStoreOptions(NewNamespace()) { MaxDataBytes = 1000 });
         var id = NewId();
-        await SetOkAsync(store, id, Write(new byte[1000]));
+        await SetOkAsync(store, id, Write(Data(1000)));
 
-        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(id, Write(new byte[1001]), Token));
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(id, Write(Data(1001)), Token));
 
         Assert.Contains("1000", ex.Message, StringComparison.Ordinal);
         var record = await store.GetAsync(id, Token);
@@ -112,7 +118,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     {
         var store = await CreateStoreAsync();
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(NewId(), Write(new byte[SessionLimits.DefaultMaxDataBytes + 1]), Token));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetAsync(NewId(), Write(Data(SessionLimits.DefaultMaxDataBytes + 1)), Token));
     }
 
     [Fact]
@@ -121,16 +127,16 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("first"), subject: "alice"));
+        await SetOkAsync(store, id, Write(Data("first"), subject: "alice"));
         var first = await store.GetAsync(id, Token);
         await Task.Delay(30, Token);
 
-        await SetOkAsync(store, id, Write(Bytes("second")));
+        await SetOkAsync(store, id, Write(Data("second")));
         var second = await store.GetAsync(id, Token);
 
         Assert.NotNull(first);
         Assert.NotNull(second);
-        Assert.Equal(Bytes("second"), second.Data.ToArray());
+        Assert.Equal(Data("second"), second.Data.ToArray());
         Assert.Null(second.Subject);
         Assert.Equal(first.CreatedAt, second.CreatedAt);
         Assert.Equal(2, second.Version);
@@ -141,7 +147,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     {
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x")));
+        await SetOkAsync(store, id, Write(Data("x")));
 
         Assert.True(await store.DestroyAsync(id, Token));
 
@@ -163,13 +169,13 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a")));
-        await SetOkAsync(store, id, Write(Bytes("b")));
+        await SetOkAsync(store, id, Write(Data("a")));
+        await SetOkAsync(store, id, Write(Data("b")));
         var before = await store.GetAsync(id, Token);
         await store.DestroyAsync(id, Token);
         await Task.Delay(20, Token);
 
-        var version = await SetOkAsync(store, id, Write(Bytes("c")));
+        var version = await SetOkAsync(store, id, Write(Data("c")));
 
         var after = await store.GetAsync(id, Token);
         Assert.Equal(1, version);
@@ -185,11 +191,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         var store = await CreateStoreAsync();
         var listing = Supports(ConformanceCapabilities.Listing);
 
-        await SetOkAsync(store, "Session", Write(Bytes("upper")));
-        await SetOkAsync(store, "session", Write(Bytes("lower")));
+        await SetOkAsync(store, "Session", Write(Data("upper")));
+        await SetOkAsync(store, "session", Write(Data("lower")));
 
-        Assert.Equal(Bytes("upper"), (await store.GetAsync("Session", Token))!.Data.ToArray());
-        Assert.Equal(Bytes("lower"), (await store.GetAsync("session", Token))!.Data.ToArray());
+        Assert.Equal(Data("upper"), (await store.GetAsync("Session", Token))!.Data.ToArray());
+        Assert.Equal(Data("lower"), (await store.GetAsync("session", Token))!.Data.ToArray());
         Assert.Equal(2, listing ? await store.CountAsync(SessionQuery.All, Token) : 2);
 
         // Neighbours a store that escapes case in names or keys (an upper-case letter as '_' + its lower case, say) or
@@ -197,7 +203,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         string[] neighbours = ["Ab", "_ab", "ab", "AB", "_a_b", "A_b", "a_B", "a.b", "a_b", "a-b", "a~b", "A.b", "_A", "__a", "A", "_a"];
         foreach (var id in neighbours)
         {
-            var created = await store.SetAsync(id, Write(Bytes("v:" + id), expectedVersion: 0), Token);
+            var created = await store.SetAsync(id, Write(Data("v:" + id), expectedVersion: 0), Token);
             Assert.True(created.Succeeded, $"create-only Set of {id} conflicted (version {created.Version}): a neighbour took its place");
             Assert.Equal(1, created.Version);
         }
@@ -206,7 +212,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         {
             var record = await store.GetAsync(id, Token);
             Assert.True(record is not null, $"{id} is missing after its neighbours were written");
-            Assert.Equal(Bytes("v:" + id), record.Data.ToArray());
+            Assert.Equal(Data("v:" + id), record.Data.ToArray());
             Assert.Equal(1, record.Version);
         }
 
@@ -219,8 +225,8 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         // Destroying one of each pair leaves the other untouched.
         Assert.True(await store.DestroyAsync("Ab", Token));
         Assert.True(await store.DestroyAsync("a.b", Token));
-        Assert.Equal(Bytes("v:_ab"), (await store.GetAsync("_ab", Token))!.Data.ToArray());
-        Assert.Equal(Bytes("v:a_b"), (await store.GetAsync("a_b", Token))!.Data.ToArray());
+        Assert.Equal(Data("v:_ab"), (await store.GetAsync("_ab", Token))!.Data.ToArray());
+        Assert.Equal(Data("v:a_b"), (await store.GetAsync("a_b", Token))!.Data.ToArray());
         Assert.False(await store.DestroyAsync("Ab", Token));
 
         // "Session" and "session", plus the neighbours less the two destroyed.
@@ -238,14 +244,14 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
 
         foreach (var id in ids)
         {
-            await SetOkAsync(store, id, Write(Bytes("v:" + id)));
+            await SetOkAsync(store, id, Write(Data("v:" + id)));
         }
 
         foreach (var id in ids)
         {
             var record = await store.GetAsync(id, Token);
             Assert.NotNull(record);
-            Assert.Equal(Bytes("v:" + id), record.Data.ToArray());
+            Assert.Equal(Data("v:" + id), record.Data.ToArray());
         }
 
         if (Supports(ConformanceCapabilities.Listing))

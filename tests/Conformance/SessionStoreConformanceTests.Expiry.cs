@@ -21,10 +21,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_expired_session_is_absent_for_every_operation()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.Subjects);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl, subject: "alice"));
+        await SetOkAsync(store, id, Write(Data("x"), ShortTtl, subject: "alice"));
 
         await PastShortTtl();
 
@@ -48,47 +49,50 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task An_expired_session_has_version_0_and_is_created_anew()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("old"), ShortTtl));
-        await SetOkAsync(store, id, Write(Bytes("old2"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("old"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("old2"), ShortTtl));
         var old = await store.GetAsync(id, Token);
 
         await PastShortTtl();
 
-        var stale = await store.SetAsync(id, Write(Bytes("new"), expectedVersion: 2), Token);
+        var stale = await store.SetAsync(id, Write(Data("new"), expectedVersion: 2), Token);
         Assert.True(stale.IsConflict);
         Assert.Equal(0, stale.Version);
-        var created = await store.SetAsync(id, Write(Bytes("new"), expectedVersion: 0), Token);
+        var created = await store.SetAsync(id, Write(Data("new"), expectedVersion: 0), Token);
         Assert.True(created.Succeeded);
         Assert.Equal(1, created.Version);
         var record = await store.GetAsync(id, Token);
         Assert.NotNull(record);
-        Assert.Equal(Bytes("new"), record.Data.ToArray());
+        Assert.Equal(Data("new"), record.Data.ToArray());
         Assert.True(old is null || record.CreatedAt > old.CreatedAt, "a session re-created after expiry must get a new created-at");
     }
 
     [Fact]
     public async Task An_unconditional_set_after_expiry_starts_again_at_version_1()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a"), ShortTtl));
-        await SetOkAsync(store, id, Write(Bytes("b"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("a"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("b"), ShortTtl));
 
         await PastShortTtl();
 
-        Assert.Equal(1, await SetOkAsync(store, id, Write(Bytes("c"))));
+        Assert.Equal(1, await SetOkAsync(store, id, Write(Data("c"))));
     }
 
     [Fact]
     public async Task Touch_does_not_resurrect_an_expired_session()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("x"), ShortTtl));
 
         await PastShortTtl();
 
@@ -100,9 +104,10 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task GetAndTouch_does_not_resurrect_an_expired_session()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("x"), ShortTtl));
 
         await PastShortTtl();
 
@@ -121,7 +126,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
 
         Assert.Null(await store.GetAsync(id, Token));
         await AssertCountAsync(store, 0);
-        Assert.Equal(1, await SetOkAsync(store, id, Write(Bytes("x"), expectedVersion: 0)));
+        Assert.Equal(1, await SetOkAsync(store, id, Write(Data("x"), expectedVersion: 0)));
     }
 
     [Fact]
@@ -139,13 +144,14 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_extends_the_life_of_a_session_beyond_its_original_ttl()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var touched = NewId();
         var untouched = NewId();
         var ttl = TimeSpan.FromMilliseconds(1500);
-        await SetOkAsync(store, touched, Write(Bytes("t"), ttl));
-        await SetOkAsync(store, untouched, Write(Bytes("u"), ttl));
+        await SetOkAsync(store, touched, Write(Data("t"), ttl));
+        await SetOkAsync(store, untouched, Write(Data("u"), ttl));
 
         Assert.True(await store.TouchAsync(touched, TimeSpan.FromSeconds(4) + ExpirySlack, Token));
         await Task.Delay(TimeSpan.FromMilliseconds(2200) + ExpirySlack, Token);
@@ -159,17 +165,18 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task GetAndTouch_slides_the_expiry_and_returns_the_new_expiry()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         var store = await CreateStoreAsync();
         var id = NewId();
         var ttl = TimeSpan.FromMilliseconds(1500);
-        await SetOkAsync(store, id, Write(Bytes("x"), ttl));
+        await SetOkAsync(store, id, Write(Data("x"), ttl));
         var before = await store.GetAsync(id, Token);
 
         var touched = await store.GetAndTouchAsync(id, TimeSpan.FromSeconds(4) + ExpirySlack, Token);
         await Task.Delay(TimeSpan.FromMilliseconds(2200) + ExpirySlack, Token);
 
         Assert.NotNull(touched);
-        Assert.Equal(Bytes("x"), touched.Data.ToArray());
+        Assert.Equal(Data("x"), touched.Data.ToArray());
         Assert.True(touched.ExpiresAt - before!.ExpiresAt >= TimeSpan.FromMilliseconds(2400), $"{touched.ExpiresAt:O} vs {before.ExpiresAt:O}");
         Assert.NotNull(await store.GetAsync(id, Token));
     }
@@ -177,9 +184,10 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Touch_can_also_shorten_the_expiry()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x")));
+        await SetOkAsync(store, id, Write(Data("x")));
 
         Assert.True(await store.TouchAsync(id, ShortTtl, Token));
         await PastShortTtl();
@@ -190,10 +198,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task A_sub_second_ttl_is_not_rounded_up_to_whole_seconds()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.MillisecondExpiry);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x"), ShortTtl));
+        await SetOkAsync(store, id, Write(Data("x"), ShortTtl));
 
         // 300 ms rounded up to a whole second would still be alive here.
         await Task.Delay(TimeSpan.FromMilliseconds(850), Token);
@@ -204,6 +213,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expiry_has_millisecond_precision()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.MillisecondExpiry);
         var store = await CreateStoreAsync();
         var a = NewId();
@@ -211,8 +221,8 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
 
         // Compare two expiries set by the same clock, so clock skew between app and server cannot matter.
         var stopwatch = Stopwatch.StartNew();
-        await SetOkAsync(store, a, Write(Bytes("a"), TimeSpan.FromMilliseconds(61_100)));
-        await SetOkAsync(store, b, Write(Bytes("b"), TimeSpan.FromMilliseconds(61_437)));
+        await SetOkAsync(store, a, Write(Data("a"), TimeSpan.FromMilliseconds(61_100)));
+        await SetOkAsync(store, b, Write(Data("b"), TimeSpan.FromMilliseconds(61_437)));
         var elapsed = stopwatch.Elapsed;
         var ra = await store.GetAsync(a, Token);
         var rb = await store.GetAsync(b, Token);
@@ -224,17 +234,18 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
     [Fact]
     public async Task Expired_sessions_leave_live_ones_untouched_in_listings_and_counts()
     {
+        RequiresNo(ConformanceFormatLimits.ExpiryFromData);
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.Listing);
         var store = await CreateStoreAsync();
         var live = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
         foreach (var id in live)
         {
-            await SetOkAsync(store, id, Write(Bytes("live"), subject: "alice"));
+            await SetOkAsync(store, id, Write(Data("live"), subject: "alice"));
         }
 
         for (var i = 0; i < 5; i++)
         {
-            await SetOkAsync(store, NewId(), Write(Bytes("dead"), ShortTtl, subject: "alice"));
+            await SetOkAsync(store, NewId(), Write(Data("dead"), ShortTtl, subject: "alice"));
         }
 
         await PastShortTtl();

@@ -50,8 +50,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
                     break;
                 case < 70:
                 {
-                    var data = new byte[random.Next(0, 64)];
-                    random.NextBytes(data);
+                    var data = Data(random.Next(0, 64), random);
                     var live = (await model.GetAsync(id, Token))?.Version ?? 0;
                     long? expected = random.Next(4) switch
                     {

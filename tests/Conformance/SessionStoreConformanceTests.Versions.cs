@@ -17,7 +17,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
 
         for (var expected = 1; expected <= 5; expected++)
         {
-            var version = await SetOkAsync(store, id, Write(Bytes("v" + expected)));
+            var version = await SetOkAsync(store, id, Write(Data("v" + expected)));
             Assert.Equal(expected, version);
             Assert.Equal(expected, (await store.GetAsync(id, Token))!.Version);
         }
@@ -29,18 +29,18 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a")));
-        await SetOkAsync(store, id, Write(Bytes("b")));
+        await SetOkAsync(store, id, Write(Data("a")));
+        await SetOkAsync(store, id, Write(Data("b")));
 
         Assert.True(await store.TouchAsync(id, LongTtl, Token));
         var touched = await store.GetAndTouchAsync(id, LongTtl, Token);
 
         Assert.NotNull(touched);
         Assert.Equal(2, touched.Version);
-        Assert.Equal(Bytes("b"), touched.Data.ToArray());
+        Assert.Equal(Data("b"), touched.Data.ToArray());
         var read = await store.GetAsync(id, Token);
         Assert.Equal(2, read!.Version);
-        Assert.Equal(Bytes("b"), read.Data.ToArray());
+        Assert.Equal(Data("b"), read.Data.ToArray());
     }
 
     [Fact]
@@ -49,13 +49,13 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a")));
+        await SetOkAsync(store, id, Write(Data("a")));
 
-        var result = await store.SetAsync(id, Write(Bytes("b"), expectedVersion: 1), Token);
+        var result = await store.SetAsync(id, Write(Data("b"), expectedVersion: 1), Token);
 
         Assert.True(result.Succeeded);
         Assert.Equal(2, result.Version);
-        Assert.Equal(Bytes("b"), (await store.GetAsync(id, Token))!.Data.ToArray());
+        Assert.Equal(Data("b"), (await store.GetAsync(id, Token))!.Data.ToArray());
     }
 
     [Fact]
@@ -64,18 +64,18 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.Subjects | ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a"), subject: "alice"));
-        await SetOkAsync(store, id, Write(Bytes("b"), subject: "alice"));
+        await SetOkAsync(store, id, Write(Data("a"), subject: "alice"));
+        await SetOkAsync(store, id, Write(Data("b"), subject: "alice"));
         var before = await store.GetAsync(id, Token);
 
-        var result = await store.SetAsync(id, Write(Bytes("lost"), TimeSpan.FromSeconds(5), "bob", expectedVersion: 1), Token);
+        var result = await store.SetAsync(id, Write(Data("lost"), TimeSpan.FromSeconds(5), "bob", expectedVersion: 1), Token);
 
         Assert.True(result.IsConflict);
         Assert.False(result.Succeeded);
         Assert.Equal(2, result.Version);
         var after = await store.GetAsync(id, Token);
         Assert.NotNull(after);
-        Assert.Equal(Bytes("b"), after.Data.ToArray());
+        Assert.Equal(Data("b"), after.Data.ToArray());
         Assert.Equal(2, after.Version);
         Assert.Equal("alice", after.Subject);
         AssertSameExpiry(before!.ExpiresAt, after.ExpiresAt);
@@ -91,9 +91,9 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("a")));
+        await SetOkAsync(store, id, Write(Data("a")));
 
-        var result = await store.SetAsync(id, Write(Bytes("b"), expectedVersion: 7), Token);
+        var result = await store.SetAsync(id, Write(Data("b"), expectedVersion: 7), Token);
 
         Assert.True(result.IsConflict);
         Assert.Equal(1, result.Version);
@@ -106,11 +106,11 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         var store = await CreateStoreAsync();
         var id = NewId();
 
-        var result = await store.SetAsync(id, Write(Bytes("new"), expectedVersion: 0), Token);
+        var result = await store.SetAsync(id, Write(Data("new"), expectedVersion: 0), Token);
 
         Assert.True(result.Succeeded);
         Assert.Equal(1, result.Version);
-        Assert.Equal(Bytes("new"), (await store.GetAsync(id, Token))!.Data.ToArray());
+        Assert.Equal(Data("new"), (await store.GetAsync(id, Token))!.Data.ToArray());
     }
 
     [Fact]
@@ -119,13 +119,13 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("first")));
+        await SetOkAsync(store, id, Write(Data("first")));
 
-        var result = await store.SetAsync(id, Write(Bytes("second"), expectedVersion: 0), Token);
+        var result = await store.SetAsync(id, Write(Data("second"), expectedVersion: 0), Token);
 
         Assert.True(result.IsConflict);
         Assert.Equal(1, result.Version);
-        Assert.Equal(Bytes("first"), (await store.GetAsync(id, Token))!.Data.ToArray());
+        Assert.Equal(Data("first"), (await store.GetAsync(id, Token))!.Data.ToArray());
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         var store = await CreateStoreAsync();
         var id = NewId();
 
-        var result = await store.SetAsync(id, Write(Bytes("x"), expectedVersion: 1), Token);
+        var result = await store.SetAsync(id, Write(Data("x"), expectedVersion: 1), Token);
 
         Assert.True(result.IsConflict);
         Assert.Equal(0, result.Version);
@@ -149,12 +149,12 @@ public abstract partial class SessionStoreConformanceTests<TFixture>
         Requires(ConformanceCapabilities.CompareAndSet);
         var store = await CreateStoreAsync();
         var id = NewId();
-        await SetOkAsync(store, id, Write(Bytes("x")));
-        await SetOkAsync(store, id, Write(Bytes("y")));
+        await SetOkAsync(store, id, Write(Data("x")));
+        await SetOkAsync(store, id, Write(Data("y")));
         await store.DestroyAsync(id, Token);
 
-        var stale = await store.SetAsync(id, Write(Bytes("z"), expectedVersion: 2), Token);
-        var created = await store.SetAsync(id, Write(Bytes("z"), expectedVersion: 0), Token);
+        var stale = await store.SetAsync(id, Write(Data("z"), expectedVersion: 2), Token);
+        var created = await store.SetAsync(id, Write(Data("z"), expectedVersion: 0), Token);
 
         Assert.True(stale.IsConflict);
         Assert.Equal(0, stale.Version);

@@ -17,7 +17,7 @@ public sealed class FileProfileFixture : CrossStackFixture
     public override IReadOnlyList<string> FormatFields => ["__lastAccess"];
 
     public override async Task<string?> StoredJsonAsync(string id) =>
-        File.Exists(PathOf(id)) ? await File.ReadAllTextAsync(PathOf(id)) : null;
+        System.IO.File.Exists(PathOf(id)) ? await System.IO.File.ReadAllTextAsync(PathOf(id)) : null;
 
     public override async Task<TimeSpan?> RemainingAsync(string id)
     {
@@ -35,14 +35,14 @@ public sealed class FileProfileFixture : CrossStackFixture
         var session = (await ReadAsync(id))!;
         var maxAge = session["cookie"]!["originalMaxAge"]!.GetValue<long>();
         session["__lastAccess"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - maxAge + (long)remaining.TotalMilliseconds;
-        await File.WriteAllTextAsync(PathOf(id), session.ToJsonString());
+        await System.IO.File.WriteAllTextAsync(PathOf(id), session.ToJsonString());
     }
 
     public override async Task ExpireAsync(string id)
     {
         var session = (await ReadAsync(id))!;
         session["__lastAccess"] = 0;
-        await File.WriteAllTextAsync(PathOf(id), session.ToJsonString());
+        await System.IO.File.WriteAllTextAsync(PathOf(id), session.ToJsonString());
     }
 
     protected override Task<Action<IServiceCollection>> PrepareAsync(IDictionary<string, string> environment)
