@@ -84,7 +84,9 @@ public sealed partial class RedisSessionStore
     {
         try
         {
-            return await script.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Without a follow-up, the runner's own wait already bounds this one: the script is awaited as it is, sparing
+            // a second cancellable wait on the common write path (a write without a subject).
+            return await (followUp is null ? script : script.WaitAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && followUp is { } kind)
         {

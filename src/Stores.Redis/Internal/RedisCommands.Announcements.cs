@@ -9,6 +9,6 @@ internal static partial class RedisCommands
 {
     // Spliced into the write script right after its SET: ARGV[5] names the channel ('' when announcements are off).
     private const string Announce = "\n" + """
-        if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], k .. ':' .. version) end
+        if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], k .. ':' .. string.format('%d', version)) end
         """ + "\n";
 }

@@ -16,11 +16,15 @@ namespace SessionStores.Redis.Internal;
 /// hash (see <see cref="RedisScript"/>), so a script's source crosses the wire once per server.
 /// </summary>
 /// <remarks>
-/// Leases: <c>KEYS[1]</c> is the lease (<c>{prefix}l{{id}}</c>, its value the holder's owner token, its Redis expiry the
+/// <para>Arguments of <c>redis.call</c> are passed as strings (<c>'0'</c>, <c>ARGV[n]</c>), and numbers are turned into
+/// text with <c>string.format('%d')</c>, never by passing or concatenating a Lua number: Redis converts those with
+/// floating-point formatting (<c>%.17g</c>/<c>%.14g</c>; glibc's <c>printf_fp</c> stood out among redis-server's own
+/// functions in a profile of the write script).</para>
+/// <para>Leases: <c>KEYS[1]</c> is the lease (<c>{prefix}l{{id}}</c>, its value the holder's owner token, its Redis expiry the
 /// lease's), <c>KEYS[2]</c> the fence counter (<c>{prefix}f{{id}}</c>). The fence is the server's clock in microseconds,
 /// or one more than the last fence of the id when that is larger, so it grows strictly with every acquisition of an id.
 /// The counter only has to outlive clock steps backwards, not the sessions: it expires <see cref="FenceMemoryMs"/> after
-/// the last acquisition, so ids leased once do not leave keys behind for ever.
+/// the last acquisition, so ids leased once do not leave keys behind for ever.</para>
 /// </remarks>
 internal static partial class RedisCommands
 {
@@ -60,7 +64,7 @@ internal static partial class RedisCommands
     // Redis server cost).
     private const string Slide = "\n" + """
         local ttl = tonumber(ARGV[1])
-        redis.call('PEXPIRE', k, ttl)
+        redis.call('PEXPIRE', k, ARGV[1])
         local exp = redis.call('PEXPIRETIME', k)
         """ + "\n";
 
@@ -102,7 +106,7 @@ internal static partial class RedisCommands
         local ttl = tonumber(ARGV[2])
         local subject = ARGV[3]
         local live, born, covered = 0, nil, 0
-        local h = redis.pcall('GETRANGE', k, 0, 821)
+        local h = redis.pcall('GETRANGE', k, '0', '821')
         if type(h) == 'table' then
           if expected >= 0 then return redis.error_reply('SESSIONSTORES_CORRUPT WRONGTYPE the key holds another Redis type') end
         elseif #h > 0 then
@@ -122,7 +126,7 @@ internal static partial class RedisCommands
           born = now
         end
         local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ttl)
+        redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ARGV[2])
         """ + Announce + """
         if #subject > 0 then
           local exp = redis.call('PEXPIRETIME', k)
@@ -156,7 +160,7 @@ internal static partial class RedisCommands
     /// </summary>
     private const string TouchSource = """
         local k = KEYS[1]
-        local h = redis.call('GETRANGE', k, 0, 821)
+        local h = redis.call('GETRANGE', k, '0', '821')
         if #h == 0 and redis.call('EXISTS', k) == 0 then return 0 end
         """ + ParseHeader + """
         if not version then return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid') end

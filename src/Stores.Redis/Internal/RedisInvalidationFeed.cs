@@ -20,6 +20,10 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
 
     private const string HeartbeatPrefix = "hb:";
 
+    private static ReadOnlySpan<byte> AllChangedUtf8 => "*"u8;
+
+    private static ReadOnlySpan<byte> HeartbeatPrefixUtf8 => "hb:"u8;
+
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(3);
@@ -57,28 +61,25 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
         return feed;
     }
 
+    // Parsed from the bytes as received, without decoding the message: every write's announcement arrives here, this
+    // process's own writes included, so the common case allocates only the id it hands on.
     private void OnMessage(ChannelMessage message)
     {
-        var text = (string?)message.Message;
-        if (text is null)
-        {
-            return;
-        }
-
-        if (text == AllChanged)
+        var text = ((ReadOnlyMemory<byte>)message.Message).Span;
+        if (text.SequenceEqual(AllChangedUtf8))
         {
             _listener.OnAllChanged();
         }
-        else if (text.StartsWith(HeartbeatPrefix, StringComparison.Ordinal))
+        else if (text.StartsWith(HeartbeatPrefixUtf8))
         {
-            if (text.StartsWith(_heartbeat, StringComparison.Ordinal))
+            if ((string?)message.Message is { } heartbeat && heartbeat.StartsWith(_heartbeat, StringComparison.Ordinal))
             {
-                HeartbeatSeen(text[_heartbeat.Length..]);
+                HeartbeatSeen(heartbeat[_heartbeat.Length..]);
             }
         }
-        else if (text.LastIndexOf(':') is var colon and > 0
-            && _keys.TryGetSessionId(text[..colon]) is { } id
-            && long.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        else if (text.LastIndexOf((byte)':') is var colon and > 0
+            && long.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            && _keys.TryGetSessionId(text[..colon]) is { } id)
         {
             _listener.OnChanged(id, version);
         }

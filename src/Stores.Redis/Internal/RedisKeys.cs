@@ -15,10 +15,13 @@ internal sealed class RedisKeys
     private const string SessionMarker = "s{";
     private const string SubjectMarker = "u{";
 
+    private readonly byte[] _sessionPrefixUtf8;
+
     public RedisKeys(string prefix)
     {
         Prefix = prefix;
         SessionPrefix = prefix + SessionMarker;
+        _sessionPrefixUtf8 = Encoding.UTF8.GetBytes(SessionPrefix);
         SubjectPrefix = prefix + SubjectMarker;
         SessionPattern = EscapeGlob(prefix) + SessionMarker + "*";
     }
@@ -66,6 +69,23 @@ internal sealed class RedisKeys
 
         var id = text.AsSpan(SessionPrefix.Length, text.Length - SessionPrefix.Length - 1);
         return SessionValidation.IsValidId(id) ? id.ToString() : null;
+    }
+
+    /// <summary>
+    /// The session id of a key as UTF-8 bytes (an announcement on <see cref="Invalidations"/>), or <see langword="null"/>
+    /// when it is not one of this store's session keys; the same exact check as for a key found by SCAN.
+    /// </summary>
+    public string? TryGetSessionId(ReadOnlySpan<byte> key)
+    {
+        if (!key.StartsWith(_sessionPrefixUtf8) || key.Length <= _sessionPrefixUtf8.Length + 1 || key[^1] != (byte)'}'
+            || key.Length - _sessionPrefixUtf8.Length - 1 > SessionLimits.MaxIdLength)
+        {
+            return null;
+        }
+
+        // Valid ids are ASCII; any other byte decodes to '?', which the id check refuses.
+        var id = Encoding.ASCII.GetString(key[_sessionPrefixUtf8.Length..^1]);
+        return SessionValidation.IsValidId(id) ? id : null;
     }
 
     /// <summary>Escapes the characters Redis glob patterns give a meaning: <c>* ? [ ] \</c> (and <c>^ -</c>, harmless).</summary>
