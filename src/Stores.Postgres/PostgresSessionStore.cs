@@ -210,8 +210,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         return await _statements.ScalarAsync(
             writes: true,
-            (Sql: _commands.Destroy, Id: id),
-            static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
+            (Commands: _commands, Id: id),
+            static (commands, s) => AddAnnounced(commands, new NpgsqlBatchCommand(s.Commands.Destroy) { Parameters = { Text(s.Id) } }, s.Commands, s.Id),
             cancellationToken).ConfigureAwait(false) is true;
     }
 
@@ -219,12 +219,12 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     {
         var version = await _statements.ScalarAsync(
             writes: true,
-            (Sql: _commands.SetUnconditional, Id: id, Write: write),
+            (Commands: _commands, Id: id, Write: write),
             static (commands, s) =>
             {
-                var command = new NpgsqlBatchCommand(s.Sql);
+                var command = new NpgsqlBatchCommand(s.Commands.SetUnconditional);
                 AddWrite(command.Parameters, s.Id, s.Write);
-                commands.Add(command);
+                AddAnnounced(commands, command, s.Commands, s.Id);
             },
             cancellationToken).ConfigureAwait(false);
         return SessionSetResult.Success((long)version!);
@@ -243,8 +243,16 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
                     conditional.Parameters.Add(Bigint(s.Expected));
                 }
 
-                commands.Add(conditional);
-                commands.Add(new NpgsqlBatchCommand(s.Commands.CurrentVersion) { Parameters = { Text(s.Id) } });
+                // The version a conflict reports: read by the announcement when there is one (it returns it too).
+                if (s.Commands.AnnounceCurrent is null)
+                {
+                    commands.Add(conditional);
+                    commands.Add(new NpgsqlBatchCommand(s.Commands.CurrentVersion) { Parameters = { Text(s.Id) } });
+                }
+                else
+                {
+                    AddAnnounced(commands, conditional, s.Commands, s.Id);
+                }
             },
             static async (reader, s, ct) =>
             {
@@ -254,10 +262,24 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
                 }
 
                 await reader.NextResultAsync(ct).ConfigureAwait(false);
-                var live = await reader.ReadAsync(ct).ConfigureAwait(false) ? CheckVersion(s.Id, reader.GetInt64(0)) : 0;
+                var live = await reader.ReadAsync(ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? CheckVersion(s.Id, reader.GetInt64(0)) : 0;
                 return SessionSetResult.Conflict(live);
             },
             cancellationToken);
+
+    /// <summary>Adds <paramref name="write"/> and, with announcements on, the announcement of the row as it is once the
+    /// write committed: an error barrier (a Sync) ends the write's transaction first, so the announcement is a transaction
+    /// of its own and notifying never holds PostgreSQL's notify lock across the write's WAL flush (see
+    /// Internal/PostgresCommands.Invalidations.cs).</summary>
+    private static void AddAnnounced(NpgsqlBatchCommandCollection commands, NpgsqlBatchCommand write, PostgresCommands sql, string id)
+    {
+        commands.Add(write);
+        if (sql.AnnounceCurrent is { } announce)
+        {
+            write.AppendErrorBarrier = true;
+            commands.Add(new NpgsqlBatchCommand(announce) { Parameters = { Text(id) } });
+        }
+    }
 
     /// <summary>A touch statement: $1 id, $2 ttl ms, and $3 the threshold ms when one is set (then the threshold's variant).</summary>
     private NpgsqlBatchCommand TouchCommand(string sql, string sqlWithThreshold, string id, TimeSpan ttl)

@@ -55,11 +55,12 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     public bool UnloggedTable { get; set; }
 
     /// <summary>
-    /// Whether session writes and destroys NOTIFY <c>id:version</c> (in the same statement) and bulk deletes NOTIFY
-    /// <c>*</c>, for the near caches of every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that
-    /// writes a table some process reads through a near cache, or those caches serve what it changed until their
-    /// <c>MaxEntryAge</c>. The cost: PostgreSQL serialises the commits of notifying transactions on a lock of its
-    /// notification queue. Default: <see langword="true"/>.
+    /// Whether session writes and destroys NOTIFY <c>id:version</c> (the row as it is once the write committed, in a
+    /// transaction of its own sent in the same round trip) and bulk deletes NOTIFY <c>*</c>, for the near caches of every
+    /// process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a table some process reads
+    /// through a near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. The cost: one more
+    /// small statement per write (PostgreSQL serialises notifying commits on one lock, so the notification is kept out of
+    /// the write's own transaction and its WAL flush). Default: <see langword="true"/>.
     /// </summary>
     public bool PublishInvalidations { get; set; } = true;
 

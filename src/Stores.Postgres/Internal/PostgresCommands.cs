@@ -214,15 +214,15 @@ internal sealed partial class PostgresCommands
 
     public string TouchWithThreshold { get; }
 
-    public string SetUnconditional { get; private set; }
+    public string SetUnconditional { get; }
 
-    public string SetCreateOnly { get; private set; }
+    public string SetCreateOnly { get; }
 
-    public string SetIfVersion { get; private set; }
+    public string SetIfVersion { get; }
 
     public string CurrentVersion { get; }
 
-    public string Destroy { get; private set; }
+    public string Destroy { get; }
 
     public string DestroyAllBatch { get; }
 
