@@ -31,7 +31,7 @@ public sealed partial class PostgresSessionStore : ISessionInvalidationSource
 
         var subscription = new Subscription(CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token));
         var listening = new PostgresListener(
-            _dataSource,
+            _dedicatedDataSource,
             _commands.ListenForInvalidations,
             FeedProbe,
             listener.OnFeedRestored,

@@ -28,6 +28,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private static readonly PostgresSessionStoreOptionsValidator Validator = new();
 
     private readonly NpgsqlDataSource _dataSource;
+
+    // Connections that hold session state (advisory locks, LISTEN): see Internal/PostgresDataSources.cs.
+    private readonly NpgsqlDataSource _dedicatedDataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresCommands _commands;
     private readonly PostgresStatements _statements;
@@ -49,10 +52,11 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         if (options.DataSource is not null)
         {
             _dataSource = options.DataSource;
+            _dedicatedDataSource = options.DataSource;
         }
         else
         {
-            _dataSource = NpgsqlDataSource.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
+            (_dataSource, _dedicatedDataSource) = PostgresDataSources.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
             _ownsDataSource = true;
         }
 
@@ -143,6 +147,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
+            await _dedicatedDataSource.DisposeAsync().ConfigureAwait(false);
         }
 
         _disposed.Dispose();
@@ -161,6 +166,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         if (_ownsDataSource)
         {
             _dataSource.Dispose();
+            _dedicatedDataSource.Dispose();
         }
     }
 

@@ -17,7 +17,10 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// connection pool). Ignored when <see cref="DataSource"/> is set. Default: <see langword="null"/>.
     /// </summary>
     /// <remarks>Pool size and timeouts (<c>Timeout</c>, <c>Command Timeout</c>) are set here, as for any Npgsql
-    /// application; the store prepares its own statements either way (<see cref="PrepareStatements"/>).</remarks>
+    /// application; the store prepares its own statements either way (<see cref="PrepareStatements"/>). The store's pool
+    /// skips Npgsql's connection reset (<c>No Reset On Close</c>: nothing the store leaves on a pooled connection needs
+    /// one), and the connections that hold session state (advisory locks, <c>LISTEN</c>) come from a second, unpooled
+    /// data source built from the same string.</remarks>
     public string? ConnectionString { get; set; }
 
     /// <summary>
