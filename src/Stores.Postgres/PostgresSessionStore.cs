@@ -62,8 +62,14 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
-        _commands = new PostgresCommands(options.SchemaName, options.TableName, options.PublishInvalidations);
+        _commands = new PostgresCommands(options.SchemaName, options.TableName);
         _announce = options.PublishInvalidations;
+        if (_announce)
+        {
+            _announcer = new PostgresAnnouncer(_dataSource, _commands.InvalidationChannel, ex => Log.AnnouncementsLost(_logger, _commands.Table, ex));
+            _announcer.EnsureStarted(_disposed.Token);
+        }
+
         _statements = new PostgresStatements(_dataSource, PostgresStatements.CanPrepare(_dataSource) && options.PrepareStatements, options.Durability);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
@@ -144,6 +150,11 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
 
         await LeaseListenerStoppedAsync().ConfigureAwait(false);
+        if (_announcer is not null)
+        {
+            await _announcer.Running.ConfigureAwait(false);
+        }
+
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -195,9 +206,22 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return write.ExpectedVersion is { } expected
-            ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
-            : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = write.ExpectedVersion is { } expected
+                ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
+                : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                _announcer?.Announce(id, result.Version);
+            }
+
+            return result;
+        }
+        catch (Exception) when (AnnounceUnknown(id))
+        {
+            throw; // Unreachable: AnnounceUnknown returns false, so the exception propagates untouched.
+        }
     }
 
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
@@ -214,23 +238,36 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return await _statements.ScalarAsync(
-            writes: true,
-            (Commands: _commands, Id: id),
-            static (commands, s) => AddAnnounced(commands, new NpgsqlBatchCommand(s.Commands.Destroy) { Parameters = { Text(s.Id) } }, s.Commands, s.Id),
-            cancellationToken).ConfigureAwait(false) is true;
+        try
+        {
+            var deleted = await _statements.ScalarAsync(
+                writes: true,
+                (Sql: _commands.Destroy, Id: id),
+                static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
+                cancellationToken).ConfigureAwait(false);
+            if (deleted is not null)
+            {
+                _announcer?.Announce(id, 0);
+            }
+
+            return deleted is true;
+        }
+        catch (Exception) when (AnnounceUnknown(id))
+        {
+            throw; // Unreachable, as above.
+        }
     }
 
     private async Task<SessionSetResult> UpsertAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         var version = await _statements.ScalarAsync(
             writes: true,
-            (Commands: _commands, Id: id, Write: write),
+            (Sql: _commands.SetUnconditional, Id: id, Write: write),
             static (commands, s) =>
             {
-                var command = new NpgsqlBatchCommand(s.Commands.SetUnconditional);
+                var command = new NpgsqlBatchCommand(s.Sql);
                 AddWrite(command.Parameters, s.Id, s.Write);
-                AddAnnounced(commands, command, s.Commands, s.Id);
+                commands.Add(command);
             },
             cancellationToken).ConfigureAwait(false);
         return SessionSetResult.Success((long)version!);
@@ -249,16 +286,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
                     conditional.Parameters.Add(Bigint(s.Expected));
                 }
 
-                // The version a conflict reports: read by the announcement when there is one (it returns it too).
-                if (s.Commands.AnnounceCurrent is null)
-                {
-                    commands.Add(conditional);
-                    commands.Add(new NpgsqlBatchCommand(s.Commands.CurrentVersion) { Parameters = { Text(s.Id) } });
-                }
-                else
-                {
-                    AddAnnounced(commands, conditional, s.Commands, s.Id);
-                }
+                commands.Add(conditional);
+                commands.Add(new NpgsqlBatchCommand(s.Commands.CurrentVersion) { Parameters = { Text(s.Id) } });
             },
             static async (reader, s, ct) =>
             {
@@ -268,24 +297,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
                 }
 
                 await reader.NextResultAsync(ct).ConfigureAwait(false);
-                var live = await reader.ReadAsync(ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? CheckVersion(s.Id, reader.GetInt64(0)) : 0;
+                var live = await reader.ReadAsync(ct).ConfigureAwait(false) ? CheckVersion(s.Id, reader.GetInt64(0)) : 0;
                 return SessionSetResult.Conflict(live);
             },
             cancellationToken);
-
-    /// <summary>Adds <paramref name="write"/> and, with announcements on, the announcement of the row as it is once the
-    /// write committed: an error barrier (a Sync) ends the write's transaction first, so the announcement is a transaction
-    /// of its own and notifying never holds PostgreSQL's notify lock across the write's WAL flush (see
-    /// Internal/PostgresCommands.Invalidations.cs).</summary>
-    private static void AddAnnounced(NpgsqlBatchCommandCollection commands, NpgsqlBatchCommand write, PostgresCommands sql, string id)
-    {
-        commands.Add(write);
-        if (sql.AnnounceCurrent is { } announce)
-        {
-            write.AppendErrorBarrier = true;
-            commands.Add(new NpgsqlBatchCommand(announce) { Parameters = { Text(id) } });
-        }
-    }
 
     /// <summary>A touch statement: $1 id, $2 ttl ms, and $3 the threshold ms when one is set (then the threshold's variant).</summary>
     private NpgsqlBatchCommand TouchCommand(string sql, string sqlWithThreshold, string id, TimeSpan ttl)

@@ -58,12 +58,12 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     public bool UnloggedTable { get; set; }
 
     /// <summary>
-    /// Whether session writes and destroys NOTIFY <c>id:version</c> (the row as it is once the write committed, in a
-    /// transaction of its own sent in the same round trip) and bulk deletes NOTIFY <c>*</c>, for the near caches of every
-    /// process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a table some process reads
-    /// through a near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. The cost: one more
-    /// small statement per write (PostgreSQL serialises notifying commits on one lock, so the notification is kept out of
-    /// the write's own transaction and its WAL flush). Default: <see langword="true"/>.
+    /// Whether committed session writes and destroys NOTIFY <c>id:version</c> (sent in batches by a background sender
+    /// right after they commit) and bulk deletes NOTIFY <c>*</c>, for the near caches of every process
+    /// (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a table some process reads through a
+    /// near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. The cost: one small statement
+    /// per batch of writes (PostgreSQL serialises notifying commits on one lock, so notifying is kept out of the writes'
+    /// own transactions). Default: <see langword="true"/>.
     /// </summary>
     public bool PublishInvalidations { get; set; } = true;
 
