@@ -8,14 +8,17 @@ namespace SessionStores.Postgres;
 
 /// <summary>The store's invalidation feed, for a near cache (<c>AddSessionStoreNearCache</c>).</summary>
 /// <remarks>
-/// Writes and destroys NOTIFY <c>id:version</c> in the statement that makes them (see
-/// <see cref="PostgresSessionStoreOptions.PublishInvalidations"/>); each subscription LISTENs on a connection of its
+/// Committed writes and destroys NOTIFY <c>id:version</c>, batched (see
+/// <see cref="PostgresSessionStoreOptions.PublishInvalidations"/> and Internal/PostgresAnnouncer.cs); each subscription LISTENs on a connection of its
 /// own, held out of the pool until disposed, probed when idle every <see cref="FeedProbe"/> (a probe that fails, or any
 /// error, loses the feed), and re-established with a jittered backoff: LISTEN first, then the cache flushes and resumes.
 /// </remarks>
 public sealed partial class PostgresSessionStore : ISessionInvalidationSource
 {
     private static readonly TimeSpan FeedProbe = TimeSpan.FromSeconds(2);
+
+    // Sends the announcements of committed writes, batched (null with PublishInvalidations off).
+    private readonly PostgresAnnouncer? _announcer;
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException"><see cref="PostgresSessionStoreOptions.PublishInvalidations"/> is off.</exception>
@@ -31,7 +34,7 @@ public sealed partial class PostgresSessionStore : ISessionInvalidationSource
 
         var subscription = new Subscription(CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token));
         var listening = new PostgresListener(
-            _dataSource,
+            _dedicatedDataSource,
             _commands.ListenForInvalidations,
             FeedProbe,
             listener.OnFeedRestored,
@@ -55,6 +58,15 @@ public sealed partial class PostgresSessionStore : ISessionInvalidationSource
         {
             listener.OnChanged(payload[..colon], version);
         }
+    }
+
+    // A write that failed may still have committed (a timeout, a connection lost after the commit): tells caches the
+    // session's version is unknown (0 drops their entry), which is always safe. An exception filter, so the exception
+    // propagates untouched.
+    private bool AnnounceUnknown(string id)
+    {
+        _announcer?.Announce(id, 0);
+        return false;
     }
 
     private async Task AnnounceAllChangedAsync(CancellationToken cancellationToken)

@@ -127,7 +127,7 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
                 // Releases may be missed until the next LISTEN: waiters fall back on their own re-checks meanwhile, and all
                 // re-check once it is in place.
                 _leaseListener = new PostgresListener(
-                    _dataSource,
+                    _dedicatedDataSource,
                     _commands.ListenForLeases,
                     LeaseListenerProbe,
                     waiters.WakeAll,
@@ -169,7 +169,7 @@ public sealed partial class PostgresSessionStore : ISessionLeaseStore
         }
 
         var key = LockKeys.For("schema", _commands.Schema);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dedicatedDataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await RunLockAsync(connection, "SELECT pg_advisory_lock($1)", key, cancellationToken).ConfigureAwait(false);
         try

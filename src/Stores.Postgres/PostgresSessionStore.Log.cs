@@ -40,5 +40,9 @@ public sealed partial class PostgresSessionStore
         [LoggerMessage(EventId = 1307, EventName = nameof(AnnounceFailed), Level = LogLevel.Warning,
             Message = "Telling near caches that a bulk delete of {Table} failed part-way also failed; they serve what it deleted until their entry age passes")]
         public static partial void AnnounceFailed(ILogger logger, string table, Exception exception);
+
+        [LoggerMessage(EventId = 1308, EventName = nameof(AnnouncementsLost), Level = LogLevel.Warning,
+            Message = "Telling near caches about writes to {Table} failed; the next announcement that gets through flushes every cache")]
+        public static partial void AnnouncementsLost(ILogger logger, string table, Exception exception);
     }
 }

@@ -153,7 +153,7 @@ public sealed partial class PostgresSessionStore
     private async Task<int?> CreateSchemaAsync(CancellationToken cancellationToken)
     {
         var key = LockKeys.For("schema", _commands.Schema);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dedicatedDataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await RunLockAsync(connection, "SELECT pg_advisory_lock($1)", key, cancellationToken).ConfigureAwait(false);
         int? version;
@@ -225,7 +225,7 @@ public sealed partial class PostgresSessionStore
     private async Task<PostgresPruneResult> PruneCoreAsync(SessionStoreDeadline deadline)
     {
         await _schema.EnsureAsync(deadline.Token).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+        var connection = await _dedicatedDataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         if (!await RunLockAsync(connection, "SELECT pg_try_advisory_lock($1)", PruneLockKey, deadline.Token).ConfigureAwait(false))
         {

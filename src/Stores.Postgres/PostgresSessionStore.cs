@@ -28,6 +28,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private static readonly PostgresSessionStoreOptionsValidator Validator = new();
 
     private readonly NpgsqlDataSource _dataSource;
+
+    // Connections that hold session state (advisory locks, LISTEN): see Internal/PostgresDataSources.cs.
+    private readonly NpgsqlDataSource _dedicatedDataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgresCommands _commands;
     private readonly PostgresStatements _statements;
@@ -49,17 +52,24 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         if (options.DataSource is not null)
         {
             _dataSource = options.DataSource;
+            _dedicatedDataSource = options.DataSource;
         }
         else
         {
-            _dataSource = NpgsqlDataSource.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
+            (_dataSource, _dedicatedDataSource) = PostgresDataSources.Create(PostgresTimeouts.Apply(options.ConnectionString!, options.OperationTimeout));
             _ownsDataSource = true;
         }
 
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _runner = new SessionStoreOperationRunner(PostgresBackend.Instance, options.OperationTimeout, _logger);
-        _commands = new PostgresCommands(options.SchemaName, options.TableName, options.PublishInvalidations);
+        _commands = new PostgresCommands(options.SchemaName, options.TableName);
         _announce = options.PublishInvalidations;
+        if (_announce)
+        {
+            _announcer = new PostgresAnnouncer(_dataSource, _commands.InvalidationChannel, ex => Log.AnnouncementsLost(_logger, _commands.Table, ex));
+            _announcer.EnsureStarted(_disposed.Token);
+        }
+
         _statements = new PostgresStatements(_dataSource, PostgresStatements.CanPrepare(_dataSource) && options.PrepareStatements, options.Durability);
         _maxDataBytes = options.MaxDataBytes;
         _touchThresholdMs = (long)Math.Ceiling(options.TouchWriteThreshold.TotalMilliseconds);
@@ -140,9 +150,15 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
 
         await LeaseListenerStoppedAsync().ConfigureAwait(false);
+        if (_announcer is not null)
+        {
+            await _announcer.Running.ConfigureAwait(false);
+        }
+
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
+            await _dedicatedDataSource.DisposeAsync().ConfigureAwait(false);
         }
 
         _disposed.Dispose();
@@ -161,6 +177,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         if (_ownsDataSource)
         {
             _dataSource.Dispose();
+            _dedicatedDataSource.Dispose();
         }
     }
 
@@ -189,9 +206,22 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return write.ExpectedVersion is { } expected
-            ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
-            : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = write.ExpectedVersion is { } expected
+                ? await CompareAndSetAsync(id, write, expected, cancellationToken).ConfigureAwait(false)
+                : await UpsertAsync(id, write, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                _announcer?.Announce(id, result.Version);
+            }
+
+            return result;
+        }
+        catch (Exception) when (AnnounceUnknown(id))
+        {
+            throw; // Unreachable: AnnounceUnknown returns false, so the exception propagates untouched.
+        }
     }
 
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
@@ -208,11 +238,24 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
     private async Task<bool> DestroyCoreAsync(string id, CancellationToken cancellationToken)
     {
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return await _statements.ScalarAsync(
-            writes: true,
-            (Sql: _commands.Destroy, Id: id),
-            static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
-            cancellationToken).ConfigureAwait(false) is true;
+        try
+        {
+            var deleted = await _statements.ScalarAsync(
+                writes: true,
+                (Sql: _commands.Destroy, Id: id),
+                static (commands, s) => commands.Add(new NpgsqlBatchCommand(s.Sql) { Parameters = { Text(s.Id) } }),
+                cancellationToken).ConfigureAwait(false);
+            if (deleted is not null)
+            {
+                _announcer?.Announce(id, 0);
+            }
+
+            return deleted is true;
+        }
+        catch (Exception) when (AnnounceUnknown(id))
+        {
+            throw; // Unreachable, as above.
+        }
     }
 
     private async Task<SessionSetResult> UpsertAsync(string id, SessionWrite write, CancellationToken cancellationToken)

@@ -17,7 +17,10 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     /// connection pool). Ignored when <see cref="DataSource"/> is set. Default: <see langword="null"/>.
     /// </summary>
     /// <remarks>Pool size and timeouts (<c>Timeout</c>, <c>Command Timeout</c>) are set here, as for any Npgsql
-    /// application; the store prepares its own statements either way (<see cref="PrepareStatements"/>).</remarks>
+    /// application; the store prepares its own statements either way (<see cref="PrepareStatements"/>). The store's pool
+    /// skips Npgsql's connection reset (<c>No Reset On Close</c>: nothing the store leaves on a pooled connection needs
+    /// one), and the connections that hold session state (advisory locks, <c>LISTEN</c>) come from a second, unpooled
+    /// data source built from the same string.</remarks>
     public string? ConnectionString { get; set; }
 
     /// <summary>
@@ -55,11 +58,12 @@ public sealed class PostgresSessionStoreOptions : SessionStoreOptions
     public bool UnloggedTable { get; set; }
 
     /// <summary>
-    /// Whether session writes and destroys NOTIFY <c>id:version</c> (in the same statement) and bulk deletes NOTIFY
-    /// <c>*</c>, for the near caches of every process (<c>AddSessionStoreNearCache</c>). Leave it on in every process that
-    /// writes a table some process reads through a near cache, or those caches serve what it changed until their
-    /// <c>MaxEntryAge</c>. The cost: PostgreSQL serialises the commits of notifying transactions on a lock of its
-    /// notification queue. Default: <see langword="true"/>.
+    /// Whether committed session writes and destroys NOTIFY <c>id:version</c> (sent in batches by a background sender
+    /// right after they commit) and bulk deletes NOTIFY <c>*</c>, for the near caches of every process
+    /// (<c>AddSessionStoreNearCache</c>). Leave it on in every process that writes a table some process reads through a
+    /// near cache, or those caches serve what it changed until their <c>MaxEntryAge</c>. The cost: one small statement
+    /// per batch of writes (PostgreSQL serialises notifying commits on one lock, so notifying is kept out of the writes'
+    /// own transactions). Default: <see langword="true"/>.
     /// </summary>
     public bool PublishInvalidations { get; set; } = true;
 

@@ -30,7 +30,7 @@ internal sealed partial class PostgresCommands
     // milliseconds matches the contract's precision and the reference store.
     private const string NowMs = "date_trunc('milliseconds', now())";
 
-    public PostgresCommands(string schemaName, string tableName, bool announceWrites = false)
+    public PostgresCommands(string schemaName, string tableName)
     {
         Schema = Quote(schemaName);
         Table = Schema + "." + Quote(tableName);
@@ -181,10 +181,6 @@ internal sealed partial class PostgresCommands
             $"SELECT n, last, (SELECT count(*) {countFilter} FROM d) FROM batch";
 
         InvalidationChannel = "sessionstores_inv_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Table)))[..24];
-        if (announceWrites)
-        {
-            AnnounceWrites();
-        }
     }
 
     public string Schema { get; }
@@ -214,15 +210,15 @@ internal sealed partial class PostgresCommands
 
     public string TouchWithThreshold { get; }
 
-    public string SetUnconditional { get; private set; }
+    public string SetUnconditional { get; }
 
-    public string SetCreateOnly { get; private set; }
+    public string SetCreateOnly { get; }
 
-    public string SetIfVersion { get; private set; }
+    public string SetIfVersion { get; }
 
     public string CurrentVersion { get; }
 
-    public string Destroy { get; private set; }
+    public string Destroy { get; }
 
     public string DestroyAllBatch { get; }
 

@@ -6,8 +6,9 @@ using Npgsql;
 namespace SessionStores.Postgres.Internal;
 
 /// <summary>
-/// One <c>LISTEN</c>ing connection of a store: taken from the store's data source when started and kept (never returned
-/// to the pool) until stopped, it <c>LISTEN</c>s on one channel and waits for notifications. A broken connection is
+/// One <c>LISTEN</c>ing connection of a store: taken from the store's data source for connections with session state
+/// (unpooled when the store built its own, see <see cref="PostgresDataSources"/>, so no pooled connection keeps a
+/// <c>LISTEN</c>) when started and kept until stopped, it <c>LISTEN</c>s on one channel and waits for notifications. A broken connection is
 /// replaced with a growing, jittered backoff; after every (re)connect <c>listening</c> is called, once the
 /// <c>LISTEN</c> is in place (what was notified while nobody listened is lost, so the caller re-checks then). An idle
 /// connection is probed every <c>probe</c>, so a connection the network silently dropped is noticed within a probe and

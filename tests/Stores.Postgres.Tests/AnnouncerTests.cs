@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using SessionStores.Postgres.Internal;
+using Xunit;
+
+namespace SessionStores.Postgres.Tests;
+
+/// <summary>
+/// The near-cache announcer (Internal/PostgresAnnouncer.cs): committed writes' announcements arrive, and a batch that
+/// could not be sent is replaced by <c>*</c> (every cache flushes) ahead of anything announced after it.
+/// </summary>
+public sealed class AnnouncerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_batch_that_failed_to_send_is_replaced_by_a_flush_of_every_cache_before_later_announcements()
+    {
+        // Given: a listener on a channel of its own, and an announcer on it.
+        var dataSource = await PostgresFixture.DataSourceAsync();
+        var channel = Db.NewName("ann");
+        var received = new BlockingCollection<string>();
+        await using var listener = await dataSource.OpenConnectionAsync(Token);
+        listener.Notification += (_, e) => received.Add(e.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", listener))
+        {
+            await listen.ExecuteNonQueryAsync(Token);
+        }
+
+        var failures = new ConcurrentQueue<Exception>();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var announcer = new PostgresAnnouncer(dataSource, channel, failures.Enqueue);
+        announcer.EnsureStarted(stopping.Token);
+        var listening = Task.Run(async () =>
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                await listener.WaitAsync(stopping.Token);
+            }
+        }, Token);
+
+        // When: a batch fails (PostgreSQL refuses a payload over 8000 bytes, and with it the whole statement), then a
+        // write is announced after the failure was reported.
+        announcer.Announce("ok", 1);
+        Assert.Equal("ok:1", Next(received));
+        announcer.Announce(new string('x', 9000), 2);
+        Assert.True(SpinWait.SpinUntil(() => !failures.IsEmpty, Patience), "the failed send was not reported");
+        announcer.Announce("later", 3);
+
+        // Then: "*" arrives, before the later announcement, and nothing of the failed batch does.
+        var next = new List<string> { Next(received) };
+        if (next[0] == PostgresCommands.AllChanged)
+        {
+            next.Add(Next(received));
+        }
+
+        Assert.Equal([PostgresCommands.AllChanged, "later:3"], next);
+        Assert.Contains(failures, ex => ex is PostgresException);
+        await stopping.CancelAsync();
+        await announcer.Running;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+    }
+
+    private static string Next(BlockingCollection<string> received) =>
+        received.TryTake(out var payload, (int)Patience.TotalMilliseconds, Token) ? payload : throw new TimeoutException("no notification arrived");
+}
