@@ -97,7 +97,11 @@ public sealed partial class SessionStoreOperationRunner
     /// <param name="body">The operation; give its token to every call that may wait.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The result of <paramref name="body"/>.</returns>
-    public async Task<TResult> RunAsync<TState, TResult>(
+    public Task<TResult> RunAsync<TState, TResult>(
+        string operation, TState state, Func<TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken) =>
+        DeadlineOnWait ? RunWithDeadlineOnWait(operation, state, body, cancellationToken) : RunWithDeadlineAsync(operation, state, body, cancellationToken);
+
+    private async Task<TResult> RunWithDeadlineAsync<TState, TResult>(
         string operation, TState state, Func<TState, CancellationToken, Task<TResult>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -176,9 +180,12 @@ public sealed partial class SessionStoreOperationRunner
     internal static CancellationTokenSource DriverCancellation(CancellationToken deadline)
     {
         var driver = new CancellationTokenSource();
-        deadline.UnsafeRegister(static state => DriverCancellations.Enqueue((CancellationTokenSource)state!), driver);
+        CancelDriverWith(deadline, driver);
         return driver;
     }
+
+    private static void CancelDriverWith(CancellationToken deadline, CancellationTokenSource driver) =>
+        deadline.UnsafeRegister(static state => DriverCancellations.Enqueue((CancellationTokenSource)state!), driver);
 
     /// <summary>Disposes the driver's source, unless its cancellation is already queued (the deadline passed or the
     /// caller cancelled): that cancellation must still reach an abandoned driver call, and the source goes with it.</summary>
@@ -190,12 +197,14 @@ public sealed partial class SessionStoreOperationRunner
         }
     }
 
-    private CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
+    private CancellationTokenSource StartDeadline(CancellationToken cancellationToken) => StartDeadline(cancellationToken, OperationTimeout);
+
+    private static CancellationTokenSource StartDeadline(CancellationToken cancellationToken, TimeSpan timeout)
     {
         var deadline = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : new CancellationTokenSource();
-        deadline.CancelAfter(OperationTimeout);
+        deadline.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero);
         return deadline;
     }
 
@@ -205,7 +214,7 @@ public sealed partial class SessionStoreOperationRunner
     /// <summary>What a failed operation throws (see the class remarks), recorded as the operation's end; the exceptions
     /// that pass unchanged are rethrown from here with their stack trace.</summary>
     internal Exception Failure(
-        Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken, SessionStoreOperation telemetry)
+        Exception exception, Task? task, string operation, CancellationTokenSource? deadline, CancellationToken cancellationToken, SessionStoreOperation telemetry)
     {
         if (task is { IsCompleted: false })
         {
@@ -223,9 +232,10 @@ public sealed partial class SessionStoreOperationRunner
     }
 
     // Null: rethrow the exception unchanged.
-    private Exception? Map(Exception exception, Task? task, string operation, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    private Exception? Map(Exception exception, Task? task, string operation, CancellationTokenSource? deadline, CancellationToken cancellationToken)
     {
-        var pastDeadline = deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        // No deadline: the body failed before it waited, so before any deadline started.
+        var pastDeadline = deadline is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested;
         if (exception is SessionStoreException decided)
         {
             // Past the deadline, a transient failure is the timeout; an answer the store decided on (corrupt data, a

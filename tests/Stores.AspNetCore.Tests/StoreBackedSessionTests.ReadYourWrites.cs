@@ -35,12 +35,14 @@ public abstract partial class StoreBackedSessionTests
         }
     }
 
-    [Fact]
-    public async Task No_response_reaches_the_client_before_its_session_write_is_stored()
+    [Theory]
+    [InlineData("/set-sized")]
+    [InlineData("/set-writer")]
+    public async Task No_response_reaches_the_client_before_its_session_write_is_stored(string route)
     {
         await using var site = await StartAsync();
         using var browser = site.NewClient();
-        await browser.GetStringAsync("/set-sized?key=a&value=0", Ct);
+        await browser.GetStringAsync($"{route}?key=a&value=0", Ct);
 
         // Hold the next write inside the store.
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,7 +52,7 @@ public abstract partial class StoreBackedSessionTests
             entered.TrySetResult();
             return release.Task;
         };
-        var response = browser.GetStringAsync("/set-sized?key=a&value=1", Ct);
+        var response = browser.GetStringAsync($"{route}?key=a&value=1", Ct);
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         // The endpoint has written and flushed its whole body, yet the client must not have it while the write is held.

@@ -148,6 +148,19 @@ public sealed class TestSite : IAsyncDisposable
             await c.Response.Body.FlushAsync();
         });
 
+        // The same, written to BodyWriter without starting the response first: the bytes wait for the commit.
+        app.MapGet("/set-writer", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            c.Response.ContentType = "text/plain";
+            c.Response.ContentLength = 3;
+            var span = c.Response.BodyWriter.GetSpan(3);
+            "set"u8.CopyTo(span);
+            c.Response.BodyWriter.Advance(3);
+            await c.Response.BodyWriter.FlushAsync();
+        });
+
         // Commits when the middleware ends (no body written by the endpoint), the other read-your-writes path.
         app.MapGet("/set-nobody", async (HttpContext c, string key, string value) =>
         {

@@ -12,14 +12,18 @@ namespace SessionStores.AspNetCore.Internal;
 /// store-backed session is loaded: the first write, flush or start of the response commits the session <em>before</em>
 /// anything reaches the client. When that commit fails, the response has not started, so it is answered with a problem
 /// details response (409, 503) and every byte the endpoint goes on writing is discarded. Response.OnStarting stays as a
-/// fallback for a response started some other way (a status code is all that can change then).
+/// fallback for a response started some other way (a status code is all that can change then). The stream serves
+/// <c>Response.Body</c>; <c>Response.BodyWriter</c> and <c>Response.StartAsync</c> are served by <see cref="Feature"/> and
+/// <see cref="BodyWriter"/>, which go straight to the server's own writer once committed (no pipe over this stream, no
+/// second copy of the body).
 /// </summary>
-internal sealed class CommitOnFirstWriteStream : Stream
+internal sealed partial class CommitOnFirstWriteStream : Stream
 {
     private readonly HttpContext _context;
     private readonly IHttpResponseBodyFeature _prior;
     private readonly Func<Task<Exception?>> _commit;
     private readonly StoreBackedSessionOptions _options;
+    private readonly BodyWriter _writer;
     private Task? _committing;
     private bool _discard;
 
@@ -29,14 +33,18 @@ internal sealed class CommitOnFirstWriteStream : Stream
         _prior = prior;
         _commit = commit;
         _options = options;
+        _writer = new BodyWriter(this);
     }
+
+    /// <summary>Whether the commit ran and succeeded or was answered: writes may go to the prior body (or be dropped).</summary>
+    private bool IsCommitted => _committing is { IsCompletedSuccessfully: true };
 
     /// <summary>Puts the stream in front of the response body, until <see cref="Installed.CompleteAsync"/>.</summary>
     public static Installed Install(HttpContext context, Func<Task<Exception?>> commit, StoreBackedSessionOptions options)
     {
         var prior = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         var stream = new CommitOnFirstWriteStream(context, prior, commit, options);
-        var feature = new StreamResponseBodyFeature(stream, prior);
+        var feature = new Feature(stream);
         context.Features.Set<IHttpResponseBodyFeature>(feature);
         return new Installed(context, stream, feature);
     }
@@ -57,7 +65,7 @@ internal sealed class CommitOnFirstWriteStream : Stream
 
     public override async Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        await (_committing ??= CommitAsync()).ConfigureAwait(false);
+        await EnsureCommittedAsync().ConfigureAwait(false);
         if (!_discard)
         {
             await _prior.Stream.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false);
@@ -66,7 +74,7 @@ internal sealed class CommitOnFirstWriteStream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await (_committing ??= CommitAsync()).ConfigureAwait(false);
+        await EnsureCommittedAsync().ConfigureAwait(false);
         if (!_discard)
         {
             await _prior.Stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -75,7 +83,7 @@ internal sealed class CommitOnFirstWriteStream : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await (_committing ??= CommitAsync()).ConfigureAwait(false);
+        await EnsureCommittedAsync().ConfigureAwait(false);
         if (!_discard)
         {
             await _prior.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -106,14 +114,12 @@ internal sealed class CommitOnFirstWriteStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    /// <summary>Commits once (the first write, flush or start of any kind); later calls get the same task.</summary>
+    private Task EnsureCommittedAsync() => _committing ??= CommitAsync();
+
     private async Task CommitAsync()
     {
-        if (_context.Response.HasStarted)
-        {
-            return;
-        }
-
-        if (await _commit().ConfigureAwait(false) is { } failure && !_context.Response.HasStarted)
+        if (!_context.Response.HasStarted && await _commit().ConfigureAwait(false) is { } failure && !_context.Response.HasStarted)
         {
             // The problem goes to the real body; the endpoint's bytes that follow are dropped.
             _discard = true;
@@ -128,11 +134,21 @@ internal sealed class CommitOnFirstWriteStream : Stream
             {
                 _context.Features.Set(ours);
             }
+
+            _writer.DropPending();
+            return;
+        }
+
+        if (_writer.HasPending)
+        {
+            // What the endpoint wrote to BodyWriter before anything started the response goes first, in order.
+            await _prior.StartAsync().ConfigureAwait(false);
+            _writer.MovePendingTo(_prior.Writer);
         }
     }
 
     /// <summary>The installed body, completed by the request scope when the pipeline has run.</summary>
-    internal sealed class Installed(HttpContext context, CommitOnFirstWriteStream stream, StreamResponseBodyFeature feature)
+    internal sealed class Installed(HttpContext context, CommitOnFirstWriteStream stream, Feature feature)
     {
         /// <summary>Drops whatever the endpoint still writes (the request scope answers a failure itself).</summary>
         public void Discard() => stream._discard = true;
@@ -157,7 +173,6 @@ internal sealed class CommitOnFirstWriteStream : Stream
             finally
             {
                 Detach();
-                feature.Dispose();
             }
         }
     }

@@ -47,7 +47,7 @@ internal sealed class SessionGate
         var shard = _shards[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % ShardCount)];
         lock (shard)
         {
-            return shard.Entries.TryGetValue(key, out var entry) ? entry.Waiters.Count : 0;
+            return shard.Entries.TryGetValue(key, out var entry) ? entry.Waiters?.Count ?? 0 : 0;
         }
     }
 
@@ -68,12 +68,12 @@ internal sealed class SessionGate
                 return new ValueTask<Held>(new Held(this, shard, key));
             }
 
-            if (entry.Waiters.Count >= maxWaiters)
+            if ((entry.Waiters?.Count ?? 0) >= maxWaiters)
             {
                 throw SessionBusyException.TooManyWaiting(maxWaiters);
             }
 
-            node = entry.Waiters.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            node = (entry.Waiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
         return WaitAsync(shard, key, node, timeout, cancellationToken);
@@ -117,7 +117,7 @@ internal sealed class SessionGate
         lock (shard)
         {
             var entry = shard.Entries[key];
-            if (failure is not null && entry.Waiters.Count > 0)
+            if (failure is not null && entry.Waiters is { Count: > 0 })
             {
                 // The holder found the store unavailable: those queued behind it would meet the same stall one after
                 // another (each waiting out the holder before it), so they are answered now. Later arrivals try afresh.
@@ -130,9 +130,9 @@ internal sealed class SessionGate
                 entry.Waiters.Clear();
             }
 
-            if (entry.Waiters.First is { } next)
+            if (entry.Waiters?.First is { } next)
             {
-                entry.Waiters.RemoveFirst();
+                entry.Waiters!.RemoveFirst();
                 next.Value.SetResult();
             }
             else
@@ -177,6 +177,7 @@ internal sealed class SessionGate
 
     internal sealed class Entry
     {
-        public LinkedList<TaskCompletionSource> Waiters { get; } = new();
+        /// <summary>The queue behind the holder, created by the first waiter (most sessions never have one).</summary>
+        public LinkedList<TaskCompletionSource>? Waiters { get; set; }
     }
 }

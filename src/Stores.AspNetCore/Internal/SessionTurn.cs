@@ -40,7 +40,7 @@ internal sealed class SessionTurn
 
     /// <summary>Waits for this request's turn: the gate, then (Exclusive) the lease, both within
     /// <see cref="StoreBackedSessionOptions.WaitTimeout"/> from now.</summary>
-    public static async Task<SessionTurn> TakeAsync(StoreBackedSession.Settings settings, string key, CancellationToken cancellationToken)
+    public static async ValueTask<SessionTurn> TakeAsync(StoreBackedSession.Settings settings, string key, CancellationToken cancellationToken)
     {
         var options = settings.Options;
         var started = Stopwatch.GetTimestamp();

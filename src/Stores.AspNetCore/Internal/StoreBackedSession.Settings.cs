@@ -27,7 +27,7 @@ internal sealed partial class StoreBackedSession
             var ioTimeout = sessionOptions.IOTimeout;
             if (ioTimeout > TimeSpan.Zero && ioTimeout <= SessionLimits.MaxOperationTimeout)
             {
-                IoRunner = new SessionStoreOperationRunner("The registered", ioTimeout, logger) { TimeoutSetting = "SessionOptions.IOTimeout" };
+                IoRunner = new SessionStoreOperationRunner("The registered", ioTimeout, logger) { TimeoutSetting = "SessionOptions.IOTimeout", DeadlineOnWait = true };
             }
 
             // The session middleware's own protector (purpose "SessionMiddleware") and cookie encoding, so that a cookie
