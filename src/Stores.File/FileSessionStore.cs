@@ -259,10 +259,14 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
                 return null;
             }
 
-            // Only the expiry (and the header checksum) change; data and version are written back as they were.
             var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
-            FileCodec.SetExpiry(current.Buffer, expiresAtMs);
-            Replace(name, current.Buffer, expiresAtMs, cancellationToken);
+            if (!TryStamp(name, current.ContentExpiresAtMs, expiresAtMs))
+            {
+                // Only the expiry (and the header checksum) change; data and version are written back as they were.
+                FileCodec.SetExpiry(current.Buffer, expiresAtMs);
+                Replace(name, current.Buffer, expiresAtMs, cancellationToken);
+            }
+
             return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
         }
     }
