@@ -24,7 +24,8 @@ namespace SessionStores.File;
 /// (<c>flock</c> on Unix) while it reads the version and renames the new file into place. Reads take no lock.</para>
 /// <para><b>Expiry</b> follows the <see cref="TimeProvider"/> given to the constructor and is stored in each file;
 /// the file's modification time is set to the same instant so that a pruning pass finds expired files from
-/// the directory listing alone, opening only those.</para>
+/// the directory listing alone, opening only those. A sliding-expiry touch moves only the modification time, so a
+/// session's expiry is the later of the written one and the file's modification time (see the package README).</para>
 /// </remarks>
 public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyncDisposable
 {
