@@ -165,7 +165,7 @@ public sealed partial class FileSessionStore
             using var directory = OpenForFlush(_sessionsDirectory);
             IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
             renamed = true;
-            directory.Flush();
+            FlushSessions(directory);
         }
         finally
         {
@@ -248,6 +248,16 @@ public sealed partial class FileSessionStore
     /// after the change about to be made in it (see <see cref="DirectorySync.Open"/>); otherwise a handle that does
     /// nothing.</summary>
     private DirectorySync.Handle OpenForFlush(string directory) => _flushToDisk ? DirectorySync.Open(directory) : default;
+
+    /// <summary>With <see cref="FileSessionStoreOptions.FlushToDisk"/>, makes the rename or delete just done in
+    /// <c>sessions/</c> durable, sharing the flush with this process's concurrent writers (see <see cref="GroupFlush"/>).</summary>
+    private void FlushSessions(in DirectorySync.Handle directory)
+    {
+        if (_flushToDisk)
+        {
+            _sessionsFlush.FlushAfterChange(directory);
+        }
+    }
 
     private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));
 

@@ -37,6 +37,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
+    private readonly GroupFlush _sessionsFlush = new();
 
     // Whether this file system keeps modification times (the expiry stamps) to the millisecond; see ExpiryStamps.
     private readonly bool _exactStamps;
@@ -195,7 +196,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             if (outcome is not DeleteOutcome.Missing)
             {
                 // A logout that a power cut could undo is no logout.
-                directory.Flush();
+                FlushSessions(directory);
             }
 
             return outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
