@@ -81,7 +81,7 @@ PY
 }
 
 file_ops() { # $1 path, $2 requests: the app's file-system syscalls per request, from strace -c
-  strace -f -c -qq -e trace=openat,rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync,flock,fcntl,read,pread64,write,pwrite64,close,newfstatat,statx,ftruncate -p "$APP_PID" -o "$WORK/strace.txt" & local st=$!
+  strace -f -c -qq -e trace=openat,rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync,flock,fcntl,read,pread64,write,pwrite64,close,newfstatat,statx,ftruncate,utimensat -p "$APP_PID" -o "$WORK/strace.txt" & local st=$!
   sleep 0.5
   sequential_requests "$1" "$2"
   sleep 0.3; kill -INT $st; wait $st 2>/dev/null || true
@@ -92,7 +92,7 @@ for line in open(sys.argv[1]):
     m = re.match(r'\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$', line)
     if m: calls[m.group(2)] = int(m.group(1))
 n = int(sys.argv[2])
-fs = {k: v for k, v in calls.items() if k in ('openat','rename','renameat','renameat2','unlink','unlinkat','fsync','fdatasync','flock','ftruncate')}
+fs = {k: v for k, v in calls.items() if k in ('openat','rename','renameat','renameat2','unlink','unlinkat','fsync','fdatasync','flock','ftruncate','utimensat')}
 print(" ".join(f"{k}={v/n:.1f}" for k, v in sorted(fs.items())) or "-")
 PY
 }

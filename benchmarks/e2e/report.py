@@ -90,6 +90,8 @@ TARGETS = [
     ("RMW over PostgreSQL, near cache on vs off (no target)", ["ours-postgres"], "ours-postgres-nonear", "rmw", None),
     ("read-mostly over PostgreSQL, near cache on vs off (no target)", ["ours-postgres"], "ours-postgres-nonear", "read-mostly", None),
     ("RMW over memory vs built-in over memory (no target)", ["ours-memory"], "builtin-memory", "rmw", None),
+    ("RMW over File, FlushToDisk off, vs session-file-store (no target)", ["ours-file-noflush"], "express-file", "rmw", None),
+    ("read-mostly over File, FlushToDisk off, vs session-file-store (no target)", ["ours-file-noflush"], "express-file", "read-mostly", None),
 ]
 
 

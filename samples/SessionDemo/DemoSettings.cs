@@ -30,6 +30,10 @@ public sealed class DemoSettings
     /// (relaxed: the store's writes do not wait for their WAL flush). Default: the store's (full).</summary>
     public SessionStores.Postgres.PostgresDurability? PostgresDurability { get; init; }
 
+    /// <summary><c>--file-flush-to-disk false</c>: <see cref="SessionStores.File.FileSessionStoreOptions.FlushToDisk"/>
+    /// (off: no fsync; a killed process still loses nothing, a power cut may). Default: the store's (true).</summary>
+    public bool? FileFlushToDisk { get; init; }
+
     /// <summary><c>--commit-before-response false</c>: commit when the session middleware ends, as the built-in session
     /// does (a response may then reach the client before its session write is stored). Default: true.</summary>
     public bool CommitBeforeResponse { get; init; } = true;
@@ -101,6 +105,7 @@ public sealed class DemoSettings
         AbsoluteTimeout = TimeSpan.FromSeconds(configuration.GetValue("absolute-seconds", 12 * 3600.0)),
         TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         PostgresDurability = Choice<SessionStores.Postgres.PostgresDurability>(configuration, "postgres-durability"),
+        FileFlushToDisk = configuration.GetValue<bool?>("file-flush-to-disk"),
         CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),

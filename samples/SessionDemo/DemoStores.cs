@@ -19,6 +19,7 @@ internal static class DemoStores
                 services.AddFileSessionStore(o =>
                 {
                     o.Directory = settings.Connection ?? DefaultFileDirectory();
+                    o.FlushToDisk = settings.FileFlushToDisk ?? o.FlushToDisk;
                     Common(o, settings);
                 });
                 break;

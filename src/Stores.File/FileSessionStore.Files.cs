@@ -82,8 +82,18 @@ public sealed partial class FileSessionStore
                 }
             }
 
+            long contentExpiresAtMs = 0;
             if (header is { } h)
             {
+                contentExpiresAtMs = h.ExpiresAtMs;
+                if (_exactStamps)
+                {
+                    // A touch moves only the modification time (see TouchFileAsync), so the expiry is the later of the
+                    // two; a stamp lowered by someone else (a copy that did not keep times) cannot shorten a session.
+                    var stampMs = new DateTimeOffset(IOFile.GetLastWriteTimeUtc(handle)).ToUnixTimeMilliseconds();
+                    header = h with { ExpiresAtMs = Math.Max(h.ExpiresAtMs, stampMs) };
+                }
+
                 if (expectedId is not null && !string.Equals(h.Id, expectedId, StringComparison.Ordinal))
                 {
                     error = "the file holds a different session id";
@@ -101,10 +111,10 @@ public sealed partial class FileSessionStore
                     throw new SessionDataCorruptedException(expectedId ?? SessionFileNames.TryGetId(fileName) ?? header?.Id ?? fileName, error);
                 }
 
-                return new StoredFile(true, null, buffer, error);
+                return new StoredFile(true, null, buffer, error, 0);
             }
 
-            return new StoredFile(true, header, buffer, null);
+            return new StoredFile(true, header, buffer, null, contentExpiresAtMs);
         }
     }
 
@@ -140,12 +150,13 @@ public sealed partial class FileSessionStore
             using (var handle = IOFile.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 RandomAccess.Write(handle, record, 0);
+
+                // Stamped before the flush, so that the flush makes the stamp durable with the bytes.
+                IOFile.SetLastWriteTimeUtc(handle, ExpiryStamps.FromMs(expiresAtMs));
                 if (_flushToDisk)
                 {
                     RandomAccess.FlushToDisk(handle);
                 }
-
-                IOFile.SetLastWriteTimeUtc(handle, ExpiryStamps.FromMs(expiresAtMs));
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
@@ -154,7 +165,7 @@ public sealed partial class FileSessionStore
             using var directory = OpenForFlush(_sessionsDirectory);
             IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
             renamed = true;
-            directory.Flush();
+            FlushSessions(directory);
         }
         finally
         {
@@ -162,6 +173,34 @@ public sealed partial class FileSessionStore
             {
                 TryDeleteFile(temp);
             }
+        }
+    }
+
+    /// <summary>
+    /// A sliding-expiry touch that rewrites nothing: it moves the file's modification time, which readers take as the
+    /// expiry when it is later than the one written in the file (see <see cref="Read"/>). Called under the session's
+    /// lock, so the file is the one just read. Not flushed, even with <see cref="FileSessionStoreOptions.FlushToDisk"/>:
+    /// a touch lost to a power cut makes the session expire at its previous expiry, which loses no data and resurrects
+    /// nothing, and a flush per read-only request would cost more than the rest of the request.
+    /// </summary>
+    /// <returns><see langword="false"/> when the file must be rewritten instead: the file system keeps coarse times,
+    /// the new expiry is earlier than the written one (a stamp can only extend it), or the file belongs to another user
+    /// (only a file's owner may set its times; a rewrite makes the file ours).</returns>
+    private bool TryStamp(string fileName, long contentExpiresAtMs, long expiresAtMs)
+    {
+        if (!_exactStamps || expiresAtMs < contentExpiresAtMs)
+        {
+            return false;
+        }
+
+        try
+        {
+            IOFile.SetLastWriteTimeUtc(Path.Combine(_sessionsDirectory, fileName), ExpiryStamps.FromMs(expiresAtMs));
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -209,6 +248,16 @@ public sealed partial class FileSessionStore
     /// after the change about to be made in it (see <see cref="DirectorySync.Open"/>); otherwise a handle that does
     /// nothing.</summary>
     private DirectorySync.Handle OpenForFlush(string directory) => _flushToDisk ? DirectorySync.Open(directory) : default;
+
+    /// <summary>With <see cref="FileSessionStoreOptions.FlushToDisk"/>, makes the rename or delete just done in
+    /// <c>sessions/</c> durable, sharing the flush with this process's concurrent writers (see <see cref="GroupFlush"/>).</summary>
+    private void FlushSessions(in DirectorySync.Handle directory)
+    {
+        if (_flushToDisk)
+        {
+            _sessionsFlush.FlushAfterChange(directory);
+        }
+    }
 
     private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));
 
@@ -289,7 +338,9 @@ public sealed partial class FileSessionStore
         }
     }
 
-    private readonly record struct StoredFile(bool Exists, SessionHeader? Header, byte[] Buffer, string? Error)
+    /// <summary>A session file as read: <see cref="Header"/> carries the effective expiry (see <see cref="Read"/>),
+    /// <see cref="ContentExpiresAtMs"/> the one written in the file.</summary>
+    private readonly record struct StoredFile(bool Exists, SessionHeader? Header, byte[] Buffer, string? Error, long ContentExpiresAtMs)
     {
         public bool IsLive(long nowMs) => Header is { } header && header.IsLive(nowMs);
 

@@ -24,7 +24,8 @@ namespace SessionStores.File;
 /// (<c>flock</c> on Unix) while it reads the version and renames the new file into place. Reads take no lock.</para>
 /// <para><b>Expiry</b> follows the <see cref="TimeProvider"/> given to the constructor and is stored in each file;
 /// the file's modification time is set to the same instant so that a pruning pass finds expired files from
-/// the directory listing alone, opening only those.</para>
+/// the directory listing alone, opening only those. A sliding-expiry touch moves only the modification time, so a
+/// session's expiry is the later of the written one and the file's modification time (see the package README).</para>
 /// </remarks>
 public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyncDisposable
 {
@@ -36,6 +37,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
+    private readonly GroupFlush _sessionsFlush = new();
 
     // Whether this file system keeps modification times (the expiry stamps) to the millisecond; see ExpiryStamps.
     private readonly bool _exactStamps;
@@ -194,7 +196,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             if (outcome is not DeleteOutcome.Missing)
             {
                 // A logout that a power cut could undo is no logout.
-                directory.Flush();
+                FlushSessions(directory);
             }
 
             return outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
@@ -259,10 +261,14 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
                 return null;
             }
 
-            // Only the expiry (and the header checksum) change; data and version are written back as they were.
             var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
-            FileCodec.SetExpiry(current.Buffer, expiresAtMs);
-            Replace(name, current.Buffer, expiresAtMs, cancellationToken);
+            if (!TryStamp(name, current.ContentExpiresAtMs, expiresAtMs))
+            {
+                // Only the expiry (and the header checksum) change; data and version are written back as they were.
+                FileCodec.SetExpiry(current.Buffer, expiresAtMs);
+                Replace(name, current.Buffer, expiresAtMs, cancellationToken);
+            }
+
             return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
         }
     }

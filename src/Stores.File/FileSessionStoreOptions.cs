@@ -38,9 +38,13 @@ public sealed class FileSessionStoreOptions : SessionStoreOptions
     /// still safe). Default: <see langword="true"/>.
     /// </summary>
     /// <remarks>
-    /// Cost: a write (set, touch) flushes twice, the file and the directory; a destroy flushes once, and so does a whole
+    /// Cost: a write (set) flushes twice, the file and the directory; a destroy flushes once, and so does a whole
     /// <see cref="ISessionStore.DestroyManyAsync"/>; binding a session to a new subject flushes two directories more (its
-    /// marker's). A directory flush that fails surfaces as a <see cref="SessionStoreException"/>, like any I/O failure.
+    /// marker's). A sliding-expiry touch (<see cref="ISessionStore.TouchAsync"/>, <see cref="ISessionStore.GetAndTouchAsync"/>)
+    /// flushes nothing: it only moves the file's modification time, which readers take as the expiry when it is later
+    /// than the written one. A touch lost to a power loss makes the session expire at its previous expiry: no data is
+    /// lost and nothing expired comes back, and flushing it would cost two flushes per read-only request. (A touch to an
+    /// earlier expiry than the written one rewrites the file, and flushes as a write does.) A directory flush that fails surfaces as a <see cref="SessionStoreException"/>, like any I/O failure.
     /// Directories are flushed on Linux, macOS and FreeBSD; on Windows only files are (there is no supported way to
     /// flush a directory from .NET), so there a change acknowledged just before a power loss can still be lost. On macOS,
     /// <c>fsync</c> of a directory does not force the drive's own cache.
