@@ -68,6 +68,7 @@ public sealed partial class RedisSessionStore
             if (!_disposed)
             {
                 _connection = connection;
+                _countsListeners = CountsListeners(connection);
                 var db = connection.GetDatabase(_database);
                 _db = db;
                 return db;

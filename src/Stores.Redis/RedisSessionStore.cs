@@ -62,6 +62,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         _keys = new RedisKeys(options.KeyPrefix);
         _maxDataBytes = options.MaxDataBytes;
         _announceChannel = options.PublishInvalidations ? _keys.InvalidationsName : string.Empty;
+        var process = _keys.InvalidationsName + ":p:" + Guid.NewGuid().ToString("N");
+        _ownChannel = process;
+        _unheardChannel = process + ":none";
         _database = options.Database;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _backend = new RedisBackend(() => _disposed);
@@ -147,7 +150,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
         var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = EvaluateAsync(RedisCommands.Set, db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel], cancellationToken);
+        var script = EvaluateAsync(RedisCommands.Set, db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel, OwnChannelArgument], cancellationToken);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);

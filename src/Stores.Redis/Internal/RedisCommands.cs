@@ -91,7 +91,7 @@ internal static partial class RedisCommands
     /// <summary>
     /// SET with a relative expiry (<c>PX</c>, the server's clock); the clock is read (<c>TIME</c>) only to stamp the
     /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data, invalidation
-    /// channel ('' none: see RedisCommands.Announcements).
+    /// channel ('' none), the writer's own channel (see RedisCommands.Announcements).
     /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
     /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
     /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session

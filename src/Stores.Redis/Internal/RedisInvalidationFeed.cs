@@ -36,6 +36,7 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private ChannelMessageQueue? _queue;
+    private RedisChannel? _ownChannel;
     private Task _heartbeats = Task.CompletedTask;
     private long _lostAt;
     private bool _live;
@@ -47,13 +48,28 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
         _listener = listener;
     }
 
+    /// <summary>Whether every primary's heartbeat came back since the feed was last lost: the shared channel is
+    /// subscribed (and so is the own channel, on the same connection).</summary>
+    public bool IsLive => Volatile.Read(ref _live);
+
+    // ownChannel: a channel only this feed subscribes to, on the subscription connection of the shared channel (see
+    // RedisCommands.Announcements), or null.
     public static async Task<RedisInvalidationFeed> StartAsync(
-        IConnectionMultiplexer connection, RedisKeys keys, ISessionInvalidationListener listener, CancellationToken cancellationToken)
+        IConnectionMultiplexer connection, RedisKeys keys, ISessionInvalidationListener listener, RedisChannel? ownChannel, CancellationToken cancellationToken)
     {
         var feed = new RedisInvalidationFeed(connection, keys, listener);
-        var queue = await connection.GetSubscriber().SubscribeAsync(keys.Invalidations).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var subscriber = connection.GetSubscriber();
+        var queue = await subscriber.SubscribeAsync(keys.Invalidations).WaitAsync(cancellationToken).ConfigureAwait(false);
         feed._queue = queue;
         queue.OnMessage(feed.OnMessage);
+        if (ownChannel is { } own)
+        {
+            // Subscribed after the shared channel, and only counted by writers while the feed is live (which proves the
+            // shared subscription): on a reconnect the driver may subscribe the two in either order.
+            feed._ownChannel = own;
+            await subscriber.SubscribeAsync(own, static (_, _) => { }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         connection.ConnectionFailed += feed.OnConnectionFailed;
         connection.ConfigurationChanged += feed.OnTopologyChanged;
         feed._lostAt = Environment.TickCount64;
@@ -204,6 +220,11 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
             // Stopped.
         }
 
+        if (_ownChannel is { } own)
+        {
+            await _connection.GetSubscriber().UnsubscribeAsync(own).ConfigureAwait(false);
+        }
+
         if (_queue is { } queue)
         {
             await queue.UnsubscribeAsync().ConfigureAwait(false);
@@ -215,6 +236,11 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         Stop();
+        if (_ownChannel is { } own)
+        {
+            _connection.GetSubscriber().Unsubscribe(own, flags: CommandFlags.FireAndForget);
+        }
+
         _queue?.Unsubscribe(CommandFlags.FireAndForget);
     }
 
