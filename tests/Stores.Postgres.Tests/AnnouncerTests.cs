@@ -38,11 +38,13 @@ public sealed class AnnouncerTests
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var announcer = new PostgresAnnouncer(dataSource, channel, failures.Enqueue);
         announcer.EnsureStarted(stopping.Token);
+        // Waits in short slices that end by themselves: a cancelled WaitAsync can leave the connection in its
+        // 'Waiting' state, and disposing it then throws.
         var listening = Task.Run(async () =>
         {
             while (!stopping.IsCancellationRequested)
             {
-                await listener.WaitAsync(stopping.Token);
+                await listener.WaitAsync(TimeSpan.FromMilliseconds(100), Token);
             }
         }, Token);
 
@@ -65,7 +67,7 @@ public sealed class AnnouncerTests
         Assert.Contains(failures, ex => ex is PostgresException);
         await stopping.CancelAsync();
         await announcer.Running;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+        await listening;
     }
 
     private static string Next(BlockingCollection<string> received) =>
