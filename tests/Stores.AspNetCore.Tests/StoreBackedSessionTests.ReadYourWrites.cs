@@ -66,6 +66,16 @@ public abstract partial class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task A_json_result_is_written_after_its_session_write()
+    {
+        await using var site = await StartAsync();
+        using var browser = site.NewClient();
+
+        Assert.Equal("""{"key":"a","value":"1"}""", await browser.GetStringAsync("/set-json?key=a&value=1", Ct));
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Fact]
     public async Task Without_commit_before_response_a_client_can_read_stale_data_the_control_case()
     {
         // The control for the test above: the built-in behaviour, which the default mode exists to prevent.

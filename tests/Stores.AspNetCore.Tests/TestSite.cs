@@ -161,6 +161,14 @@ public sealed class TestSite : IAsyncDisposable
             await c.Response.BodyWriter.FlushAsync();
         });
 
+        // A minimal-API JSON result: System.Text.Json serializes into BodyWriter and asks it for its unflushed bytes.
+        app.MapGet("/set-json", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            return new KeyValue(key, value);
+        });
+
         // Commits when the middleware ends (no body written by the endpoint), the other read-your-writes path.
         app.MapGet("/set-nobody", async (HttpContext c, string key, string value) =>
         {
@@ -231,3 +239,6 @@ public sealed class TestSite : IAsyncDisposable
         app.MapGet("/unloaded-read", (HttpContext c) => c.Session.GetString("x") ?? "(none)");
     }
 }
+
+/// <summary>The body of the <c>/set-json</c> route.</summary>
+public sealed record KeyValue(string Key, string Value);

@@ -64,6 +64,7 @@ internal sealed partial class CommitOnFirstWriteStream
         private ArrayBufferWriter<byte>? _dropped;
         private Target _leased;
         private bool _unflushed;
+        private long _unflushedBytes;
 
         private enum Target
         {
@@ -76,6 +77,12 @@ internal sealed partial class CommitOnFirstWriteStream
 
         /// <summary>Whether bytes went to the server's writer since its last flush.</summary>
         public bool Unflushed => _unflushed;
+
+        // System.Text.Json's PipeWriter serialization (WriteAsJsonAsync, minimal-API results) requires these: it flushes
+        // once this many bytes are waiting. Counted here, so it holds before the commit, after it, and when dropping.
+        public override bool CanGetUnflushedBytes => true;
+
+        public override long UnflushedBytes => _unflushedBytes;
 
         public override Memory<byte> GetMemory(int sizeHint = 0)
         {
@@ -107,9 +114,11 @@ internal sealed partial class CommitOnFirstWriteStream
                 case Target.Prior:
                     body._prior.Writer.Advance(bytes);
                     _unflushed = true;
+                    _unflushedBytes += bytes;
                     break;
                 case Target.Pending:
                     _pending!.Advance(bytes);
+                    _unflushedBytes += bytes;
                     break;
                 default:
                     _dropped!.Advance(bytes);
@@ -158,6 +167,7 @@ internal sealed partial class CommitOnFirstWriteStream
 
         private ValueTask<FlushResult> FlushCommitted(CancellationToken cancellationToken)
         {
+            _unflushedBytes = 0;
             if (body._discard)
             {
                 return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false));
