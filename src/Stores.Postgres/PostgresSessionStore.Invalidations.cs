@@ -61,13 +61,8 @@ public sealed partial class PostgresSessionStore : ISessionInvalidationSource
     }
 
     // A write that failed may still have committed (a timeout, a connection lost after the commit): tells caches the
-    // session's version is unknown (0 drops their entry), which is always safe. An exception filter, so the exception
-    // propagates untouched.
-    private bool AnnounceUnknown(string id)
-    {
-        _announcer?.Announce(id, 0);
-        return false;
-    }
+    // session's version is unknown (0 drops their entry), which is always safe. The caller rethrows.
+    private void AnnounceUnknown(string id) => _announcer?.Announce(id, 0);
 
     private async Task AnnounceAllChangedAsync(CancellationToken cancellationToken)
     {

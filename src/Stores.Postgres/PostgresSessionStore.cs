@@ -218,9 +218,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
             return result;
         }
-        catch (Exception) when (AnnounceUnknown(id))
+        catch
         {
-            throw; // Unreachable: AnnounceUnknown returns false, so the exception propagates untouched.
+            AnnounceUnknown(id);
+            throw;
         }
     }
 
@@ -252,9 +253,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
 
             return deleted is true;
         }
-        catch (Exception) when (AnnounceUnknown(id))
+        catch
         {
-            throw; // Unreachable, as above.
+            AnnounceUnknown(id);
+            throw;
         }
     }
 
