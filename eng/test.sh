@@ -60,13 +60,18 @@ else
 fi
 
 STATUS=$status python3 - <<'PY'
-import glob, os, re
+import glob, html, os, re
 p = f = s = 0
 for path in glob.glob('TestResults/**/*.trx', recursive=True):
     counters = re.search(r'<Counters [^>]*>', open(path, encoding='utf-8').read()).group(0)
     c = {k: int(v) for k, v in re.findall(r'(\w+)="(\d+)"', counters)}
     p += c['passed']; f += c['failed'] + c.get('error', 0) + c.get('timeout', 0) + c.get('aborted', 0)
     s += c['total'] - c['executed']
+    # Name every failed test and the start of its message here, so the last lines of a CI log say what failed.
+    for m in re.finditer(r'<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="Failed"[^>]*>(.*?)</UnitTestResult>', open(path, encoding='utf-8').read(), re.S):
+        msg = re.search(r'<Message>(.*?)</Message>', m.group(2), re.S)
+        text = html.unescape(msg.group(1)).strip().replace('\n', ' | ')[:600] if msg else '(no message)'
+        print(f"FAILED {html.unescape(m.group(1))}: {text}")
 status = int(os.environ['STATUS'])
 if status != 0 and f == 0:
     # A build error or a crashed test host leaves no failed test behind; it must not read as a clean run.
