@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using System.Runtime.ExceptionServices;
 
 namespace SessionStores;
 
@@ -51,4 +53,29 @@ public abstract class SessionStoreBackend
     /// <param name="exception">A backend failure.</param>
     /// <returns>The exception to wrap.</returns>
     public virtual Exception Redact(Exception exception) => exception;
+
+    /// <summary>For <see cref="Redact"/>: a file system error of the same kind as <paramref name="exception"/> (so that
+    /// whoever reads it still tells a missing file from a denied access or a full disk) with <paramref name="message"/>
+    /// instead of its own, carrying its stack trace.</summary>
+    /// <param name="exception">A <see cref="FileNotFoundException"/>, <see cref="DirectoryNotFoundException"/>,
+    /// <see cref="PathTooLongException"/>, any other <see cref="IOException"/> (which keeps its <c>HResult</c>), or an
+    /// <see cref="UnauthorizedAccessException"/>.</param>
+    /// <param name="message">The message of the copy.</param>
+    /// <returns>The copy, whose stack trace is that of <paramref name="exception"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="exception"/> is of another kind.</exception>
+    protected static Exception WithMessage(Exception exception, string message)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(message);
+        Exception copy = exception switch
+        {
+            FileNotFoundException => new FileNotFoundException(message),
+            DirectoryNotFoundException => new DirectoryNotFoundException(message),
+            PathTooLongException => new PathTooLongException(message),
+            IOException => new IOException(message, exception.HResult),
+            UnauthorizedAccessException => new UnauthorizedAccessException(message),
+            _ => throw new ArgumentException($"Only file system errors are copied with a new message, not {exception.GetType()}.", nameof(exception)),
+        };
+        return ExceptionDispatchInfo.SetRemoteStackTrace(copy, exception.StackTrace ?? string.Empty);
+    }
 }

@@ -23,6 +23,13 @@ public sealed partial class FileSessionStore
         OtherSubject,
     }
 
+    private enum StampOutcome
+    {
+        Stamped,
+        Rewrite,
+        Missing,
+    }
+
     /// <summary>Reads a session file; <paramref name="expectedId"/> is checked against the id it holds.</summary>
     /// <remarks>
     /// Synchronous on purpose, as <see cref="Replace"/> is: a session file is a few hundred bytes in the page cache,
@@ -183,24 +190,30 @@ public sealed partial class FileSessionStore
     /// a touch lost to a power cut makes the session expire at its previous expiry, which loses no data and resurrects
     /// nothing, and a flush per read-only request would cost more than the rest of the request.
     /// </summary>
-    /// <returns><see langword="false"/> when the file must be rewritten instead: the file system keeps coarse times,
-    /// the new expiry is earlier than the written one (a stamp can only extend it), or the file belongs to another user
-    /// (only a file's owner may set its times; a rewrite makes the file ours).</returns>
-    private bool TryStamp(string fileName, long contentExpiresAtMs, long expiresAtMs)
+    /// <returns><see cref="StampOutcome.Rewrite"/> when the file must be rewritten instead: the file system keeps coarse
+    /// times, the new expiry is earlier than the written one (a stamp can only extend it), or the file belongs to another
+    /// user (only a file's owner may set its times; a rewrite makes the file ours). <see cref="StampOutcome.Missing"/>
+    /// when the file is gone: deleted by hand since it was read (the lock only holds off this store's own writers), which
+    /// makes the session absent, as a destroy just before the touch would have.</returns>
+    private StampOutcome TryStamp(string fileName, long contentExpiresAtMs, long expiresAtMs)
     {
         if (!_exactStamps || expiresAtMs < contentExpiresAtMs)
         {
-            return false;
+            return StampOutcome.Rewrite;
         }
 
         try
         {
             IOFile.SetLastWriteTimeUtc(Path.Combine(_sessionsDirectory, fileName), ExpiryStamps.FromMs(expiresAtMs));
-            return true;
+            return StampOutcome.Stamped;
         }
         catch (UnauthorizedAccessException)
         {
-            return false;
+            return StampOutcome.Rewrite;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return StampOutcome.Missing;
         }
     }
 

@@ -262,7 +262,13 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             }
 
             var expiresAtMs = now + SessionValidation.ToMilliseconds(ttl);
-            if (!TryStamp(name, current.ContentExpiresAtMs, expiresAtMs))
+            var stamp = TryStamp(name, current.ContentExpiresAtMs, expiresAtMs);
+            if (stamp is StampOutcome.Missing)
+            {
+                return null;
+            }
+
+            if (stamp is StampOutcome.Rewrite)
             {
                 // Only the expiry (and the header checksum) change; data and version are written back as they were.
                 FileCodec.SetExpiry(current.Buffer, expiresAtMs);

@@ -164,8 +164,9 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         _disposed.Dispose();
     }
 
-    /// <summary>Stops the pruner (without waiting for a running pass) and, when the store created it, closes its
-    /// connection pool. Prefer <see cref="DisposeAsync"/>.</summary>
+    /// <summary>Stops the pruner (without waiting for a running pass), sends the near-cache announcements of the writes
+    /// made so far (waiting for them at most <see cref="SessionStoreOptions.OperationTimeout"/>) and, when the store
+    /// created it, closes its connection pool. Prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose()
     {
         if (_disposed.IsCancellationRequested)
@@ -174,6 +175,11 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
 
         _disposed.Cancel();
+
+        // The announcer's last send, as DisposeAsync awaits it: closing the pool under it would lose what the last
+        // writes announce, and other processes' near caches would serve their old versions. A send that takes longer
+        // fails once the pool is closed, and the announcer logs what it lost.
+        _announcer?.Running.Wait(_runner.OperationTimeout);
         if (_ownsDataSource)
         {
             _dataSource.Dispose();

@@ -140,6 +140,57 @@ public sealed class SessionStoreBackendTests
         Assert.Equal("Get", SessionStoreOperationNames.Display(SessionStoreOperationNames.Get));
     }
 
+    [Theory]
+    [InlineData(typeof(FileNotFoundException))]
+    [InlineData(typeof(DirectoryNotFoundException))]
+    [InlineData(typeof(PathTooLongException))]
+    [InlineData(typeof(EndOfStreamException))]
+    [InlineData(typeof(UnauthorizedAccessException))]
+    public void A_file_system_error_copied_with_a_new_message_keeps_its_kind_and_the_original_stack_trace(Type kind)
+    {
+        // Given: an error thrown (so it has a stack trace) whose message names a secret.
+        var original = Thrown((Exception)Activator.CreateInstance(kind, "/sessions/secret-id failed")!);
+
+        // When
+        var copy = TestBackend.Copy(original, "/sessions/[id] failed");
+
+        // Then: the same kind for whoever tells a missing file from a denied access (any other IOException is an
+        // IOException), the new message only, and the trace of where the original was thrown.
+        var expected = original is IOException and not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) ? typeof(IOException) : kind;
+        Assert.Equal(expected, copy.GetType());
+        Assert.Equal("/sessions/[id] failed", copy.Message);
+        Assert.Contains(nameof(Thrown), copy.StackTrace, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-id", copy.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_io_error_copied_with_a_new_message_keeps_its_hresult()
+    {
+        var original = Thrown(new IOException("disk full at /sessions/secret-id", unchecked((int)0x80070070)));
+
+        var copy = TestBackend.Copy(original, "disk full");
+
+        Assert.Equal(original.HResult, copy.HResult);
+    }
+
+    [Fact]
+    public void Only_file_system_errors_are_copied_with_a_new_message()
+    {
+        Assert.Throws<ArgumentException>(() => TestBackend.Copy(new InvalidOperationException("x"), "y"));
+    }
+
+    private static Exception Thrown(Exception exception)
+    {
+        try
+        {
+            throw exception;
+        }
+        catch (Exception caught)
+        {
+            return caught;
+        }
+    }
+
     private static Task<int> Fail(string operation, Exception exception) =>
         Runner.RunAsync<Exception, int>(operation, exception, static (e, _) => Task.FromException<int>(e), TestContext.Current.CancellationToken);
 
@@ -151,5 +202,7 @@ public sealed class SessionStoreBackendTests
 
         public override Exception Redact(Exception exception) =>
             exception.Message.Contains("secret-id", StringComparison.Ordinal) ? new IOException(exception.Message.Replace("secret-id", "[id]", StringComparison.Ordinal)) : exception;
+
+        public static Exception Copy(Exception exception, string message) => WithMessage(exception, message);
     }
 }

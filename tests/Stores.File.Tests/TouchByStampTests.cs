@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using SessionStores.File.Internal;
@@ -16,7 +17,7 @@ public sealed class TouchByStampTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sessionstores-file-stamp", Guid.NewGuid().ToString("N")[..12]);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private static System.Threading.CancellationToken Token => TestContext.Current.CancellationToken;
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private string PathOf(string id) => Path.Combine(_directory, "sessions", SessionFileNames.ForId(id));
 
@@ -114,6 +115,33 @@ public sealed class TouchByStampTests : IDisposable
         Assert.Equal(later, (await store.GetAsync("s", Token))!.ExpiresAt);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_touch_of_a_session_file_deleted_by_hand_while_it_runs_reports_the_session_absent(bool withData)
+    {
+        // Given: a live session whose file someone deletes by hand after the touch read it, before it moves the stamp
+        // (the touch asks the clock for now in between).
+        var clock = new HookedClock(_clock.GetUtcNow());
+        await using var store = CreateStore(clock);
+        await store.SetAsync("s", new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(1)), Token);
+        clock.BeforeNextNow = () => System.IO.File.Delete(PathOf("s"));
+
+        // When / Then: absent, as for any touch of an absent session, not a transient failure; and nothing came back.
+        if (withData)
+        {
+            Assert.Null(await store.GetAndTouchAsync("s", TimeSpan.FromMinutes(5), Token));
+        }
+        else
+        {
+            Assert.False(await store.TouchAsync("s", TimeSpan.FromMinutes(5), Token));
+        }
+
+        Assert.Null(clock.BeforeNextNow);
+        Assert.False(System.IO.File.Exists(PathOf("s")));
+        Assert.Null(await store.GetAsync("s", Token));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))
@@ -133,6 +161,24 @@ public sealed class TouchByStampTests : IDisposable
         return all;
     }
 
-    private FileSessionStore CreateStore() =>
-        new(new FileSessionStoreOptions { Directory = _directory, PruneInterval = TimeSpan.FromDays(1) }, _clock);
+    private FileSessionStore CreateStore(TimeProvider? clock = null) =>
+        new(new FileSessionStoreOptions { Directory = _directory, PruneInterval = TimeSpan.FromDays(1) }, clock ?? _clock);
+
+    /// <summary>A fake clock that runs an action, once, the next time it is asked for now.</summary>
+    private sealed class HookedClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private Action? _beforeNextNow;
+
+        public Action? BeforeNextNow
+        {
+            get => Volatile.Read(ref _beforeNextNow);
+            set => Volatile.Write(ref _beforeNextNow, value);
+        }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            Interlocked.Exchange(ref _beforeNextNow, null)?.Invoke();
+            return base.GetUtcNow();
+        }
+    }
 }

@@ -70,6 +70,47 @@ public sealed class AnnouncerTests
         await listening;
     }
 
+    [Fact]
+    public async Task Writes_followed_by_a_synchronous_dispose_of_the_store_are_all_announced()
+    {
+        // Given: a store with a data source of its own (its disposal closes the pool), publishing invalidations, and a
+        // listener on its channel.
+        var table = Db.NewName("ann");
+        var dataSource = await PostgresFixture.DataSourceAsync();
+        await using var listener = await dataSource.OpenConnectionAsync(Token);
+        var received = new ConcurrentDictionary<string, bool>();
+        listener.Notification += (_, e) => received[e.Payload] = true;
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{new PostgresCommands(PostgresFixture.Schema, table).InvalidationChannel}\"", listener))
+        {
+            await listen.ExecuteNonQueryAsync(Token);
+        }
+
+        var store = new PostgresSessionStore(new PostgresSessionStoreOptions
+        {
+            ConnectionString = await PostgresFixture.ConnectionStringAsync(),
+            SchemaName = PostgresFixture.Schema,
+            TableName = table,
+            PublishInvalidations = true,
+            EnablePruning = false,
+        });
+        await store.EnsureSchemaAsync(Token);
+
+        // When: writes complete together (so the announcer is still sending some while the last are queued), and the
+        // store is disposed synchronously at once.
+        var ids = Enumerable.Range(0, 100).Select(i => "w" + i).ToArray();
+        await Task.WhenAll(ids.Select(id => store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(5)), Token)));
+        store.Dispose();
+
+        // Then: every write's announcement arrives, the last ones too.
+        var deadline = DateTime.UtcNow + Patience;
+        while (ids.Any(id => !received.ContainsKey(id + ":1")) && DateTime.UtcNow < deadline)
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(100), Token);
+        }
+
+        Assert.Equal([], ids.Where(id => !received.ContainsKey(id + ":1")));
+    }
+
     private static string Next(BlockingCollection<string> received) =>
         received.TryTake(out var payload, (int)Patience.TotalMilliseconds, Token) ? payload : throw new TimeoutException("no notification arrived");
 }

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 
 namespace SessionStores.ExpressCompat.Internal;
@@ -25,14 +24,7 @@ internal sealed partial class ExpressFileBackend() : SessionStoreBackend("sessio
         var message = SessionFile().Replace(exception.Message, m => "[session " + SessionValidation.Tag(m.Groups["name"].Value) + "]");
 
         // The same kind of error, so that whoever reads it tells a missing directory from a full disk as before.
-        Exception redacted = exception switch
-        {
-            UnauthorizedAccessException => new UnauthorizedAccessException(message),
-            DirectoryNotFoundException => new DirectoryNotFoundException(message),
-            FileNotFoundException => new FileNotFoundException(message),
-            _ => new IOException(message, exception.HResult),
-        };
-        return ExceptionDispatchInfo.SetRemoteStackTrace(redacted, exception.StackTrace ?? string.Empty);
+        return WithMessage(exception, message);
     }
 
     // "<id>.json" after a path separator: id characters, or "+" and a hash for the longest ids.

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 
 namespace SessionStores.File.Internal;
@@ -51,15 +50,7 @@ internal sealed partial class FileBackend : SessionStoreBackend
             return exception;
         }
 
-        Exception redacted = exception switch
-        {
-            FileNotFoundException => new FileNotFoundException(message),
-            DirectoryNotFoundException => new DirectoryNotFoundException(message),
-            PathTooLongException => new PathTooLongException(message),
-            UnauthorizedAccessException => new UnauthorizedAccessException(message),
-            _ => new IOException(message, exception.HResult),
-        };
-        return ExceptionDispatchInfo.SetRemoteStackTrace(redacted, exception.StackTrace ?? string.Empty);
+        return WithMessage(exception, message);
     }
 
     /// <summary>Text with every escaped-id file name replaced by the tag of its id, and control characters escaped.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -14,10 +15,19 @@ namespace SessionStores.Postgres.Internal;
 /// connection is probed every <c>probe</c>, so a connection the network silently dropped is noticed within a probe and
 /// its timeout. Used for lease releases (<see cref="PostgresSessionStore"/> leases) and near-cache invalidations.
 /// </summary>
+/// <remarks>
+/// The wait for notifications is never cancelled: it runs in slices of <see cref="StopCheck"/> that end by themselves,
+/// and the loop looks at the stop token between them. A cancelled <c>WaitAsync</c> can leave the connection in its
+/// <c>Waiting</c> state, so that its disposal throws and the connection, with its <c>LISTEN</c>, is left to the garbage
+/// collector; this way a stop closes it for real, within a slice.
+/// </remarks>
 internal sealed class PostgresListener
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(10);
+
+    // The most a stop waits for the loop to notice it (the length of one wait for notifications).
+    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(200);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _listen;
@@ -71,14 +81,23 @@ internal sealed class PostgresListener
                     await ExecuteAsync(connection, _listen).ConfigureAwait(false);
                     backoff = FirstBackoff;
                     _listening();
-                    while (true)
+                    var heard = Stopwatch.GetTimestamp();
+                    while (!_stopping.IsCancellationRequested)
                     {
-                        if (!await connection.WaitAsync(_probe, _stopping).ConfigureAwait(false))
+                        if (await connection.WaitAsync(_probe < StopCheck ? _probe : StopCheck).ConfigureAwait(false))
+                        {
+                            heard = Stopwatch.GetTimestamp();
+                        }
+                        else if (Stopwatch.GetElapsedTime(heard) >= _probe)
                         {
                             await ExecuteAsync(connection, "SELECT 1").ConfigureAwait(false);
+                            heard = Stopwatch.GetTimestamp();
                         }
                     }
                 }
+
+                // Stopped: the connection was closed on leaving the block above.
+                return;
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
