@@ -21,17 +21,17 @@ internal sealed partial class CommitOnFirstWriteStream : Stream
 {
     private readonly HttpContext _context;
     private readonly IHttpResponseBodyFeature _prior;
-    private readonly Func<Task<Exception?>> _commit;
+    private readonly IResponseCommit _session;
     private readonly StoreBackedSessionOptions _options;
     private readonly BodyWriter _writer;
     private Task? _committing;
     private bool _discard;
 
-    private CommitOnFirstWriteStream(HttpContext context, IHttpResponseBodyFeature prior, Func<Task<Exception?>> commit, StoreBackedSessionOptions options)
+    private CommitOnFirstWriteStream(HttpContext context, IHttpResponseBodyFeature prior, IResponseCommit session, StoreBackedSessionOptions options)
     {
         _context = context;
         _prior = prior;
-        _commit = commit;
+        _session = session;
         _options = options;
         _writer = new BodyWriter(this);
     }
@@ -40,10 +40,10 @@ internal sealed partial class CommitOnFirstWriteStream : Stream
     private bool IsCommitted => _committing is { IsCompletedSuccessfully: true };
 
     /// <summary>Puts the stream in front of the response body, until <see cref="Installed.CompleteAsync"/>.</summary>
-    public static Installed Install(HttpContext context, Func<Task<Exception?>> commit, StoreBackedSessionOptions options)
+    public static Installed Install(HttpContext context, IResponseCommit session, StoreBackedSessionOptions options)
     {
         var prior = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        var stream = new CommitOnFirstWriteStream(context, prior, commit, options);
+        var stream = new CommitOnFirstWriteStream(context, prior, session, options);
         var feature = new Feature(stream);
         context.Features.Set<IHttpResponseBodyFeature>(feature);
         return new Installed(context, stream, feature);
@@ -119,7 +119,7 @@ internal sealed partial class CommitOnFirstWriteStream : Stream
 
     private async Task CommitAsync()
     {
-        if (!_context.Response.HasStarted && await _commit().ConfigureAwait(false) is { } failure && !_context.Response.HasStarted)
+        if (!_context.Response.HasStarted && await _session.CommitBeforeResponseAsync().ConfigureAwait(false) is { } failure && !_context.Response.HasStarted)
         {
             // The problem goes to the real body; the endpoint's bytes that follow are dropped.
             _discard = true;

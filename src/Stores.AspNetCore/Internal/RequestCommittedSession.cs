@@ -12,7 +12,7 @@ namespace SessionStores.AspNetCore.Internal;
 /// failure is logged once, reported to the <see cref="SessionRequestScope"/> and answered as a problem, and a session
 /// whose commit failed is not committed again. Each backend supplies only its commit body.
 /// </summary>
-internal abstract class RequestCommittedSession : ValueSession
+internal abstract class RequestCommittedSession : ValueSession, IResponseCommit
 {
     private readonly StoreBackedSessionOptions _integration;
 
@@ -81,13 +81,13 @@ internal abstract class RequestCommittedSession : ValueSession
     {
         if (Scope is { Context.Response.HasStarted: false } scope)
         {
-            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, CommitBeforeResponseAsync, _integration);
+            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, this, _integration);
             scope.Context.Response.OnStarting(static state => ((RequestCommittedSession)state).CommitOnStartingAsync(), this);
         }
     }
 
     /// <summary>The commit before the response's first byte; returns the failure (logged and reported) for the caller to answer.</summary>
-    private async Task<Exception?> CommitBeforeResponseAsync()
+    public async Task<Exception?> CommitBeforeResponseAsync()
     {
         if (!CanCommit || CommitFailure is not null)
         {

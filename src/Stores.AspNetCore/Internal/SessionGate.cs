@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -47,7 +48,7 @@ internal sealed class SessionGate
         var shard = _shards[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % ShardCount)];
         lock (shard)
         {
-            return shard.Entries.TryGetValue(key, out var entry) ? entry.Waiters?.Count ?? 0 : 0;
+            return shard.Entries.TryGetValue(key, out var waiters) ? waiters?.Count ?? 0 : 0;
         }
     }
 
@@ -62,18 +63,18 @@ internal sealed class SessionGate
         LinkedListNode<TaskCompletionSource>? node;
         lock (shard)
         {
-            if (!shard.Entries.TryGetValue(key, out var entry))
+            ref var waiters = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, key, out var held);
+            if (!held)
             {
-                shard.Entries.Add(key, new Entry());
                 return new ValueTask<Held>(new Held(this, shard, key));
             }
 
-            if ((entry.Waiters?.Count ?? 0) >= maxWaiters)
+            if ((waiters?.Count ?? 0) >= maxWaiters)
             {
                 throw SessionBusyException.TooManyWaiting(maxWaiters);
             }
 
-            node = (entry.Waiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            node = (waiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
         return WaitAsync(shard, key, node, timeout, cancellationToken);
@@ -116,23 +117,23 @@ internal sealed class SessionGate
     {
         lock (shard)
         {
-            var entry = shard.Entries[key];
-            if (failure is not null && entry.Waiters is { Count: > 0 })
+            var waiters = shard.Entries[key];
+            if (failure is not null && waiters is { Count: > 0 })
             {
                 // The holder found the store unavailable: those queued behind it would meet the same stall one after
                 // another (each waiting out the holder before it), so they are answered now. Later arrivals try afresh.
-                foreach (var waiter in entry.Waiters)
+                foreach (var waiter in waiters)
                 {
                     waiter.SetException(new SessionStoreException(
                         "An earlier request of this session found the session store unavailable; this request was not run against it.", failure, isTransient: true));
                 }
 
-                entry.Waiters.Clear();
+                waiters.Clear();
             }
 
-            if (entry.Waiters?.First is { } next)
+            if (waiters?.First is { } next)
             {
-                entry.Waiters!.RemoveFirst();
+                waiters.RemoveFirst();
                 next.Value.SetResult();
             }
             else
@@ -172,12 +173,8 @@ internal sealed class SessionGate
 
     internal sealed class Shard
     {
-        public Dictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
-    }
-
-    internal sealed class Entry
-    {
-        /// <summary>The queue behind the holder, created by the first waiter (most sessions never have one).</summary>
-        public LinkedList<TaskCompletionSource>? Waiters { get; set; }
+        /// <summary>Each held key and the queue behind its holder, created by the first waiter (most sessions never have
+        /// one, so holding a gate costs a dictionary entry and nothing else).</summary>
+        public Dictionary<string, LinkedList<TaskCompletionSource>?> Entries { get; } = new(StringComparer.Ordinal);
     }
 }

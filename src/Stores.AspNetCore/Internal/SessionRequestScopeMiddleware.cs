@@ -29,6 +29,9 @@ internal sealed class SessionRequestScopeMiddleware
     public async Task InvokeAsync(HttpContext context)
     {
         var scope = new SessionRequestScope(context);
+
+        // Not reset at the end: an async method's changes to async-local values never leave it (its caller's context is
+        // restored when it returns or awaits), and a second write would cost another execution context per request.
         SessionRequestScope.Current = scope;
         try
         {
@@ -80,7 +83,6 @@ internal sealed class SessionRequestScopeMiddleware
         }
         finally
         {
-            SessionRequestScope.Current = null;
             if (scope.Turn is { } turn)
             {
                 // Normally ended by the commit already; this covers a request that never committed.

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 
 namespace SessionStores.AspNetCore.Internal;
 
@@ -15,8 +16,10 @@ namespace SessionStores.AspNetCore.Internal;
 internal sealed class SessionValues
 {
     private Dictionary<string, byte[]> _values = Empty();
-    private Dictionary<string, byte[]?>? _changes;
-    private Dictionary<string, byte[]?>? _originals;
+    // One entry per key this request changed: what it holds now and what it held before (one dictionary, created by the
+    // first change: a read-only request has none). A clear drops the entries: the values it removed are not this
+    // request's to merge, and no same-key check runs after a clear.
+    private Dictionary<string, Change>? _changes;
     private bool _cleared;
     private bool _subjectChanged;
 
@@ -84,9 +87,8 @@ internal sealed class SessionValues
 
         // Copied, as the built-in session does: the caller may reuse its array.
         var copy = value.AsSpan().ToArray();
-        RememberOriginal(key, existing);
         _values[key] = copy;
-        (_changes ??= new(StringComparer.Ordinal))[key] = copy;
+        RecordChange(key, copy, existing);
         IsDirty = true;
     }
 
@@ -94,8 +96,7 @@ internal sealed class SessionValues
     {
         if (_values.Remove(key, out var existing))
         {
-            RememberOriginal(key, existing);
-            (_changes ??= new(StringComparer.Ordinal))[key] = null;
+            RecordChange(key, null, existing);
             IsDirty = true;
         }
     }
@@ -149,7 +150,6 @@ internal sealed class SessionValues
     {
         Version = version;
         _changes = null;
-        _originals = null;
         _cleared = false;
         _subjectChanged = false;
         IsDirty = false;
@@ -195,7 +195,7 @@ internal sealed class SessionValues
 
         if (_changes is not null)
         {
-            foreach (var (key, value) in _changes)
+            foreach (var (key, (value, _)) in _changes)
             {
                 if (value is null)
                 {
@@ -214,20 +214,24 @@ internal sealed class SessionValues
     /// <summary>A copy of the change log, to replay later against another record (the old id of a regenerated session).</summary>
     public ChangeLog CopyChangeLog() => new(
         _changes is null ? null : new(_changes, StringComparer.Ordinal),
-        _originals is null ? null : new(_originals, StringComparer.Ordinal),
         _cleared,
         _subjectChanged);
 
     /// <summary>Makes <paramref name="log"/> this request's change log again (after a commit cleared it).</summary>
     public void RestoreChangeLog(ChangeLog log) =>
-        (_changes, _originals, _cleared, _subjectChanged) = (log.Changes, log.Originals, log.Cleared, log.SubjectChanged);
+        (_changes, _cleared, _subjectChanged) = (log.Changes, log.Cleared, log.SubjectChanged);
 
     private static Dictionary<string, byte[]> Empty() => new(StringComparer.Ordinal);
 
     private static bool BytesEqual(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
-    /// <summary>Keeps the value a key had when this request first changed it, to tell a merge from a lost update.</summary>
-    private void RememberOriginal(string key, byte[]? original) => (_originals ??= new(StringComparer.Ordinal)).TryAdd(key, original);
+    /// <summary>Records that <paramref name="key"/> now holds <paramref name="value"/> (<see langword="null"/>: removed),
+    /// keeping the value it had when this request first changed it, to tell a merge from a lost update.</summary>
+    private void RecordChange(string key, byte[]? value, byte[]? before)
+    {
+        ref var change = ref CollectionsMarshal.GetValueRefOrAddDefault(_changes ??= new(StringComparer.Ordinal), key, out var known);
+        change = new Change(value, known ? change.Original : before);
+    }
 
     private void ThrowOnSameKeyConflict(Dictionary<string, byte[]> latestValues, string sessionId, int attempt)
     {
@@ -236,25 +240,28 @@ internal sealed class SessionValues
             return;
         }
 
-        foreach (var (key, _) in _changes)
+        foreach (var key in _changes.Keys)
         {
             latestValues.TryGetValue(key, out var theirs);
-            byte[]? original = null;
-            _originals?.TryGetValue(key, out original);
-            if (!BytesEqual(theirs, original))
+            ref var change = ref CollectionsMarshal.GetValueRefOrNullRef(_changes, key);
+            if (!BytesEqual(theirs, change.Original))
             {
                 throw new SessionCommitConflictException(sessionId, attempt);
             }
 
-            // Merged: the other request's value is now the baseline a later conflict is judged against.
-            _originals![key] = theirs;
+            // Merged: the other request's value is now the baseline a later conflict is judged against (an update in
+            // place, which the enumeration allows).
+            change = change with { Original = theirs };
         }
     }
 
-    /// <summary>This request's changes: what each changed key holds (<see langword="null"/>: removed), what it held
-    /// before, whether the session was cleared and whether the subject changed.</summary>
-    internal sealed record ChangeLog(
-        Dictionary<string, byte[]?>? Changes, Dictionary<string, byte[]?>? Originals, bool Cleared, bool SubjectChanged);
+    /// <summary>This request's changes: what each changed key holds and held before, whether the session was cleared and
+    /// whether the subject changed.</summary>
+    internal sealed record ChangeLog(Dictionary<string, Change>? Changes, bool Cleared, bool SubjectChanged);
+
+    /// <summary>A key this request changed: what it holds now (<see langword="null"/>: removed) and what it held when this
+    /// request first changed it (or when a merge last took another request's value as the baseline).</summary>
+    internal readonly record struct Change(byte[]? Value, byte[]? Original);
 
     /// <summary>A session's content: the version it was stored as, its values, subject and creation time.</summary>
     internal readonly record struct Content(long Version, Dictionary<string, byte[]> Values, string? Subject, long CreatedAtMs);

@@ -54,7 +54,7 @@ internal sealed partial class StoreBackedSession
     /// The commit before the first byte of the response (read-your-writes), then the end of this request's turn.
     /// Returns the failure (already logged and reported to the request scope), for the caller to answer.
     /// </summary>
-    private async Task<Exception?> CommitBeforeResponseAsync()
+    public async Task<Exception?> CommitBeforeResponseAsync()
     {
         try
         {

@@ -28,7 +28,7 @@ internal sealed partial class StoreBackedSession
     }
 
     /// <summary>Runs one store call within <c>SessionOptions.IOTimeout</c>; see the overload with an argument.</summary>
-    private Task<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
+    private ValueTask<T> WithIoTimeout<T>(Func<StoreBackedSession, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
         WithIoTimeout(operation, static (s, operation, ct) => operation(s, ct), what, cancellationToken);
 
     /// <summary>
@@ -36,9 +36,10 @@ internal sealed partial class StoreBackedSession
     /// own deadline mechanism (<see cref="SessionStoreOperationRunner"/>): the store gets a token cancelled at the
     /// deadline, and the request stops waiting then even if the store ignores it. Transient failures go to the outage log
     /// (one error per incident, not one per request). The argument travels as state, so that the callback captures
-    /// nothing (no closure per call).
+    /// nothing (no closure per call). A <see cref="ValueTask{TResult}"/>: a store that answers synchronously (in memory,
+    /// a near-cache hit) costs no task here.
     /// </summary>
-    private async Task<T> WithIoTimeout<TArgument, T>(
+    private async ValueTask<T> WithIoTimeout<TArgument, T>(
         TArgument argument, Func<StoreBackedSession, TArgument, CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
     {
         try

@@ -11,7 +11,7 @@ namespace SessionStores.AspNetCore.Internal;
 /// request's changes in <see cref="SessionValues"/>, and commits with compare-and-set (see
 /// <c>StoreBackedSession.Commit.cs</c>).
 /// </summary>
-internal sealed partial class StoreBackedSession : ValueSession, ISession, IExtendedSession
+internal sealed partial class StoreBackedSession : ValueSession, ISession, IExtendedSession, IResponseCommit
 {
     private readonly Settings _settings;
     private readonly TimeSpan _idleTimeout;
@@ -229,7 +229,7 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
         {
             // The first write of the body commits (and answers a failure with a problem instead of the endpoint's body);
             // OnStarting is the fallback for a response started another way.
-            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, CommitBeforeResponseAsync, _settings.Options);
+            scope.Body ??= CommitOnFirstWriteStream.Install(scope.Context, this, _settings.Options);
             scope.Context.Response.OnStarting(static state => ((StoreBackedSession)state).CommitOnStartingAsync(), this);
         }
     }
