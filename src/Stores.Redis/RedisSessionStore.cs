@@ -149,8 +149,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IAsyncDisposable,
     {
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var ttlMs = SessionValidation.ToMilliseconds(write.Ttl);
-        var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)Encoding.UTF8.GetBytes(write.Subject);
-        var script = EvaluateAsync(RedisCommands.Set, db, [_keys.Session(id)], [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel, OwnChannelArgument], cancellationToken);
+        var subjectField = RedisCodec.SubjectField(write.Subject);
+        var subject = write.Subject is null ? RedisValue.EmptyString : (RedisValue)subjectField.AsMemory(RedisCodec.SubjectLengthDigits);
+        RedisValue[] arguments = write.ExpectedVersion is > 0 and var expected
+            ? [expected, ttlMs, subject, write.Data, _announceChannel, OwnChannelArgument, RedisCodec.VersionField(expected, withMagic: false),
+                RedisCodec.VersionField(expected + 1, withMagic: true), RedisCodec.HeaderLength - 1 + subjectField.Length - RedisCodec.SubjectLengthDigits, subjectField]
+            : [write.ExpectedVersion ?? -1, ttlMs, subject, write.Data, _announceChannel, OwnChannelArgument];
+        var script = EvaluateAsync(RedisCommands.Set, db, [_keys.Session(id)], arguments, cancellationToken);
 
         // Without a subject there is no index update to make on the caller's behalf.
         var result = await AwaitScriptAsync(script, db, id, write.Subject is null ? null : IndexFollowUp.Set, write.Subject, cancellationToken).ConfigureAwait(false);

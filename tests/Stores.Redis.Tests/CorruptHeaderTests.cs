@@ -81,6 +81,9 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
         await AssertCorruptAsync(id, () => store.GetAndTouchAsync(id, ttl, Token));
         await AssertCorruptAsync(id, () => store.TouchAsync(id, ttl, Token));
         await AssertCorruptAsync(id, () => store.SetAsync(id, new SessionWrite(new byte[] { 9 }, ttl, Subject, expectedVersion: 1), Token));
+
+        // A compare-and-set against the header's own version (3) too: the write script's fast path must not take it.
+        await AssertCorruptAsync(id, () => store.SetAsync(id, new SessionWrite(new byte[] { 9 }, ttl, Subject, expectedVersion: 3), Token));
         await AssertCorruptAsync(id, () => ListAllAsync(store, includeData: true));
         await AssertCorruptAsync(id, () => ListAllAsync(store, includeData: false));
 
@@ -90,6 +93,35 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
 
         // And the documented ways out still work.
         Assert.True(await store.DestroyAsync(id, Token));
+    }
+
+    [Theory]
+    [InlineData("created", "E677D21FDBFF")] // upper-case hex, and DateTimeOffset.MaxValue itself
+    [InlineData("created", "e677d21fdbff")]
+    [InlineData("expires", "E677D21FDBFF")]
+    [InlineData("horizon", "FFFFFFFFFFFF")]
+    public async Task A_valid_header_in_a_form_the_write_scripts_fast_path_does_not_expect_is_still_compared_and_set(string field, string value)
+    {
+        // Given a valid session (version 3, subject "alice") whose header spells a field in a form this store does not
+        // write: the compare-and-set fast path falls back to the full parse for it, or copies it as read.
+        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await fixture.StoreAsync(prefix);
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        RedisKey key = prefix + "s{" + id + "}";
+        var planted = Plant(field, value);
+        await db.StringSetAsync(key, planted, TimeSpan.FromMinutes(30));
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(Encoding.ASCII.GetString(planted, 14, 12), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+
+        // When a compare-and-set against version 3 writes it, then it succeeds, keeps the created-at and the subject,
+        // and a stale compare-and-set still conflicts.
+        var result = await store.SetAsync(id, new SessionWrite(new byte[] { 9 }, TimeSpan.FromMinutes(30), Subject, expectedVersion: 3), Token);
+        Assert.Equal(SessionSetResult.Success(4), result);
+        var record = await store.GetAsync(id, Token);
+        Assert.NotNull(record);
+        Assert.Equal((4L, created, Subject), (record.Version, record.CreatedAt, record.Subject));
+        Assert.Equal(new byte[] { 9 }, record.Data.ToArray());
+        Assert.Equal(SessionSetResult.Conflict(4), await store.SetAsync(id, new SessionWrite(new byte[] { 8 }, TimeSpan.FromMinutes(30), Subject, expectedVersion: 3), Token));
     }
 
     [Fact]

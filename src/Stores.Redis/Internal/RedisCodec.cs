@@ -37,6 +37,11 @@ internal static class RedisCodec
     private const int HorizonOffset = 38;
     private const int SubjectLengthOffset = 50;
 
+    /// <summary>The digits of the subject length field.</summary>
+    public const int SubjectLengthDigits = 4;
+
+    private static readonly byte[] NoSubjectField = "0000"u8.ToArray();
+
     /// <summary>The latest time a <see cref="DateTimeOffset"/> holds, in Unix ms; 12 hex digits can say more.</summary>
     private const long MaxUnixMs = 253_402_300_799_999;
 
@@ -58,6 +63,44 @@ internal static class RedisCodec
             DateTimeOffset.FromUnixTimeMilliseconds(expiresAtMs),
             DateTimeOffset.FromUnixTimeMilliseconds(header.CreatedAtMs),
             header.Subject);
+    }
+
+    /// <summary>The header's version field as stored (12 lower-case hex digits), after the magic when <paramref name="withMagic"/>:
+    /// what the write script's compare-and-set fast path compares and writes (<c>RedisCommands.CompareAndSetFast</c>).</summary>
+    public static byte[] VersionField(long version, bool withMagic)
+    {
+        var field = new byte[(withMagic ? VersionOffset : 0) + 12];
+        if (withMagic)
+        {
+            field[0] = (byte)'S';
+            field[1] = (byte)'1';
+        }
+
+        WriteHex(field.AsSpan(field.Length - 12), version);
+        return field;
+    }
+
+    /// <summary>The subject field as stored: its UTF-8 length in 4 hex digits, then the subject (nothing for none).</summary>
+    public static byte[] SubjectField(string? subject)
+    {
+        if (subject is null)
+        {
+            return NoSubjectField;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(subject);
+        var field = new byte[SubjectLengthDigits + length];
+        WriteHex(field.AsSpan(0, SubjectLengthDigits), length);
+        Encoding.UTF8.GetBytes(subject, field.AsSpan(SubjectLengthDigits));
+        return field;
+    }
+
+    private static void WriteHex(Span<byte> digits, long value)
+    {
+        for (var i = digits.Length - 1; i >= 0; i--, value >>= 4)
+        {
+            digits[i] = (byte)"0123456789abcdef"[(int)(value & 0xf)];
+        }
     }
 
     /// <summary>The header's identity as stored: version and created-at, 24 hex digits (what SetHorizon compares).</summary>

@@ -37,8 +37,6 @@ internal static partial class RedisCommands
     /// <summary>How long a lease's fence counter outlives the last acquisition of its id: one day.</summary>
     public const long FenceMemoryMs = 24 * 60 * 60 * 1000;
 
-    public static readonly RedisScript Set = new(SetSource);
-
     public static readonly RedisScript GetAndTouch = new(GetAndTouchSource);
 
     public static readonly RedisScript Touch = new(TouchSource);
@@ -87,53 +85,6 @@ internal static partial class RedisCommands
           end
         end
         """ + "\n";
-
-    /// <summary>
-    /// SET with a relative expiry (<c>PX</c>, the server's clock); the clock is read (<c>TIME</c>) only to stamp the
-    /// created-at of a new session. KEYS[1] session; ARGV: expected version (-1 none), ttl ms, subject ('' none), data, invalidation
-    /// channel ('' none), the writer's own channel (see RedisCommands.Announcements).
-    /// Returns the new version; or { new version, horizon to extend the subject index to, the header's identity (version
-    /// and created-at hex, for SetHorizon) } when the subject index does not yet cover the new expiry; or -(live version + 1) on a compare-and-set conflict.
-    /// The header's index horizon only ever states coverage the index already has: the previous horizon when the session
-    /// keeps its subject, else 0 until the caller has extended the index and recorded it (SetHorizon). So an index update
-    /// that fails after this write leaves no false claim, and the next write or touch of the session repeats it.
-    /// A key that cannot be decoded fails a compare-and-set (corrupt) and is replaced by an unconditional write, as is
-    /// an existing empty string (which is not absent).
-    /// </summary>
-    private const string SetSource = """
-        local k = KEYS[1]
-        local expected = tonumber(ARGV[1])
-        local ttl = tonumber(ARGV[2])
-        local subject = ARGV[3]
-        local live, born, covered = 0, nil, 0
-        local h = redis.pcall('GETRANGE', k, '0', '821')
-        if type(h) == 'table' then
-          if expected >= 0 then return redis.error_reply('SESSIONSTORES_CORRUPT WRONGTYPE the key holds another Redis type') end
-        elseif #h > 0 then
-        """ + ParseHeader + """
-          if version then
-            live, born = version, created
-            if sl == #subject and sl > 0 and string.sub(h, 55, 54 + sl) == subject then covered = horizon end
-          elseif expected >= 0 then
-            return redis.error_reply('SESSIONSTORES_CORRUPT the SessionStores header is invalid')
-          end
-        elseif expected >= 0 and redis.call('EXISTS', k) == 1 then
-          return redis.error_reply('SESSIONSTORES_CORRUPT the key holds an empty string')
-        end
-        if expected >= 0 and expected ~= live then return -(live + 1) end
-        if not born then
-        """ + Now + """
-          born = now
-        end
-        local version = live + 1
-        redis.call('SET', k, 'S1' .. string.format('%012x%012x000000000000%012x%04x', version, born, covered, #subject) .. subject .. ARGV[4], 'PX', ARGV[2])
-        """ + Announce + """
-        if #subject > 0 then
-          local exp = redis.call('PEXPIRETIME', k)
-          if exp > covered then return { version, exp + ttl, string.format('%012x%012x', version, born) } end
-        end
-        return version
-        """;
 
     /// <summary>
     /// GET plus sliding expiry (<c>PEXPIRE</c>, nothing else written). KEYS[1] session; ARGV[1] ttl ms. Returns nil, or { value as read, new expiry ms,
