@@ -164,6 +164,11 @@ public sealed partial class FileSessionStore
                 {
                     RandomAccess.FlushToDisk(handle);
                 }
+                else
+                {
+                    // Out of the rename's locks, where ext4 would otherwise write the file back (see WritebackStart).
+                    WritebackStart.Start(handle);
+                }
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
