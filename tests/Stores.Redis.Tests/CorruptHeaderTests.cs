@@ -67,13 +67,7 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
     public async Task A_damaged_header_field_is_reported_as_corrupt_by_every_read_and_left_unchanged(string field, string value)
     {
         // Given a session whose header is valid except for one field, planted without an expiry.
-        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = await fixture.StoreAsync(prefix);
-        var db = (await fixture.ConnectionAsync()).GetDatabase();
-        var id = Guid.NewGuid().ToString("N");
-        RedisKey key = prefix + "s{" + id + "}";
-        var planted = Plant(field, value);
-        await db.StringSetAsync(key, planted);
+        var (store, db, id, key, planted) = await PlantAsync(field, value, expiry: null);
 
         // When every operation that reads it runs, then each reports the damage naming the session.
         var ttl = TimeSpan.FromMinutes(30);
@@ -104,13 +98,7 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
     {
         // Given a valid session (version 3, subject "alice") whose header spells a field in a form this store does not
         // write: the compare-and-set fast path falls back to the full parse for it, or copies it as read.
-        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
-        var store = await fixture.StoreAsync(prefix);
-        var db = (await fixture.ConnectionAsync()).GetDatabase();
-        var id = Guid.NewGuid().ToString("N");
-        RedisKey key = prefix + "s{" + id + "}";
-        var planted = Plant(field, value);
-        await db.StringSetAsync(key, planted, TimeSpan.FromMinutes(30));
+        var (store, db, id, key, planted) = await PlantAsync(field, value, TimeSpan.FromMinutes(30));
         var created = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(Encoding.ASCII.GetString(planted, 14, 12), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
 
         // When a compare-and-set against version 3 writes it, then it succeeds, keeps the created-at and the subject,
@@ -152,6 +140,19 @@ public abstract class CorruptHeaderTests<TFixture>(TFixture fixture) : IClassFix
     }
 
     /// <summary>A valid header (version 3, created now, expires in an hour, subject "alice"), then data, with one field replaced.</summary>
+    // A store on a fresh prefix, and a session of it planted with raw commands: its header valid but for one field.
+    private async Task<(RedisSessionStore Store, IDatabase Db, string Id, RedisKey Key, byte[] Planted)> PlantAsync(string field, string value, TimeSpan? expiry)
+    {
+        var prefix = "ch" + Guid.NewGuid().ToString("N")[..12] + ":";
+        var store = await fixture.StoreAsync(prefix);
+        var db = (await fixture.ConnectionAsync()).GetDatabase();
+        var id = Guid.NewGuid().ToString("N");
+        RedisKey key = prefix + "s{" + id + "}";
+        var planted = Plant(field, value);
+        await (expiry is { } ttl ? db.StringSetAsync(key, planted, ttl) : db.StringSetAsync(key, planted));
+        return (store, db, id, key, planted);
+    }
+
     private static byte[] Plant(string field, string value)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
