@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
 using StackExchange.Redis;
 
@@ -95,13 +97,9 @@ internal static class RedisCodec
         return field;
     }
 
-    private static void WriteHex(Span<byte> digits, long value)
-    {
-        for (var i = digits.Length - 1; i >= 0; i--, value >>= 4)
-        {
-            digits[i] = (byte)"0123456789abcdef"[(int)(value & 0xf)];
-        }
-    }
+    // Lower-case hex, zero-padded to the field's width, as the scripts write it.
+    private static void WriteHex(Span<byte> digits, long value) =>
+        Utf8Formatter.TryFormat(value, digits, out _, new StandardFormat('x', (byte)digits.Length));
 
     /// <summary>The header's identity as stored: version and created-at, 24 hex digits (what SetHorizon compares).</summary>
     public static RedisValue Identity(ReadOnlySpan<byte> value) => value[VersionOffset..ReservedOffset].ToArray();
