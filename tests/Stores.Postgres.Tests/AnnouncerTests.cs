@@ -27,12 +27,7 @@ public sealed class AnnouncerTests
         var dataSource = await PostgresFixture.DataSourceAsync();
         var channel = Db.NewName("ann");
         var received = new BlockingCollection<string>();
-        await using var listener = await dataSource.OpenConnectionAsync(Token);
-        listener.Notification += (_, e) => received.Add(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", listener))
-        {
-            await listen.ExecuteNonQueryAsync(Token);
-        }
+        await using var listener = await ListenAsync(dataSource, channel, received.Add);
 
         var failures = new ConcurrentQueue<Exception>();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Token);
@@ -77,13 +72,8 @@ public sealed class AnnouncerTests
         // listener on its channel.
         var table = Db.NewName("ann");
         var dataSource = await PostgresFixture.DataSourceAsync();
-        await using var listener = await dataSource.OpenConnectionAsync(Token);
         var received = new ConcurrentDictionary<string, bool>();
-        listener.Notification += (_, e) => received[e.Payload] = true;
-        await using (var listen = new NpgsqlCommand($"LISTEN \"{new PostgresCommands(PostgresFixture.Schema, table).InvalidationChannel}\"", listener))
-        {
-            await listen.ExecuteNonQueryAsync(Token);
-        }
+        await using var listener = await ListenAsync(dataSource, new PostgresCommands(PostgresFixture.Schema, table).InvalidationChannel, payload => received[payload] = true);
 
         var store = new PostgresSessionStore(new PostgresSessionStoreOptions
         {
@@ -109,6 +99,16 @@ public sealed class AnnouncerTests
         }
 
         Assert.Equal([], ids.Where(id => !received.ContainsKey(id + ":1")));
+    }
+
+    // A connection LISTENing on channel, handing each notification's payload to received.
+    private static async Task<NpgsqlConnection> ListenAsync(NpgsqlDataSource dataSource, string channel, Action<string> received)
+    {
+        var listener = await dataSource.OpenConnectionAsync(Token);
+        listener.Notification += (_, e) => received(e.Payload);
+        await using var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", listener);
+        await listen.ExecuteNonQueryAsync(Token);
+        return listener;
     }
 
     private static string Next(BlockingCollection<string> received) =>
