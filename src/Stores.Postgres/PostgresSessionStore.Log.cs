@@ -44,5 +44,9 @@ public sealed partial class PostgresSessionStore
         [LoggerMessage(EventId = 1308, EventName = nameof(AnnouncementsLost), Level = LogLevel.Warning,
             Message = "Telling near caches about writes to {Table} failed; the next announcement that gets through flushes every cache")]
         public static partial void AnnouncementsLost(ILogger logger, string table, Exception exception);
+
+        [LoggerMessage(EventId = 1309, EventName = nameof(AnnouncerStillSending), Level = LogLevel.Warning,
+            Message = "The store for {Table} was disposed while its last near-cache announcements were still being sent after {Timeout}; a send that fails from here on is reported as lost")]
+        public static partial void AnnouncerStillSending(ILogger logger, string table, TimeSpan timeout);
     }
 }

@@ -134,7 +134,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         return _runner.RunAsync(SessionStoreOperationNames.Destroy, (Store: this, Id: id), static (s, ct) => s.Store.DestroyCoreAsync(s.Id, ct), cancellationToken);
     }
 
-    /// <summary>Stops the pruner and, when the store created it, closes its connection pool.</summary>
+    /// <summary>Stops the pruner, sends the near-cache announcements of the writes made so far (waiting for them at most
+    /// <see cref="SessionStoreOptions.OperationTimeout"/>) and, when the store created it, closes its connection pool.</summary>
     /// <returns>A task that completes when the pruner has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -150,9 +151,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         }
 
         await LeaseListenerStoppedAsync().ConfigureAwait(false);
-        if (_announcer is not null)
+        // The announcer's last send, bounded as in Dispose: a stalled server must not hold the application's shutdown.
+        if (_announcer is not null && !await _announcer.WaitStoppedAsync(_runner.OperationTimeout).ConfigureAwait(false))
         {
-            await _announcer.Running.ConfigureAwait(false);
+            Log.AnnouncerStillSending(_logger, _commands.Table, _runner.OperationTimeout);
         }
 
         if (_ownsDataSource)
@@ -179,7 +181,10 @@ public sealed partial class PostgresSessionStore : ISessionStore, IAsyncDisposab
         // The announcer's last send, as DisposeAsync awaits it: closing the pool under it would lose what the last
         // writes announce, and other processes' near caches would serve their old versions. A send that takes longer
         // fails once the pool is closed, and the announcer logs what it lost.
-        _announcer?.Running.Wait(_runner.OperationTimeout);
+        if (_announcer is not null && !_announcer.WaitStopped(_runner.OperationTimeout))
+        {
+            Log.AnnouncerStillSending(_logger, _commands.Table, _runner.OperationTimeout);
+        }
         if (_ownsDataSource)
         {
             _dataSource.Dispose();

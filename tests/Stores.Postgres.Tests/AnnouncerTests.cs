@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using SessionStores.Postgres.Internal;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -99,6 +100,55 @@ public sealed class AnnouncerTests
         }
 
         Assert.Equal([], ids.Where(id => !received.ContainsKey(id + ":1")));
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_last_send_gives_up_after_its_timeout_on_a_stalled_server_and_the_send_still_completes_later()
+    {
+        // Given: an announcer over a data source without timeouts, on a server of its own, whose first send arrived.
+        await using var server = await StallableServers.StartPostgresAsync(Token);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString + ";Timeout=0;Command Timeout=0");
+        var channel = Db.NewName("ann");
+        var received = new ConcurrentDictionary<string, bool>();
+        await using var listener = await ListenAsync(dataSource, channel, payload => received[payload] = true);
+        var failures = new ConcurrentQueue<Exception>();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var announcer = new PostgresAnnouncer(dataSource, channel, failures.Enqueue);
+        announcer.EnsureStarted(stopping.Token);
+        announcer.Announce("before", 1);
+        await ReceiveAsync(listener, received, "before:1");
+
+        // When: the server stops answering, a write is announced and the loop is told to stop.
+        server.Pause();
+        try
+        {
+            announcer.Announce("stalled", 2);
+            await stopping.CancelAsync();
+
+            // Then: the wait ends, saying the last send has not.
+            Assert.False(await announcer.WaitStoppedAsync(TimeSpan.FromMilliseconds(300)));
+            Assert.False(announcer.WaitStopped(TimeSpan.FromMilliseconds(300)));
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        // And once the server answers again, that send completes and its announcement arrives.
+        Assert.True(await announcer.WaitStoppedAsync(Patience));
+        await ReceiveAsync(listener, received, "stalled:2");
+        Assert.Empty(failures);
+    }
+
+    private static async Task ReceiveAsync(NpgsqlConnection listener, ConcurrentDictionary<string, bool> received, string payload)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!received.ContainsKey(payload) && DateTime.UtcNow < deadline)
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(100), Token);
+        }
+
+        Assert.True(received.ContainsKey(payload), $"the announcement '{payload}' did not arrive");
     }
 
     // A connection LISTENing on channel, handing each notification's payload to received.

@@ -87,6 +87,24 @@ internal sealed class PostgresAnnouncer
     /// <summary>The sending loop, once started.</summary>
     public Task Running => Volatile.Read(ref _running) ?? Task.CompletedTask;
 
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for the sending loop to end after its stopping token was cancelled, its
+    /// last send included. A send still running then (a stalled server, a data source without timeouts) goes on: it
+    /// completes, or fails and is reported, once its connection does.
+    /// </summary>
+    /// <returns>Whether the loop ended in time.</returns>
+    public async Task<bool> WaitStoppedAsync(TimeSpan timeout)
+    {
+        var running = Running;
+        using var delay = new CancellationTokenSource();
+        var ended = await Task.WhenAny(running, Task.Delay(timeout, delay.Token)).ConfigureAwait(false) == running;
+        await delay.CancelAsync().ConfigureAwait(false);
+        return ended;
+    }
+
+    /// <inheritdoc cref="WaitStoppedAsync"/>
+    public bool WaitStopped(TimeSpan timeout) => Running.Wait(timeout);
+
     private async Task RunAsync(CancellationToken stopping)
     {
         var batch = new List<string>(64);
