@@ -101,7 +101,7 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     ours-memory) args=(--store memory) ;;
     ours-postgres|ours-postgres-nonear) args=(--store postgres --connection "$PG_CS") ;;
     ours-postgres-relaxed) args=(--store postgres --connection "$PG_CS" --postgres-durability relaxed) ;;
-    ours-file) args=(--store file --connection "$WORK/files") ;;
+    ours-file|ours-file-nospare) args=(--store file --connection "$WORK/files") ;;
     ours-file-noflush) args=(--store file --connection "$WORK/files" --file-flush-to-disk false) ;;
     *) echo "unknown variant $1"; exit 2 ;;
   esac
@@ -111,7 +111,7 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     node "$EXPRESS/app.mjs" "${args[@]}" --port "$APP_PORT" >"$WORK/app-$1.log" 2>&1 &
   else
     COOKIE_NAME=demo.sid
-    dotnet "$APP_DLL" "${args[@]}" --bench-counters true --urls "$URL" >"$WORK/app-$1.log" 2>&1 &
+    SESSIONSTORES_FILE_SPARES=$([[ $1 == ours-file-nospare ]] && echo 0 || echo 1) dotnet "$APP_DLL" "${args[@]}" --bench-counters true --urls "$URL" >"$WORK/app-$1.log" 2>&1 &
   fi
   APP_PID=$!
   for _ in $(seq 300); do curl -s -o /dev/null "$URL/get-session" && return 0; sleep 0.1; done

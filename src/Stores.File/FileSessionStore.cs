@@ -89,6 +89,10 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
         _exactStamps = ExpiryStamps.ProbeExact(_tempDirectory, NowMs());
+        // Reuse needs the exchange (Linux) and flushed writes: an unflushed overwrite of a reused file is not ordered
+        // before the exchange, so a power cut could leave the session file with another session's old bytes.
+        _spares = new SparePool(_tempDirectory, RenameExchange.IsSupported && _flushToDisk
+            && Environment.GetEnvironmentVariable("SESSIONSTORES_FILE_SPARES") != "0");
         _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
@@ -156,6 +160,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         _shutdown.Cancel();
         StopLeases();
         _pruneTimer.Dispose();
+        DeleteSpares();
         if (_pruneGate.Wait(0))
         {
             ReleasePruneGate();
