@@ -17,7 +17,8 @@
 # Usage: flock /tmp/sessionstores-bench.lock benchmarks/e2e/run.sh
 #   DURATION=10 THREADS=2 CONNECTIONS=32 USERS=1000 ROUNDS=1 SCENARIOS="rmw read-mostly" VARIANTS="..."
 # Extra variants: ours-redis-late (commit after the response), ours-redis-optimistic and ours-memory-optimistic
-# (no per-session coordination), express-postgres-relaxed, ours-file-noflush (FlushToDisk off: no fsync). Needs root or sudo for apt and npm on first run.
+# (no per-session coordination), express-postgres-relaxed, ours-file-noflush (FlushToDisk off: no fsync),
+# ours-file-noreuse (ReuseFiles off: a new file per write). Needs root or sudo for apt and npm on first run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -101,8 +102,9 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     ours-memory) args=(--store memory) ;;
     ours-postgres|ours-postgres-nonear) args=(--store postgres --connection "$PG_CS") ;;
     ours-postgres-relaxed) args=(--store postgres --connection "$PG_CS" --postgres-durability relaxed) ;;
-    ours-file|ours-file-nospare) args=(--store file --connection "$WORK/files") ;;
+    ours-file) args=(--store file --connection "$WORK/files") ;;
     ours-file-noflush) args=(--store file --connection "$WORK/files" --file-flush-to-disk false) ;;
+    ours-file-noreuse) args=(--store file --connection "$WORK/files" --file-reuse-files false) ;;
     *) echo "unknown variant $1"; exit 2 ;;
   esac
   [[ $1 == *-nonear ]] && args+=(--near-cache false)
@@ -111,7 +113,7 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     node "$EXPRESS/app.mjs" "${args[@]}" --port "$APP_PORT" >"$WORK/app-$1.log" 2>&1 &
   else
     COOKIE_NAME=demo.sid
-    SESSIONSTORES_FILE_SPARES=$([[ $1 == ours-file-nospare ]] && echo 0 || echo 1) dotnet "$APP_DLL" "${args[@]}" --bench-counters true --urls "$URL" >"$WORK/app-$1.log" 2>&1 &
+    dotnet "$APP_DLL" "${args[@]}" --bench-counters true --urls "$URL" >"$WORK/app-$1.log" 2>&1 &
   fi
   APP_PID=$!
   for _ in $(seq 300); do curl -s -o /dev/null "$URL/get-session" && return 0; sleep 0.1; done

@@ -89,10 +89,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
         _exactStamps = ExpiryStamps.ProbeExact(_tempDirectory, NowMs());
-        // Reuse needs the exchange (Linux) and flushed writes: an unflushed overwrite of a reused file is not ordered
-        // before the exchange, so a power cut could leave the session file with another session's old bytes.
-        _spares = new SparePool(_tempDirectory, RenameExchange.IsSupported && _flushToDisk
-            && Environment.GetEnvironmentVariable("SESSIONSTORES_FILE_SPARES") != "0");
+        // Reuse needs flushed writes: an unflushed overwrite of a reused file is not ordered before the exchange, so a
+        // power cut could leave the session file with another session's old bytes (see FileSessionStoreOptions.ReuseFiles).
+        _spares = new SparePool(_tempDirectory, options.ReuseFiles && _flushToDisk && RenameExchange.IsSupported);
         _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
