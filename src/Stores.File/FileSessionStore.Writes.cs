@@ -57,7 +57,8 @@ public sealed partial class FileSessionStore
 
     /// <summary>
     /// <see cref="Replace"/> through a spare: returns <see langword="false"/>, having changed nothing visible, when the
-    /// write must be done with a new file instead (the spare was deleted under us, or a reader still has it open).
+    /// write must be done with a new file instead (the spare was deleted under us, a reader still has it open, or it
+    /// cannot be opened).
     /// </summary>
     /// <remarks>
     /// A spare was a session file, so a reader that opened it then may still be reading it: readers hold a shared lock
@@ -79,8 +80,10 @@ public sealed partial class FileSessionStore
             {
                 handle = IOFile.OpenHandle(spare, reused ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None);
             }
-            catch (Exception ex) when (reused && (ex is FileNotFoundException or DirectoryNotFoundException || (ex is IOException io && SessionLocks.IsLockConflict(io))))
+            catch (Exception ex) when (reused && FileBackend.Instance.IsFailure(ex))
             {
+                // Deleted under us, held by a reader (a lock conflict), or otherwise unusable: dropped (finally), and
+                // the write creates a new file, which surfaces any failure that is not the spare's own.
                 return false;
             }
 
