@@ -17,7 +17,8 @@
 # Usage: flock /tmp/sessionstores-bench.lock benchmarks/e2e/run.sh
 #   DURATION=10 WARMUP=12 THREADS=2 CONNECTIONS=32 USERS=1000 ROUNDS=1 SCENARIOS="rmw read-mostly" VARIANTS="..."
 # Extra variants: ours-redis-late (commit after the response), ours-redis-optimistic and ours-memory-optimistic
-# (no per-session coordination), express-postgres-relaxed, ours-file-noflush (FlushToDisk off: no fsync). Needs root or sudo for apt and npm on first run.
+# (no per-session coordination), express-postgres-relaxed, ours-file-noflush (FlushToDisk off: no fsync),
+# ours-file-noreuse (ReuseFiles off: a new file per write). Needs root or sudo for apt and npm on first run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -103,6 +104,7 @@ start_app() { # $1 variant; sets APP_PID, COOKIE_NAME
     ours-postgres-relaxed) args=(--store postgres --connection "$PG_CS" --postgres-durability relaxed) ;;
     ours-file) args=(--store file --connection "$WORK/files") ;;
     ours-file-noflush) args=(--store file --connection "$WORK/files" --file-flush-to-disk false) ;;
+    ours-file-noreuse) args=(--store file --connection "$WORK/files" --file-reuse-files false) ;;
     *) echo "unknown variant $1"; exit 2 ;;
   esac
   [[ $1 == *-nonear ]] && args+=(--near-cache false)

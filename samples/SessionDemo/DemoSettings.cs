@@ -34,6 +34,10 @@ public sealed class DemoSettings
     /// (off: no fsync; a killed process still loses nothing, a power cut may). Default: the store's (true).</summary>
     public bool? FileFlushToDisk { get; init; }
 
+    /// <summary><c>--file-reuse-files false</c>: <see cref="SessionStores.File.FileSessionStoreOptions.ReuseFiles"/>
+    /// (off: every write creates a new file and frees the old one). Default: the store's (true).</summary>
+    public bool? FileReuseFiles { get; init; }
+
     /// <summary><c>--commit-before-response false</c>: commit when the session middleware ends, as the built-in session
     /// does (a response may then reach the client before its session write is stored). Default: true.</summary>
     public bool CommitBeforeResponse { get; init; } = true;
@@ -106,6 +110,7 @@ public sealed class DemoSettings
         TouchThreshold = configuration.GetValue<double?>("touch-threshold-seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         PostgresDurability = Choice<SessionStores.Postgres.PostgresDurability>(configuration, "postgres-durability"),
         FileFlushToDisk = configuration.GetValue<bool?>("file-flush-to-disk"),
+        FileReuseFiles = configuration.GetValue<bool?>("file-reuse-files"),
         CommitBeforeResponse = configuration.GetValue("commit-before-response", true),
         AdminUser = configuration["admin-user"] ?? "admin",
         BenchCounters = configuration.GetValue("bench-counters", false),

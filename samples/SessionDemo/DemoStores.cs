@@ -20,6 +20,7 @@ internal static class DemoStores
                 {
                     o.Directory = settings.Connection ?? DefaultFileDirectory();
                     o.FlushToDisk = settings.FileFlushToDisk ?? o.FlushToDisk;
+                    o.ReuseFiles = settings.FileReuseFiles ?? o.ReuseFiles;
                     Common(o, settings);
                 });
                 break;

@@ -40,13 +40,7 @@ public sealed partial class FileSessionStore
     private StoredFile Read(string fileName, string? expectedId, bool includeData, CancellationToken cancellationToken, bool throwIfCorrupt = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SafeFileHandle handle;
-        try
-        {
-            // FileShare.Delete lets a writer rename over (or delete) the file while it is read, also on Windows.
-            handle = IOFile.OpenHandle(Path.Combine(_sessionsDirectory, fileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        if (OpenForRead(Path.Combine(_sessionsDirectory, fileName)) is not { } handle)
         {
             return default;
         }
@@ -125,6 +119,32 @@ public sealed partial class FileSessionStore
         }
     }
 
+    /// <summary>Opens a session file for reading, or returns <see langword="null"/> when it does not exist.</summary>
+    /// <remarks>
+    /// The open takes a shared lock (.NET's <c>flock(LOCK_SH)</c>), held while the file is read, so that no writer
+    /// reuses the file as a spare meanwhile (see <see cref="TryReplaceReusing"/>). The lock is taken just after the
+    /// open: when a writer has taken the file as a spare in between, the lock fails, and opening the name again
+    /// finds the session file that replaced it. That race is narrow, so a few attempts suffice.
+    /// </remarks>
+    private static SafeFileHandle? OpenForRead(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // FileShare.Delete lets a writer rename over (or delete) the file while it is read, also on Windows.
+                return IOFile.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (IOException ex) when (attempt < 10 && SessionLocks.IsLockConflict(ex))
+            {
+            }
+        }
+    }
+
     private static bool ReadExactly(SafeFileHandle handle, Span<byte> buffer)
     {
         var offset = 0;
@@ -140,52 +160,6 @@ public sealed partial class FileSessionStore
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Replaces a session file atomically: write a new file in <c>tmp/</c>, flush it, stamp its modification time
-    /// with the expiry (the pruning pass's hint), rename it over the old one, and flush the directory that now names it.
-    /// </summary>
-    private void Replace(string fileName, ReadOnlySpan<byte> record, long expiresAtMs, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        // The creation time in the name lets a pruning pass recognise files orphaned by a crashed writer.
-        var temp = Path.Combine(_tempDirectory, $"{NowMs()}-{Guid.NewGuid():N}{SessionFileNames.TempSuffix}");
-        var renamed = false;
-        try
-        {
-            using (var handle = IOFile.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                RandomAccess.Write(handle, record, 0);
-
-                // Stamped before the flush, so that the flush makes the stamp durable with the bytes.
-                IOFile.SetLastWriteTimeUtc(handle, ExpiryStamps.FromMs(expiresAtMs));
-                if (_flushToDisk)
-                {
-                    RandomAccess.FlushToDisk(handle);
-                }
-                else
-                {
-                    // Out of the rename's locks, where ext4 would otherwise write the file back (see WritebackStart).
-                    WritebackStart.Start(handle);
-                }
-            }
-
-            // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
-            // after a power cut is an orphan a pruning pass deletes). The directory is opened first, so only the flush
-            // itself (an I/O error) can fail once the new file is visible.
-            using var directory = OpenForFlush(_sessionsDirectory);
-            IOFile.Move(temp, Path.Combine(_sessionsDirectory, fileName), overwrite: true);
-            renamed = true;
-            FlushSessions(directory);
-        }
-        finally
-        {
-            if (!renamed)
-            {
-                TryDeleteFile(temp);
-            }
-        }
     }
 
     /// <summary>

@@ -165,6 +165,11 @@ public sealed partial class FileSessionStore
 
     private bool IsOrphan(string tempName, long nowMs)
     {
+        if (_spares.IsOrphan(tempName) is { } spare)
+        {
+            return spare;
+        }
+
         var dash = tempName.IndexOf('-', StringComparison.Ordinal);
         return dash > 0
             && long.TryParse(tempName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var createdMs)

@@ -89,6 +89,9 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         _locks = new SessionLocks(locksDirectory, options.LockTimeout);
         _locks.VerifyLocking();
         _exactStamps = ExpiryStamps.ProbeExact(_tempDirectory, NowMs());
+        // Reuse needs flushed writes: an unflushed overwrite of a reused file is not ordered before the exchange, so a
+        // power cut could leave the session file with another session's old bytes (see FileSessionStoreOptions.ReuseFiles).
+        _spares = new SparePool(_tempDirectory, options.ReuseFiles && _flushToDisk && RenameExchange.IsSupported);
         _pruneTimer = _time.CreateTimer(static state => ((FileSessionStore)state!).PruneOnTimer(), this, options.PruneInterval, options.PruneInterval);
     }
 
@@ -156,6 +159,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
         _shutdown.Cancel();
         StopLeases();
         _pruneTimer.Dispose();
+        DeleteSpares();
         if (_pruneGate.Wait(0))
         {
             ReleasePruneGate();
