@@ -21,13 +21,7 @@ public sealed class ServerRestartTests
     {
         var token = TestContext.Current.CancellationToken;
         await using var server = await StallableServers.StartMariaDbAsync(token);
-        await using var store = new MySqlSessionStore(new MySqlSessionStoreOptions
-        {
-            ConnectionString = server.ConnectionString,
-            TableName = "restart",
-            EnablePruning = false,
-            OperationTimeout = TimeSpan.FromSeconds(2),
-        });
+        await using var store = OpenStore(server, "restart", TimeSpan.FromSeconds(2));
         await store.SetAsync("kept", new SessionWrite(new byte[] { 7 }, TimeSpan.FromMinutes(5), subject: "alice"), token);
 
         await server.RestartAsync(kill, token);
@@ -67,13 +61,7 @@ public sealed class ServerRestartTests
         // the session's row lock
         var token = TestContext.Current.CancellationToken;
         await using var server = await StallableServers.StartMariaDbAsync(token);
-        await using var store = new MySqlSessionStore(new MySqlSessionStoreOptions
-        {
-            ConnectionString = server.ConnectionString,
-            TableName = "in_flight",
-            EnablePruning = false,
-            OperationTimeout = TimeSpan.FromSeconds(30),
-        });
+        await using var store = OpenStore(server, "in_flight", TimeSpan.FromSeconds(30));
         await store.SetAsync("kept", new SessionWrite(new byte[] { 7 }, TimeSpan.FromMinutes(5)), token);
         await using var holder = new MySqlConnection(server.ConnectionString);
         await holder.OpenAsync(token);
@@ -127,4 +115,7 @@ public sealed class ServerRestartTests
         Assert.IsType<InvalidOperationException>(ex.InnerException);
         Assert.True(MySqlBackend.Instance.IsFailure(ex) && MySqlBackend.Instance.IsTransient(ex));
     }
+
+    private static MySqlSessionStore OpenStore(IStallableServer server, string table, TimeSpan operationTimeout) =>
+        new(new MySqlSessionStoreOptions { ConnectionString = server.ConnectionString, TableName = table, EnablePruning = false, OperationTimeout = operationTimeout });
 }

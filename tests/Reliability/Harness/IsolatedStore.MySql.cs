@@ -1,4 +1,3 @@
-using System;
 using System.Threading.Tasks;
 using MySqlConnector;
 using SessionStores.MySql;
@@ -26,7 +25,7 @@ public abstract partial class IsolatedStore
 
         public static async Task<MySqlIsolated> CreateAsync(string connection)
         {
-            var database = "rel_bad_" + Guid.NewGuid().ToString("N");
+            var database = NewSpace();
             await using (var server = new MySqlDataSource(connection))
             await using (var create = server.CreateCommand($"CREATE DATABASE `{database}`"))
             {
@@ -36,15 +35,9 @@ public abstract partial class IsolatedStore
             var dataSource = new MySqlDataSource(new MySqlConnectionStringBuilder(connection) { Database = database }.ConnectionString);
             var store = new MySqlSessionStore(new MySqlSessionStoreOptions
             {
-                DataSource = dataSource,
-                TableName = "sessions",
-                EnablePruning = false,
-                MaxDataBytes = MaxDataBytes,
+                DataSource = dataSource, TableName = "sessions", EnablePruning = false, MaxDataBytes = MaxDataBytes,
             });
-            await store.EnsureSchemaAsync();
-            var isolated = new MySqlIsolated(dataSource, store, database);
-            await isolated.PlaceDecoyAsync();
-            return isolated;
+            return await ReadyAsync(new MySqlIsolated(dataSource, store, database), store.EnsureSchemaAsync);
         }
 
         protected override string Quote(string name) => $"`{name}`";

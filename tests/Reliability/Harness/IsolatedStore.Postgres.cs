@@ -24,19 +24,12 @@ public abstract partial class IsolatedStore
         public static async Task<PostgresIsolated> CreateAsync(string connection)
         {
             var dataSource = NpgsqlDataSource.Create(connection);
-            var schema = "rel_bad_" + Guid.NewGuid().ToString("N");
+            var schema = NewSpace();
             var store = new PostgresSessionStore(new PostgresSessionStoreOptions
             {
-                DataSource = dataSource,
-                SchemaName = schema,
-                TableName = "sessions",
-                EnablePruning = false,
-                MaxDataBytes = MaxDataBytes,
+                DataSource = dataSource, SchemaName = schema, TableName = "sessions", EnablePruning = false, MaxDataBytes = MaxDataBytes,
             });
-            await store.EnsureSchemaAsync();
-            var isolated = new PostgresIsolated(dataSource, store, schema);
-            await isolated.PlaceDecoyAsync();
-            return isolated;
+            return await ReadyAsync(new PostgresIsolated(dataSource, store, schema), store.EnsureSchemaAsync);
         }
 
         protected override string Quote(string name) => $"\"{name}\"";

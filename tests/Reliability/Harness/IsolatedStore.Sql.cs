@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace SessionStores.Reliability.Harness;
@@ -79,9 +80,19 @@ public abstract partial class IsolatedStore
         /// <summary>A name quoted for a statement.</summary>
         protected abstract string Quote(string name);
 
-        /// <summary>Places the decoy table, with one row, in the namespace beside the store's table.</summary>
-        protected Task PlaceDecoyAsync() =>
-            ExecuteAsync($"CREATE TABLE {Quote(space)}.sessions_decoy (id text); INSERT INTO {Quote(space)}.sessions_decoy VALUES ('decoy');");
+        /// <summary>A fresh namespace name.</summary>
+        protected static string NewSpace() => "rel_bad_" + Guid.NewGuid().ToString("N");
+
+        /// <summary>Creates the store's table (<paramref name="ensureSchema"/>) and places the decoy table, with one row,
+        /// in the namespace beside it.</summary>
+        protected static async Task<T> ReadyAsync<T>(T isolated, Func<CancellationToken, Task> ensureSchema)
+            where T : SqlIsolated
+        {
+            await ensureSchema(Load.Token);
+            var space = isolated.Quote(isolated.Space);
+            await isolated.ExecuteAsync($"CREATE TABLE {space}.sessions_decoy (id text); INSERT INTO {space}.sessions_decoy VALUES ('decoy');");
+            return isolated;
+        }
 
         private async Task ExecuteAsync(string sql)
         {
