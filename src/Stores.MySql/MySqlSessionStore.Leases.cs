@@ -59,6 +59,11 @@ public sealed partial class MySqlSessionStore : ISessionLeaseStore
         Add(command, "@id", id);
         Add(command, "@owner", owner);
         Add(command, "@duration", SessionValidation.ToMilliseconds(duration));
+        return await Live(connection, ReadLeaseAttemptAsync(command, id, owner, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<SessionLeaseAttempt> ReadLeaseAttemptAsync(MySqlCommand command, string id, string owner, CancellationToken cancellationToken)
+    {
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +79,7 @@ public sealed partial class MySqlSessionStore : ISessionLeaseStore
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = LeaseCommand(_commands.RenewLease, connection, lease);
         Add(command, "@duration", SessionValidation.ToMilliseconds(duration));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await Live(connection, command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false) > 0;
     }
 
     private async Task<bool> ReleaseLeaseCoreAsync(SessionLease lease, CancellationToken cancellationToken)
@@ -83,7 +88,7 @@ public sealed partial class MySqlSessionStore : ISessionLeaseStore
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = LeaseCommand(_commands.ReleaseLease, connection, lease);
-        var released = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        var released = await Live(connection, command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false) > 0;
         if (released)
         {
             _leaseWaiters.Wake(lease.Id);

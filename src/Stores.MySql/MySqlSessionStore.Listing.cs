@@ -90,6 +90,11 @@ public sealed partial class MySqlSessionStore
         Add(command, "@after", after ?? string.Empty);
         Add(command, "@limit", query.PageSize);
         AddSubject(command, query.Subject);
+        return await Live(connection, ReadPageAsync(command, query, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<List<SessionInfo>> ReadPageAsync(MySqlCommand command, SessionQuery query, CancellationToken cancellationToken)
+    {
         var page = new List<SessionInfo>(Math.Min(query.PageSize, 1024));
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -110,7 +115,7 @@ public sealed partial class MySqlSessionStore
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = new MySqlCommand(query.Subject is null ? _commands.CountAll : _commands.CountBySubject, connection);
         AddSubject(command, query.Subject);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return Convert.ToInt64(await Live(connection, command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     /// <summary>One batch of <see cref="DestroyManyAsync"/>: deletes up to <see cref="MySqlSessionStoreOptions.PruneBatchSize"/>
@@ -124,7 +129,7 @@ public sealed partial class MySqlSessionStore
         using var command = new MySqlCommand(subject is null ? _commands.DestroyAllBatch : _commands.DestroyBySubjectBatch, connection);
         Add(command, "@limit", _pruneBatchSize);
         AddSubject(command, subject);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await Live(connection, command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false);
         return (deleted, deleted == _pruneBatchSize);
     }
 }

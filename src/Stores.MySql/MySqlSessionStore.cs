@@ -1,5 +1,7 @@
 using System;
+using System.Data;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -147,7 +149,7 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = new MySqlCommand(_commands.Get, connection);
         Add(command, "@id", id);
-        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+        return await Live(connection, ReadRecordAsync(command, id, cancellationToken)).ConfigureAwait(false);
     }
 
     // The touch and the read are one command text: one round trip.
@@ -159,7 +161,7 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
         using var command = new MySqlCommand(_commands.GetAndTouch, connection);
         Add(command, "@id", id);
         Add(command, "@ttl", SessionValidation.ToMilliseconds(ttl));
-        return await ReadRecordAsync(command, id, cancellationToken).ConfigureAwait(false);
+        return await Live(connection, ReadRecordAsync(command, id, cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task<SessionSetResult> SetCoreAsync(string id, SessionWrite write, CancellationToken cancellationToken)
@@ -167,12 +169,12 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
         await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        return write.ExpectedVersion switch
+        return await Live(connection, write.ExpectedVersion switch
         {
-            null => await UpsertAsync(connection, id, write, cancellationToken).ConfigureAwait(false),
-            0 => await CreateAsync(connection, id, write, cancellationToken).ConfigureAwait(false),
-            { } expected => await CompareAndSetAsync(connection, id, write, expected, cancellationToken).ConfigureAwait(false),
-        };
+            null => UpsertAsync(connection, id, write, cancellationToken),
+            0 => CreateAsync(connection, id, write, cancellationToken),
+            { } expected => CompareAndSetAsync(connection, id, write, expected, cancellationToken),
+        }).ConfigureAwait(false);
     }
 
     private async Task<bool> TouchCoreAsync(string id, TimeSpan ttl, CancellationToken cancellationToken)
@@ -183,7 +185,7 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
         using var command = new MySqlCommand(_commands.Touch, connection);
         Add(command, "@id", id);
         Add(command, "@ttl", SessionValidation.ToMilliseconds(ttl));
-        var (touched, live) = await ReadCountAndVersionAsync(command, cancellationToken).ConfigureAwait(false);
+        var (touched, live) = await Live(connection, ReadCountAndVersionAsync(command, cancellationToken)).ConfigureAwait(false);
         if (touched == 0 && live is { } version)
         {
             // Matched but not touched: a corrupt row (reported), or one created since the touch looked (not touched).
@@ -200,7 +202,7 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = new MySqlCommand(_commands.Destroy, connection);
         Add(command, "@id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await Live(connection, command.ExecuteNonQueryAsync(cancellationToken)).ConfigureAwait(false) > 0;
     }
 
     private async Task<SessionSetResult> UpsertAsync(MySqlConnection connection, string id, SessionWrite write, CancellationToken cancellationToken)
@@ -246,6 +248,22 @@ public sealed partial class MySqlSessionStore : ISessionStore, IAsyncDisposable,
 
     private async Task<MySqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    // What an operation does on its connection. When the server goes away meanwhile, MySqlConnector may throw
+    // InvalidOperationException ("Connection must be Open; current state is Broken") from whatever touches the
+    // connection next (disposing a reader drains its remaining results) in place of the network error; that is the lost
+    // connection it is, so it is reported as one (an IOException: a transient failure), not as a bug (a 500).
+    internal static async Task<T> Live<T>(MySqlConnection connection, Task<T> operation)
+    {
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (connection.State == ConnectionState.Broken)
+        {
+            throw new IOException("The connection to the MySQL server broke during the operation.", ex);
+        }
+    }
 
     private static async Task<SessionRecord?> ReadRecordAsync(MySqlCommand command, string id, CancellationToken cancellationToken)
     {

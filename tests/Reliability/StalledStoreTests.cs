@@ -29,7 +29,7 @@ public sealed class StalledStoreTests
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(2);
 
     public static TheoryData<string, string> Cases => new(
-        from backend in new[] { "redis", "postgres" }
+        from backend in StallableBackends.Names
         from outage in new[] { "sigstop", "restart", "kill-9-restart" }
         select (backend, outage));
 
@@ -39,14 +39,7 @@ public sealed class StalledStoreTests
     {
         // Given an app with a 1 s store deadline on a dedicated server, and clients that keep incrementing their own
         // sessions (plus one that starts a new session with every request)
-        await using var server = backend == "redis"
-            ? await StallableServers.StartRedisAsync(Load.Token)
-            : await StallableServers.StartPostgresAsync(Load.Token);
-        if (backend == "postgres")
-        {
-            await StoreLocation.EnsureSchemaAsync(server.ConnectionString);
-        }
-
+        await using var server = await StallableBackends.StartAsync(backend);
         using var location = StoreLocation.On(backend, backend, server.ConnectionString);
         await using var app = await location.StartAppAsync("--operation-timeout-seconds", Deadline.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var http = new SessionHttp();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using SessionStores.MySql;
 using SessionStores.Postgres;
 using SessionStores.TestServers;
 using Xunit;
@@ -17,7 +18,7 @@ namespace SessionStores.Reliability.Harness;
 public sealed class StoreLocation : IDisposable
 {
     private static readonly SemaphoreSlim SchemaGate = new(1, 1);
-    private static bool _postgresSchemaReady;
+    private static readonly HashSet<string> SchemaReady = [];
 
     private StoreLocation(string backend, string store, string? connection, string? directory)
     {
@@ -28,7 +29,7 @@ public sealed class StoreLocation : IDisposable
     }
 
     /// <summary>The backends whose sessions several processes share.</summary>
-    public static readonly string[] SharedBackends = ["file", "redis", "redis-cluster", "postgres"];
+    public static readonly string[] SharedBackends = ["file", "redis", "redis-cluster", "postgres", "mysql"];
 
     /// <summary>Every backend the app can run on here.</summary>
     public static TheoryData<string> All => new(["memory", .. SharedBackends]);
@@ -49,7 +50,7 @@ public sealed class StoreLocation : IDisposable
     public string? Directory { get; }
 
     /// <summary>Resolves a location for <paramref name="backend"/>: a fresh directory for <c>file</c>, the shared server otherwise.</summary>
-    /// <param name="backend">memory, file, redis, redis-cluster or postgres.</param>
+    /// <param name="backend">memory, file, redis, redis-cluster, postgres or mysql.</param>
     /// <returns>The location.</returns>
     public static async Task<StoreLocation> ResolveAsync(string backend) => backend switch
     {
@@ -57,7 +58,8 @@ public sealed class StoreLocation : IDisposable
         "file" => NewFileLocation(),
         "redis" => new StoreLocation(backend, "redis", (await RedisTestServer.ResolveAsync()).EnsureAvailable(), null),
         "redis-cluster" => new StoreLocation(backend, "redis", (await RedisTestServer.ResolveClusterAsync()).EnsureAvailable(), null),
-        "postgres" => new StoreLocation(backend, "postgres", await PostgresAsync(), null),
+        "postgres" => new StoreLocation(backend, "postgres", await WithSchemaAsync(backend, PostgresTestServer.ResolveAsync()), null),
+        "mysql" => new StoreLocation(backend, "mysql", await WithSchemaAsync(backend, MySqlTestServer.ResolveAsync()), null),
         _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown backend."),
     };
 
@@ -110,20 +112,22 @@ public sealed class StoreLocation : IDisposable
     }
 
     /// <summary>
-    /// The shared PostgreSQL server, with the sample's table created once from this process, so that app processes
-    /// starting in parallel never race to create it.
+    /// The shared server of a SQL backend (postgres, mysql), with the sample's table created once from this process, so
+    /// that app processes starting in parallel never race to create it.
     /// </summary>
+    /// <param name="backend">postgres or mysql.</param>
+    /// <param name="server">The backend's shared server.</param>
     /// <returns>The connection string.</returns>
-    public static async Task<string> PostgresAsync()
+    private static async Task<string> WithSchemaAsync(string backend, Task<BackendResolution> server)
     {
-        var connection = (await PostgresTestServer.ResolveAsync()).EnsureAvailable();
+        var connection = (await server).EnsureAvailable();
         await SchemaGate.WaitAsync(TestContext.Current.CancellationToken);
         try
         {
-            if (!_postgresSchemaReady)
+            if (!SchemaReady.Contains(backend))
             {
-                await EnsureSchemaAsync(connection);
-                _postgresSchemaReady = true;
+                await EnsureSchemaAsync(backend, connection);
+                SchemaReady.Add(backend);
             }
         }
         finally
@@ -134,13 +138,33 @@ public sealed class StoreLocation : IDisposable
         return connection;
     }
 
-    /// <summary>Creates the sample's session table (the default schema and table) on <paramref name="connection"/>.</summary>
-    /// <param name="connection">An Npgsql connection string.</param>
+    /// <summary>
+    /// Creates the sample's session table (the default schema and table) on <paramref name="connection"/> for a SQL
+    /// backend; nothing for the others, whose stores need no schema.
+    /// </summary>
+    /// <param name="backend">The backend name.</param>
+    /// <param name="connection">The backend's connection string (Npgsql or MySqlConnector for the SQL backends).</param>
     /// <returns>A task that completes when the table exists.</returns>
-    public static async Task EnsureSchemaAsync(string connection)
+    public static async Task EnsureSchemaAsync(string backend, string connection)
     {
-        await using var store = new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = connection, EnablePruning = false });
-        await store.EnsureSchemaAsync(TestContext.Current.CancellationToken);
+        var token = TestContext.Current.CancellationToken;
+        switch (backend)
+        {
+            case "postgres":
+                await using (var store = new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = connection, EnablePruning = false }))
+                {
+                    await store.EnsureSchemaAsync(token);
+                }
+
+                break;
+            case "mysql":
+                await using (var store = new MySqlSessionStore(new MySqlSessionStoreOptions { ConnectionString = connection, EnablePruning = false }))
+                {
+                    await store.EnsureSchemaAsync(token);
+                }
+
+                break;
+        }
     }
 
     private static StoreLocation NewFileLocation()
