@@ -76,7 +76,7 @@ public sealed class MemcachedClientTests
         await using var client = Client(servers.ConnectionString, connectionsPerServer: 1);
         await client.SendAsync("restart:1", Store("restart:1", [1], cas: null), Token);
 
-        await servers.Servers[0].RestartAsync(Token);
+        await servers.Servers[0].RestartAsync(kill: true, Token);
 
         // The pooled connection died with the old process. A request that raced its closing may fail (transiently: the
         // server is back); the next one goes on a new connection, and finds the item gone with the old process.
