@@ -38,7 +38,7 @@ def commit():
         return "unknown"
 
 
-backend_order = ["memory", "file", "redis", "redis-cluster", "postgres", "mysql"]
+backend_order = ["memory", "file", "redis", "redis-cluster", "postgres", "mysql", "memcached"]
 print("# Reliability figures")
 print()
 print(f"Produced by `{os.environ['COMMAND']}` on {os.environ['STARTED']}, commit `{commit()}`, "
@@ -83,7 +83,8 @@ for row in summary_rows():
     print("| " + " | ".join(str(c) for c in row) + " |")
 print()
 print("\"Counts exact\": the stored count equals the initial one plus every increment answered 200 (one process, two processes "
-      "exclusive and serialized). Outages are run on Redis, PostgreSQL and MySQL (a File store has no server to stop).")
+      "exclusive and serialized). Outages are run on Redis, PostgreSQL, MySQL and Memcached (a File store has no server to stop); "
+      "a Memcached restart loses every session by design, so there the counts are exact while the server is up (`sessions_lost`).")
 print()
 
 scenario_order = ["64 parallel", "32 clients", "two processes, exclusive", "two processes, serialized", "lease holder",

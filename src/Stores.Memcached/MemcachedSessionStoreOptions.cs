@@ -34,7 +34,8 @@ public sealed class MemcachedSessionStoreOptions : SessionStoreOptions
     /// </summary>
     public int MaxItemBytes { get; set; } = DefaultMaxItemBytes;
 
-    /// <summary>Connections kept to each server; requests are pipelined on them. 1 to 64. Default: 2.</summary>
+    /// <summary>Connections kept to each server; requests are pipelined on them, and a session's requests always take the
+    /// same one (so they run in the order sent). 1 to 64. Default: 2.</summary>
     public int ConnectionsPerServer { get; set; } = 2;
 
     /// <summary>How long opening a connection may take; a server that refuses one, or does not accept it in time, is

@@ -15,7 +15,7 @@ public sealed class LeaseHolderKilledTests
     private const int LeaseSeconds = 3;
 
     [Theory]
-    [MemberData(nameof(StoreLocation.Shared), MemberType = typeof(StoreLocation))]
+    [MemberData(nameof(StoreLocation.Leasing), MemberType = typeof(StoreLocation))]
     public async Task A_request_after_the_lease_holder_was_killed_proceeds_within_the_lease_time(string backend)
     {
         // Given two exclusive app processes on one store, a session whose counter is 1, and a request on the first process

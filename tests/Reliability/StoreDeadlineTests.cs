@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
+using SessionStores.Memcached;
 using SessionStores.MySql;
 using SessionStores.Postgres;
 using SessionStores.Redis;
@@ -26,6 +27,7 @@ public sealed class StoreDeadlineTests
     [InlineData("redis")]
     [InlineData("postgres")]
     [InlineData("mysql")]
+    [InlineData("memcached")]
     public async Task Every_call_to_a_stopped_server_fails_transiently_at_the_deadline(string backend)
     {
         // Given a store with a 1 s deadline on a dedicated server, eight sessions in it, and the server stopped
@@ -94,6 +96,7 @@ public sealed class StoreDeadlineTests
         "redis" => new RedisSessionStore(new RedisSessionStoreOptions { ConnectionString = connection, OperationTimeout = Deadline }),
         "postgres" => new PostgresSessionStore(new PostgresSessionStoreOptions { ConnectionString = connection, OperationTimeout = Deadline, EnablePruning = false }),
         "mysql" => new MySqlSessionStore(new MySqlSessionStoreOptions { ConnectionString = connection, OperationTimeout = Deadline, EnablePruning = false }),
+        "memcached" => new MemcachedSessionStore(new MemcachedSessionStoreOptions { ConnectionString = connection, OperationTimeout = Deadline }),
         _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown stallable backend."),
     };
 

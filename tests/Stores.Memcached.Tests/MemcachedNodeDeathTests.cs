@@ -83,7 +83,7 @@ public sealed class MemcachedNodeDeathTests
         Assert.Null(await store.GetAsync(id, Token));
         Assert.True((await store.SetAsync(id, new SessionWrite(new byte[] { 1 }, TimeSpan.FromMinutes(10)), Token)).Succeeded);
 
-        await victim.RestartAsync(Token);
+        await victim.RestartAsync(kill: true, Token);
 
         // Once the interval is over, the next request due to the server tries it, finds it back, and logs so.
         await TestServers.Poll.UntilAsync(

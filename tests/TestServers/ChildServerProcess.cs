@@ -8,8 +8,8 @@ namespace SessionStores.TestServers;
 /// <summary>
 /// The one process of a throwaway server that is a child of this one (<c>redis-server</c>, <c>mariadbd</c>): stalled
 /// with SIGSTOP and continued, stopped (a SIGKILL, or a SIGTERM for a graceful shutdown) and started again with the same
-/// arguments. What <see cref="LocalRedisServer"/> and <see cref="LocalMariaDbServer"/> share; the server waits for
-/// readiness itself.
+/// arguments, at once or after it stayed down for a while. What <see cref="LocalRedisServer"/>,
+/// <see cref="LocalMariaDbServer"/> and <see cref="LocalMemcachedServer"/> share; the server waits for readiness itself.
 /// </summary>
 internal sealed class ChildServerProcess
 {
@@ -18,6 +18,7 @@ internal sealed class ChildServerProcess
     private readonly Func<Process> _start;
     private Process _process;
     private bool _paused;
+    private int _disposed;
 
     /// <summary>Starts the process.</summary>
     /// <param name="name">The server, for messages ("redis-server on port 6379").</param>
@@ -77,16 +78,33 @@ internal sealed class ChildServerProcess
         }
     }
 
-    /// <summary>Stops the process (<paramref name="kill"/>: SIGKILL; otherwise it is continued and sent SIGTERM), waits up
-    /// to <paramref name="exitTimeout"/> for it to exit, and starts a new one.</summary>
+    /// <summary>Kills the process (SIGKILL) and waits up to <paramref name="exitTimeout"/> for it to exit; it stays down
+    /// until <see cref="RestartAsync"/>.</summary>
+    public async Task KillAsync(TimeSpan exitTimeout)
+    {
+        var process = Current;
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(exitTimeout);
+        lock (_gate)
+        {
+            _paused = false;
+        }
+    }
+
+    /// <summary>Stops the process (<paramref name="kill"/>: SIGKILL; otherwise it is continued and sent SIGTERM) unless
+    /// <see cref="KillAsync"/> already did, waits up to <paramref name="exitTimeout"/> for it to exit, and starts a new one.</summary>
     public async Task RestartAsync(bool kill, TimeSpan exitTimeout, CancellationToken cancellationToken)
     {
         var old = Current;
-        if (kill)
+        if (kill && !old.HasExited)
         {
             old.Kill();
         }
-        else
+        else if (!old.HasExited)
         {
             Resume();
             ServerSignals.Send(old.Id, "TERM");
@@ -98,6 +116,28 @@ internal sealed class ChildServerProcess
         {
             _paused = false;
             _process = _start();
+        }
+    }
+
+    /// <summary>Whether <see cref="DisposeAsync"/> ran: the server is gone for good.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The first time: stops the process (<see cref="StopAsync"/>) and deletes <paramref name="root"/>, the
+    /// server's temp directory. Later calls do nothing.</summary>
+    public async ValueTask DisposeAsync(string root)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            LocalServerProcess.TryDelete(root);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed partial class LocalMariaDbServer : IStallableServer
     /// <remarks>A graceful stop is SIGTERM: mariadbd shuts down cleanly.</remarks>
     public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_server.IsDisposed, this);
         await _server.RestartAsync(kill, TimeSpan.FromSeconds(60), cancellationToken);
         await WaitReadyAsync(cancellationToken);
     }

@@ -29,7 +29,6 @@ public sealed partial class LocalMariaDbServer : ITestServer
     private readonly bool _asMysqlUser;
     private readonly bool _durable;
     private readonly ChildServerProcess _server;
-    private int _disposed;
 
     private LocalMariaDbServer(MariaDbBinaries binaries, string root, bool asMysqlUser, bool durable, int port)
     {
@@ -105,22 +104,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await _server.StopAsync();
-        }
-        finally
-        {
-            LocalServerProcess.TryDelete(_root);
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync(_root);
 
     private Process StartProcess()
     {

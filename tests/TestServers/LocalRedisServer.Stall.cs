@@ -20,7 +20,7 @@ public sealed partial class LocalRedisServer : IStallableServer
     /// <remarks>A graceful stop is SIGTERM: redis-server flushes its append-only file and exits.</remarks>
     public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_server.IsDisposed, this);
         await _server.RestartAsync(kill, TimeSpan.FromSeconds(30), cancellationToken);
         await WaitReadyAsync(cancellationToken);
     }

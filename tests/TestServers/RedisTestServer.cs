@@ -94,7 +94,6 @@ public sealed partial class LocalRedisServer : ITestServer
     private readonly IReadOnlyList<string> _arguments;
     private readonly string _root;
     private readonly ChildServerProcess _server;
-    private int _disposed;
 
     private LocalRedisServer(string binary, IReadOnlyList<string> arguments, string root, int port)
     {
@@ -153,22 +152,7 @@ public sealed partial class LocalRedisServer : ITestServer
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await _server.StopAsync();
-        }
-        finally
-        {
-            LocalServerProcess.TryDelete(_root);
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync(_root);
 
     private Process StartProcess()
     {

@@ -14,12 +14,17 @@ namespace SessionStores.TestServers;
 /// A dedicated throwaway server (never the shared one of the test process) that a test may stall and revive:
 /// <see cref="Pause"/> stops every process of the server with SIGSTOP (connections stay open, nothing answers, as in a
 /// hung host), <see cref="Resume"/> continues them, <see cref="RestartAsync"/> stops it (gracefully or with SIGKILL) and
-/// starts it again on the same port and data directory. Started durable: a restart keeps every acknowledged write.
+/// starts it again on the same port and data directory. Started durable where the server can be: a restart keeps every
+/// acknowledged write, except on memcached, which keeps nothing (<see cref="KeepsDataOnRestart"/>).
 /// </summary>
 public interface IStallableServer : ITestServer
 {
     /// <summary>The port the server listens on (127.0.0.1); the same after a restart.</summary>
     int Port { get; }
+
+    /// <summary>Whether a restart keeps every acknowledged write: <see langword="true"/> for the durable servers (Redis
+    /// with its append-only file, PostgreSQL, MariaDB), <see langword="false"/> for memcached, which restarts empty.</summary>
+    bool KeepsDataOnRestart => true;
 
     /// <summary>Whether the server is stopped by <see cref="Pause"/>.</summary>
     bool IsPaused { get; }
@@ -82,6 +87,18 @@ public static class StallableServers
         }
 
         return await LocalMariaDbServer.StartAsync(binaries, cancellationToken, durable: true);
+    }
+
+    /// <summary>
+    /// Starts a memcached (which keeps nothing across a restart); without the binary, skips the calling test, or fails it
+    /// when <c>memcached</c> is a required backend.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server; its <see cref="ITestServer.ConnectionString"/> is a memcached server list.</returns>
+    public static async Task<IStallableServer> StartMemcachedAsync(CancellationToken cancellationToken = default)
+    {
+        var binary = LocalBinaries.Find("memcached") ?? SkipOrFail(MemcachedTestServer.Backend, "memcached");
+        return await LocalMemcachedServer.StartAsync(binary, cancellationToken);
     }
 
     private static string SkipOrFail(string backend, string binary) =>

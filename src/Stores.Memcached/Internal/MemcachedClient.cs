@@ -45,7 +45,7 @@ internal sealed class MemcachedClient : IAsyncDisposable, IDisposable
             var server = _ring.Route(hash, static s => s.IsUsable);
             try
             {
-                return await server.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                return await server.SendAsync(hash, request, cancellationToken).ConfigureAwait(false);
             }
             catch (MemcachedServerUnreachableException ex)
             {

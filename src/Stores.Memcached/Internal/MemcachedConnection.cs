@@ -15,10 +15,14 @@ namespace SessionStores.Memcached.Internal;
 /// a connection's requests in the order it received them, one reply each, as no request here is quiet).
 /// </summary>
 /// <remarks>
-/// A connection is closed, never reused, when anything leaves it in doubt: a request abandoned mid-reply (its
-/// caller's deadline or cancellation), a failed or partial write, a reply nobody asked for, an error line after which
-/// the server's position in the stream is unknown, or the server closing it. Closing fails every request still
-/// waiting on it.
+/// <para>A request abandoned by its caller (deadline or cancellation) once it is written keeps its place in the FIFO:
+/// its reply, when it comes, is read and dropped, so the stream stays in step and the connection stays open. Closing it
+/// instead would not unsend the request: a stalled server still runs what it had received, possibly after a later
+/// request on another connection (a session read before the abandoned write of the same session lands, then a
+/// compare-and-set that fails for no concurrent reason). Kept, the connection runs its requests in the order written.</para>
+/// <para>A connection is closed, never reused, when anything leaves it in doubt: a failed or partial write, a reply
+/// nobody asked for, an error line after which the server's position in the stream is unknown, or the server closing
+/// it. Closing fails every request still waiting on it.</para>
 /// </remarks>
 internal sealed class MemcachedConnection : IAsyncDisposable, IDisposable
 {
@@ -78,7 +82,8 @@ internal sealed class MemcachedConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Sends one request (its command line and, for <c>ms</c>, its data, each ending in CRLF) and waits for its reply.</summary>
     /// <exception cref="MemcachedException">The connection is or became closed, or the server answered with an error.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the connection is then closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the connection is closed
+    /// only if the request was not completely written.</exception>
     public async Task<MemcachedReply> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<MemcachedReply>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -107,12 +112,8 @@ internal sealed class MemcachedConnection : IAsyncDisposable, IDisposable
             _writeLock.Release();
         }
 
-        // An abandoned request's reply would arrive later, in the middle of the stream: the connection goes with it.
-        using (cancellationToken.Register(static state => ((MemcachedConnection)state!).Close(new MemcachedException(
-            "The Memcached connection was closed: a request on it was abandoned before its reply.", isTransient: true)), this))
-        {
-            return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // Abandoned now, the request stays queued: the reader takes its reply off the stream in turn and drops it.
+        return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection and waits for its reader to end.</summary>

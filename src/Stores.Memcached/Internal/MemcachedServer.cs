@@ -9,8 +9,10 @@ using System.Threading.Tasks;
 namespace SessionStores.Memcached.Internal;
 
 /// <summary>
-/// One memcached server: a few pooled, pipelined connections (taken in turn, each opened on first use and again after
-/// it closed), and whether the server is dead. A server is dead for the retry interval after a connection to it was
+/// One memcached server: a few pooled, pipelined connections (each opened on first use and again after it closed), and
+/// whether the server is dead. A key always takes the same connection, chosen by its hash: memcached runs one
+/// connection's requests in order, so the requests about one session run in the order they were sent, even when an
+/// earlier one was abandoned at its deadline on a stalled server and runs late. A server is dead for the retry interval after a connection to it was
 /// refused or not accepted within the connect timeout; the client sends its keys to the next live server meanwhile, and
 /// the first request due to it after the interval tries it again.
 /// </summary>
@@ -20,8 +22,6 @@ internal sealed class MemcachedServer : IAsyncDisposable, IDisposable
     private readonly MemcachedClientSettings _settings;
     private readonly MemcachedConnection?[] _connections;
     private readonly SemaphoreSlim[] _opening;
-    private int _next = -1;
-
     // Environment.TickCount64 until which the server is dead; 0 while it is alive.
     private long _deadUntil;
 
@@ -44,12 +44,15 @@ internal sealed class MemcachedServer : IAsyncDisposable, IDisposable
     /// <summary>Whether requests may go to the server: it is alive, or its retry interval is over.</summary>
     public bool IsUsable => Volatile.Read(ref _deadUntil) <= Environment.TickCount64;
 
-    /// <summary>Sends a request on one of the pooled connections.</summary>
+    /// <summary>Sends a request on the pooled connection of <paramref name="keyHash"/>.</summary>
+    /// <param name="keyHash">The hash of the request's key (<see cref="MemcachedRing{TServer}.Hash"/>).</param>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Abandons the request (it stays queued on its connection).</param>
     /// <exception cref="MemcachedServerUnreachableException">The server cannot be connected to; it is now dead.</exception>
     /// <exception cref="MemcachedException">The request failed on a connection that broke, or the server answered an error.</exception>
-    public async Task<MemcachedReply> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    public async Task<MemcachedReply> SendAsync(uint keyHash, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
-        var slot = (int)((uint)Interlocked.Increment(ref _next) % (uint)_connections.Length);
+        var slot = (int)(keyHash % (uint)_connections.Length);
         var (connection, reused) = await ConnectionAsync(slot, cancellationToken).ConfigureAwait(false);
         try
         {

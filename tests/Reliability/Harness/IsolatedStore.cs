@@ -19,7 +19,7 @@ public abstract partial class IsolatedStore : IAsyncDisposable
     public abstract ISessionStore Store { get; }
 
     /// <summary>Opens a store for <paramref name="backend"/>.</summary>
-    /// <param name="backend">memory, file, redis, redis-cluster, postgres or mysql.</param>
+    /// <param name="backend">memory, file, redis, redis-cluster, postgres, mysql or memcached.</param>
     /// <returns>The store.</returns>
     public static async Task<IsolatedStore> OpenAsync(string backend) => backend switch
     {
@@ -29,12 +29,18 @@ public abstract partial class IsolatedStore : IAsyncDisposable
         "redis-cluster" => await RedisIsolated.CreateAsync((await RedisTestServer.ResolveClusterAsync()).EnsureAvailable(), database: -1),
         "postgres" => await PostgresIsolated.CreateAsync((await PostgresTestServer.ResolveAsync()).EnsureAvailable()),
         "mysql" => await MySqlIsolated.CreateAsync((await MySqlTestServer.ResolveAsync()).EnsureAvailable()),
+        "memcached" => await MemcachedIsolated.CreateAsync((await MemcachedTestServer.ResolveAsync()).EnsureAvailable()),
         _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown backend."),
     };
 
     /// <summary>What lies outside the namespace (names with a fingerprint of their content), or none for a backend with no outside.</summary>
     /// <returns>The snapshot.</returns>
     public abstract Task<IReadOnlySet<string>> OutsideAsync();
+
+    /// <summary>How many sessions the namespace holds: the store's own count, or what the server says for a store that
+    /// cannot count (memcached).</summary>
+    /// <returns>The count.</returns>
+    public virtual Task<long> StoredCountAsync() => Store.CountAsync(SessionQuery.All, Load.Token);
 
     /// <summary>The names anywhere on the backend (inside the namespace or not) that contain <paramref name="marker"/>.</summary>
     /// <param name="marker">The marker.</param>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.MySql;
@@ -29,13 +30,20 @@ public sealed class StoreLocation : IDisposable
     }
 
     /// <summary>The backends whose sessions several processes share.</summary>
-    public static readonly string[] SharedBackends = ["file", "redis", "redis-cluster", "postgres", "mysql"];
+    public static readonly string[] SharedBackends = ["file", "redis", "redis-cluster", "postgres", "mysql", "memcached"];
+
+    /// <summary>The shared backends whose stores hold leases (<c>Exclusive</c>): all but memcached, whose store has none (an
+    /// evicted lease item would let two holders in).</summary>
+    public static readonly string[] LeaseBackends = [.. SharedBackends.Where(b => b != "memcached")];
 
     /// <summary>Every backend the app can run on here.</summary>
     public static TheoryData<string> All => new(["memory", .. SharedBackends]);
 
     /// <summary>The backends whose sessions several processes share.</summary>
     public static TheoryData<string> Shared => new(SharedBackends);
+
+    /// <summary>The shared backends whose stores hold leases.</summary>
+    public static TheoryData<string> Leasing => new(LeaseBackends);
 
     /// <summary>The backend name (as in <c>SESSIONSTORES_REQUIRED_BACKENDS</c>).</summary>
     public string Backend { get; }
@@ -50,7 +58,7 @@ public sealed class StoreLocation : IDisposable
     public string? Directory { get; }
 
     /// <summary>Resolves a location for <paramref name="backend"/>: a fresh directory for <c>file</c>, the shared server otherwise.</summary>
-    /// <param name="backend">memory, file, redis, redis-cluster, postgres or mysql.</param>
+    /// <param name="backend">memory, file, redis, redis-cluster, postgres, mysql or memcached.</param>
     /// <returns>The location.</returns>
     public static async Task<StoreLocation> ResolveAsync(string backend) => backend switch
     {
@@ -60,6 +68,7 @@ public sealed class StoreLocation : IDisposable
         "redis-cluster" => new StoreLocation(backend, "redis", (await RedisTestServer.ResolveClusterAsync()).EnsureAvailable(), null),
         "postgres" => new StoreLocation(backend, "postgres", await WithSchemaAsync(backend, PostgresTestServer.ResolveAsync()), null),
         "mysql" => new StoreLocation(backend, "mysql", await WithSchemaAsync(backend, MySqlTestServer.ResolveAsync()), null),
+        "memcached" => new StoreLocation(backend, "memcached", (await MemcachedTestServer.ResolveAsync()).EnsureAvailable(), null),
         _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown backend."),
     };
 
