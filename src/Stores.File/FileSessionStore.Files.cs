@@ -32,7 +32,8 @@ public sealed partial class FileSessionStore
 
     /// <summary>Reads a session file; <paramref name="expectedId"/> is checked against the id it holds.</summary>
     /// <remarks>
-    /// Synchronous on purpose, as <see cref="Replace"/> is: a session file is a few hundred bytes in the page cache,
+    /// Synchronous on purpose, as the writes in <see cref="ReplaceAsync"/> are (only a wait for a directory flush
+    /// that another writer runs is awaited): a session file is a few hundred bytes in the page cache,
     /// and .NET's asynchronous file I/O on a handle opened without <see cref="FileOptions.Asynchronous"/> (on Unix, on
     /// any handle) only moves the same blocking call to a thread-pool thread, two context switches per call. Profiled,
     /// those hops cost more CPU than the reads.
@@ -122,7 +123,7 @@ public sealed partial class FileSessionStore
     /// <summary>Opens a session file for reading, or returns <see langword="null"/> when it does not exist.</summary>
     /// <remarks>
     /// The open takes a shared lock (.NET's <c>flock(LOCK_SH)</c>), held while the file is read, so that no writer
-    /// reuses the file as a spare meanwhile (see <see cref="TryReplaceReusing"/>). The lock is taken just after the
+    /// reuses the file as a spare meanwhile (see <see cref="TryReplaceReusingAsync"/>). The lock is taken just after the
     /// open: when a writer has taken the file as a spare in between, the lock fails, and opening the name again
     /// finds the session file that replaced it. That race is narrow, so a few attempts suffice.
     /// </remarks>
@@ -242,14 +243,9 @@ public sealed partial class FileSessionStore
     private DirectorySync.Handle OpenForFlush(string directory) => _flushToDisk ? DirectorySync.Open(directory) : default;
 
     /// <summary>With <see cref="FileSessionStoreOptions.FlushToDisk"/>, makes the rename or delete just done in
-    /// <c>sessions/</c> durable, sharing the flush with this process's concurrent writers (see <see cref="GroupFlush"/>).</summary>
-    private void FlushSessions(in DirectorySync.Handle directory)
-    {
-        if (_flushToDisk)
-        {
-            _sessionsFlush.FlushAfterChange(directory);
-        }
-    }
+    /// <c>sessions/</c> durable, sharing the flush with this process's concurrent writers (see <see cref="GroupFlush{THandle}"/>).</summary>
+    private Task FlushSessionsAsync(in DirectorySync.Handle directory) =>
+        _flushToDisk ? _sessionsFlush.FlushAfterChangeAsync(directory) : Task.CompletedTask;
 
     private string SubjectDirectory(string subject) => Path.Combine(_subjectsDirectory, SessionFileNames.ForSubject(subject));
 

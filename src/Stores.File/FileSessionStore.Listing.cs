@@ -157,7 +157,7 @@ public sealed partial class FileSessionStore
         if (deletedAny)
         {
             // One flush makes every delete above durable before the count is reported ("sign out everywhere").
-            FlushSessions(directory);
+            await FlushSessionsAsync(directory).ConfigureAwait(false);
         }
 
         return count;

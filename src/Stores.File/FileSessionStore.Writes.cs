@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using SessionStores.File.Internal;
 using IOFile = System.IO.File;
@@ -19,11 +20,11 @@ public sealed partial class FileSessionStore
     /// spare that held an earlier replaced session, and the rename exchanges it with the old session file, which
     /// becomes the next spare.
     /// </summary>
-    private void Replace(string fileName, ReadOnlySpan<byte> record, long expiresAtMs, CancellationToken cancellationToken)
+    private async Task ReplaceAsync(string fileName, ReadOnlyMemory<byte> record, long expiresAtMs, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = Path.Combine(_sessionsDirectory, fileName);
-        if (_spares.IsEnabled && TryReplaceReusing(target, record, expiresAtMs))
+        if (_spares.IsEnabled && await TryReplaceReusingAsync(target, record, expiresAtMs).ConfigureAwait(false))
         {
             return;
         }
@@ -35,7 +36,7 @@ public sealed partial class FileSessionStore
         {
             using (var handle = IOFile.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                WriteContent(handle, record, expiresAtMs, truncate: false);
+                WriteContent(handle, record.Span, expiresAtMs, truncate: false);
             }
 
             // The rename is durable only once its directory is; tmp/ is not flushed (a temporary file that comes back
@@ -44,7 +45,7 @@ public sealed partial class FileSessionStore
             using var directory = OpenForFlush(_sessionsDirectory);
             IOFile.Move(temp, target, overwrite: true);
             renamed = true;
-            FlushSessions(directory);
+            await FlushSessionsAsync(directory).ConfigureAwait(false);
         }
         finally
         {
@@ -56,7 +57,7 @@ public sealed partial class FileSessionStore
     }
 
     /// <summary>
-    /// <see cref="Replace"/> through a spare: returns <see langword="false"/>, having changed nothing visible, when the
+    /// <see cref="ReplaceAsync"/> through a spare: returns <see langword="false"/>, having changed nothing visible, when the
     /// write must be done with a new file instead (the spare was deleted under us, a reader still has it open, or it
     /// cannot be opened).
     /// </summary>
@@ -67,7 +68,7 @@ public sealed partial class FileSessionStore
     /// finds it locked and opens the session file again (see <see cref="Read"/>). The handle is closed before the
     /// exchange, so no reader ever finds the new session file locked.
     /// </remarks>
-    private bool TryReplaceReusing(string target, ReadOnlySpan<byte> record, long expiresAtMs)
+    private async Task<bool> TryReplaceReusingAsync(string target, ReadOnlyMemory<byte> record, long expiresAtMs)
     {
         var spare = _spares.TryTake();
         var reused = spare is not null;
@@ -89,7 +90,7 @@ public sealed partial class FileSessionStore
 
             using (handle)
             {
-                WriteContent(handle, record, expiresAtMs, truncate: reused);
+                WriteContent(handle, record.Span, expiresAtMs, truncate: reused);
             }
 
             using var directory = OpenForFlush(_sessionsDirectory);
@@ -113,13 +114,13 @@ public sealed partial class FileSessionStore
                 }
 
                 keep = true;
-                FlushSessions(directory);
+                await FlushSessionsAsync(directory).ConfigureAwait(false);
                 return true;
             }
 
             // The spare is reused only once the exchange is durable, so a power cut cannot bring back a session
             // file that names it.
-            FlushSessions(directory);
+            await FlushSessionsAsync(directory).ConfigureAwait(false);
             keep = _spares.TryReturn(spare);
             return true;
         }

@@ -37,7 +37,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
     private readonly string _tempDirectory;
     private readonly int _maxDataBytes;
     private readonly bool _flushToDisk;
-    private readonly GroupFlush _sessionsFlush = new();
+    private readonly GroupFlush<DirectorySync.Handle> _sessionsFlush = new(static directory => directory.Flush());
 
     // Whether this file system keeps modification times (the expiry stamps) to the millisecond; see ExpiryStamps.
     private readonly bool _exactStamps;
@@ -200,7 +200,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             if (outcome is not DeleteOutcome.Missing)
             {
                 // A logout that a power cut could undo is no logout.
-                FlushSessions(directory);
+                await FlushSessionsAsync(directory).ConfigureAwait(false);
             }
 
             return outcome is DeleteOutcome.Live or DeleteOutcome.Corrupt;
@@ -242,7 +242,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             var size = FileCodec.GetSize(id, write.Subject, write.Data.Length);
             var buffer = new byte[size];
             FileCodec.Write(buffer, id, next, write.Data.Span);
-            Replace(name, buffer, next.ExpiresAtMs, cancellationToken);
+            await ReplaceAsync(name, buffer, next.ExpiresAtMs, cancellationToken).ConfigureAwait(false);
 
             if (current.Header?.Subject is { } previous && !string.Equals(previous, write.Subject, StringComparison.Ordinal))
             {
@@ -276,7 +276,7 @@ public sealed partial class FileSessionStore : ISessionStore, IDisposable, IAsyn
             {
                 // Only the expiry (and the header checksum) change; data and version are written back as they were.
                 FileCodec.SetExpiry(current.Buffer, expiresAtMs);
-                Replace(name, current.Buffer, expiresAtMs, cancellationToken);
+                await ReplaceAsync(name, current.Buffer, expiresAtMs, cancellationToken).ConfigureAwait(false);
             }
 
             return (current with { Header = current.Header!.Value with { ExpiresAtMs = expiresAtMs } }).ToRecord();
