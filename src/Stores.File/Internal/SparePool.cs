@@ -14,7 +14,7 @@ namespace SessionStores.File.Internal;
 /// <remarks>
 /// <para>Why: on ext4 every write used to create a file and free the one it replaced. Without a journal, ext4's inode
 /// allocator skips every inode freed in the last seconds and reads inode-table blocks to find them, which under a
-/// steady write load cost more CPU than the writes (see docs/benchmarks.md); with a journal the create and free
+/// steady write load cost more CPU than the writes (see docs/benchmarks/history.md); with a journal the create and free
 /// still cost bitmap and inode-table updates.</para>
 /// <para>Names: a spare is <c>spare-{owner}-{n}.tmp</c>, where the owner is a random id of this instance, which holds
 /// <c>spare-{owner}.tmp</c> open with <see cref="FileShare.None"/> (<c>flock(LOCK_EX)</c>) for its lifetime. A pruning
