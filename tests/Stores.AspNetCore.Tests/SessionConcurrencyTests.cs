@@ -223,6 +223,22 @@ public abstract class SessionConcurrencyTests
         await AssertProblemAsync(conflict, HttpStatusCode.Conflict, "changed by another request");
     }
 
+    [Fact]
+    public async Task A_value_changed_while_the_session_is_destroyed_is_a_409_that_says_the_session_ended()
+    {
+        await using var site = await TestSite.StartAsync(await CreateStoreAsync());
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+
+        // "Sign out everywhere" lands between this request's load and its commit.
+        site.Store.AfterGetAndTouch = async () => await site.Store.Inner.DestroyManyAsync(SessionQuery.All, Ct);
+        var ended = await browser.GetAsync("/set?key=a&value=2", Ct);
+        site.Store.AfterGetAndTouch = null;
+
+        await AssertProblemAsync(ended, HttpStatusCode.Conflict, "signed out or expired");
+        Assert.Equal(0, await site.Store.Inner.CountAsync(SessionQuery.All, Ct));
+    }
+
     [Theory]
     [InlineData("Development")]
     [InlineData("Production")]

@@ -103,6 +103,30 @@ public sealed class SessionValuesTests
     }
 
     [Fact]
+    public void A_conflict_with_another_requests_change_is_not_a_session_end()
+    {
+        var values = Loaded(Record(1, null, ("n", "1")));
+        values.Set("n", Bytes("2"));
+
+        var conflict = Assert.Throws<SessionCommitConflictException>(() => values.Rebase(Id, Record(2, null, ("n", "2")), attempt: 1));
+        Assert.False(conflict.SessionEnded);
+        Assert.Contains("changed by a concurrent request", conflict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_changed_on_a_session_that_ended_meanwhile_is_a_conflict_that_says_the_session_ended()
+    {
+        var values = Loaded(Record(4, "user-1", ("n", "1")));
+        values.Set("n", Bytes("2"));
+
+        var conflict = Assert.Throws<SessionCommitConflictException>(() => values.Rebase(Id, null, attempt: 2));
+        Assert.True(conflict.SessionEnded);
+        Assert.Equal(2, conflict.Attempts);
+        Assert.Contains("ended (destroyed or expired)", conflict.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Id, conflict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_key_this_request_removed_that_the_other_changed_is_a_conflict()
     {
         var values = Loaded(Record(1, null, ("n", "1")));

@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 11, EventName = "CommitConflict", Level = LogLevel.Warning, Message = "Session {SessionTag}: another request changed the same value at the same time; this request's changes were not stored (409)")]
     public static partial void CommitConflict(ILogger logger, string sessionTag);
 
+    [LoggerMessage(EventId = 21, EventName = "CommitOnEndedSession", Level = LogLevel.Warning, Message = "Session {SessionTag} was destroyed or expired while a request changed values it held; this request's changes were not stored (409)")]
+    public static partial void CommitOnEndedSession(ILogger logger, string sessionTag);
+
     [LoggerMessage(EventId = 12, EventName = "SessionBusy", Level = LogLevel.Warning, Message = "Session {SessionTag} was busy: {Reason}")]
     public static partial void CommitBusy(ILogger logger, string sessionTag, string reason);
 

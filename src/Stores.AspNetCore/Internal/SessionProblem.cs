@@ -70,6 +70,7 @@ internal static class SessionProblem
 
     private static string TitleFor(Exception failure, int status) => failure switch
     {
+        SessionCommitConflictException { SessionEnded: true } => "The session ended during the request",
         SessionCommitConflictException => "The session was changed by another request",
         SessionBusyException => "The session is busy",
         SessionStoreException { IsTransient: true } => "The session store is unavailable",
@@ -78,6 +79,7 @@ internal static class SessionProblem
 
     private static string DetailFor(Exception failure) => failure switch
     {
+        SessionCommitConflictException { SessionEnded: true } => "The session was signed out or expired while this request changed it; nothing was stored. Retry the request to start a new session.",
         SessionCommitConflictException => "Another request changed the same session value at the same time; nothing was stored. Retry the request.",
         SessionBusyException busy => busy.Message + " Retry shortly.",
         SessionStoreException { IsTransient: true } => "The session store did not answer in time or could not be reached. Retry shortly.",

@@ -173,7 +173,7 @@ internal sealed class SessionValues
             values = Empty();
             if (!_cleared && !lastWriteWins)
             {
-                ThrowOnSameKeyConflict(values, sessionId, attempt);
+                ThrowOnSameKeyConflict(values, sessionId, attempt, sessionEnded: true);
             }
 
             Version = 0;
@@ -185,7 +185,7 @@ internal sealed class SessionValues
             CreatedAtMs = createdAtMs;
             if (!_cleared && !lastWriteWins)
             {
-                ThrowOnSameKeyConflict(latestValues, sessionId, attempt);
+                ThrowOnSameKeyConflict(latestValues, sessionId, attempt, sessionEnded: false);
             }
 
             values = _cleared ? Empty() : latestValues;
@@ -233,7 +233,7 @@ internal sealed class SessionValues
         change = new Change(value, known ? change.Original : before);
     }
 
-    private void ThrowOnSameKeyConflict(Dictionary<string, byte[]> latestValues, string sessionId, int attempt)
+    private void ThrowOnSameKeyConflict(Dictionary<string, byte[]> latestValues, string sessionId, int attempt, bool sessionEnded)
     {
         if (_changes is null)
         {
@@ -246,7 +246,7 @@ internal sealed class SessionValues
             ref var change = ref CollectionsMarshal.GetValueRefOrNullRef(_changes, key);
             if (!BytesEqual(theirs, change.Original))
             {
-                throw new SessionCommitConflictException(sessionId, attempt);
+                throw new SessionCommitConflictException(sessionId, attempt, sessionEnded);
             }
 
             // Merged: the other request's value is now the baseline a later conflict is judged against (an update in

@@ -108,6 +108,9 @@ internal sealed partial class StoreBackedSession
     {
         switch (failure)
         {
+            case SessionCommitConflictException { SessionEnded: true }:
+                Log.CommitOnEndedSession(_settings.Logger, SessionValidation.Tag(_key));
+                break;
             case SessionCommitConflictException:
                 Log.CommitConflict(_settings.Logger, SessionValidation.Tag(_key));
                 break;
