@@ -35,12 +35,7 @@ public sealed class GroupFlushTests
     [Fact]
     public async Task Changes_made_during_a_flush_wait_for_one_more_flush_that_they_all_share()
     {
-        var flushes = new FlushRecorder();
-        var group = new GroupFlush<string>(flushes.Flush);
-        flushes.HoldNext();
-
-        var first = Task.Run(() => group.FlushAfterChangeAsync("w1"), TestContext.Current.CancellationToken);
-        flushes.WaitUntilHeld();
+        var (flushes, group, first) = StartWithFirstFlushHeld();
         var later = Enumerable.Range(2, 5).Select(i => group.FlushAfterChangeAsync($"w{i}")).ToArray();
 
         // Their changes came after the running flush began: it cannot acknowledge them, and none of them blocked.
@@ -56,11 +51,7 @@ public sealed class GroupFlushTests
     [Fact]
     public async Task After_a_group_flush_the_next_change_starts_a_flush_of_its_own()
     {
-        var flushes = new FlushRecorder();
-        var group = new GroupFlush<string>(flushes.Flush);
-        flushes.HoldNext();
-        var first = Task.Run(() => group.FlushAfterChangeAsync("w1"), TestContext.Current.CancellationToken);
-        flushes.WaitUntilHeld();
+        var (flushes, group, first) = StartWithFirstFlushHeld();
         var second = group.FlushAfterChangeAsync("w2");
         flushes.Release();
         await second.WaitAsync(Patience, TestContext.Current.CancellationToken);
@@ -75,11 +66,7 @@ public sealed class GroupFlushTests
     [Fact]
     public async Task A_failed_flush_fails_every_change_it_was_to_cover_and_the_next_change_flushes_again()
     {
-        var flushes = new FlushRecorder();
-        var group = new GroupFlush<string>(flushes.Flush);
-        flushes.HoldNext();
-        var first = Task.Run(() => group.FlushAfterChangeAsync("w1"), TestContext.Current.CancellationToken);
-        flushes.WaitUntilHeld();
+        var (flushes, group, first) = StartWithFirstFlushHeld();
         flushes.FailNext(new IOException("disk gone"));
         var waiting = new[] { group.FlushAfterChangeAsync("w2"), group.FlushAfterChangeAsync("w3") };
         flushes.Release();
@@ -135,6 +122,18 @@ public sealed class GroupFlushTests
         Assert.Empty(violations);
         Assert.Equal(0, flushes.Overlaps);
         Assert.InRange(flushes.Calls.Count, 1, 1600);
+    }
+
+    /// <summary>A group commit whose first change ("w1", from another thread) is being flushed, the flush held up until
+    /// <see cref="FlushRecorder.Release"/>.</summary>
+    private static (FlushRecorder Flushes, GroupFlush<string> Group, Task First) StartWithFirstFlushHeld()
+    {
+        var flushes = new FlushRecorder();
+        var group = new GroupFlush<string>(flushes.Flush);
+        flushes.HoldNext();
+        var first = Task.Run(() => group.FlushAfterChangeAsync("w1"), TestContext.Current.CancellationToken);
+        flushes.WaitUntilHeld();
+        return (flushes, group, first);
     }
 
     /// <summary>Records each flush (handle and thread), counts flushes begun and ended, and can hold one up or fail it.</summary>

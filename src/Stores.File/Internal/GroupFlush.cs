@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -11,8 +12,8 @@ namespace SessionStores.File.Internal;
 /// </summary>
 /// <remarks>
 /// A writer that finds no flush running flushes at once, on its own thread, as a lone writer always did. Writers that
-/// arrive while a flush runs do not block a thread each: they join the next group and await it, and one thread-pool
-/// work item runs the groups back to back until none is waiting. Blocking them (each on a lock, then woken) cost two
+/// arrive while a flush runs do not block a thread each: they join the next group and await it, and a thread-pool
+/// work item flushes each group in turn until none is waiting. Blocking them (each on a lock, then woken) cost two
 /// context switches per write under load, which on this project's benchmark machine was a third of a write's CPU
 /// (docs/benchmarks.md). A group is flushed through the directory handle of the first writer that joined it, which
 /// that writer opened before its change and keeps open until the group is done, so only the flush itself can fail
@@ -21,7 +22,7 @@ namespace SessionStores.File.Internal;
 /// <typeparam name="THandle">What a flush goes through: <see cref="DirectorySync.Handle"/> (tests pass their own).</typeparam>
 internal sealed class GroupFlush<THandle>
 {
-    private readonly System.Action<THandle> _flush;
+    private readonly Action<THandle> _flush;
     private readonly Lock _gate = new();
     private long _changes;
     private long _flushed;
@@ -30,7 +31,7 @@ internal sealed class GroupFlush<THandle>
 
     /// <summary>Creates the group commit of one directory.</summary>
     /// <param name="flush">Flushes the directory through a writer's handle; throws when the flush fails.</param>
-    public GroupFlush(System.Action<THandle> flush) => _flush = flush;
+    public GroupFlush(Action<THandle> flush) => _flush = flush;
 
     /// <summary>
     /// Makes a change just made in the directory durable: completes once a flush that started after the change has
@@ -61,35 +62,29 @@ internal sealed class GroupFlush<THandle>
         }
 
         // No flush under way: this writer's own, inline.
+        var flushed = false;
         try
         {
             _flush(directory);
-            MarkFlushed(covered);
+            flushed = true;
         }
         finally
         {
-            ContinueOrStop();
+            EndFlush(flushed ? covered : 0);
         }
 
         return Task.CompletedTask;
     }
 
-    private void MarkFlushed(long covered)
+    /// <summary>
+    /// After a flush: records what it covered (nothing when it failed), then ends the run, or hands the group that
+    /// queued meanwhile to a work item, which flushes it and comes back here.
+    /// </summary>
+    private void EndFlush(long covered)
     {
         lock (_gate)
         {
-            if (covered > _flushed)
-            {
-                _flushed = covered;
-            }
-        }
-    }
-
-    /// <summary>After a flush: hands the groups that queued meanwhile to a work item, or ends the run.</summary>
-    private void ContinueOrStop()
-    {
-        lock (_gate)
-        {
+            _flushed = Math.Max(_flushed, covered);
             if (_pending is null)
             {
                 _running = false;
@@ -97,41 +92,33 @@ internal sealed class GroupFlush<THandle>
             }
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static self => self.FlushGroups(), this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static self => self.FlushPendingGroup(), this, preferLocal: false);
     }
 
-    private void FlushGroups()
+    private void FlushPendingGroup()
     {
-        while (true)
+        Group group;
+        long covered;
+        lock (_gate)
         {
-            Group group;
-            long covered;
-            lock (_gate)
-            {
-                if (_pending is null)
-                {
-                    _running = false;
-                    return;
-                }
-
-                group = _pending;
-                _pending = null;
-                covered = _changes;
-            }
-
-            try
-            {
-                _flush(group.Directory);
-            }
-            catch (System.Exception ex)
-            {
-                group.Done.SetException(ex);
-                continue;
-            }
-
-            MarkFlushed(covered);
-            group.Done.SetResult();
+            group = _pending!;
+            _pending = null;
+            covered = _changes;
         }
+
+        try
+        {
+            _flush(group.Directory);
+        }
+        catch (Exception ex)
+        {
+            EndFlush(0);
+            group.Done.SetException(ex);
+            return;
+        }
+
+        EndFlush(covered);
+        group.Done.SetResult();
     }
 
     /// <summary>The writers waiting for the same flush.</summary>
