@@ -9,13 +9,14 @@ namespace SessionStores.TestServers;
 /// The one process of a throwaway server that is a child of this one (<c>redis-server</c>, <c>mariadbd</c>): stalled
 /// with SIGSTOP and continued, stopped (a SIGKILL, or a SIGTERM for a graceful shutdown) and started again with the same
 /// arguments, at once or after it stayed down for a while. What <see cref="LocalRedisServer"/>,
-/// <see cref="LocalMariaDbServer"/> and <see cref="LocalMemcachedServer"/> share; the server waits for readiness itself.
+/// <see cref="LocalMariaDbServer"/> and <see cref="LocalMemcachedServer"/> share; each says how to wait until it answers.
 /// </summary>
 internal sealed class ChildServerProcess
 {
     private readonly Lock _gate = new();
     private readonly string _name;
     private readonly Func<Process> _start;
+    private readonly Func<CancellationToken, Task> _waitReady;
     private Process _process;
     private bool _paused;
     private int _disposed;
@@ -23,10 +24,12 @@ internal sealed class ChildServerProcess
     /// <summary>Starts the process.</summary>
     /// <param name="name">The server, for messages ("redis-server on port 6379").</param>
     /// <param name="start">Starts the process (again, after a restart).</param>
-    public ChildServerProcess(string name, Func<Process> start)
+    /// <param name="waitReady">Returns once the server answers (after a restart); throws when it never does.</param>
+    public ChildServerProcess(string name, Func<Process> start, Func<CancellationToken, Task> waitReady)
     {
         _name = name;
         _start = start;
+        _waitReady = waitReady;
         _process = start();
     }
 
@@ -96,9 +99,16 @@ internal sealed class ChildServerProcess
     }
 
     /// <summary>Stops the process (<paramref name="kill"/>: SIGKILL; otherwise it is continued and sent SIGTERM) unless
-    /// <see cref="KillAsync"/> already did, waits up to <paramref name="exitTimeout"/> for it to exit, and starts a new one.</summary>
+    /// <see cref="KillAsync"/> already did, waits up to <paramref name="exitTimeout"/> for it to exit, starts a new one and
+    /// returns once it answers.</summary>
+    /// <exception cref="ObjectDisposedException">The server was disposed.</exception>
     public async Task RestartAsync(bool kill, TimeSpan exitTimeout, CancellationToken cancellationToken)
     {
+        if (IsDisposed)
+        {
+            throw new ObjectDisposedException(_name);
+        }
+
         var old = Current;
         if (kill && !old.HasExited)
         {
@@ -117,6 +127,8 @@ internal sealed class ChildServerProcess
             _paused = false;
             _process = _start();
         }
+
+        await _waitReady(cancellationToken);
     }
 
     /// <summary>Whether <see cref="DisposeAsync"/> ran: the server is gone for good.</summary>

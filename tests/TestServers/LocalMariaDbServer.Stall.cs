@@ -19,10 +19,6 @@ public sealed partial class LocalMariaDbServer : IStallableServer
 
     /// <inheritdoc />
     /// <remarks>A graceful stop is SIGTERM: mariadbd shuts down cleanly.</remarks>
-    public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_server.IsDisposed, this);
-        await _server.RestartAsync(kill, TimeSpan.FromSeconds(60), cancellationToken);
-        await WaitReadyAsync(cancellationToken);
-    }
+    public Task RestartAsync(bool kill, CancellationToken cancellationToken = default) =>
+        _server.RestartAsync(kill, TimeSpan.FromSeconds(60), cancellationToken);
 }

@@ -38,7 +38,7 @@ public sealed partial class LocalMariaDbServer : ITestServer
         _durable = durable;
         Port = port;
         ConnectionString = $"Server=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};User ID=root;Database={Database};Maximum Pool Size=200";
-        _server = new ChildServerProcess($"mariadbd on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess);
+        _server = new ChildServerProcess($"mariadbd on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess, WaitReadyAsync);
     }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>

@@ -24,10 +24,6 @@ public sealed partial class LocalMemcachedServer : IStallableServer
     /// <inheritdoc />
     /// <remarks>A graceful stop is SIGTERM: memcached closes its connections and exits. After <see cref="KillAsync"/>,
     /// only the start is left.</remarks>
-    public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_server.IsDisposed, this);
-        await _server.RestartAsync(kill, TimeSpan.FromSeconds(10), cancellationToken);
-        await WaitReadyAsync(cancellationToken);
-    }
+    public Task RestartAsync(bool kill, CancellationToken cancellationToken = default) =>
+        _server.RestartAsync(kill, TimeSpan.FromSeconds(10), cancellationToken);
 }

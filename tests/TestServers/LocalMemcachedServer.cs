@@ -28,7 +28,7 @@ public sealed partial class LocalMemcachedServer : ITestServer
         _root = root;
         Port = port;
         ConnectionString = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        _server = new ChildServerProcess($"memcached on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess);
+        _server = new ChildServerProcess($"memcached on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess, WaitReadyAsync);
     }
 
     /// <summary>The port (127.0.0.1); the same after a restart.</summary>

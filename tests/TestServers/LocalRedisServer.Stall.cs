@@ -18,10 +18,6 @@ public sealed partial class LocalRedisServer : IStallableServer
 
     /// <inheritdoc />
     /// <remarks>A graceful stop is SIGTERM: redis-server flushes its append-only file and exits.</remarks>
-    public async Task RestartAsync(bool kill, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_server.IsDisposed, this);
-        await _server.RestartAsync(kill, TimeSpan.FromSeconds(30), cancellationToken);
-        await WaitReadyAsync(cancellationToken);
-    }
+    public Task RestartAsync(bool kill, CancellationToken cancellationToken = default) =>
+        _server.RestartAsync(kill, TimeSpan.FromSeconds(30), cancellationToken);
 }

@@ -102,7 +102,7 @@ public sealed partial class LocalRedisServer : ITestServer
         _root = root;
         Port = port;
         ConnectionString = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        _server = new ChildServerProcess($"redis-server on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess);
+        _server = new ChildServerProcess($"redis-server on port {port.ToString(CultureInfo.InvariantCulture)}", StartProcess, WaitReadyAsync);
     }
 
     /// <summary>The port the server listens on (127.0.0.1).</summary>
