@@ -12,9 +12,9 @@ namespace SessionStores.Memcached.Internal;
 /// One memcached server: a few pooled, pipelined connections (each opened on first use and again after it closed), and
 /// whether the server is dead. A key always takes the same connection, chosen by its hash: memcached runs one
 /// connection's requests in order, so the requests about one session run in the order they were sent, even when an
-/// earlier one was abandoned at its deadline on a stalled server and runs late. A server is dead for the retry interval after a connection to it was
-/// refused or not accepted within the connect timeout; the client sends its keys to the next live server meanwhile, and
-/// the first request due to it after the interval tries it again.
+/// earlier one was abandoned at its deadline on a stalled server and runs late. A server is dead for the retry
+/// interval after a connection to it was refused or not accepted within the connect timeout; the client sends its keys
+/// to the next live server meanwhile, and the first request due to it after the interval tries it again.
 /// </summary>
 internal sealed class MemcachedServer : IAsyncDisposable, IDisposable
 {
@@ -22,6 +22,7 @@ internal sealed class MemcachedServer : IAsyncDisposable, IDisposable
     private readonly MemcachedClientSettings _settings;
     private readonly MemcachedConnection?[] _connections;
     private readonly SemaphoreSlim[] _opening;
+
     // Environment.TickCount64 until which the server is dead; 0 while it is alive.
     private long _deadUntil;
 
