@@ -16,6 +16,7 @@
 # PostgreSQL runs at full durability (fsync on, synchronous_commit on) unless PG_SERVER_OPTS says otherwise.
 # Usage: flock /tmp/sessionstores-bench.lock benchmarks/e2e/run.sh
 #   DURATION=10 WARMUP=12 THREADS=2 CONNECTIONS=32 USERS=1000 ROUNDS=1 SCENARIOS="rmw read-mostly" VARIANTS="..."
+#   (with ROUNDS > 1, even rounds run VARIANTS in reverse order; the summary's ratios are medians over the rounds)
 # Extra variants: ours-redis-late (commit after the response), ours-redis-optimistic and ours-memory-optimistic
 # (no per-session coordination), express-postgres-relaxed, ours-file-noflush (FlushToDisk off: no fsync),
 # ours-file-noreuse (ReuseFiles off: a new file per write). Needs root or sudo for apt and npm on first run.
@@ -127,7 +128,9 @@ load() { # $1 scenario, $2 seconds, $3 output
 URL=http://127.0.0.1:$APP_PORT
 RESULTS=$WORK/results.tsv; : >"$RESULTS"
 for round in $(seq "$ROUNDS"); do
-for variant in $VARIANTS; do
+# Even rounds run the variants in reverse order, so a drift of the machine during a run hits every variant alike.
+order=$VARIANTS; [ $((round % 2)) = 0 ] && order=$(printf '%s\n' $VARIANTS | tac | tr '\n' ' ')
+for variant in $order; do
   if [[ $variant == *-nonear && $NEAR_CACHE == no ]]; then echo "== $variant: skipped (the sample has no near cache)"; continue; fi
   echo "== round $round: $variant"
   redis-cli -p "$REDIS_PORT" flushall >/dev/null; redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
