@@ -29,9 +29,12 @@ export COOKIE_FILE=$OUT/cookies COOKIE_NAME=demo.sid WRK_THREADS=2 WRK_MIX=${MIX
 wrk -t2 -c32 -d"${WARMUP}s" -s benchmarks/e2e/roundrobin.lua "$URL/" >/dev/null
 
 # Per thread name: threads, CPU ticks (user + system), context switches (voluntary + involuntary).
+# A thread that exits while it is read is left out (an empty name would break the join below).
 threads() { for t in /proc/"$APP"/task/*; do
-    printf '%s %s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')" \
-      "$(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status")"
+    name=$(tr ' ' '_' <"$t/comm" 2>/dev/null) || continue
+    ticks=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+    switches=$(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null) || continue
+    [ -n "$name" ] && [ -n "$ticks" ] && [ -n "$switches" ] && printf '%s %s %s\n' "$name" "$ticks" "$switches"
   done | awk '{c[$1] += $2; s[$1] += $3; n[$1]++} END {for (k in c) print k, n[k], c[k], s[k]}' | sort; }
 threads >"$OUT/threads0"
 PERF_PID=
