@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -65,9 +66,10 @@ internal static class ConnectionSpreadComparison
             foreach (var size in PoolSizes)
             {
                 var all = results[size];
-                Console.WriteLine(
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
                     $"| {size} | {Percentiles.Median(all.Select(m => m.PerSecond)):N0} | {Percentiles.Median(all.Select(m => m.P50Ms)):F2} | " +
-                    $"{Percentiles.Median(all.Select(m => m.P99Ms)):F2} | {all.Sum(m => m.Conflicts)} | {string.Join(" / ", all.Select(m => m.PerSecond.ToString("N0")))} |");
+                    $"{Percentiles.Median(all.Select(m => m.P99Ms)):F2} | {all.Sum(m => m.Conflicts)} | {string.Join(" / ", all.Select(m => m.PerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |"));
             }
         }
         finally
@@ -81,28 +83,21 @@ internal static class ConnectionSpreadComparison
 
     private static async Task<Measurement> MeasureAsync(MemcachedSessionStore store, string[] ids, int workers, TimeSpan duration, byte[] payload)
     {
-        var slice = ids.Length / workers;
-        var latencies = new List<double>[workers];
+        var latencies = Enumerable.Range(0, workers).Select(_ => new List<double>(100_000)).ToArray();
         var conflicts = 0;
         var clock = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+        await SliceWorkers.RunForAsync(ids, workers, duration, async (worker, id) =>
         {
-            var mine = latencies[worker] = new List<double>(100_000);
-            for (var i = 0; clock.Elapsed < duration; i++)
+            var started = Stopwatch.GetTimestamp();
+            var record = await store.GetAsync(id);
+            var result = await store.SetAsync(id, new SessionWrite(payload, Ttl, expectedVersion: record?.Version ?? 0));
+            if (!result.Succeeded)
             {
-                var id = ids[(worker * slice) + (i % slice)];
-                var started = Stopwatch.GetTimestamp();
-                var record = await store.GetAsync(id);
-                var result = await store.SetAsync(id, new SessionWrite(payload, Ttl, expectedVersion: record?.Version ?? 0));
-                if (!result.Succeeded)
-                {
-                    Interlocked.Increment(ref conflicts);
-                }
-
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Increment(ref conflicts);
             }
-        })).ToArray();
-        await Task.WhenAll(tasks);
+
+            latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        });
         var elapsed = clock.Elapsed.TotalSeconds;
         var sorted = latencies.SelectMany(l => l).Order().ToArray();
         return new Measurement(sorted.Length / elapsed, Percentiles.Of(sorted, 0.5), Percentiles.Of(sorted, 0.99), conflicts);

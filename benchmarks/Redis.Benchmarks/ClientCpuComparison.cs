@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
@@ -64,7 +63,7 @@ internal static class ClientCpuComparison
         // Warm-up: JIT, script cache, connection.
         foreach (var (_, operation) in contenders)
         {
-            await RunAsync(operation, concurrency, 2_000);
+            await Comparison.MeasureClosedLoopsAsync(concurrency, 2_000, operation);
         }
 
         var results = contenders.ToDictionary(c => c.Name, _ => new List<(double CpuUs, double OpsPerSecond)>());
@@ -72,7 +71,7 @@ internal static class ClientCpuComparison
         {
             foreach (var (name, operation) in round % 2 == 0 ? contenders : contenders.Reverse())
             {
-                results[name].Add(await RunAsync(operation, concurrency, ops));
+                results[name].Add(await Comparison.MeasureClosedLoopsAsync(concurrency, ops, operation));
             }
         }
 
@@ -85,18 +84,5 @@ internal static class ClientCpuComparison
             var rate = Percentiles.Median(results[name].Select(r => r.OpsPerSecond));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {cpu:F1} | {rate:F0} |"));
         }
-    }
-
-    private static async Task<(double CpuUs, double OpsPerSecond)> RunAsync(Func<int, Task> operation, int concurrency, int ops)
-    {
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        await Comparison.RunClosedLoopsAsync(concurrency, ops, operation);
-        wall.Stop();
-        process.Refresh();
-        var cpu = process.TotalProcessorTime - cpuBefore;
-        return (cpu.TotalMicroseconds / ops, ops / wall.Elapsed.TotalSeconds);
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,6 +30,34 @@ internal static class Comparison
                 await operation(i);
             }
         }));
+    }
+
+    /// <summary>Runs <see cref="RunClosedLoopsAsync"/> and measures this process's CPU (user + system) per operation and
+    /// the operations per second.</summary>
+    /// <param name="loops">Operations in flight at once.</param>
+    /// <param name="operations">Operations in all.</param>
+    /// <param name="operation">One operation, given its loop's index.</param>
+    /// <returns>Client CPU µs per operation and operations per second.</returns>
+    public static async Task<(double CpuUs, double OpsPerSecond)> MeasureClosedLoopsAsync(int loops, int operations, Func<int, Task> operation)
+    {
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        await RunClosedLoopsAsync(loops, operations, operation);
+        wall.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        return (cpu.TotalMicroseconds / operations, operations / wall.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The Redis process's CPU so far (<c>INFO cpu</c>, user + system), in seconds; needs an admin connection.</summary>
+    /// <param name="server">The server.</param>
+    /// <returns>Seconds of CPU.</returns>
+    public static async Task<double> ServerCpuSecondsAsync(IServer server)
+    {
+        var cpu = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
     }
 }
 

@@ -75,9 +75,9 @@ internal static class ServerCpuComparison
             foreach (var (name, request) in round % 2 == 0 ? contenders : contenders.Reverse())
             {
                 await server.ConfigResetStatisticsAsync();
-                var cpuBefore = await ServerCpuSecondsAsync(server);
+                var cpuBefore = await Comparison.ServerCpuSecondsAsync(server);
                 await Comparison.RunClosedLoopsAsync(ids.Length, requests, i => request(ids[i]));
-                var cpuAfter = await ServerCpuSecondsAsync(server);
+                var cpuAfter = await Comparison.ServerCpuSecondsAsync(server);
                 var commands = await CommandStatsAsync(server);
                 results[name].Add(new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands));
             }
@@ -94,12 +94,6 @@ internal static class ServerCpuComparison
                 string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));
         }
-    }
-
-    private static async Task<double> ServerCpuSecondsAsync(IServer server)
-    {
-        var cpu = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
-        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Per command: calls and total usec since the last reset, without the benchmark's own INFO and CONFIG.</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -100,23 +99,10 @@ internal static class WriteBatchingComparison
 
     private static async Task<Measurement> MeasureAsync(Writer writer, IServer server, byte[] payload, int ops)
     {
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var clientBefore = process.TotalProcessorTime;
-        var serverBefore = await ServerCpuSecondsAsync(server);
-        var wall = Stopwatch.StartNew();
-        await Comparison.RunClosedLoopsAsync(writer.Versions.Length, ops, loop => writer.WriteNextAsync(loop, payload));
-        wall.Stop();
-        process.Refresh();
-        var client = process.TotalProcessorTime - clientBefore;
-        var serverSeconds = await ServerCpuSecondsAsync(server) - serverBefore;
-        return new Measurement(client.TotalMicroseconds / ops, serverSeconds * 1e6 / ops, ops / wall.Elapsed.TotalSeconds, writer.WritesPerCall);
-    }
-
-    private static async Task<double> ServerCpuSecondsAsync(IServer server)
-    {
-        var cpu = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
-        return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
+        var serverBefore = await Comparison.ServerCpuSecondsAsync(server);
+        var (clientUs, perSecond) = await Comparison.MeasureClosedLoopsAsync(writer.Versions.Length, ops, loop => writer.WriteNextAsync(loop, payload));
+        var serverSeconds = await Comparison.ServerCpuSecondsAsync(server) - serverBefore;
+        return new Measurement(clientUs, serverSeconds * 1e6 / ops, perSecond, writer.WritesPerCall);
     }
 
     private sealed record Measurement(double ClientUs, double ServerUs, double PerSecond, double PerCall);
@@ -195,17 +181,19 @@ internal static class WriteBatchingComparison
                     values[(3 * i) + 2] = TtlMs;
                 }
 
+                // TrySet: a failure while reading the results must not throw on writes already completed, or this loop
+                // would end with _inFlight still set and every later write would wait forever.
                 try
                 {
                     var results = (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, values))!;
                     for (var i = 0; i < batch.Count; i++)
                     {
-                        batch[i].Done.SetResult((long)results[i] == 1);
+                        batch[i].Done.TrySetResult((long)results[i] == 1);
                     }
                 }
                 catch (Exception ex)
                 {
-                    batch.ForEach(p => p.Done.SetException(ex));
+                    batch.ForEach(p => p.Done.TrySetException(ex));
                 }
 
                 lock (_gate)

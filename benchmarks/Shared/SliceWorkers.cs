@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading.Tasks;
 
 namespace SessionStores.Benchmarks;
@@ -27,6 +28,39 @@ internal static class SliceWorkers
             {
                 var offset = Random.Shared.Next(slice);
                 for (var i = 0; i < opsPerWorker; i++)
+                {
+                    await operation(worker, ids[(worker * slice) + ((offset + i) % slice)]);
+                }
+            });
+        }
+
+        return Task.WhenAll(tasks);
+    }
+
+    /// <summary>Like <see cref="RunAsync"/>, but each worker starts operations until <paramref name="duration"/> has
+    /// passed instead of for a count.</summary>
+    /// <param name="ids">The sessions, split into one slice per worker (at least one each).</param>
+    /// <param name="workers">How many tasks run at once.</param>
+    /// <param name="duration">How long workers keep starting operations.</param>
+    /// <param name="operation">One operation: the worker's index (for per-worker resources) and the id.</param>
+    /// <returns>A task that completes when every worker is done.</returns>
+    public static Task RunForAsync(string[] ids, int workers, TimeSpan duration, Func<int, string, Task> operation)
+    {
+        if (workers < 1 || workers > ids.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"workers must be 1 to {ids.Length} (one session each at least)");
+        }
+
+        var slice = ids.Length / workers;
+        var clock = Stopwatch.StartNew();
+        var tasks = new Task[workers];
+        for (var w = 0; w < workers; w++)
+        {
+            var worker = w;
+            tasks[w] = Task.Run(async () =>
+            {
+                var offset = Random.Shared.Next(slice);
+                for (var i = 0; clock.Elapsed < duration; i++)
                 {
                     await operation(worker, ids[(worker * slice) + ((offset + i) % slice)]);
                 }

@@ -28,22 +28,25 @@ python3 benchmarks/e2e/client.py seed "$URL" demo.sid 1000 "$OUT/cookies"
 export COOKIE_FILE=$OUT/cookies COOKIE_NAME=demo.sid WRK_THREADS=2 WRK_MIX=${MIX:-rmw}
 wrk -t2 -c32 -d"${WARMUP}s" -s benchmarks/e2e/roundrobin.lua "$URL/" >/dev/null
 
-# Per thread name: threads, CPU ticks (user + system), context switches (voluntary + involuntary).
-# A thread that exits while it is read is left out (an empty name would break the join below).
+# Per thread name: threads, CPU ticks (user + system), context switches (voluntary + involuntary). A thread that exits
+# while it is read is left out (an empty name would break the join below); the "all" line's CPU comes from the
+# process's own counters, which keep the time of threads that exited meanwhile.
 threads() { for t in /proc/"$APP"/task/*; do
-    name=$(tr ' ' '_' <"$t/comm" 2>/dev/null) || continue
+    name=$(tr ' ' '_' 2>/dev/null <"$t/comm") || continue
     ticks=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
     switches=$(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null) || continue
-    [ -n "$name" ] && [ -n "$ticks" ] && [ -n "$switches" ] && printf '%s %s %s\n' "$name" "$ticks" "$switches"
+    if [ -n "$name" ] && [ -n "$ticks" ] && [ -n "$switches" ]; then printf '%s %s %s\n' "$name" "$ticks" "$switches"; fi
   done | awk '{c[$1] += $2; s[$1] += $3; n[$1]++} END {for (k in c) print k, n[k], c[k], s[k]}' | sort; }
-threads >"$OUT/threads0"
+process_ticks() { sed 's/.*) //' /proc/"$APP"/stat | awk '{print $12 + $13}'; }
+threads >"$OUT/threads0"; process_ticks >"$OUT/process0"
 PERF_PID=
 if [ "$PERF" = 1 ]; then perf record -F 999 -g -p "$APP" -o "$OUT/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 & PERF_PID=$!; fi
 wrk -t2 -c32 -d"${DURATION}s" --latency -s benchmarks/e2e/roundrobin.lua "$URL/" >"$OUT/wrk.txt"
-threads >"$OUT/threads1"
+threads >"$OUT/threads1"; process_ticks >"$OUT/process1"
 [ -n "$PERF_PID" ] && wait "$PERF_PID"
 requests=$(awk '/^ *[0-9]+ requests in/ {print $1}' "$OUT/wrk.txt")
 echo "$(grep Requests/sec "$OUT/wrk.txt")  ($requests requests; $* ; MIX=${MIX:-rmw})"
-join "$OUT/threads0" "$OUT/threads1" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" '
-  {cpu += $6 - $3; cs += $7 - $4; printf "  %-18s threads %2d  CPU %6.1f µs/req  switches %5.2f/req\n", $1, $5, ($6 - $3) * 1e6 / hz / n, ($7 - $4) / n}
+join "$OUT/threads0" "$OUT/threads1" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    -v cpu="$(( $(cat "$OUT/process1") - $(cat "$OUT/process0") ))" '
+  {cs += $7 - $4; printf "  %-18s threads %2d  CPU %6.1f µs/req  switches %5.2f/req\n", $1, $5, ($6 - $3) * 1e6 / hz / n, ($7 - $4) / n}
   END {printf "  %-18s           CPU %6.1f µs/req  switches %5.2f/req\n", "all", cpu * 1e6 / hz / n, cs / n}'
