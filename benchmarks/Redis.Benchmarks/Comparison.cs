@@ -51,6 +51,16 @@ internal static class Comparison
         return (cpu.TotalMicroseconds / operations, operations / wall.Elapsed.TotalSeconds);
     }
 
+    /// <summary>A connection that may run <c>INFO</c> (admin mode), for the comparisons that read Redis's own CPU.</summary>
+    /// <param name="connectionString">The benchmark server's connection string.</param>
+    /// <returns>The connection.</returns>
+    public static async Task<ConnectionMultiplexer> ConnectAdminAsync(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AllowAdmin = true;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
     /// <summary>The Redis process's CPU so far (<c>INFO cpu</c>, user + system), in seconds; needs an admin connection.</summary>
     /// <param name="server">The server.</param>
     /// <returns>Seconds of CPU.</returns>

@@ -31,9 +31,7 @@ internal static class ServerCpuComparison
         var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
         var rounds = BenchmarkArgs.IntArg(args, "--rounds", 5);
         using var redis = BenchmarkRedis.Start();
-        var options = ConfigurationOptions.Parse(redis.ConnectionString);
-        options.AllowAdmin = true;
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var connection = await Comparison.ConnectAdminAsync(redis.ConnectionString);
         var server = connection.GetServers()[0];
         await using var both = new StoreAndCache(connection, "srv:", Ttl);
         var (store, cache, cacheOptions) = (both.Store, both.Cache, both.CacheOptions);

@@ -49,9 +49,7 @@ internal static class WriteBatchingComparison
         var concurrency = BenchmarkArgs.IntArg(args, "--concurrency", 16);
         var rounds = BenchmarkArgs.IntArg(args, "--rounds", 3);
         using var redis = BenchmarkRedis.Start();
-        var options = ConfigurationOptions.Parse(redis.ConnectionString);
-        options.AllowAdmin = true; // INFO cpu
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var connection = await Comparison.ConnectAdminAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
         var server = connection.GetServers()[0];
         var single = Convert.FromHexString((await db.ExecuteAsync("SCRIPT", "LOAD", Single)).ToString());

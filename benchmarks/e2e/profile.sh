@@ -11,22 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WARMUP=${WARMUP:-12}; DURATION=${DURATION:-10}; PERF=${PERF:-0}; REDIS_PORT=${REDIS_PORT:-16481}; APP_PORT=${APP_PORT:-5092}
-OUT=${OUT:-/tmp/sessionstores-profile}; rm -rf "$OUT"; mkdir -p "$OUT"
-APP_DLL=$PWD/samples/SessionDemo/bin/Release/net10.0/SessionDemo.dll
-[ -f "$APP_DLL" ] || dotnet build samples/SessionDemo -c Release -v quiet -nologo >/dev/null
-URL=http://127.0.0.1:$APP_PORT
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$OUT" \
-  --pidfile "$OUT/redis.pid" --logfile "$OUT/redis.log"
-APP=
-cleanup() { [ -n "$APP" ] && { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null; }; kill "$(cat "$OUT/redis.pid")" 2>/dev/null || true; }
-trap cleanup EXIT
-until redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
-DOTNET_PerfMapEnabled=$PERF DOTNET_EnableWriteXorExecute=$((1 - PERF)) dotnet "$APP_DLL" "$@" --bench-counters true --urls "$URL" >"$OUT/app.log" 2>&1 &
-APP=$!
-for _ in $(seq 300); do curl -s -o /dev/null "$URL/get-session" && break; sleep 0.1; done
-python3 benchmarks/e2e/client.py seed "$URL" demo.sid 1000 "$OUT/cookies"
-export COOKIE_FILE=$OUT/cookies COOKIE_NAME=demo.sid WRK_THREADS=2 WRK_MIX=${MIX:-rmw}
-wrk -t2 -c32 -d"${WARMUP}s" -s benchmarks/e2e/roundrobin.lua "$URL/" >/dev/null
+OUT=${OUT:-/tmp/sessionstores-profile}
+APP_ENV="DOTNET_PerfMapEnabled=$PERF DOTNET_EnableWriteXorExecute=$((1 - PERF))"
+source benchmarks/e2e/loaded-app.sh
 
 # Per thread name: threads, CPU ticks (user + system), context switches (voluntary + involuntary). A thread that exits
 # while it is read is left out (an empty name would break the join below); the "all" line's CPU comes from the
@@ -37,12 +24,11 @@ threads() { for t in /proc/"$APP"/task/*; do
     switches=$(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null) || continue
     if [ -n "$name" ] && [ -n "$ticks" ] && [ -n "$switches" ]; then printf '%s %s %s\n' "$name" "$ticks" "$switches"; fi
   done | awk '{c[$1] += $2; s[$1] += $3; n[$1]++} END {for (k in c) print k, n[k], c[k], s[k]}' | sort; }
-process_ticks() { sed 's/.*) //' /proc/"$APP"/stat | awk '{print $12 + $13}'; }
-threads >"$OUT/threads0"; process_ticks >"$OUT/process0"
+threads >"$OUT/threads0"; ticks "$APP" >"$OUT/process0"
 PERF_PID=
 if [ "$PERF" = 1 ]; then perf record -F 999 -g -p "$APP" -o "$OUT/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 & PERF_PID=$!; fi
 wrk -t2 -c32 -d"${DURATION}s" --latency -s benchmarks/e2e/roundrobin.lua "$URL/" >"$OUT/wrk.txt"
-threads >"$OUT/threads1"; process_ticks >"$OUT/process1"
+threads >"$OUT/threads1"; ticks "$APP" >"$OUT/process1"
 [ -n "$PERF_PID" ] && wait "$PERF_PID"
 requests=$(awk '/^ *[0-9]+ requests in/ {print $1}' "$OUT/wrk.txt")
 echo "$(grep Requests/sec "$OUT/wrk.txt")  ($requests requests; $* ; MIX=${MIX:-rmw})"

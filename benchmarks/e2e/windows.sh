@@ -10,25 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WINDOWS=${WINDOWS:-4}; WARMUP=${WARMUP:-12}; DURATION=${DURATION:-10}; REDIS_PORT=${REDIS_PORT:-16483}; APP_PORT=${APP_PORT:-5093}
-OUT=${OUT:-/tmp/sessionstores-windows}; rm -rf "$OUT"; mkdir -p "$OUT"
-APP_DLL=$PWD/samples/SessionDemo/bin/Release/net10.0/SessionDemo.dll
-[ -f "$APP_DLL" ] || dotnet build samples/SessionDemo -c Release -v quiet -nologo >/dev/null
-URL=http://127.0.0.1:$APP_PORT
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$OUT" \
-  --pidfile "$OUT/redis.pid" --logfile "$OUT/redis.log"
-APP=
-cleanup() { [ -n "$APP" ] && { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null; }; kill "$(cat "$OUT/redis.pid")" 2>/dev/null || true; }
-trap cleanup EXIT
-until redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
-dotnet "$APP_DLL" "$@" --bench-counters true --urls "$URL" >"$OUT/app.log" 2>&1 &
-APP=$!
-for _ in $(seq 300); do curl -s -o /dev/null "$URL/get-session" && break; sleep 0.1; done
-python3 benchmarks/e2e/client.py seed "$URL" demo.sid 1000 "$OUT/cookies"
-export COOKIE_FILE=$OUT/cookies COOKIE_NAME=demo.sid WRK_THREADS=2 WRK_MIX=rmw
-wrk -t2 -c32 -d"${WARMUP}s" -s benchmarks/e2e/roundrobin.lua "$URL/" >/dev/null
+OUT=${OUT:-/tmp/sessionstores-windows}
+source benchmarks/e2e/loaded-app.sh
 
-ticks() { sed 's/.*) //' /proc/"$1"/stat | awk '{print $12 + $13}'; }
-REDIS_PID=$(cat "$OUT/redis.pid"); HZ=$(getconf CLK_TCK)
+HZ=$(getconf CLK_TCK)
 for window in $(seq "$WINDOWS"); do
   app0=$(ticks "$APP"); redis0=$(ticks "$REDIS_PID")
   wrk -t2 -c32 -d"${DURATION}s" -s benchmarks/e2e/roundrobin.lua "$URL/" >"$OUT/wrk.txt"
