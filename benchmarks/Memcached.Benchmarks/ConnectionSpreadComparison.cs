@@ -51,21 +51,14 @@ internal static class ConnectionSpreadComparison
                 await MeasureAsync(stores[size], ids, workers, TimeSpan.FromSeconds(2), payload); // warm-up: JIT, connections
             }
 
-            var results = PoolSizes.ToDictionary(size => size, _ => new List<Measurement>());
-            for (var round = 0; round < rounds; round++)
-            {
-                foreach (var size in round % 2 == 0 ? PoolSizes : PoolSizes.Reverse())
-                {
-                    results[size].Add(await MeasureAsync(stores[size], ids, workers, TimeSpan.FromSeconds(seconds), payload));
-                }
-            }
+            var results = await AlternatingRounds.RunAsync(PoolSizes, rounds, size => MeasureAsync(stores[size], ids, workers, TimeSpan.FromSeconds(seconds), payload));
 
             Console.WriteLine($"Read-modify-write (Get, then Set at the version read), {workers} workers, 1,000 sessions of 512 bytes, {seconds} s per pool size and round, {rounds} rounds (median shown), {Environment.ProcessorCount} cores");
             Console.WriteLine("| ConnectionsPerServer | RMW/s | p50 ms | p99 ms | conflicts | rounds (RMW/s) |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---|");
-            foreach (var size in PoolSizes)
+            for (var p = 0; p < PoolSizes.Length; p++)
             {
-                var all = results[size];
+                var (size, all) = (PoolSizes[p], results[p]);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"| {size} | {Percentiles.Median(all.Select(m => m.PerSecond)):N0} | {Percentiles.Median(all.Select(m => m.P50Ms)):F2} | " +

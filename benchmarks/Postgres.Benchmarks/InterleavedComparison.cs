@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Threading.Tasks;
 using SessionStores.Benchmarks;
 
@@ -43,16 +44,9 @@ public static class InterleavedComparison
             await raw();
         }
 
-        double storeSeconds = 0, rawSeconds = 0;
-        for (var i = 0; i < rounds; i++)
-        {
-            // ABBA: neither side always runs first.
-            var storeFirst = i % 2 == 0;
-            var first = await TimeAsync(storeFirst ? store : raw);
-            var second = await TimeAsync(storeFirst ? raw : store);
-            storeSeconds += storeFirst ? first : second;
-            rawSeconds += storeFirst ? second : first;
-        }
+        // ABBA: neither side always runs first.
+        var seconds = await AlternatingRounds.RunAsync([store, raw], rounds, TimeAsync);
+        var (storeSeconds, rawSeconds) = (seconds[0].Sum(), seconds[1].Sum());
 
         const int OpsPerCall = StoreVsRawBenchmarks.Workers * StoreVsRawBenchmarks.OpsPerWorker;
         var storeRate = rounds * OpsPerCall / storeSeconds;

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
@@ -66,23 +65,16 @@ internal static class ClientCpuComparison
             await Comparison.MeasureClosedLoopsAsync(concurrency, 2_000, operation);
         }
 
-        var results = contenders.ToDictionary(c => c.Name, _ => new List<(double CpuUs, double OpsPerSecond)>());
-        for (var round = 0; round < rounds; round++)
-        {
-            foreach (var (name, operation) in round % 2 == 0 ? contenders : contenders.Reverse())
-            {
-                results[name].Add(await Comparison.MeasureClosedLoopsAsync(concurrency, ops, operation));
-            }
-        }
+        var results = await AlternatingRounds.RunAsync(contenders, rounds, c => Comparison.MeasureClosedLoopsAsync(concurrency, ops, c.Operation));
 
         Console.WriteLine($"Client CPU per operation: {ops} operations per contender and round, {concurrency} in flight, {rounds} rounds (median shown), 512-byte values, {Environment.ProcessorCount} cores");
         Console.WriteLine("| contender | client CPU µs/op | ops/s |");
         Console.WriteLine("|---|---|---|");
-        foreach (var (name, _) in contenders)
+        for (var c = 0; c < contenders.Length; c++)
         {
-            var cpu = Percentiles.Median(results[name].Select(r => r.CpuUs));
-            var rate = Percentiles.Median(results[name].Select(r => r.OpsPerSecond));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {cpu:F1} | {rate:F0} |"));
+            var cpu = Percentiles.Median(results[c].Select(r => r.CpuUs));
+            var rate = Percentiles.Median(results[c].Select(r => r.OpsPerSecond));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {contenders[c].Name} | {cpu:F1} | {rate:F0} |"));
         }
     }
 }

@@ -67,27 +67,24 @@ internal static class ServerCpuComparison
             await Comparison.RunClosedLoopsAsync(ids.Length, 2_000, i => request(ids[i]));
         }
 
-        var results = contenders.ToDictionary(c => c.Name, _ => new List<Measurement>());
-        for (var round = 0; round < rounds; round++)
+        var results = await AlternatingRounds.RunAsync(contenders, rounds, async contender =>
         {
-            foreach (var (name, request) in round % 2 == 0 ? contenders : contenders.Reverse())
-            {
-                await server.ConfigResetStatisticsAsync();
-                var cpuBefore = await Comparison.ServerCpuSecondsAsync(server);
-                await Comparison.RunClosedLoopsAsync(ids.Length, requests, i => request(ids[i]));
-                var cpuAfter = await Comparison.ServerCpuSecondsAsync(server);
-                var commands = await CommandStatsAsync(server);
-                results[name].Add(new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands));
-            }
-        }
+            await server.ConfigResetStatisticsAsync();
+            var cpuBefore = await Comparison.ServerCpuSecondsAsync(server);
+            await Comparison.RunClosedLoopsAsync(ids.Length, requests, i => contender.Request(ids[i]));
+            var cpuAfter = await Comparison.ServerCpuSecondsAsync(server);
+            var commands = await CommandStatsAsync(server);
+            return new Measurement((cpuAfter - cpuBefore) * 1e6 / requests, commands.Sum(c => c.Value.Usec) / requests, commands);
+        });
 
         Console.WriteLine($"Redis server CPU per read-modify-write request: {requests} requests per contender and round, {concurrency} in flight, {rounds} rounds (median shown), 512-byte sessions, {Environment.ProcessorCount} cores");
         Console.WriteLine("| contender | Redis process CPU µs/request | commandstats µs/request | commands per request (usec/call) |");
         Console.WriteLine("|---|---:|---:|---|");
-        foreach (var (name, _) in contenders)
+        for (var c = 0; c < contenders.Length; c++)
         {
-            var median = results[name].OrderBy(m => m.ProcessCpuUs).ElementAt(rounds / 2);
-            var commandStats = Percentiles.Median(results[name].Select(m => m.CommandStatsUs));
+            var name = contenders[c].Name;
+            var median = results[c].OrderBy(m => m.ProcessCpuUs).ElementAt(rounds / 2);
+            var commandStats = Percentiles.Median(results[c].Select(m => m.CommandStatsUs));
             var breakdown = string.Join(", ", median.Commands.OrderByDescending(c => c.Value.Usec).Select(c =>
                 string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.##}× ({c.Value.Usec / c.Value.Calls:F2})")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {median.ProcessCpuUs:F1} | {commandStats:F1} | {breakdown} |"));

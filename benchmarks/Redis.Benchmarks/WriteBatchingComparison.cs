@@ -72,23 +72,16 @@ internal static class WriteBatchingComparison
             await MeasureAsync(create(), server, payload, 5_000); // warm-up: JIT, script cache
         }
 
-        var results = contenders.ToDictionary(c => c.Name, _ => new List<Measurement>());
-        for (var round = 0; round < rounds; round++)
-        {
-            foreach (var (name, create) in round % 2 == 0 ? contenders : contenders.Reverse())
-            {
-                results[name].Add(await MeasureAsync(create(), server, payload, ops));
-            }
-        }
+        var results = await AlternatingRounds.RunAsync(contenders, rounds, c => MeasureAsync(c.Create(), server, payload, ops));
 
         Console.WriteLine($"Compare-and-set writes of 512-byte values: {ops} per contender and round, {concurrency} closed loops, {rounds} rounds (median shown), {Environment.ProcessorCount} cores");
         Console.WriteLine("| contender | client CPU µs/write | redis-server CPU µs/write | writes/s | writes per call |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
-        foreach (var (name, _) in contenders)
+        for (var c = 0; c < contenders.Length; c++)
         {
-            var all = results[name];
+            var all = results[c];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Percentiles.Median(all.Select(m => m.ClientUs)):F1} | {Percentiles.Median(all.Select(m => m.ServerUs)):F1} | {Percentiles.Median(all.Select(m => m.PerSecond)):F0} | {Percentiles.Median(all.Select(m => m.PerCall)):F2} |"));
+                $"| {contenders[c].Name} | {Percentiles.Median(all.Select(m => m.ClientUs)):F1} | {Percentiles.Median(all.Select(m => m.ServerUs)):F1} | {Percentiles.Median(all.Select(m => m.PerSecond)):F0} | {Percentiles.Median(all.Select(m => m.PerCall)):F2} |"));
         }
     }
 
