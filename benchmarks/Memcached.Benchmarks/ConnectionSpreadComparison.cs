@@ -16,7 +16,7 @@ namespace SessionStores.Memcached.Benchmarks;
 /// and that is exactly a pool of one: so this runs the same load (<c>--workers</c> tasks, each a read-modify-write of
 /// 512-byte sessions after another over its own slice of 1,000 sessions, for <c>--seconds</c>) with
 /// <c>ConnectionsPerServer</c> 1, 2 (the default) and 4, alternated within each of <c>--rounds</c> rounds, and prints
-/// throughput and latency percentiles per pool size (median of the rounds).
+/// throughput, latency percentiles and this process's CPU per read-modify-write per pool size (median of the rounds).
 /// </summary>
 internal static class ConnectionSpreadComparison
 {
@@ -54,15 +54,15 @@ internal static class ConnectionSpreadComparison
             var results = await AlternatingRounds.RunAsync(PoolSizes, rounds, size => MeasureAsync(stores[size], ids, workers, TimeSpan.FromSeconds(seconds), payload));
 
             Console.WriteLine($"Read-modify-write (Get, then Set at the version read), {workers} workers, 1,000 sessions of 512 bytes, {seconds} s per pool size and round, {rounds} rounds (median shown), {Environment.ProcessorCount} cores");
-            Console.WriteLine("| ConnectionsPerServer | RMW/s | p50 ms | p99 ms | conflicts | rounds (RMW/s) |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---|");
+            Console.WriteLine("| ConnectionsPerServer | RMW/s | p50 ms | p99 ms | client CPU µs/RMW | conflicts | rounds (RMW/s) |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|");
             for (var p = 0; p < PoolSizes.Length; p++)
             {
                 var (size, all) = (PoolSizes[p], results[p]);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"| {size} | {Percentiles.Median(all.Select(m => m.PerSecond)):N0} | {Percentiles.Median(all.Select(m => m.P50Ms)):F2} | " +
-                    $"{Percentiles.Median(all.Select(m => m.P99Ms)):F2} | {all.Sum(m => m.Conflicts)} | {string.Join(" / ", all.Select(m => m.PerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |"));
+                    $"{Percentiles.Median(all.Select(m => m.P99Ms)):F2} | {Percentiles.Median(all.Select(m => m.CpuUs)):F1} | {all.Sum(m => m.Conflicts)} | {string.Join(" / ", all.Select(m => m.PerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |"));
             }
         }
         finally
@@ -78,6 +78,8 @@ internal static class ConnectionSpreadComparison
     {
         var latencies = Enumerable.Range(0, workers).Select(_ => new List<double>(100_000)).ToArray();
         var conflicts = 0;
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await SliceWorkers.RunForAsync(ids, workers, duration, async (worker, id) =>
         {
@@ -92,9 +94,11 @@ internal static class ConnectionSpreadComparison
             latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         });
         var elapsed = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         var sorted = latencies.SelectMany(l => l).Order().ToArray();
-        return new Measurement(sorted.Length / elapsed, Percentiles.Of(sorted, 0.5), Percentiles.Of(sorted, 0.99), conflicts);
+        return new Measurement(sorted.Length / elapsed, Percentiles.Of(sorted, 0.5), Percentiles.Of(sorted, 0.99), cpu.TotalMicroseconds / sorted.Length, conflicts);
     }
 
-    private sealed record Measurement(double PerSecond, double P50Ms, double P99Ms, int Conflicts);
+    private sealed record Measurement(double PerSecond, double P50Ms, double P99Ms, double CpuUs, int Conflicts);
 }
