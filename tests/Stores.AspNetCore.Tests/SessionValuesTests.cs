@@ -170,6 +170,40 @@ public sealed class SessionValuesTests
     }
 
     [Fact]
+    public void A_subject_changed_differently_by_both_requests_is_a_conflict_never_a_silent_undo()
+    {
+        // This request unbinds (a logout); the other re-bound the session meanwhile.
+        var values = Loaded(Record(1, "alice"));
+        values.SetSubject(null);
+
+        var conflict = Assert.Throws<SessionCommitConflictException>(() => values.Rebase(Id, Record(2, "bob"), attempt: 1));
+        Assert.False(conflict.SessionEnded);
+    }
+
+    [Fact]
+    public void A_subject_changed_by_one_request_only_or_to_the_same_end_merges()
+    {
+        var mine = Loaded(Record(1, "alice"));
+        mine.SetSubject("bob");
+        mine.Rebase(Id, Record(2, "alice", ("k", "theirs")), attempt: 1);
+        Assert.Equal(("bob", 2L), (mine.Subject, mine.Version));
+
+        var theirs = Loaded(Record(1, "alice"));
+        theirs.Set("k", Bytes("mine"));
+        theirs.Rebase(Id, Record(2, "bob"), attempt: 1);
+        Assert.Equal("bob", theirs.Subject);
+
+        var both = Loaded(Record(1, "alice"));
+        both.SetSubject(null);
+        both.Rebase(Id, Record(2, null), attempt: 1);
+        Assert.Null(both.Subject);
+
+        // After a merge the other request's subject is the baseline: a third change of it conflicts again.
+        mine.Rebase(Id, Record(3, "bob"), attempt: 2);
+        Assert.Throws<SessionCommitConflictException>(() => mine.Rebase(Id, Record(4, "carol"), attempt: 3));
+    }
+
+    [Fact]
     public void A_changed_key_of_a_session_destroyed_meanwhile_is_a_conflict()
     {
         var values = Loaded(Record(4, null, ("a", "1")));

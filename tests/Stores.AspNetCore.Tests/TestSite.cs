@@ -161,6 +161,17 @@ public sealed class TestSite : IAsyncDisposable
             await c.Response.BodyWriter.FlushAsync();
         });
 
+        // The same, never flushed by the endpoint: the server flushes it after the pipeline, after the final commit.
+        app.MapGet("/set-writer-unflushed", async (HttpContext c, string key, string value) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetString(key, value);
+            c.Response.ContentType = "text/plain";
+            var span = c.Response.BodyWriter.GetSpan(3);
+            "set"u8.CopyTo(span);
+            c.Response.BodyWriter.Advance(3);
+        });
+
         // A minimal-API JSON result: System.Text.Json serializes into BodyWriter and asks it for its unflushed bytes.
         app.MapGet("/set-json", async (HttpContext c, string key, string value) =>
         {
@@ -205,6 +216,19 @@ public sealed class TestSite : IAsyncDisposable
             return c.Session.RegenerateId();
         });
         app.MapGet("/id", (HttpContext c) => c.Session.Id);
+
+        // Binds the session to a subject, or (no s) unbinds it: a login or logout that keeps the id.
+        app.MapGet("/subject", async (HttpContext c, string? s) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.SetSubject(string.IsNullOrEmpty(s) ? null : s);
+            return "ok";
+        });
+        app.MapGet("/get-subject", async (HttpContext c) =>
+        {
+            await c.Session.LoadAsync();
+            return c.Session.GetSubject() ?? "(none)";
+        });
 
         // Another writer changes the session between this request's load and its own explicit commit.
         app.MapGet("/commit-after-concurrent-write", async (HttpContext c, ISessionStore store) =>

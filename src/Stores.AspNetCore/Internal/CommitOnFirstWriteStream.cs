@@ -139,6 +139,14 @@ internal sealed partial class CommitOnFirstWriteStream : Stream
             return;
         }
 
+        if (_discard)
+        {
+            // The request scope answers a failed final commit itself: what the endpoint left buffered is not sent, and
+            // nothing here may start the response before that answer.
+            _writer.DropPending();
+            return;
+        }
+
         if (_writer.HasPending)
         {
             // What the endpoint wrote to BodyWriter before anything started the response goes first, in order.

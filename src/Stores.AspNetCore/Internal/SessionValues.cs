@@ -22,6 +22,9 @@ internal sealed class SessionValues
     private Dictionary<string, Change>? _changes;
     private bool _cleared;
     private bool _subjectChanged;
+    // The subject before this request changed it (or as a merge last took another request's): a subject changed on both
+    // sides, to different ends, is a conflict like a key changed on both sides.
+    private string? _subjectBefore;
 
     /// <summary>The stored version this view is based on, which the next compare-and-set expects (0: create only).</summary>
     public long Version { get; set; }
@@ -122,6 +125,11 @@ internal sealed class SessionValues
             return;
         }
 
+        if (!_subjectChanged)
+        {
+            _subjectBefore = Subject;
+        }
+
         Subject = subject;
         _subjectChanged = true;
         IsDirty = true;
@@ -133,7 +141,12 @@ internal sealed class SessionValues
     {
         Version = 0;
         IsDirty = true;
-        _subjectChanged |= Subject is not null;
+        if (!_subjectChanged && Subject is not null)
+        {
+            // Written whole to the new id; unchanged by this request relative to the old id.
+            _subjectBefore = Subject;
+            _subjectChanged = true;
+        }
     }
 
     /// <summary>What a destroyed session shows for the rest of the request: nothing, and nothing to store.</summary>
@@ -183,6 +196,15 @@ internal sealed class SessionValues
         {
             var latestValues = SessionPayload.Decode(sessionId, latest.Data.Span, out var createdAtMs);
             CreatedAtMs = createdAtMs;
+            if (_subjectChanged && !lastWriteWins
+                && !string.Equals(latest.Subject, _subjectBefore, StringComparison.Ordinal)
+                && !string.Equals(latest.Subject, Subject, StringComparison.Ordinal))
+            {
+                // Both requests re-bound (or unbound) the session, differently: either outcome would silently undo the
+                // other's, a logout included.
+                throw new SessionCommitConflictException(sessionId, attempt, sessionEnded: false);
+            }
+
             if (!_cleared && !lastWriteWins)
             {
                 ThrowOnSameKeyConflict(latestValues, sessionId, attempt, sessionEnded: false);
@@ -190,6 +212,11 @@ internal sealed class SessionValues
 
             values = _cleared ? Empty() : latestValues;
             Version = latest.Version;
+            if (_subjectChanged)
+            {
+                _subjectBefore = latest.Subject;
+            }
+
             Subject = _subjectChanged ? Subject : latest.Subject;
         }
 
@@ -215,11 +242,12 @@ internal sealed class SessionValues
     public ChangeLog CopyChangeLog() => new(
         _changes is null ? null : new(_changes, StringComparer.Ordinal),
         _cleared,
-        _subjectChanged);
+        _subjectChanged,
+        _subjectBefore);
 
     /// <summary>Makes <paramref name="log"/> this request's change log again (after a commit cleared it).</summary>
     public void RestoreChangeLog(ChangeLog log) =>
-        (_changes, _cleared, _subjectChanged) = (log.Changes, log.Cleared, log.SubjectChanged);
+        (_changes, _cleared, _subjectChanged, _subjectBefore) = (log.Changes, log.Cleared, log.SubjectChanged, log.SubjectBefore);
 
     private static Dictionary<string, byte[]> Empty() => new(StringComparer.Ordinal);
 
@@ -257,7 +285,7 @@ internal sealed class SessionValues
 
     /// <summary>This request's changes: what each changed key holds and held before, whether the session was cleared and
     /// whether the subject changed.</summary>
-    internal sealed record ChangeLog(Dictionary<string, Change>? Changes, bool Cleared, bool SubjectChanged);
+    internal sealed record ChangeLog(Dictionary<string, Change>? Changes, bool Cleared, bool SubjectChanged, string? SubjectBefore);
 
     /// <summary>A key this request changed: what it holds now (<see langword="null"/>: removed) and what it held when this
     /// request first changed it (or when a merge last took another request's value as the baseline).</summary>

@@ -172,7 +172,7 @@ internal sealed partial class StoreBackedSession
             // The deadline passed while this request ran: destroy rather than write (DESIGN.md, TTL rule).
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
             Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
-            StartEmpty();
+            StartAfresh();
             MarkCommitted(0);
             return;
         }
@@ -211,10 +211,11 @@ internal sealed partial class StoreBackedSession
             if (policy == SessionConflictPolicy.LastWriteWins)
             {
                 // Overwrite exactly the version just seen; a session destroyed meanwhile is not brought back with the view
-                // this request loaded: as with a merge, only this request's own changes go into a new one.
+                // this request loaded: as with a merge, only this request's own changes go into a new one, under a new id.
                 if (result.Version == 0)
                 {
                     _values.Rebase(_key, null, attempt, lastWriteWins: true);
+                    MoveEndedSessionToFreshId(attempt);
                     data = null;
                 }
 
@@ -226,6 +227,11 @@ internal sealed partial class StoreBackedSession
                     ? null
                     : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
                 _values.Rebase(_key, latest, attempt);
+                if (latest is null)
+                {
+                    MoveEndedSessionToFreshId(attempt);
+                }
+
                 data = null;
             }
         }

@@ -36,6 +36,7 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
         _ioTimeout = ioTimeout;
         _tryEstablishSession = tryEstablishSession;
         _isNewSessionKey = isNewSessionKey;
+        _keyIsFresh = isNewSessionKey;
         _scope = scope;
     }
 
@@ -115,7 +116,7 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
                 return;
             }
 
-            StartEmpty();
+            StartAfresh();
             _state = State.Loaded;
         }
         catch (SessionStoreException ex) when (ex is not SessionDataCorruptedException and not SessionBusyException && _settings.Options.FailureMode == SessionStoreFailureMode.ReadOnlyWhenUnavailable)
@@ -185,7 +186,7 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
     {
         if (record is null)
         {
-            StartEmpty();
+            StartAfresh();
             return;
         }
 
@@ -193,10 +194,11 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
         var nowMs = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (_settings.Options.AbsoluteTimeout is { } absolute && loaded.CreatedAtMs + (long)absolute.TotalMilliseconds <= nowMs)
         {
-            // Past its absolute lifetime: the stored session goes, and this request starts afresh under the same key.
+            // Past its absolute lifetime: the stored session goes, and this request starts afresh (under a new id once it
+            // writes).
             await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying", cancellationToken).ConfigureAwait(false);
             Log.AbsoluteExpired(_settings.Logger, SessionValidation.Tag(_key));
-            StartEmpty();
+            StartAfresh();
             return;
         }
 
@@ -260,6 +262,8 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
             // The application's own CommitAsync failed earlier in this request; a later change would be lost silently.
             throw new InvalidOperationException("Committing this session failed earlier in this request; it cannot be written any more.", _commitFailure);
         }
+
+        MoveToFreshIdIfDue();
 
         if (_isNewSessionKey && !_established)
         {

@@ -1,0 +1,86 @@
+using System;
+using System.Security.Cryptography;
+
+namespace SessionStores.AspNetCore.Internal;
+
+/// <summary>
+/// Strict ids: a session id is used for one session only. When the id a request's cookie carries has nothing live stored
+/// under it (expired, destroyed, past its absolute deadline, or unreadable and discarded), or the session ends while the
+/// request runs, the request's writes go into a new session under a new random id (and cookie), never into a re-created
+/// session under the old one. A re-created session would start again at version 1, so a request that loaded the old
+/// session at an equal version (in another app instance, under <see cref="SessionConcurrency.Optimistic"/>, or from a
+/// read-only endpoint) would pass its compare-and-set and write the ended session's content over the new one. The same
+/// rule as PHP's strict mode and express-session's handling of an unknown id.
+/// </summary>
+internal sealed partial class StoreBackedSession
+{
+    /// <summary>Whether <see cref="_key"/> was made by this server in this request (a new session's, a regenerated or a
+    /// fresh one), so that no other request can hold an older session under it.</summary>
+    private bool _keyIsFresh;
+
+    /// <summary>Nothing live is stored under the request's id: the first write moves the session to a fresh id.</summary>
+    private bool _freshIdDue;
+
+    /// <summary>An empty session in place of one that is not (or no longer) stored under this id.</summary>
+    private void StartAfresh()
+    {
+        StartEmpty();
+        _freshIdDue = !_keyIsFresh;
+    }
+
+    /// <summary>Before the first write of a session that was not stored: a new id and its cookie. Outside a request
+    /// (no cookie can be set) the id stays.</summary>
+    private void MoveToFreshIdIfDue()
+    {
+        if (!_freshIdDue)
+        {
+            return;
+        }
+
+        if (_scope?.Context is { } context)
+        {
+            if (context.Response.HasStarted)
+            {
+                // As for a new session: its cookie can only be set before the response starts.
+                throw new InvalidOperationException("The session cannot be established after the response has started.");
+            }
+
+            _key = NewKey();
+            SetCookie(context, _key);
+            _keyIsFresh = true;
+        }
+
+        _freshIdDue = false;
+    }
+
+    /// <summary>
+    /// The session ended (destroyed or expired) while this request ran, and its own changes go into a new session
+    /// (<see cref="SessionValues.Rebase"/> has checked that they lose nothing): under a new id, never the ended one. Once
+    /// the response has started no cookie can be set, so nothing is stored and the request fails with a conflict
+    /// (the session ended: 409).
+    /// </summary>
+    private void MoveEndedSessionToFreshId(int attempt)
+    {
+        if (_keyIsFresh || _scope is null)
+        {
+            return;
+        }
+
+        if (_scope.Context.Response.HasStarted)
+        {
+            throw new SessionCommitConflictException(_key, attempt, sessionEnded: true);
+        }
+
+        _key = NewKey();
+        SetCookie(_scope.Context, _key);
+        _keyIsFresh = true;
+    }
+
+    /// <summary>A new session id, made as the session middleware makes its keys: 16 random bytes as a GUID string.</summary>
+    private static string NewKey()
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        return new Guid(random).ToString();
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SessionStores.Memory;
+using Xunit;
+
+namespace SessionStores.AspNetCore.Tests;
+
+/// <summary>
+/// Requests that race a session's end (sign out everywhere, expiry, the absolute deadline) or each other's subject
+/// changes, and a final commit that fails after the endpoint wrote its body: no acknowledged write is lost, no ended
+/// session comes back, no failure passes for a success. Strict ids: an id whose session is gone is never used again, so
+/// that a stale request's compare-and-set cannot match a re-created session's restarted version.
+/// </summary>
+public sealed class SessionLifecycleRaceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_write_to_a_session_that_is_no_longer_stored_starts_a_new_session_under_a_new_id()
+    {
+        await using var site = await TestSite.StartAsync(new MemorySessionStore());
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+        var old = await browser.GetStringAsync("/id", Ct);
+        Assert.True(await site.Store.Inner.DestroyAsync(old, Ct)); // as if it had expired
+
+        // Reading sets no cookie and stores nothing; the first write moves to a new id with its own cookie.
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=a", Ct));
+        Assert.Equal(old, await CookieAsync(cookies, site));
+        Assert.Equal("set", await browser.GetStringAsync("/set?key=b&value=2", Ct));
+
+        var fresh = await CookieAsync(cookies, site);
+        Assert.NotEqual(old, fresh);
+        Assert.Null(await site.Store.Inner.GetAsync(old, Ct));
+        Assert.NotNull(await site.Store.Inner.GetAsync(fresh, Ct));
+        Assert.Equal(("2", "(none)"), (await browser.GetStringAsync("/read?key=b", Ct), await browser.GetStringAsync("/read?key=a", Ct)));
+    }
+
+    [Theory]
+    [InlineData(SessionConflictPolicy.Merge)]
+    [InlineData(SessionConflictPolicy.LastWriteWins)]
+    public async Task A_stale_commit_from_another_instance_neither_overwrites_a_session_started_after_sign_out_everywhere_nor_brings_the_old_one_back(SessionConflictPolicy policy)
+    {
+        var store = new MemorySessionStore();
+        var shared = SharedKeys();
+        Action<StoreBackedSessionOptions> configure = o => o.ConflictPolicy = policy;
+        await using var first = await TestSite.StartAsync(store, configure, shared);
+        await using var second = await TestSite.StartAsync(store, configure, shared);
+        var cookies = new CookieContainer();
+        using var viaFirst = first.NewClient(cookies);
+        using var viaSecond = second.NewClient(cookies);
+        await viaFirst.GetStringAsync("/login?user=alice", Ct);
+        cookies.Add(second.Address, cookies.GetCookies(first.Address));
+        var old = await CookieAsync(cookies, first);
+        var admin = first.Services.GetRequiredService<SessionAdmin>();
+
+        // A loads alice's session (version 1) on the first instance and is held there.
+        var (loaded, release) = HoldNextLoad(first);
+        var a = viaFirst.GetStringAsync("/set?key=theme&value=dark", Ct);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(1, await admin.SignOutEverywhereAsync("alice", Ct));
+
+        // Meanwhile the same browser starts a new session through the second instance (also at version 1), acknowledged.
+        Assert.Equal("set", await viaSecond.GetStringAsync("/set?key=cart&value=1", Ct));
+        var started = new CookieContainer();
+        started.Add(second.Address, cookies.GetCookies(second.Address));
+        var startedId = await CookieAsync(started, second);
+        Assert.NotEqual(old, startedId);
+
+        release.SetResult();
+        Assert.Equal("set", await a);
+
+        // The new session keeps its write and is nobody's; alice's session stays gone; A's own change went to a new id.
+        using var startedBrowser = second.NewClient(started);
+        Assert.Equal(("1", "(none)"), (await startedBrowser.GetStringAsync("/read?key=cart", Ct), await startedBrowser.GetStringAsync("/read?key=user", Ct)));
+        Assert.Equal(0, await admin.CountAsync("alice", Ct));
+        Assert.Null(await store.GetAsync(old, Ct));
+        var ownId = await CookieAsync(cookies, first);
+        Assert.NotEqual(old, ownId);
+        Assert.NotEqual(startedId, ownId);
+        Assert.Equal(("dark", "(none)"), (await viaFirst.GetStringAsync("/read?key=theme", Ct), await viaFirst.GetStringAsync("/read?key=user", Ct)));
+    }
+
+    [Fact]
+    public async Task A_commit_past_the_absolute_deadline_does_not_destroy_the_session_another_request_started_meanwhile()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new MemorySessionStore(null, clock);
+        var shared = SharedKeys();
+        Action<StoreBackedSessionOptions> absolute = o => o.AbsoluteTimeout = TimeSpan.FromMinutes(30);
+        Action<IServiceCollection> services = s =>
+        {
+            shared(s);
+            s.AddSingleton<TimeProvider>(clock);
+        };
+        await using var first = await TestSite.StartAsync(store, absolute, services);
+        await using var second = await TestSite.StartAsync(store, absolute, services);
+        var cookies = new CookieContainer();
+        using var viaFirst = first.NewClient(cookies);
+        using var viaSecond = second.NewClient(cookies);
+        await viaFirst.GetStringAsync("/set?key=a&value=1", Ct);
+        cookies.Add(second.Address, cookies.GetCookies(first.Address));
+        clock.Advance(TimeSpan.FromMinutes(15));
+        await viaFirst.GetStringAsync("/read?key=a", Ct);
+        clock.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
+
+        // A loads one second before the deadline; the deadline passes while it runs.
+        var (loaded, release) = HoldNextLoad(first);
+        var a = viaFirst.GetStringAsync("/set?key=theme&value=dark", Ct);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("set", await viaSecond.GetStringAsync("/set?key=cart&value=1", Ct));
+        var started = new CookieContainer();
+        started.Add(second.Address, cookies.GetCookies(second.Address));
+
+        release.SetResult();
+        Assert.Equal("set", await a);
+
+        using var startedBrowser = second.NewClient(started);
+        Assert.Equal(("1", "(none)"), (await startedBrowser.GetStringAsync("/read?key=cart", Ct), await startedBrowser.GetStringAsync("/read?key=a", Ct)));
+    }
+
+    [Fact]
+    public async Task Two_requests_that_change_the_subject_differently_are_a_409_not_a_silently_undone_logout()
+    {
+        await using var site = await TestSite.StartAsync(new MemorySessionStore(), o => o.Concurrency = SessionConcurrency.Optimistic);
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/subject?s=alice", Ct);
+
+        LoadBarrier.On(site.Store, 2);
+        var responses = await Task.WhenAll(browser.GetAsync("/subject?s=bob", Ct), browser.GetAsync("/subject", Ct));
+        site.Store.AfterGetAndTouch = null;
+
+        var statuses = responses.Select(r => r.StatusCode).Order().ToArray();
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], statuses);
+        var winner = responses[0].StatusCode == HttpStatusCode.OK ? "bob" : "(none)";
+        Assert.Equal(winner, await browser.GetStringAsync("/get-subject", Ct));
+    }
+
+    [Fact]
+    public async Task A_failed_final_commit_after_an_unflushed_body_is_a_503_problem_not_an_aborted_response()
+    {
+        await using var site = await TestSite.StartAsync(new MemorySessionStore());
+        using var browser = site.NewClient();
+        await browser.GetStringAsync("/set?key=a&value=1", Ct);
+
+        site.Store.BeforeSet = () => throw new SessionStoreException("store down (test)", null, isTransient: true);
+        var response = await browser.GetAsync("/set-writer-unflushed?key=a&value=2", Ct);
+        site.Store.BeforeSet = null;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotEqual("set", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    /// <summary>Holds the next load through <paramref name="site"/> after the store answered it, until released.</summary>
+    private static (Task Loaded, TaskCompletionSource Release) HoldNextLoad(TestSite site)
+    {
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        site.Store.AfterGetAndTouch = async () =>
+        {
+            site.Store.AfterGetAndTouch = null;
+            loaded.SetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        };
+        return (loaded.Task, release);
+    }
+
+    /// <summary>Two app instances that read each other's cookies: one data-protection key ring.</summary>
+    private static Action<IServiceCollection> SharedKeys()
+    {
+        var keys = Directory.CreateTempSubdirectory("sessionstores-keys-").FullName;
+        return s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("lifecycle-race-test");
+    }
+
+    /// <summary>The session id the browser's cookie carries (unprotected by reading it back through the site).</summary>
+    private static async Task<string> CookieAsync(CookieContainer cookies, TestSite site)
+    {
+        using var client = site.NewClient(cookies);
+        return await client.GetStringAsync("/id", Ct);
+    }
+}
