@@ -8,7 +8,9 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using SessionStores.AspNetCore.Internal;
 using SessionStores.Memory;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.AspNetCore.Tests;
@@ -43,6 +45,63 @@ public sealed class SessionLifecycleRaceTests
         Assert.Null(await site.Store.Inner.GetAsync(old, Ct));
         Assert.NotNull(await site.Store.Inner.GetAsync(fresh, Ct));
         Assert.Equal(("2", "(none)"), (await browser.GetStringAsync("/read?key=b", Ct), await browser.GetStringAsync("/read?key=a", Ct)));
+    }
+
+    [Fact]
+    public async Task Requests_queued_behind_the_one_that_moved_a_gone_session_to_a_new_id_follow_it_there()
+    {
+        await using var site = await TestSite.StartAsync(new MemorySessionStore());
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/incr?key=n", Ct);
+        var old = await CookieAsync(cookies, site);
+        Assert.True(await site.Store.Inner.DestroyAsync(old, Ct)); // as if it had expired
+
+        // A page's three parallel writes after the expiry: the first holds the turn while the others queue behind it.
+        var (loaded, release) = HoldNextLoad(site);
+        var first = browser.GetStringAsync("/incr?key=n", Ct);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var others = new[] { browser.GetStringAsync("/incr?key=n", Ct), browser.GetStringAsync("/incr?key=n", Ct) };
+        var gate = ((StoreBackedSessionStore)site.Services.GetRequiredService<Microsoft.AspNetCore.Session.ISessionStore>()).Gate;
+        await Poll.UntilAsync(() => gate.Waiting(old) == 2, "the other two requests never queued behind the first");
+        release.SetResult();
+
+        // One new session holds all three increments, whichever response's cookie the browser kept.
+        Assert.Equal(["1", "2", "3"], (await Task.WhenAll([first, .. others])).Order().ToArray());
+        Assert.NotEqual(old, await CookieAsync(cookies, site));
+        Assert.Equal("3", await browser.GetStringAsync("/count?key=n", Ct));
+        Assert.Equal(1, await site.Store.Inner.CountAsync(SessionQuery.All, Ct));
+    }
+
+    [Fact]
+    public async Task A_request_queued_behind_a_sign_in_with_the_old_id_does_not_follow_it_to_the_new_one()
+    {
+        await using var site = await TestSite.StartAsync(new MemorySessionStore());
+        var victimCookies = new CookieContainer();
+        using var victim = site.NewClient(victimCookies);
+        await victim.GetStringAsync("/set?key=a&value=1", Ct);
+        var old = await CookieAsync(victimCookies, site);
+        var attackerCookies = new CookieContainer();
+        attackerCookies.Add(site.Address, victimCookies.GetCookies(site.Address));
+        using var attacker = site.NewClient(attackerCookies);
+
+        // The victim signs in (regenerating the id) while a request with the same old id, planted before, queues behind.
+        var (loaded, release) = HoldNextLoad(site);
+        var signIn = victim.GetStringAsync("/login-regenerating?user=alice", Ct);
+        await loaded.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var queued = attacker.GetStringAsync("/set?key=b&value=2", Ct);
+        var gate = ((StoreBackedSessionStore)site.Services.GetRequiredService<Microsoft.AspNetCore.Session.ISessionStore>()).Gate;
+        await Poll.UntilAsync(() => gate.Waiting(old) == 1, "the old id's request never queued behind the sign-in");
+        release.SetResult();
+        var signedIn = await signIn;
+        Assert.Equal("set", await queued);
+
+        // The old id's holder got a session of its own, not the signed-in one.
+        var attackerId = await CookieAsync(attackerCookies, site);
+        Assert.NotEqual(signedIn, attackerId);
+        Assert.NotEqual(old, attackerId);
+        Assert.Equal("(none)", await attacker.GetStringAsync("/read?key=user", Ct));
+        Assert.Equal(("alice", "(none)"), (await victim.GetStringAsync("/read?key=user", Ct), await victim.GetStringAsync("/read?key=b", Ct)));
     }
 
     [Theory]

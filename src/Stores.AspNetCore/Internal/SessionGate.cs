@@ -10,6 +10,8 @@ namespace SessionStores.AspNetCore.Internal;
 /// A keyed async gate: one holder per session id at a time, the others waiting in arrival order (FIFO). A key's entry
 /// exists only while someone holds or waits for it, so idle sessions cost no memory. Waiting is bounded in count (per
 /// key) and in time, and honours cancellation; a waiter that gives up leaves the queue without disturbing the others.
+/// A holder can hand its successor the id the session moved to (<see cref="Held.Release"/>), which each next holder
+/// receives as <see cref="Held.MovedTo"/>.
 /// </summary>
 internal sealed class SessionGate
 {
@@ -60,7 +62,7 @@ internal sealed class SessionGate
     public ValueTask<Held> EnterAsync(string key, int maxWaiters, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var shard = _shards[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % ShardCount)];
-        LinkedListNode<TaskCompletionSource>? node;
+        LinkedListNode<TaskCompletionSource<string?>>? node;
         lock (shard)
         {
             ref var waiters = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, key, out var held);
@@ -74,18 +76,18 @@ internal sealed class SessionGate
                 throw SessionBusyException.TooManyWaiting(maxWaiters);
             }
 
-            node = (waiters ??= new()).AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            node = (waiters ??= new()).AddLast(new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
         return WaitAsync(shard, key, node, timeout, cancellationToken);
     }
 
-    private async ValueTask<Held> WaitAsync(Shard shard, string key, LinkedListNode<TaskCompletionSource> node, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<Held> WaitAsync(Shard shard, string key, LinkedListNode<TaskCompletionSource<string?>> node, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            await node.Value.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            return new Held(this, shard, key);
+            var movedTo = await node.Value.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return new Held(this, shard, key) { MovedTo = movedTo };
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -101,7 +103,7 @@ internal sealed class SessionGate
             if (granted)
             {
                 // The gate was handed over just as this waiter gave up: pass it on, or it would stay held forever.
-                Release(shard, key);
+                Release(shard, key, movedTo: node.Value.Task.Result);
             }
 
             if (ex is TimeoutException)
@@ -113,7 +115,7 @@ internal sealed class SessionGate
         }
     }
 
-    private static void Release(Shard shard, string key, SessionStoreException? failure = null)
+    private static void Release(Shard shard, string key, SessionStoreException? failure = null, string? movedTo = null)
     {
         lock (shard)
         {
@@ -134,7 +136,7 @@ internal sealed class SessionGate
             if (waiters?.First is { } next)
             {
                 waiters.RemoveFirst();
-                next.Value.SetResult();
+                next.Value.SetResult(movedTo);
             }
             else
             {
@@ -158,15 +160,20 @@ internal sealed class SessionGate
             _key = key;
         }
 
+        /// <summary>The id the session moved to, as the previous holder handed it on (<see langword="null"/>: it did
+        /// not move).</summary>
+        public string? MovedTo { get; init; }
+
         public void Dispose() => Release(null);
 
         /// <summary>Hands the gate on; with <paramref name="storeFailure"/> (a transient store failure this holder met),
-        /// the waiters queued now fail with it instead of taking their turn.</summary>
-        public void Release(SessionStoreException? storeFailure)
+        /// the waiters queued now fail with it instead of taking their turn; with <paramref name="movedTo"/>, the next
+        /// holder learns the id this session now lives under.</summary>
+        public void Release(SessionStoreException? storeFailure, string? movedTo = null)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                SessionGate.Release(_shard, _key, storeFailure);
+                SessionGate.Release(_shard, _key, storeFailure, movedTo);
             }
         }
     }
@@ -175,6 +182,6 @@ internal sealed class SessionGate
     {
         /// <summary>Each held key and the queue behind its holder, created by the first waiter (most sessions never have
         /// one, so holding a gate costs a dictionary entry and nothing else).</summary>
-        public Dictionary<string, LinkedList<TaskCompletionSource>?> Entries { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, LinkedList<TaskCompletionSource<string?>>?> Entries { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -21,6 +21,7 @@ internal sealed class SessionTurn
     private readonly Task _renewing = Task.CompletedTask;
     private int _ended;
     private SessionStoreException? _storeFailure;
+    private string? _handOver;
 
     private SessionTurn(SessionGate.Held gate, StoreBackedSession.Settings settings, SessionLease? lease)
     {
@@ -83,6 +84,14 @@ internal sealed class SessionTurn
         }
     }
 
+    /// <summary>The id the session moved to while an earlier request of this process held the turn (a new id after it
+    /// found the session gone, or a sign-in's regenerated id), or <see langword="null"/>.</summary>
+    public string? MovedTo => _gate.MovedTo;
+
+    /// <summary>The session now lives under <paramref name="key"/>: the requests queued behind this one (which carry
+    /// the old id's cookie) are told, and continue there instead of each starting a session of its own.</summary>
+    public void HandOver(string key) => _handOver = key;
+
     /// <summary>Ends the turn (once): passes the gate on and releases the lease in the background. Never throws.</summary>
     public Task EndAsync()
     {
@@ -98,7 +107,7 @@ internal sealed class SessionTurn
             _ = ReleaseLeaseAsync();
         }
 
-        _gate.Release(_storeFailure);
+        _gate.Release(_storeFailure, _handOver);
         return Task.CompletedTask;
     }
 

@@ -152,6 +152,13 @@ internal sealed partial class StoreBackedSession
             await RemovePreviousIdAsync(previous.Changes!, cancellationToken).ConfigureAwait(false);
             ForgetPreviousId();
         }
+
+        if (_freshMove is { } moved && string.Equals(moved, _key, StringComparison.Ordinal))
+        {
+            // Stored under a fresh id because the cookie's was gone: the requests queued behind it follow (never after a
+            // sign-in's regenerated id, which a request holding the old id must not be able to reach).
+            _turn?.HandOver(_key);
+        }
     }
 
     private async Task CommitWriteAsync(CancellationToken cancellationToken)

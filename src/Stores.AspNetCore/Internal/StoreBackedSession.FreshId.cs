@@ -21,6 +21,9 @@ internal sealed partial class StoreBackedSession
     /// <summary>Nothing live is stored under the request's id: the first write moves the session to a fresh id.</summary>
     private bool _freshIdDue;
 
+    /// <summary>The fresh id this request moved the session to because the cookie's was gone, if it did.</summary>
+    private string? _freshMove;
+
     /// <summary>An empty session in place of one that is not (or no longer) stored under this id.</summary>
     private void StartAfresh()
     {
@@ -48,6 +51,7 @@ internal sealed partial class StoreBackedSession
             _key = NewKey();
             SetCookie(context, _key);
             _keyIsFresh = true;
+            _freshMove = _key;
         }
 
         _freshIdDue = false;
@@ -74,6 +78,25 @@ internal sealed partial class StoreBackedSession
         _key = NewKey();
         SetCookie(_scope.Context, _key);
         _keyIsFresh = true;
+        _freshMove = _key;
+    }
+
+    /// <summary>
+    /// An earlier request of this process, which held this session's turn while this one queued behind it with the same
+    /// cookie, stored the session under <paramref name="movedTo"/> (a new id after it found the session gone):
+    /// continue there, as the browser will once that response arrives, rather than find the old id gone and start yet
+    /// another session whose cookie would replace the other (a page's parallel requests after an expiry). The cookie is
+    /// set again, whichever response arrives last; the id is handed on in turn. Across app instances there is no queue to
+    /// learn it from. Never after a sign-in (<c>RegenerateId</c>): a request holding the old id must not reach the new one.
+    /// </summary>
+    private void FollowMove(string movedTo)
+    {
+        _key = movedTo;
+        _turn?.HandOver(movedTo);
+        if (_scope?.Context is { Response.HasStarted: false } context)
+        {
+            SetCookie(context, movedTo);
+        }
     }
 
     /// <summary>A new session id, made as the session middleware makes its keys: 16 random bytes as a GUID string.</summary>

@@ -87,6 +87,10 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
                 }
 
                 _turn = turn;
+                if (turn.MovedTo is { } movedTo)
+                {
+                    FollowMove(movedTo);
+                }
             }
 
             var record = await WithIoTimeout(
