@@ -16,6 +16,9 @@ public partial class NearCachedSessionStore
     private readonly Channel<string> _touchQueue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _touches;
 
+    /// <summary>Background touches queued or under way (tests).</summary>
+    internal int PendingTouchCount => _pendingTouches.Count;
+
     /// <summary>Queues a touch of the store's copy, once per session however many reads ask for it meanwhile.</summary>
     private void ScheduleTouch(NearCacheEntry entry, TimeSpan ttl)
     {
@@ -24,6 +27,15 @@ public partial class NearCachedSessionStore
             _touchQueue.Writer.TryWrite(entry.Id);
         }
     }
+
+    /// <summary>
+    /// Before a call of the caller's own that sets the expiry of <paramref name="id"/> (a write, a touch, a sliding read
+    /// sent to the store, a destroy): a background touch still queued is withdrawn, and one already sent is waited for.
+    /// Otherwise it could reach the store after the call and replace a shorter expiry the call set (the ASP.NET
+    /// integration pulls a session's expiry back to its absolute deadline that way) with its own longer one.
+    /// </summary>
+    private Task WithdrawTouchAsync(string id) =>
+        !_pendingTouches.IsEmpty && _pendingTouches.TryRemove(id, out var touch) ? touch.WithdrawAsync() : Task.CompletedTask;
 
     /// <summary>Sends the queued touches: every touch queued when a batch starts goes out together (the drivers pipeline
     /// concurrent calls), and the next batch starts when it is done.</summary>
@@ -37,7 +49,7 @@ public partial class NearCachedSessionStore
             {
                 while (batch.Count < TouchBatchSize && _touchQueue.Reader.TryRead(out var id))
                 {
-                    if (_pendingTouches.TryGetValue(id, out var touch))
+                    if (_pendingTouches.TryGetValue(id, out var touch) && touch.TryStart())
                     {
                         batch.Add(TouchInBackgroundAsync(id, touch, stopping));
                     }
@@ -81,9 +93,31 @@ public partial class NearCachedSessionStore
         }
         finally
         {
-            _pendingTouches.TryRemove(id, out _);
+            // Only this touch: a newer one may have been queued for the session after a caller withdrew this one.
+            _pendingTouches.TryRemove(new KeyValuePair<string, PendingTouch>(id, touch));
+            touch.Sent();
         }
     }
 
-    private readonly record struct PendingTouch(long Version, TimeSpan Ttl);
+    /// <summary>A background touch: queued, then either sent (once) or withdrawn by a call of the caller's own.</summary>
+    private sealed class PendingTouch(long version, TimeSpan ttl)
+    {
+        private const int Queued = 0;
+        private const int Sending = 1;
+        private const int Withdrawn = 2;
+        private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        public long Version => version;
+
+        public TimeSpan Ttl => ttl;
+
+        /// <summary>Claims the touch for sending; false once withdrawn.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Sending, Queued) == Queued;
+
+        /// <summary>Withdraws a queued touch (completed at once), or returns when one already sent is done.</summary>
+        public Task WithdrawAsync() => Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Sending ? _sent.Task : Task.CompletedTask;
+
+        public void Sent() => _sent.TrySetResult();
+    }
 }

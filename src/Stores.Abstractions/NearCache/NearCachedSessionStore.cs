@@ -130,10 +130,22 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
         }
 
         Miss(SessionStoreOperationNames.GetAndTouch);
+        await WithdrawTouchAsync(id).ConfigureAwait(false);
         var captured = _table.Capture();
         var sent = _table.Now();
         var sentWall = Time.GetUtcNow();
-        var record = await Inner.GetAndTouchAsync(id, ttl, cancellationToken).ConfigureAwait(false);
+        SessionRecord? record;
+        try
+        {
+            record = await Inner.GetAndTouchAsync(id, ttl, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The touch may or may not have happened: the expiry this process knows of may be wrong either way.
+            _table.Remove(id);
+            throw;
+        }
+
         if (record is null)
         {
             _table.Remove(id);
@@ -173,6 +185,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
+        await WithdrawTouchAsync(id).ConfigureAwait(false);
         var captured = _table.Capture();
         var sent = _table.Now();
         var before = _table.Find(id, sent);
@@ -215,29 +228,18 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        var sent = _table.Now();
-        var before = _table.Find(id, sent);
-        bool touched;
+        await WithdrawTouchAsync(id).ConfigureAwait(false);
         try
         {
-            touched = await Inner.TouchAsync(id, ttl, cancellationToken).ConfigureAwait(false);
+            return await Inner.TouchAsync(id, ttl, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        finally
         {
-            _table.Remove(id);
-            throw;
-        }
-
-        if (touched && before is not null)
-        {
-            Touched(before.Id, before.Version, sent, ttl);
-        }
-        else if (!touched)
-        {
+            // Whatever the outcome, the entry goes and loads already under way store nothing: a sliding read sent before
+            // this touch may answer after it with the older, longer expiry, and a touch may shorten the expiry. The
+            // integration touches in the foreground only in a session's last idle window (or with a touch threshold).
             _table.Remove(id);
         }
-
-        return touched;
     }
 
     /// <summary>The store's copy of <paramref name="id"/> was touched: the entry's known expiry moves (a touch can also
@@ -252,6 +254,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
+        await WithdrawTouchAsync(id).ConfigureAwait(false);
         try
         {
             return await Inner.DestroyAsync(id, cancellationToken).ConfigureAwait(false);
