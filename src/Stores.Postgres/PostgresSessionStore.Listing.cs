@@ -66,14 +66,25 @@ public sealed partial class PostgresSessionStore
                 SessionStoreOperationNames.DestroyMany, (Store: this, Subject: subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (Exception ex) when (_announce && ex is not OperationCanceledException)
+        catch when (_announce)
         {
-            // In the background: the caller gets its failure within its deadline, whatever the server does next.
+            // In the background: the caller gets its failure (or its cancellation) within its deadline, whatever the
+            // server does next; batches deleted before it must leave the near caches all the same.
             _ = AnnounceAllChangedAfterFailureAsync();
             throw;
         }
 
-        await AnnounceAllChangedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AnnounceAllChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopped waiting; the deletion is done and still has to be announced.
+            _ = AnnounceAllChangedAfterFailureAsync();
+            throw;
+        }
+
         return deleted;
     }
 

@@ -38,7 +38,7 @@ public sealed partial class PostgresSessionStore
         public static partial void LeaseListenFailed(ILogger logger, string table, TimeSpan backoff, Exception exception);
 
         [LoggerMessage(EventId = 1307, EventName = nameof(AnnounceFailed), Level = LogLevel.Warning,
-            Message = "Telling near caches that a bulk delete of {Table} failed part-way also failed; they serve what it deleted until their entry age passes")]
+            Message = "Telling near caches about a bulk delete of {Table} that failed part-way or whose caller cancelled it also failed; they serve what it deleted until their entry age passes")]
         public static partial void AnnounceFailed(ILogger logger, string table, Exception exception);
 
         [LoggerMessage(EventId = 1308, EventName = nameof(AnnouncementsLost), Level = LogLevel.Warning,

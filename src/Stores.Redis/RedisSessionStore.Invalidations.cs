@@ -140,11 +140,25 @@ public sealed partial class RedisSessionStore : ISessionInvalidationSource
         }
     }
 
+    /// <summary>Tells the near caches that anything may have changed (after a bulk delete, also one that failed part-way),
+    /// in the background: its caller's answer does not wait for it. A failure is logged (event 1204), not dropped.</summary>
     private void AnnounceAllChanged(IDatabase db)
     {
         if (!_announceChannel.IsNullOrEmpty)
         {
-            _ = db.PublishAsync(_keys.Invalidations, RedisInvalidationFeed.AllChanged, CommandFlags.FireAndForget);
+            _ = AnnounceAllChangedAsync(db);
+        }
+    }
+
+    private async Task AnnounceAllChangedAsync(IDatabase db)
+    {
+        try
+        {
+            await db.PublishAsync(_keys.Invalidations, RedisInvalidationFeed.AllChanged).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.AnnounceFailed(_logger, ex);
         }
     }
 }

@@ -24,5 +24,9 @@ public sealed partial class RedisSessionStore
         [LoggerMessage(EventId = 1203, EventName = nameof(AbandonedOperationFailed), Level = LogLevel.Debug,
             Message = "Redis session {Operation} failed after its caller stopped waiting (session {SessionTag})")]
         public static partial void AbandonedOperationFailed(ILogger logger, string operation, string sessionTag, Exception exception);
+
+        [LoggerMessage(EventId = 1204, EventName = nameof(AnnounceFailed), Level = LogLevel.Warning,
+            Message = "Telling near caches about a bulk delete failed; they serve what it deleted until their entry age passes")]
+        public static partial void AnnounceFailed(ILogger logger, Exception exception);
     }
 }

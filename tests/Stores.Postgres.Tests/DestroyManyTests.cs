@@ -115,6 +115,41 @@ public sealed class DestroyManyTests
         }
     }
 
+    [Fact]
+    public async Task A_bulk_delete_its_caller_cancels_part_way_still_tells_the_near_caches()
+    {
+        var (store, table, _) = await CreateStoreAsync();
+        await using (store)
+        {
+            // Given: a near-cache feed on the store, and three batches of sessions of which a request holds one row of
+            // the third.
+            var told = new AllChangedListener();
+            await using var subscription = await store.SubscribeInvalidationsAsync(told, Token);
+            await told.Live.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+            await FillAsync(table, "l", 2500, live: true, subject: null);
+            var dataSource = await PostgresFixture.DataSourceAsync();
+            await using var holder = await dataSource.OpenConnectionAsync(Token);
+            await using var transaction = await holder.BeginTransactionAsync(Token);
+            await using (var hold = new NpgsqlCommand($"UPDATE {table} SET version = version + 1 WHERE id = 'l2200'", holder, transaction))
+            {
+                Assert.Equal(1, await hold.ExecuteNonQueryAsync(Token));
+            }
+
+            // When: the caller gives up once the first two batches are deleted.
+            using var caller = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            var destroying = store.DestroyManyAsync(SessionQuery.All, caller.Token);
+            await Poll.UntilAsync(
+                async () => await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}") == 500 && await WaitingOnLockAsync(table),
+                "DestroyMany did not commit its first batches", timeoutMs: 30_000);
+            await caller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => destroying);
+            await transaction.RollbackAsync(Token);
+
+            // Then: what it deleted leaves every near cache all the same.
+            await told.AllChanged.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+    }
+
     private static async Task<(PostgresSessionStore Store, string QuotedTable, string Marker)> CreateStoreAsync()
     {
         var table = Db.NewName("dm");
@@ -143,4 +178,24 @@ public sealed class DestroyManyTests
         await Db.ScalarAsync<long>(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0 AND strpos(query, 'DELETE') > 0",
             quotedTable) > 0;
+
+    /// <summary>A near-cache feed listener that notes when the feed is live and when "anything may have changed" arrives.</summary>
+    private sealed class AllChangedListener : ISessionInvalidationListener
+    {
+        public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource AllChanged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnChanged(string id, long version)
+        {
+        }
+
+        public void OnAllChanged() => AllChanged.TrySetResult();
+
+        public void OnFeedLost(string reason, Exception? exception)
+        {
+        }
+
+        public void OnFeedRestored() => Live.TrySetResult();
+    }
 }
