@@ -17,7 +17,7 @@ public sealed class SessionStoreNearCacheOptions
     /// <summary>
     /// When a sliding-expiry read (<see cref="ISessionStore.GetAndTouchAsync"/>) is served from memory, the store's copy is
     /// touched only once less than this fraction of the requested TTL remains on its expiry, in the background (a session
-    /// left idle after such a read therefore expires between <c>(1 − ratio) × TTL</c> and TTL later, never sooner). Below
+    /// left idle after such a read therefore expires between <c>ratio × TTL</c> and TTL later, never sooner). Below
     /// half of that fraction the read goes to the store. Greater than 0, at most 1. Default 0.5.
     /// </summary>
     public double TouchThresholdRatio { get; set; } = 0.5;
