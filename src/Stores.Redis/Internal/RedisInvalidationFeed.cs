@@ -14,6 +14,9 @@ namespace SessionStores.Redis.Internal;
 /// forwards each PUBLISH to every node, so this also checks the links between nodes). A failed connection or a
 /// topology change makes it lost at once; it is live again once every primary's heartbeat came back after that.
 /// </summary>
+/// <remarks>Each loss starts a new epoch, which every heartbeat carries: only a heartbeat published after the loss
+/// restores the feed, never one published before it and delivered late (the subscription that carried it may be gone).
+/// The listener hears of losses and restorations one at a time, in the order they happened.</remarks>
 internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
 {
     public const string AllChanged = "*";
@@ -32,13 +35,14 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
     private readonly RedisKeys _keys;
     private readonly ISessionInvalidationListener _listener;
     private readonly string _heartbeat = HeartbeatPrefix + Guid.NewGuid().ToString("N") + ":";
-    private readonly Dictionary<string, long> _heartbeatSeen = new(StringComparer.Ordinal);
+    // Per primary: when its last heartbeat came back, and the newest epoch one came back in.
+    private readonly Dictionary<string, (long Seen, long Epoch)> _heartbeatSeen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private ChannelMessageQueue? _queue;
     private RedisChannel? _ownChannel;
     private Task _heartbeats = Task.CompletedTask;
-    private long _lostAt;
+    private long _epoch;
     private bool _live;
 
     private RedisInvalidationFeed(IConnectionMultiplexer connection, RedisKeys keys, ISessionInvalidationListener listener)
@@ -72,7 +76,6 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
 
         connection.ConnectionFailed += feed.OnConnectionFailed;
         connection.ConfigurationChanged += feed.OnTopologyChanged;
-        feed._lostAt = Environment.TickCount64;
         feed._heartbeats = feed.BeatAsync(feed._stopping.Token);
         return feed;
     }
@@ -101,21 +104,25 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
         }
     }
 
-    private void HeartbeatSeen(string endpoint)
+    // "<epoch>:<endpoint>" (an endpoint may itself contain colons).
+    private void HeartbeatSeen(string beat)
     {
-        var restored = false;
-        lock (_gate)
+        if (beat.IndexOf(':', StringComparison.Ordinal) is not (> 0 and var colon)
+            || !long.TryParse(beat.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch))
         {
-            _heartbeatSeen[endpoint] = Environment.TickCount64;
-            if (!_live && AllPrimaries(out var primaries) && primaries.TrueForAll(p => _heartbeatSeen.TryGetValue(p, out var seen) && seen > _lostAt))
-            {
-                _live = restored = true;
-            }
+            return;
         }
 
-        if (restored)
+        var endpoint = beat[(colon + 1)..];
+        lock (_gate)
         {
-            _listener.OnFeedRestored();
+            var newest = _heartbeatSeen.TryGetValue(endpoint, out var known) ? Math.Max(known.Epoch, epoch) : epoch;
+            _heartbeatSeen[endpoint] = (Environment.TickCount64, newest);
+            if (!_live && AllPrimaries(out var primaries) && primaries.TrueForAll(p => _heartbeatSeen.TryGetValue(p, out var seen) && seen.Epoch == _epoch))
+            {
+                _live = true;
+                _listener.OnFeedRestored();
+            }
         }
     }
 
@@ -128,16 +135,15 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
     {
         lock (_gate)
         {
-            _lostAt = Environment.TickCount64;
+            _epoch++;
             if (!_live)
             {
                 return;
             }
 
             _live = false;
+            _listener.OnFeedLost(reason, exception);
         }
-
-        _listener.OnFeedLost(reason, exception);
     }
 
     /// <summary>Publishes a heartbeat through each primary every interval, and loses the feed when one stays away.</summary>
@@ -159,7 +165,7 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
             {
                 missing = now - started < HeartbeatTimeout.TotalMilliseconds
                     ? null
-                    : primaries.Find(p => !_heartbeatSeen.TryGetValue(p, out var seen) || now - seen > HeartbeatTimeout.TotalMilliseconds);
+                    : primaries.Find(p => !_heartbeatSeen.TryGetValue(p, out var seen) || now - seen.Seen > HeartbeatTimeout.TotalMilliseconds);
             }
 
             if (missing is not null)
@@ -167,10 +173,17 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
                 Lose($"no heartbeat came back through {missing} for {HeartbeatTimeout.TotalSeconds:0} s", null);
             }
 
+            long epoch;
+            lock (_gate)
+            {
+                epoch = _epoch;
+            }
+
             foreach (var server in Servers())
             {
                 // Sent to that primary itself, so the message travels the path its sessions' announcements take.
-                _ = server.ExecuteAsync("PUBLISH", [_keys.InvalidationsName, _heartbeat + server.EndPoint], CommandFlags.FireAndForget);
+                var beat = string.Create(CultureInfo.InvariantCulture, $"{_heartbeat}{epoch}:{server.EndPoint}");
+                _ = server.ExecuteAsync("PUBLISH", [_keys.InvalidationsName, beat], CommandFlags.FireAndForget);
             }
         }
         while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
@@ -243,6 +256,13 @@ internal sealed class RedisInvalidationFeed : IAsyncDisposable, IDisposable
 
         _queue?.Unsubscribe(CommandFlags.FireAndForget);
     }
+
+    /// <summary>Tests: what this feed's heartbeats start with, its heartbeats stopped, and a loss made now.</summary>
+    internal string HeartbeatPrefixForTests => _heartbeat;
+
+    internal void StopHeartbeatsForTests() => _stopping.Cancel();
+
+    internal void LoseForTests(string reason) => Lose(reason, null);
 
     private void Stop()
     {
