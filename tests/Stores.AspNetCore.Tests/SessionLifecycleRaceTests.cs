@@ -5,7 +5,9 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SessionStores.AspNetCore.Internal;
@@ -220,6 +222,29 @@ public sealed class SessionLifecycleRaceTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotEqual("set", await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("1", await browser.GetStringAsync("/read?key=a", Ct));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_sign_in_that_fails_after_regenerating_the_id_leaves_the_session_where_the_browser_has_it(bool exceptionHandler)
+    {
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? handler = exceptionHandler
+            ? app => app.UseExceptionHandler(e => e.Run(c => c.Response.WriteAsync("error page", Ct)))
+            : null;
+        await using var site = await TestSite.StartAsync(new MemorySessionStore(), beforeSession: handler);
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var before = await CookieAsync(cookies, site);
+
+        var failed = await browser.GetAsync("/login-regenerating-then-fail?user=alice", Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.False(failed.Headers.Contains("Set-Cookie"));
+        Assert.Equal(before, await CookieAsync(cookies, site));
+        Assert.Equal(("3", "(none)"), (await browser.GetStringAsync("/read?key=cart", Ct), await browser.GetStringAsync("/read?key=user", Ct)));
+        Assert.Equal(1, await site.Store.Inner.CountAsync(SessionQuery.All, Ct));
     }
 
     /// <summary>Holds the next load through <paramref name="site"/> after the store answered it, until released.</summary>

@@ -207,6 +207,16 @@ public sealed class TestSite : IAsyncDisposable
             c.Session.SetSubject(user);
             return id;
         });
+        // A sign-in that fails after regenerating the id (the user database, say).
+        app.MapGet("/login-regenerating-then-fail", async (HttpContext c, string user) =>
+        {
+            await c.Session.LoadAsync();
+            c.Session.RegenerateId();
+            c.Session.SetString("user", user);
+            c.Session.SetSubject(user);
+            throw new InvalidOperationException("the sign-in failed after the id was regenerated (test)");
+        });
+
         // Signs out but keeps the rest of the session (a cart, say), under a new id.
         app.MapGet("/logout-regenerating", async (HttpContext c) =>
         {

@@ -68,4 +68,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, EventName = "SessionRequestFailed", Level = LogLevel.Debug, Message = "A session failure was answered with status {StatusCode}")]
     public static partial void RequestAnswered(ILogger logger, int statusCode);
+
+    [LoggerMessage(EventId = 22, EventName = "RegeneratedIdNotSent", Level = LogLevel.Warning, Message = "Session {SessionTag}: the request that regenerated its id {Reason}, so the new id's cookie does not reach the browser; nothing of the request was stored and the session stays under its previous id")]
+    public static partial void RegeneratedIdNotSent(ILogger logger, string sessionTag, string reason);
 }

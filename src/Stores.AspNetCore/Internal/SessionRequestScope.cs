@@ -38,6 +38,10 @@ internal sealed class SessionRequestScope
     /// <summary>The session's turn (gate, lease) still held, ended when the request ends at the latest.</summary>
     public SessionTurn? Turn { get; set; }
 
+    /// <summary>A session with a regenerated id whose final commit waits for the pipeline's outcome (see
+    /// <c>StoreBackedSession.Deferred.cs</c>).</summary>
+    public IDeferredCommit? DeferredCommit { get; set; }
+
     /// <summary>Marks the failure as answered (by a problem details response).</summary>
     public void MarkAnswered() => FailureAnswered = true;
 

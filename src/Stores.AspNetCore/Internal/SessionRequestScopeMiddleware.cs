@@ -44,13 +44,23 @@ internal sealed class SessionRequestScopeMiddleware
                 // The application did not handle a session failure (a load that found the store down, a session too busy
                 // to get its turn, a conflict from its own CommitAsync): answer with a problem instead of a bare 500.
                 scope.Body?.Detach();
+                await AbandonDeferredCommitAsync(scope).ConfigureAwait(false);
                 await AnswerAsync(context, ex).ConfigureAwait(false);
                 return;
             }
             catch
             {
                 scope.Body?.Detach();
+                await AbandonDeferredCommitAsync(scope).ConfigureAwait(false);
                 throw;
+            }
+
+            if (scope.DeferredCommit is { } deferred)
+            {
+                // The pipeline succeeded: the regenerated id's commit runs now (a failure is reported to the scope and
+                // answered below like any failed final commit).
+                scope.DeferredCommit = null;
+                await deferred.CommitDeferredAsync().ConfigureAwait(false);
             }
 
             var unanswered = scope.CommitFailure is not null && !scope.FailureAnswered;
@@ -89,6 +99,19 @@ internal sealed class SessionRequestScopeMiddleware
                 await turn.EndAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The pipeline failed: a regenerated id's deferred commit is dropped (the error response does not carry its
+    /// cookie), and its turn ends.</summary>
+    private static Task AbandonDeferredCommitAsync(SessionRequestScope scope)
+    {
+        if (scope.DeferredCommit is not { } deferred)
+        {
+            return Task.CompletedTask;
+        }
+
+        scope.DeferredCommit = null;
+        return deferred.AbandonAsync("failed with an unhandled exception");
     }
 
     private async Task AnswerAsync(HttpContext context, Exception failure)

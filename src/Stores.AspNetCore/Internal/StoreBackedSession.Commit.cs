@@ -12,6 +12,13 @@ internal sealed partial class StoreBackedSession
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         var final = IsSessionMiddlewareCommit;
+        if (DefersFinalCommit(final))
+        {
+            // A regenerated id: committed by the request scope once the pipeline's outcome is known (the turn stays held).
+            _scope!.DeferredCommit = this;
+            return;
+        }
+
         try
         {
             if (_state != State.Loaded || _commitFailure is not null)
@@ -128,6 +135,11 @@ internal sealed partial class StoreBackedSession
 
     private async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
+        if (!RegeneratedCookieStillSet())
+        {
+            return;
+        }
+
         // A regenerated id: what this request changed relative to the old id, kept past the commit for the retirement
         // (and for a commit retried after a cancelled one, which finds the change log cleared).
         if (_previous is not null)
