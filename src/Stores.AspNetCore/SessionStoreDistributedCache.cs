@@ -71,6 +71,13 @@ public sealed class SessionStoreDistributedCache : IDistributedCache
         }
 
         var (absoluteMs, slidingMs) = ReadHeader(id, record.Data.Span);
+        if (absoluteMs != 0 && absoluteMs <= _time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            // Past its absolute expiration, though the store still holds it: a slide computed from an earlier entry under
+            // the same key (a read racing a write with a nearer absolute expiration) can outlast it. Never served.
+            return null;
+        }
+
         await SlideAsync(id, absoluteMs, slidingMs, token).ConfigureAwait(false);
         return record.Data.Span[HeaderSize..].ToArray();
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,23 @@ public sealed class DistributedCacheTests
         await Cache.GetAsync("absolute", ct);
         await Cache.RefreshAsync("absolute", ct);
         Assert.Equal(1, _store.Touches);
+    }
+
+    [Fact]
+    public async Task An_entry_past_its_absolute_expiration_is_never_served_even_if_the_store_still_holds_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new MemorySessionStore(null, clock);
+        var cache = new SessionStoreDistributedCache(store, Options.Create(new SessionStoreDistributedCacheOptions()), clock);
+        await cache.SetAsync("k", Value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1), SlidingExpiration = TimeSpan.FromSeconds(30) }, ct);
+
+        // A read that began before this entry was written slides it by the earlier entry's longer window.
+        var id = Assert.Single(await store.ListAsync(SessionQuery.All, ct).ToListAsync(ct)).Id;
+        Assert.True(await store.TouchAsync(id, TimeSpan.FromMinutes(20), ct));
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Null(await cache.GetAsync("k", ct));
     }
 
     [Fact]
