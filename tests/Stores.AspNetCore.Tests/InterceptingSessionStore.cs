@@ -29,6 +29,9 @@ public sealed class InterceptingSessionStore(ISessionStore inner) : ISessionStor
     /// <summary>Runs before each Set reaches the backend; may wait or throw.</summary>
     public Func<Task>? BeforeSet { get; set; }
 
+    /// <summary>Runs before each Destroy reaches the backend; may wait or throw.</summary>
+    public Func<Task>? BeforeDestroy { get; set; }
+
     public int Gets => Volatile.Read(ref _get);
 
     public int GetAndTouches => Volatile.Read(ref _getAndTouch);
@@ -76,10 +79,15 @@ public sealed class InterceptingSessionStore(ISessionStore inner) : ISessionStor
         return inner.TouchAsync(id, ttl, cancellationToken);
     }
 
-    public Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _destroy);
-        return inner.DestroyAsync(id, cancellationToken);
+        if (BeforeDestroy is { } before)
+        {
+            await before();
+        }
+
+        return await inner.DestroyAsync(id, cancellationToken);
     }
 
     public IAsyncEnumerable<SessionInfo> ListAsync(SessionQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);

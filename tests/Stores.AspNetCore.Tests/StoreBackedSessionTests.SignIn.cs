@@ -122,6 +122,26 @@ public abstract partial class StoreBackedSessionTests
     }
 
     [Fact]
+    public async Task A_sign_in_it_cannot_merge_is_a_409_even_when_removing_its_new_id_fails()
+    {
+        await using var site = await StartAsync(Optimistic(o => o.ConflictPolicy = SessionConflictPolicy.Fail));
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        site.Store.BeforeDestroy = () =>
+        {
+            site.Store.BeforeDestroy = null;
+            throw new SessionStoreException("store down (test)", null, isTransient: true);
+        };
+        var (oldId, signIn, otherTabAnswer) = await SignInWhileAnotherTabSetsAsync(site, cookies, browser, "cart", "4");
+        site.Store.BeforeDestroy = null;
+
+        Assert.Equal("set", otherTabAnswer);
+        Assert.Equal(HttpStatusCode.Conflict, signIn.StatusCode);
+        Assert.Equal(oldId, await browser.GetStringAsync("/id", Ct));
+        Assert.Equal("4", await browser.GetStringAsync("/read?key=cart", Ct));
+    }
+
+    [Fact]
     public async Task Signing_out_under_a_new_id_stays_signed_out_when_another_tabs_change_is_merged()
     {
         await using var site = await StartAsync(Optimistic());

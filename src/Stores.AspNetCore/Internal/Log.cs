@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 22, EventName = "RegeneratedIdNotSent", Level = LogLevel.Warning, Message = "Session {SessionTag}: the request that regenerated its id {Reason}, so the new id's cookie does not reach the browser; nothing of the request was stored and the session stays under its previous id")]
     public static partial void RegeneratedIdNotSent(ILogger logger, string sessionTag, string reason);
+
+    [LoggerMessage(EventId = 23, EventName = "RegeneratedIdNotRemoved", Level = LogLevel.Warning, Message = "Session {SessionTag}: a sign-in that conflicted with another request's change to the previous id could not remove its new id's record; it stays, unknown to any browser, until it expires")]
+    public static partial void RegeneratedIdNotRemoved(ILogger logger, string sessionTag, Exception exception);
 }

@@ -161,7 +161,17 @@ internal sealed partial class StoreBackedSession
                     return false;
                 }
 
-                await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await WithIoTimeout(static (s, ct) => s._settings.Store.DestroyAsync(s._key, ct), "destroying the new id of", cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // The new id's record stays, under an id no browser learns, until it expires: the conflict is still
+                    // the answer, and the browser still goes back to the old session with the other request's change.
+                    Log.RegeneratedIdNotRemoved(_settings.Logger, SessionValidation.Tag(_key), ex);
+                }
+
                 RestorePreviousCookie();
                 throw new SessionCommitConflictException(previous.Key, attempt);
             }
