@@ -34,17 +34,6 @@ public sealed class NearCacheTableTests
     }
 
     [Fact]
-    public void An_announcement_of_a_lower_version_evicts_a_cached_one_of_a_session_destroyed_and_re_created_meanwhile()
-    {
-        var table = LiveTable();
-        Assert.True(table.Put(Entry(table, "a", version: 3), table.Capture()));
-
-        table.Invalidate("a", 1);
-
-        Assert.Null(table.Find("a", table.Now()));
-    }
-
-    [Fact]
     public void A_destroy_announced_during_a_load_refuses_it_and_evicts_any_version()
     {
         var table = LiveTable();

@@ -75,14 +75,22 @@ public sealed class SessionLifecycleRaceTests
         Assert.Equal(1, await site.Store.Inner.CountAsync(SessionQuery.All, Ct));
     }
 
-    [Fact]
-    public async Task A_request_queued_behind_a_sign_in_with_the_old_id_does_not_follow_it_to_the_new_one()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_request_queued_behind_a_sign_in_with_the_old_id_does_not_follow_it_to_the_new_one(bool oldSessionGone)
     {
         await using var site = await TestSite.StartAsync(new MemorySessionStore());
         var victimCookies = new CookieContainer();
         using var victim = site.NewClient(victimCookies);
         await victim.GetStringAsync("/set?key=a&value=1", Ct);
         var old = await CookieAsync(victimCookies, site);
+        if (oldSessionGone)
+        {
+            // A planted id whose session expired: the sign-in first moves to a fresh id, which is then the signed-in one.
+            Assert.True(await site.Store.Inner.DestroyAsync(old, Ct));
+        }
+
         var attackerCookies = new CookieContainer();
         attackerCookies.Add(site.Address, victimCookies.GetCookies(site.Address));
         using var attacker = site.NewClient(attackerCookies);
@@ -245,6 +253,30 @@ public sealed class SessionLifecycleRaceTests
         Assert.Equal(before, await CookieAsync(cookies, site));
         Assert.Equal(("3", "(none)"), (await browser.GetStringAsync("/read?key=cart", Ct), await browser.GetStringAsync("/read?key=user", Ct)));
         Assert.Equal(1, await site.Store.Inner.CountAsync(SessionQuery.All, Ct));
+    }
+
+    [Fact]
+    public async Task An_error_page_re_executed_after_a_failed_sign_in_reads_the_session_without_waiting_for_its_own_request()
+    {
+        await using var site = await TestSite.StartAsync(
+            new MemorySessionStore(),
+            o => o.WaitTimeout = TimeSpan.FromSeconds(5),
+            beforeSession: app =>
+            {
+                app.UseExceptionHandler("/error");
+                app.UseRouting();
+            });
+        var cookies = new CookieContainer();
+        using var browser = site.NewClient(cookies);
+        await browser.GetStringAsync("/set?key=cart&value=3", Ct);
+        var before = await CookieAsync(cookies, site);
+
+        var failed = await browser.GetAsync("/login-regenerating-then-fail?user=alice", Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("error page, cart 3", await failed.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(before, await CookieAsync(cookies, site));
+        Assert.Equal("(none)", await browser.GetStringAsync("/read?key=user", Ct));
     }
 
     /// <summary>Holds the next load through <paramref name="site"/> after the store answered it, until released.</summary>

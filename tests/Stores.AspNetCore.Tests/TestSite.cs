@@ -207,6 +207,13 @@ public sealed class TestSite : IAsyncDisposable
             c.Session.SetSubject(user);
             return id;
         });
+        // An error page (UseExceptionHandler("/error") re-executes the pipeline here) that reads the session.
+        app.MapGet("/error", async (HttpContext c) =>
+        {
+            await c.Session.LoadAsync();
+            return "error page, cart " + (c.Session.GetString("cart") ?? "(none)");
+        });
+
         // A sign-in that fails after regenerating the id (the user database, say).
         app.MapGet("/login-regenerating-then-fail", async (HttpContext c, string user) =>
         {

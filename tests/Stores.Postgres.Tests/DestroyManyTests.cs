@@ -118,7 +118,8 @@ public sealed class DestroyManyTests
     [Fact]
     public async Task A_bulk_delete_its_caller_cancels_part_way_still_tells_the_near_caches()
     {
-        var (store, table, _) = await CreateStoreAsync();
+        // A batch deadline far beyond the test's: the held batch waits until the caller cancels, however slow the machine.
+        var (store, table, _) = await CreateStoreAsync(TimeSpan.FromMinutes(2));
         await using (store)
         {
             // Given: a near-cache feed on the store, and three batches of sessions of which a request holds one row of
@@ -150,7 +151,7 @@ public sealed class DestroyManyTests
         }
     }
 
-    private static async Task<(PostgresSessionStore Store, string QuotedTable, string Marker)> CreateStoreAsync()
+    private static async Task<(PostgresSessionStore Store, string QuotedTable, string Marker)> CreateStoreAsync(TimeSpan? operationTimeout = null)
     {
         var table = Db.NewName("dm");
         var store = new PostgresSessionStore(new PostgresSessionStoreOptions
@@ -159,6 +160,7 @@ public sealed class DestroyManyTests
             SchemaName = PostgresFixture.Schema,
             TableName = table,
             EnablePruning = false,
+            OperationTimeout = operationTimeout ?? SessionLimits.DefaultOperationTimeout,
         });
         await store.EnsureSchemaAsync(Token);
         return (store, $"\"{PostgresFixture.Schema}\".\"{table}\"", $"\"{table}\"");

@@ -166,15 +166,17 @@ internal sealed class NearCacheTable
     /// <summary>Drops the entry of <paramref name="id"/> without an announcement (this process learned it may be stale).</summary>
     public void Remove(string id) => Invalidate(id, 0);
 
-    /// <summary>A change of <paramref name="id"/> to <paramref name="version"/> (0: destroyed or unknown): drops an entry
-    /// of any other version and remembers the change for loads already under way.</summary>
+    /// <summary>A change of <paramref name="id"/> to <paramref name="version"/> (0: destroyed or unknown): drops an older
+    /// entry and remembers the change for loads already under way.</summary>
     public void Invalidate(string id, long version)
     {
         lock (_gate)
         {
             var sequence = ++_sequence;
-            // Any other version: a lower one too, which a destroy and a re-creation of the id meanwhile make.
-            if (_entries.TryGetValue(id, out var node) && (version == 0 || node.Value.Version != version))
+            // Only an older entry: a late echo of this process's own earlier write must not evict its newer copy. (A session
+            // destroyed and re-created under the same id restarts at version 1; the destroy's announcement evicts it, and
+            // the ASP.NET Core integration never re-creates an id.)
+            if (_entries.TryGetValue(id, out var node) && (version == 0 || node.Value.Version < version))
             {
                 RemoveNode(node);
             }

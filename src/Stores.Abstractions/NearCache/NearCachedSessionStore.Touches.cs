@@ -34,8 +34,8 @@ public partial class NearCachedSessionStore
     /// Otherwise it could reach the store after the call and replace a shorter expiry the call set (the ASP.NET
     /// integration pulls a session's expiry back to its absolute deadline that way) with its own longer one.
     /// </summary>
-    private Task WithdrawTouchAsync(string id) =>
-        !_pendingTouches.IsEmpty && _pendingTouches.TryRemove(id, out var touch) ? touch.WithdrawAsync() : Task.CompletedTask;
+    private Task WithdrawTouchAsync(string id, CancellationToken cancellationToken) =>
+        !_pendingTouches.IsEmpty && _pendingTouches.TryRemove(id, out var touch) ? touch.WithdrawAsync().WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>Sends the queued touches: every touch queued when a batch starts goes out together (the drivers pipeline
     /// concurrent calls), and the next batch starts when it is done.</summary>

@@ -130,7 +130,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
         }
 
         Miss(SessionStoreOperationNames.GetAndTouch);
-        await WithdrawTouchAsync(id).ConfigureAwait(false);
+        await WithdrawTouchAsync(id, cancellationToken).ConfigureAwait(false);
         var captured = _table.Capture();
         var sent = _table.Now();
         var sentWall = Time.GetUtcNow();
@@ -185,7 +185,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<SessionSetResult> SetAsync(string id, SessionWrite write, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        await WithdrawTouchAsync(id).ConfigureAwait(false);
+        await WithdrawTouchAsync(id, cancellationToken).ConfigureAwait(false);
         var captured = _table.Capture();
         var sent = _table.Now();
         var before = _table.Find(id, sent);
@@ -228,7 +228,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<bool> TouchAsync(string id, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        await WithdrawTouchAsync(id).ConfigureAwait(false);
+        await WithdrawTouchAsync(id, cancellationToken).ConfigureAwait(false);
         try
         {
             return await Inner.TouchAsync(id, ttl, cancellationToken).ConfigureAwait(false);
@@ -254,7 +254,7 @@ public partial class NearCachedSessionStore : ISessionStore, IAsyncDisposable, I
     public async Task<bool> DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
         SessionValidation.ValidateId(id);
-        await WithdrawTouchAsync(id).ConfigureAwait(false);
+        await WithdrawTouchAsync(id, cancellationToken).ConfigureAwait(false);
         try
         {
             return await Inner.DestroyAsync(id, cancellationToken).ConfigureAwait(false);

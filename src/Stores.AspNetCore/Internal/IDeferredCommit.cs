@@ -10,4 +10,8 @@ internal interface IDeferredCommit
 
     /// <summary>The pipeline failed: store nothing, log why, end the session's turn.</summary>
     Task AbandonAsync(string reason);
+
+    /// <summary>Whether this request still holds the turn of <paramref name="key"/> (for a re-executed pipeline, such as
+    /// an error page, which must not wait for its own request).</summary>
+    bool HoldsTurnFor(string key);
 }

@@ -85,7 +85,7 @@ internal sealed class SessionTurn
     }
 
     /// <summary>The id the session moved to while an earlier request of this process held the turn (a new id after it
-    /// found the session gone, or a sign-in's regenerated id), or <see langword="null"/>.</summary>
+    /// found the session gone; never a sign-in's regenerated id), or <see langword="null"/>.</summary>
     public string? MovedTo => _gate.MovedTo;
 
     /// <summary>The session now lives under <paramref name="key"/>: the requests queued behind this one (which carry

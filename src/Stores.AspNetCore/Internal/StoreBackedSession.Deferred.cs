@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Threading.Tasks;
 
 namespace SessionStores.AspNetCore.Internal;
@@ -36,23 +35,21 @@ internal sealed partial class StoreBackedSession : IDeferredCommit
         }
     }
 
+    public bool HoldsTurnFor(string key) => _turn is not null && string.Equals(_previous?.Key, key, StringComparison.Ordinal);
+
     public Task AbandonAsync(string reason)
     {
         DropRegeneratedCommit(reason);
         return EndTurnAsync();
     }
 
-    /// <summary>False when a regenerated id's cookie is no longer in a response that has not started (the commit is then
-    /// dropped, see the class remarks).</summary>
+    /// <summary>False when a regenerated id's cookie is no longer in the response (the commit is then dropped, see the
+    /// class remarks).</summary>
     private bool RegeneratedCookieStillSet()
     {
-        if (_previous is null || _scope?.Context is not { Response.HasStarted: false } context)
-        {
-            return true;
-        }
-
-        var prefix = _settings.SessionOptions.Cookie.Name + "=";
-        if (context.Response.Headers.SetCookie.Any(v => v is not null && v.StartsWith(prefix, StringComparison.Ordinal)))
+        // Read also once the response has started (headers stay readable): an exception handler may have cleared them and
+        // started its own page before a commit that runs after the response (CommitBeforeResponse off).
+        if (_previous is null || _scope?.Context is not { } context || IsSessionCookie(context.Response.Headers.SetCookie))
         {
             return true;
         }

@@ -48,10 +48,7 @@ internal sealed partial class StoreBackedSession
                 throw new InvalidOperationException("The session cannot be established after the response has started.");
             }
 
-            _key = NewKey();
-            SetCookie(context, _key);
-            _keyIsFresh = true;
-            _freshMove = _key;
+            MoveTo(context);
         }
 
         _freshIdDue = false;
@@ -75,24 +72,33 @@ internal sealed partial class StoreBackedSession
             throw new SessionCommitConflictException(_key, attempt, sessionEnded: true);
         }
 
+        MoveTo(_scope.Context);
+    }
+
+    private void MoveTo(Microsoft.AspNetCore.Http.HttpContext context)
+    {
         _key = NewKey();
-        SetCookie(_scope.Context, _key);
+        SetCookie(context, _key);
         _keyIsFresh = true;
         _freshMove = _key;
     }
+
+    /// <summary>A sign-in on a session this request moved to a fresh id: that id is the signed-in one now, and is never
+    /// handed to requests queued behind with the old id.</summary>
+    private void KeepFreshIdToThisRequest() => _freshMove = null;
 
     /// <summary>
     /// An earlier request of this process, which held this session's turn while this one queued behind it with the same
     /// cookie, stored the session under <paramref name="movedTo"/> (a new id after it found the session gone):
     /// continue there, as the browser will once that response arrives, rather than find the old id gone and start yet
     /// another session whose cookie would replace the other (a page's parallel requests after an expiry). The cookie is
-    /// set again, whichever response arrives last; the id is handed on in turn. Across app instances there is no queue to
-    /// learn it from. Never after a sign-in (<c>RegenerateId</c>): a request holding the old id must not reach the new one.
+    /// set again, whichever response arrives last. The caller hands the id on and queues on the new id's own gate (and
+    /// lease), so the requests of the new id stay serialized. Across app instances there is no queue to learn it from.
+    /// Never after a sign-in (<c>RegenerateId</c>): a request holding the old id must not reach the new one.
     /// </summary>
     private void FollowMove(string movedTo)
     {
         _key = movedTo;
-        _turn?.HandOver(movedTo);
         if (_scope?.Context is { Response.HasStarted: false } context)
         {
             SetCookie(context, movedTo);

@@ -74,23 +74,30 @@ internal sealed partial class StoreBackedSession : ValueSession, ISession, IExte
 
         try
         {
-            if (TakesTurn)
+            if (TakesTurn && _scope?.DeferredCommit?.HoldsTurnFor(_key) != true)
             {
                 // Requests of this session that may write run one at a time (in arrival order): this one loads after the
                 // previous one committed, so its commit finds the version it loaded. A client that went away leaves the
-                // queue (most applications call LoadAsync without a token).
+                // queue (most applications call LoadAsync without a token). (Not when this same request already holds the
+                // turn: an error page re-executed after a sign-in whose commit waits for the pipeline's outcome.)
                 var wait = cancellationToken.CanBeCanceled ? cancellationToken : _scope?.Context.RequestAborted ?? default;
                 var turn = await SessionTurn.TakeAsync(_settings, _key, wait).ConfigureAwait(false);
+                while (turn.MovedTo is { } movedTo)
+                {
+                    // The session moved while this request queued: pass the new id on at once (those behind follow
+                    // too), then queue on the new id like any request that carries its cookie.
+                    turn.HandOver(movedTo);
+                    await turn.EndAsync().ConfigureAwait(false);
+                    FollowMove(movedTo);
+                    turn = await SessionTurn.TakeAsync(_settings, _key, wait).ConfigureAwait(false);
+                }
+
                 if (_scope is not null)
                 {
                     _scope.Turn = turn;
                 }
 
                 _turn = turn;
-                if (turn.MovedTo is { } movedTo)
-                {
-                    FollowMove(movedTo);
-                }
             }
 
             var record = await WithIoTimeout(
