@@ -22,12 +22,8 @@ public sealed class NearCacheExpiryOrderTests
     [Fact]
     public async Task A_background_touch_under_way_completes_before_a_shorter_touch_the_caller_makes_later()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var memory = new MemorySessionStore(new MemorySessionStoreOptions(), clock);
-        var store = new HeldStore(memory);
-        var feed = new LiveFeed();
-        await using var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
-        await feed.LiveAsync();
+        await using var near = await Near.StartAsync();
+        var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
         await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
         await cache.GetAndTouchAsync("a", Ttl, Token);
         clock.Advance(TimeSpan.FromMinutes(6));
@@ -48,12 +44,8 @@ public sealed class NearCacheExpiryOrderTests
     [Fact]
     public async Task A_queued_background_touch_is_withdrawn_by_a_write_with_a_shorter_ttl()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var memory = new MemorySessionStore(new MemorySessionStoreOptions(), clock);
-        var store = new HeldStore(memory);
-        var feed = new LiveFeed();
-        await using var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
-        await feed.LiveAsync();
+        await using var near = await Near.StartAsync();
+        var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
         await memory.SetAsync("other", new SessionWrite(new byte[] { 1 }, Ttl), Token);
         await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
         await cache.GetAndTouchAsync("other", Ttl, Token);
@@ -76,12 +68,8 @@ public sealed class NearCacheExpiryOrderTests
     [Fact]
     public async Task A_sliding_read_answered_after_a_shorter_touch_does_not_cache_the_longer_expiry()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var memory = new MemorySessionStore(new MemorySessionStoreOptions(), clock);
-        var store = new HeldStore(memory);
-        var feed = new LiveFeed();
-        await using var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
-        await feed.LiveAsync();
+        await using var near = await Near.StartAsync();
+        var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
         await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
 
         var held = store.HoldNextGetAndTouchReply();
@@ -99,12 +87,8 @@ public sealed class NearCacheExpiryOrderTests
     [Fact]
     public async Task A_sliding_read_that_failed_leaves_no_entry_with_the_expiry_it_may_have_changed()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var memory = new MemorySessionStore(new MemorySessionStoreOptions(), clock);
-        var store = new HeldStore(memory);
-        var feed = new LiveFeed();
-        await using var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
-        await feed.LiveAsync();
+        await using var near = await Near.StartAsync();
+        var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
         await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
         await cache.GetAndTouchAsync("a", Ttl, Token);
 
@@ -206,19 +190,35 @@ public sealed class NearCacheExpiryOrderTests
         public Task<long> DestroyManyAsync(SessionQuery query, CancellationToken cancellationToken = default) => inner.DestroyManyAsync(query, cancellationToken);
     }
 
-    /// <summary>A feed the test turns live.</summary>
-    private sealed class LiveFeed : ISessionInvalidationSource, IAsyncDisposable
+    /// <summary>The in-memory store on a fake clock, wrapped so calls can be held, under a near cache whose feed is live.</summary>
+    private sealed class Near : IAsyncDisposable
     {
-        private readonly TaskCompletionSource<ISessionInvalidationListener> _listener = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Near(FakeTimeProvider clock, MemorySessionStore memory, HeldStore store, NearCachedSessionStore cache) =>
+            (Clock, Memory, Store, Cache) = (clock, memory, store, cache);
 
-        public Task<IAsyncDisposable> SubscribeInvalidationsAsync(ISessionInvalidationListener listener, CancellationToken cancellationToken = default)
+        public FakeTimeProvider Clock { get; }
+
+        public MemorySessionStore Memory { get; }
+
+        public HeldStore Store { get; }
+
+        public NearCachedSessionStore Cache { get; }
+
+        public static async Task<Near> StartAsync()
         {
-            _listener.TrySetResult(listener);
-            return Task.FromResult<IAsyncDisposable>(this);
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var memory = new MemorySessionStore(new MemorySessionStoreOptions(), clock);
+            var store = new HeldStore(memory);
+            var feed = new ManualFeed();
+            var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
+            await feed.LiveAsync();
+            return new Near(clock, memory, store, cache);
         }
 
-        public async Task LiveAsync() => (await _listener.Task).OnFeedRestored();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public async ValueTask DisposeAsync()
+        {
+            await Cache.DisposeAsync();
+            Memory.Dispose();
+        }
     }
 }

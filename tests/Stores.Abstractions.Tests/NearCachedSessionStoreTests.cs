@@ -90,20 +90,4 @@ public sealed class NearCachedSessionStoreTests
             await Task.Delay(5, Token);
         }
     }
-
-    /// <summary>A feed the test turns live.</summary>
-    private sealed class ManualFeed : ISessionInvalidationSource, IAsyncDisposable
-    {
-        private readonly TaskCompletionSource<ISessionInvalidationListener> _listener = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<IAsyncDisposable> SubscribeInvalidationsAsync(ISessionInvalidationListener listener, CancellationToken cancellationToken = default)
-        {
-            _listener.TrySetResult(listener);
-            return Task.FromResult<IAsyncDisposable>(this);
-        }
-
-        public async Task LiveAsync() => (await _listener.Task).OnFeedRestored();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

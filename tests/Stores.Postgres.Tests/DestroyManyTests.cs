@@ -63,13 +63,7 @@ public sealed class DestroyManyTests
         {
             // Given: ids l0000…l2499 (three batches in key order); a request holds a row of the third batch.
             await FillAsync(table, "l", 2500, live: true, subject: null);
-            var dataSource = await PostgresFixture.DataSourceAsync();
-            await using var holder = await dataSource.OpenConnectionAsync(Token);
-            await using var transaction = await holder.BeginTransactionAsync(Token);
-            await using (var hold = new NpgsqlCommand($"UPDATE {table} SET version = version + 1 WHERE id = 'l2200'", holder, transaction))
-            {
-                Assert.Equal(1, await hold.ExecuteNonQueryAsync(Token));
-            }
+            await using var held = await HoldRowAsync(table, "l2200");
 
             // When: DestroyMany runs into it.
             var destroying = store.DestroyManyAsync(SessionQuery.All, Token);
@@ -80,7 +74,7 @@ public sealed class DestroyManyTests
                 async () => await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}") == 500 && await WaitingOnLockAsync(table),
                 "DestroyMany did not commit its first batches while waiting for the held row", timeoutMs: 30_000);
             Assert.False(destroying.IsCompleted);
-            await transaction.CommitAsync(Token);
+            await held.Transaction.CommitAsync(Token);
 
             Assert.Equal(2500, await destroying);
             Assert.Equal(0L, await Db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
@@ -95,18 +89,12 @@ public sealed class DestroyManyTests
         {
             // Given: alice's sessions l0000…l1499; a request is moving l1200 (second batch) to bob.
             await FillAsync(table, "l", 1500, live: true, subject: "alice");
-            var dataSource = await PostgresFixture.DataSourceAsync();
-            await using var holder = await dataSource.OpenConnectionAsync(Token);
-            await using var transaction = await holder.BeginTransactionAsync(Token);
-            await using (var move = new NpgsqlCommand($"UPDATE {table} SET subject = 'bob', version = version + 1 WHERE id = 'l1200'", holder, transaction))
-            {
-                Assert.Equal(1, await move.ExecuteNonQueryAsync(Token));
-            }
+            await using var held = await HoldRowAsync(table, "l1200", "subject = 'bob', version = version + 1");
 
             // When: alice is signed out everywhere while that write is in flight, and then it commits.
             var destroying = store.DestroyManyAsync(SessionQuery.ForSubject("alice"), Token);
             await Poll.UntilAsync(() => WaitingOnLockAsync(table), "DestroyMany did not reach the row being moved", timeoutMs: 30_000);
-            await transaction.CommitAsync(Token);
+            await held.Transaction.CommitAsync(Token);
 
             // Then: the batch that read l1200 as alice's checks the subject again at deletion and leaves it to bob.
             Assert.Equal(1499, await destroying);
@@ -128,13 +116,7 @@ public sealed class DestroyManyTests
             await using var subscription = await store.SubscribeInvalidationsAsync(told, Token);
             await told.Live.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
             await FillAsync(table, "l", 2500, live: true, subject: null);
-            var dataSource = await PostgresFixture.DataSourceAsync();
-            await using var holder = await dataSource.OpenConnectionAsync(Token);
-            await using var transaction = await holder.BeginTransactionAsync(Token);
-            await using (var hold = new NpgsqlCommand($"UPDATE {table} SET version = version + 1 WHERE id = 'l2200'", holder, transaction))
-            {
-                Assert.Equal(1, await hold.ExecuteNonQueryAsync(Token));
-            }
+            await using var held = await HoldRowAsync(table, "l2200");
 
             // When: the caller gives up once the first two batches are deleted.
             using var caller = CancellationTokenSource.CreateLinkedTokenSource(Token);
@@ -144,10 +126,35 @@ public sealed class DestroyManyTests
                 "DestroyMany did not commit its first batches", timeoutMs: 30_000);
             await caller.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => destroying);
-            await transaction.RollbackAsync(Token);
+            await held.Transaction.RollbackAsync(Token);
 
             // Then: what it deleted leaves every near cache all the same.
             await told.AllChanged.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+    }
+
+    /// <summary>A request's transaction that has updated row <paramref name="id"/> (<paramref name="set"/>) and holds its
+    /// lock until it ends.</summary>
+    private static async Task<HeldRow> HoldRowAsync(string table, string id, string set = "version = version + 1")
+    {
+        var holder = await (await PostgresFixture.DataSourceAsync()).OpenConnectionAsync(Token);
+        var transaction = await holder.BeginTransactionAsync(Token);
+        await using (var hold = new NpgsqlCommand($"UPDATE {table} SET {set} WHERE id = '{id}'", holder, transaction))
+        {
+            Assert.Equal(1, await hold.ExecuteNonQueryAsync(Token));
+        }
+
+        return new HeldRow(holder, transaction);
+    }
+
+    private sealed class HeldRow(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public NpgsqlTransaction Transaction => transaction;
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
         }
     }
 
