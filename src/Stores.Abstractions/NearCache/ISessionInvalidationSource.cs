@@ -29,6 +29,9 @@ public interface ISessionInvalidationSource
 }
 
 /// <summary>Receives the announcements of an <see cref="ISessionInvalidationSource"/>.</summary>
+/// <remarks>Each call must return quickly and must not block: a feed delivers from its own thread, one call at a time,
+/// and may hold its own lock while telling of a loss or restoration (the Redis feed does, so that the two arrive in the
+/// order they happened), so a blocked listener holds up every later announcement and the feed's heartbeats.</remarks>
 public interface ISessionInvalidationListener
 {
     /// <summary>A session changed: written (its new <paramref name="version"/>) or destroyed (version 0).</summary>
