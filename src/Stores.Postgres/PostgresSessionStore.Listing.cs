@@ -59,33 +59,22 @@ public sealed partial class PostgresSessionStore
     // failure part-way: whatever was deleted must leave them).
     private async Task<long> DestroyManyCoreAsync(string? subject, CancellationToken cancellationToken)
     {
-        long deleted;
         try
         {
-            deleted = await _runner.RunStepsAsync(
+            var deleted = await _runner.RunStepsAsync(
                 SessionStoreOperationNames.DestroyMany, (Store: this, Subject: subject), static (s, deadline) => s.Store.DestroyBatchesAsync(s.Subject, deadline), cancellationToken)
                 .ConfigureAwait(false);
+            await AnnounceAllChangedAsync(cancellationToken).ConfigureAwait(false);
+            return deleted;
         }
         catch when (_announce)
         {
             // In the background: the caller gets its failure (or its cancellation) within its deadline, whatever the
-            // server does next; batches deleted before it must leave the near caches all the same.
+            // server does next; what was deleted before it (all of it, when the announcement is what failed) must leave
+            // the near caches all the same.
             _ = AnnounceAllChangedAfterFailureAsync();
             throw;
         }
-
-        try
-        {
-            await AnnounceAllChangedAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The caller stopped waiting; the deletion is done and still has to be announced.
-            _ = AnnounceAllChangedAfterFailureAsync();
-            throw;
-        }
-
-        return deleted;
     }
 
     private async Task<long> DestroyBatchesAsync(string? subject, SessionStoreDeadline deadline)

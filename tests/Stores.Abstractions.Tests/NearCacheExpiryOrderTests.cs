@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Time.Testing;
 using SessionStores.Memory;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Abstractions.Tests;
@@ -24,8 +24,7 @@ public sealed class NearCacheExpiryOrderTests
     {
         await using var near = await Near.StartAsync();
         var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
-        await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
-        await cache.GetAndTouchAsync("a", Ttl, Token);
+        await near.CachedAsync("a");
         clock.Advance(TimeSpan.FromMinutes(6));
 
         // Served from memory, which sends a background touch (held at the store); then the caller shortens the expiry
@@ -36,7 +35,7 @@ public sealed class NearCacheExpiryOrderTests
         var shortened = cache.TouchAsync("a", Short, Token);
         held.Release.SetResult();
         Assert.True(await shortened);
-        await PollAsync(() => cache.PendingTouchCount == 0);
+        await Poll.UntilAsync(() => cache.PendingTouchCount == 0, "a background touch never finished", timeoutMs: 10_000);
 
         Assert.Equal((clock.GetUtcNow() + Short).ToUnixTimeMilliseconds(), (await memory.GetAsync("a", Token))!.ExpiresAt.ToUnixTimeMilliseconds());
     }
@@ -46,10 +45,7 @@ public sealed class NearCacheExpiryOrderTests
     {
         await using var near = await Near.StartAsync();
         var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
-        await memory.SetAsync("other", new SessionWrite(new byte[] { 1 }, Ttl), Token);
-        await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
-        await cache.GetAndTouchAsync("other", Ttl, Token);
-        await cache.GetAndTouchAsync("a", Ttl, Token);
+        await near.CachedAsync("other", "a");
         clock.Advance(TimeSpan.FromMinutes(6));
 
         // Another session's background touch is under way (held), so the one of "a" waits in the queue behind it.
@@ -60,7 +56,7 @@ public sealed class NearCacheExpiryOrderTests
         var written = await cache.SetAsync("a", new SessionWrite(new byte[] { 2 }, Short, expectedVersion: 1), Token);
         Assert.True(written.Succeeded);
         held.Release.SetResult();
-        await PollAsync(() => cache.PendingTouchCount == 0);
+        await Poll.UntilAsync(() => cache.PendingTouchCount == 0, "a background touch never finished", timeoutMs: 10_000);
 
         Assert.Equal((clock.GetUtcNow() + Short).ToUnixTimeMilliseconds(), (await memory.GetAsync("a", Token))!.ExpiresAt.ToUnixTimeMilliseconds());
     }
@@ -89,8 +85,7 @@ public sealed class NearCacheExpiryOrderTests
     {
         await using var near = await Near.StartAsync();
         var (clock, memory, store, cache) = (near.Clock, near.Memory, near.Store, near.Cache);
-        await memory.SetAsync("a", new SessionWrite(new byte[] { 1 }, Ttl), Token);
-        await cache.GetAndTouchAsync("a", Ttl, Token);
+        await near.CachedAsync("a");
 
         // Applied by the store, but the answer is lost (a timeout): the store's expiry is now the shorter one.
         store.FailNextGetAndTouchAfterApplying = true;
@@ -99,16 +94,6 @@ public sealed class NearCacheExpiryOrderTests
         clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Null(await memory.GetAsync("a", Token));
         Assert.Null(await cache.GetAsync("a", Token));
-    }
-
-    private static async Task PollAsync(Func<bool> done)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!done())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "Not reached within 10 s.");
-            await Task.Delay(5, Token);
-        }
     }
 
     /// <summary>A call held at the store until the test releases it.</summary>
@@ -213,6 +198,16 @@ public sealed class NearCacheExpiryOrderTests
             var cache = NearCachedSessionStore.Create(store, feed, Options, timeProvider: clock);
             await feed.LiveAsync();
             return new Near(clock, memory, store, cache);
+        }
+
+        /// <summary>Stores each session (TTL 10 minutes) and loads it through the cache, which then holds it.</summary>
+        public async Task CachedAsync(params string[] ids)
+        {
+            foreach (var id in ids)
+            {
+                await Memory.SetAsync(id, new SessionWrite(new byte[] { 1 }, Ttl), Token);
+                await Cache.GetAndTouchAsync(id, Ttl, Token);
+            }
         }
 
         public async ValueTask DisposeAsync()

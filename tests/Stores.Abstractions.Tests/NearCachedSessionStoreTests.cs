@@ -1,11 +1,11 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SessionStores.Memory;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Abstractions.Tests;
@@ -37,7 +37,7 @@ public sealed class NearCachedSessionStoreTests
 
         clock.Advance(TimeSpan.FromMinutes(2));
         var served = await cache.GetAndTouchAsync("a", Ttl, Token);
-        await PollAsync(async () => (await inner.GetAsync("a", Token))!.ExpiresAt > loaded.ExpiresAt);
+        await Poll.UntilAsync(async () => (await inner.GetAsync("a", Token))!.ExpiresAt > loaded.ExpiresAt, "the background touch never reached the store", timeoutMs: 10_000);
 
         Assert.Equal(2, cache.GetStatistics().Hits);
         Assert.Equal(clock.GetUtcNow().AddMinutes(10).ToUnixTimeMilliseconds(), served!.ExpiresAt.ToUnixTimeMilliseconds());
@@ -62,7 +62,7 @@ public sealed class NearCachedSessionStoreTests
 
         clock.Advance(TimeSpan.FromMinutes(6));
         await cache.GetAndTouchAsync("a", Ttl, Token);
-        await PollAsync(() => Task.FromResult(cache.GetStatistics().Entries == 0));
+        await Poll.UntilAsync(() => cache.GetStatistics().Entries == 0, "the entry of the destroyed session was never dropped", timeoutMs: 10_000);
 
         Assert.Null(await inner.GetAsync("a", Token));
     }
@@ -79,15 +79,5 @@ public sealed class NearCachedSessionStoreTests
         using var provider = new ServiceCollection().AddMemorySessionStore().AddSessionStoreNearCache().BuildServiceProvider();
         var noFeed = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ISessionStore>());
         Assert.Contains("AddSessionStoreNearCache", noFeed.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> done)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await done())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "Not reached within 10 s.");
-            await Task.Delay(5, Token);
-        }
     }
 }

@@ -1,12 +1,10 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SessionStores.AspNetCore.Internal;
@@ -295,8 +293,7 @@ public abstract class SessionConcurrencyTests
     {
         const int requests = 24;
         var store = await CreateStoreAsync();
-        var keys = Directory.CreateTempSubdirectory("sessionstores-keys-").FullName;
-        Action<IServiceCollection> sharedCookies = s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("exclusive-test");
+        var sharedCookies = TestSite.SharedKeyRing("exclusive-test");
         Action<StoreBackedSessionOptions> exclusive = o =>
         {
             Patient(o);

@@ -1,12 +1,10 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -118,7 +116,7 @@ public sealed class SessionLifecycleRaceTests
     public async Task A_stale_commit_from_another_instance_neither_overwrites_a_session_started_after_sign_out_everywhere_nor_brings_the_old_one_back(SessionConflictPolicy policy)
     {
         var store = new MemorySessionStore();
-        var shared = SharedKeys();
+        var shared = TestSite.SharedKeyRing("lifecycle-race-test");
         Action<StoreBackedSessionOptions> configure = o => o.ConflictPolicy = policy;
         await using var first = await TestSite.StartAsync(store, configure, shared);
         await using var second = await TestSite.StartAsync(store, configure, shared);
@@ -162,7 +160,7 @@ public sealed class SessionLifecycleRaceTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new MemorySessionStore(null, clock);
-        var shared = SharedKeys();
+        var shared = TestSite.SharedKeyRing("lifecycle-race-test");
         Action<StoreBackedSessionOptions> absolute = o => o.AbsoluteTimeout = TimeSpan.FromMinutes(30);
         Action<IServiceCollection> services = s =>
         {
@@ -287,13 +285,6 @@ public sealed class SessionLifecycleRaceTests
             await release.Task.WaitAsync(TimeSpan.FromSeconds(60));
         };
         return (loaded.Task, release);
-    }
-
-    /// <summary>Two app instances that read each other's cookies: one data-protection key ring.</summary>
-    private static Action<IServiceCollection> SharedKeys()
-    {
-        var keys = Directory.CreateTempSubdirectory("sessionstores-keys-").FullName;
-        return s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("lifecycle-race-test");
     }
 
     /// <summary>The session id the browser's cookie carries (unprotected by reading it back through the site).</summary>

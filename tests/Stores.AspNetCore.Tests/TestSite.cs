@@ -1,9 +1,11 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -69,6 +71,16 @@ public sealed class TestSite : IAsyncDisposable
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestSite(app, intercepting, new Uri(address));
+    }
+
+    /// <summary>Services for app instances that read each other's cookies: one data-protection key ring, in a folder of
+    /// its own.</summary>
+    /// <param name="applicationName">The data-protection application name the instances share.</param>
+    /// <returns>What to pass as <c>services</c> to each instance's <see cref="StartAsync"/>.</returns>
+    public static Action<IServiceCollection> SharedKeyRing(string applicationName)
+    {
+        var keys = Directory.CreateTempSubdirectory("sessionstores-keys-").FullName;
+        return s => s.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName(applicationName);
     }
 
     /// <summary>A client with its own cookie jar (one browser).</summary>

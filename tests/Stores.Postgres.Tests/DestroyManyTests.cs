@@ -112,7 +112,7 @@ public sealed class DestroyManyTests
         {
             // Given: a near-cache feed on the store, and three batches of sessions of which a request holds one row of
             // the third.
-            var told = new AllChangedListener();
+            var told = new RecordingInvalidationListener();
             await using var subscription = await store.SubscribeInvalidationsAsync(told, Token);
             await told.Live.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
             await FillAsync(table, "l", 2500, live: true, subject: null);
@@ -187,24 +187,4 @@ public sealed class DestroyManyTests
         await Db.ScalarAsync<long>(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0 AND strpos(query, 'DELETE') > 0",
             quotedTable) > 0;
-
-    /// <summary>A near-cache feed listener that notes when the feed is live and when "anything may have changed" arrives.</summary>
-    private sealed class AllChangedListener : ISessionInvalidationListener
-    {
-        public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource AllChanged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnChanged(string id, long version)
-        {
-        }
-
-        public void OnAllChanged() => AllChanged.TrySetResult();
-
-        public void OnFeedLost(string reason, Exception? exception)
-        {
-        }
-
-        public void OnFeedRestored() => Live.TrySetResult();
-    }
 }

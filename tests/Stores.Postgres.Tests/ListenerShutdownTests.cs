@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using SessionStores.TestServers;
 using Xunit;
 
 namespace SessionStores.Postgres.Tests;
@@ -44,9 +45,9 @@ public sealed class ListenerShutdownTests
         // disposal waits for its listening loop to end).
         for (var i = 0; i < 5; i++)
         {
-            var feedListener = new FeedListener();
+            var feedListener = new RecordingInvalidationListener();
             var feed = await store.SubscribeInvalidationsAsync(feedListener, Token);
-            await feedListener.Restored.Task.WaitAsync(Patience, Token);
+            await feedListener.Live.Task.WaitAsync(Patience, Token);
             await feed.DisposeAsync();
         }
 
@@ -78,23 +79,4 @@ public sealed class ListenerShutdownTests
     private static Task<long> ListeningBackendsAsync(string applicationName) =>
         Db.ScalarAsync<long>(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND (query LIKE 'LISTEN %' OR query = 'SELECT 1')", applicationName);
-
-    private sealed class FeedListener : ISessionInvalidationListener
-    {
-        public TaskCompletionSource Restored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnAllChanged()
-        {
-        }
-
-        public void OnChanged(string id, long version)
-        {
-        }
-
-        public void OnFeedLost(string reason, Exception? exception)
-        {
-        }
-
-        public void OnFeedRestored() => Restored.TrySetResult();
-    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
+using SessionStores.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
@@ -32,7 +33,7 @@ public abstract class AnnouncementListenerTests<TFixture>(TFixture fixture) : IC
         var prefix = "an" + Guid.NewGuid().ToString("N")[..12] + ":";
         await using var observer = await Observer.StartAsync(await fixture.ConnectionStringAsync(), prefix + "invalidations");
         await using var writer = await OwnStoreAsync(prefix);
-        var mine = new Listener();
+        var mine = new RecordingInvalidationListener();
         await using (await writer.SubscribeInvalidationsAsync(mine, Token))
         {
             await mine.Live.Task.WaitAsync(Deadline, Token);
@@ -46,7 +47,7 @@ public abstract class AnnouncementListenerTests<TFixture>(TFixture fixture) : IC
 
             // A second process (its own connection) subscribes: the writer's announcements reach it.
             await using var other = await OwnStoreAsync(prefix);
-            var theirs = new Listener();
+            var theirs = new RecordingInvalidationListener();
             await using (await other.SubscribeInvalidationsAsync(theirs, Token))
             {
                 await theirs.Live.Task.WaitAsync(Deadline, Token);
@@ -72,7 +73,7 @@ public abstract class AnnouncementListenerTests<TFixture>(TFixture fixture) : IC
         Assert.Equal(SkipsUnheardAnnouncements ? 0 : 1, await observer.AnnouncementsSinceLastAsync(Token));
 
         await using var other = await OwnStoreAsync(prefix);
-        var theirs = new Listener();
+        var theirs = new RecordingInvalidationListener();
         await using (await other.SubscribeInvalidationsAsync(theirs, Token))
         {
             await theirs.Live.Task.WaitAsync(Deadline, Token);
@@ -85,31 +86,6 @@ public abstract class AnnouncementListenerTests<TFixture>(TFixture fixture) : IC
     // A store on a connection of its own, as a process has.
     private async Task<RedisSessionStore> OwnStoreAsync(string prefix) =>
         new(new RedisSessionStoreOptions { ConnectionString = await fixture.ConnectionStringAsync(), KeyPrefix = prefix });
-
-    private sealed class Listener : ISessionInvalidationListener
-    {
-        public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private readonly ConcurrentDictionary<(string, long), TaskCompletionSource> _changed = new();
-
-        /// <summary>Completes once the change of <paramref name="id"/> to <paramref name="version"/> was announced.</summary>
-        public Task Heard(string id, long version) => Changed(id, version).Task;
-
-        public void OnChanged(string id, long version) => Changed(id, version).TrySetResult();
-
-        private TaskCompletionSource Changed(string id, long version) =>
-            _changed.GetOrAdd((id, version), _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-
-        public void OnAllChanged()
-        {
-        }
-
-        public void OnFeedLost(string reason, Exception? exception)
-        {
-        }
-
-        public void OnFeedRestored() => Live.TrySetResult();
-    }
 
     /// <summary>Counts the announcements published on a channel (heartbeats aside), by a pattern subscription.</summary>
     private sealed class Observer : IAsyncDisposable

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SessionStores.Redis.Internal;
+using SessionStores.TestServers;
 using StackExchange.Redis;
 using Xunit;
 
@@ -16,8 +17,6 @@ namespace SessionStores.Redis.Tests;
 /// </summary>
 public sealed class InvalidationFeedEpochTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -25,9 +24,9 @@ public sealed class InvalidationFeedEpochTests(RedisFixture fixture) : IClassFix
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(await fixture.ConnectionStringAsync());
         var keys = new RedisKeys("fe" + Guid.NewGuid().ToString("N")[..12] + ":");
-        var listener = new RecordingListener();
+        var listener = new RecordingInvalidationListener();
         await using var feed = await RedisInvalidationFeed.StartAsync(connection, keys, listener, null, Token);
-        await listener.WaitForAsync("restored", 1);
+        await listener.HappenedAsync("restored", 1);
         feed.StopHeartbeatsForTests();
         var endpoint = connection.GetServers().Single().EndPoint.ToString();
         var publisher = connection.GetSubscriber();
@@ -37,36 +36,13 @@ public sealed class InvalidationFeedEpochTests(RedisFixture fixture) : IClassFix
         Assert.False(feed.IsLive);
         await publisher.PublishAsync(keys.Invalidations, feed.HeartbeatPrefixForTests + "0:" + endpoint);
         await publisher.PublishAsync(keys.Invalidations, keys.SessionPrefix + "marker-1}:1");
-        await listener.WaitForAsync("changed marker-1", 1);
+        await listener.HappenedAsync("changed marker-1", 1);
         Assert.False(feed.IsLive);
         Assert.Equal(["restored", "lost"], listener.Events.Where(e => !e.StartsWith("changed", StringComparison.Ordinal)));
 
         // A heartbeat of the current epoch restores it.
         await publisher.PublishAsync(keys.Invalidations, feed.HeartbeatPrefixForTests + "1:" + endpoint);
-        await listener.WaitForAsync("restored", 2);
+        await listener.HappenedAsync("restored", 2);
         Assert.True(feed.IsLive);
-    }
-
-    private sealed class RecordingListener : ISessionInvalidationListener
-    {
-        public ConcurrentQueue<string> Events { get; } = new();
-
-        public async Task WaitForAsync(string what, int times)
-        {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (Events.Count(e => e == what) < times)
-            {
-                Assert.True(waited.Elapsed < Deadline, $"'{what}' did not happen {times} time(s): {string.Join(", ", Events)}");
-                await Task.Delay(10, Token);
-            }
-        }
-
-        public void OnChanged(string id, long version) => Events.Enqueue("changed " + id);
-
-        public void OnAllChanged() => Events.Enqueue("all changed");
-
-        public void OnFeedLost(string reason, Exception? exception) => Events.Enqueue("lost");
-
-        public void OnFeedRestored() => Events.Enqueue("restored");
     }
 }

@@ -34,8 +34,10 @@ public partial class NearCachedSessionStore
     /// Otherwise it could reach the store after the call and replace a shorter expiry the call set (the ASP.NET
     /// integration pulls a session's expiry back to its absolute deadline that way) with its own longer one.
     /// </summary>
+    /// <remarks>On every write's path: the lock-free look-up goes first (<c>IsEmpty</c> takes every lock of the dictionary
+    /// when it is empty, the usual case), and only a session with a touch pending takes a lock to remove it.</remarks>
     private Task WithdrawTouchAsync(string id, CancellationToken cancellationToken) =>
-        !_pendingTouches.IsEmpty && _pendingTouches.TryRemove(id, out var touch) ? touch.WithdrawAsync().WaitAsync(cancellationToken) : Task.CompletedTask;
+        _pendingTouches.TryGetValue(id, out _) && _pendingTouches.TryRemove(id, out var touch) ? touch.WithdrawAsync().WaitAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>Sends the queued touches: every touch queued when a batch starts goes out together (the drivers pipeline
     /// concurrent calls), and the next batch starts when it is done.</summary>

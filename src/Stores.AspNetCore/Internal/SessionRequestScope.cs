@@ -40,7 +40,7 @@ internal sealed class SessionRequestScope
 
     /// <summary>A session with a regenerated id whose final commit waits for the pipeline's outcome (see
     /// <c>StoreBackedSession.Deferred.cs</c>).</summary>
-    public IDeferredCommit? DeferredCommit { get; set; }
+    public StoreBackedSession? DeferredCommit { get; set; }
 
     /// <summary>Marks the failure as answered (by a problem details response).</summary>
     public void MarkAnswered() => FailureAnswered = true;

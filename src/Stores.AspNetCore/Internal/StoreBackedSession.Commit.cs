@@ -234,7 +234,6 @@ internal sealed partial class StoreBackedSession
                 if (result.Version == 0)
                 {
                     _values.Rebase(_key, null, attempt, lastWriteWins: true);
-                    MoveEndedSessionToFreshId(attempt);
                     data = null;
                 }
 
@@ -246,12 +245,13 @@ internal sealed partial class StoreBackedSession
                     ? null
                     : await WithIoTimeout(static (s, ct) => s._settings.Store.GetAsync(s._key, ct), "re-reading", cancellationToken).ConfigureAwait(false);
                 _values.Rebase(_key, latest, attempt);
-                if (latest is null)
-                {
-                    MoveEndedSessionToFreshId(attempt);
-                }
-
                 data = null;
+            }
+
+            if (_values.Version == 0)
+            {
+                // Destroyed or expired meanwhile: this request's own changes go into a new session, under a new id.
+                MoveEndedSessionToFreshId(attempt);
             }
         }
     }

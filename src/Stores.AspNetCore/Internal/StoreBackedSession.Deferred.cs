@@ -13,7 +13,7 @@ namespace SessionStores.AspNetCore.Internal;
 /// the request is stored (a sign-in that failed half-way writes no half-signed-in state to the old id either) and event
 /// 22 is logged.
 /// </summary>
-internal sealed partial class StoreBackedSession : IDeferredCommit
+internal sealed partial class StoreBackedSession
 {
     private bool _runningDeferred;
 
@@ -22,6 +22,7 @@ internal sealed partial class StoreBackedSession : IDeferredCommit
         final && !_runningDeferred && _previous is not null && _state == State.Loaded && _commitFailure is null
         && _scope is { Context.Response.HasStarted: false };
 
+    /// <summary>The pipeline returned: commit now. A failure is logged and reported to the request scope, not thrown.</summary>
     public async Task CommitDeferredAsync()
     {
         _runningDeferred = true;
@@ -35,8 +36,11 @@ internal sealed partial class StoreBackedSession : IDeferredCommit
         }
     }
 
+    /// <summary>Whether this request still holds the turn of <paramref name="key"/> (for a re-executed pipeline, such as
+    /// an error page, which must not wait for its own request).</summary>
     public bool HoldsTurnFor(string key) => _turn is not null && string.Equals(_previous?.Key, key, StringComparison.Ordinal);
 
+    /// <summary>The pipeline failed: store nothing, log why, end the session's turn.</summary>
     public Task AbandonAsync(string reason)
     {
         DropRegeneratedCommit(reason);

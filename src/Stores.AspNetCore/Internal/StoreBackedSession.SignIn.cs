@@ -63,7 +63,8 @@ internal sealed partial class StoreBackedSession
 
     /// <summary>Whether a <c>Set-Cookie</c> value sets the session cookie.</summary>
     private bool IsSessionCookie(string? setCookie) =>
-        setCookie is not null && setCookie.StartsWith(_settings.SessionOptions.Cookie.Name + "=", StringComparison.Ordinal);
+        _settings.SessionOptions.Cookie.Name is { } name && setCookie is not null && setCookie.Length > name.Length
+        && setCookie[name.Length] == '=' && setCookie.StartsWith(name, StringComparison.Ordinal);
 
     /// <summary>Whether any of <paramref name="setCookies"/> sets the session cookie.</summary>
     private bool IsSessionCookie(StringValues setCookies) => setCookies.Any(IsSessionCookie);
